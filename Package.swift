@@ -1,0 +1,97 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Baton",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "baton", targets: ["baton"]),
+        .library(name: "BatonServer", targets: ["BatonServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // MARK: - Libraries, lowest first
+        .target(
+            name: "BatonCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "BatonConfig",
+            dependencies: [
+                "BatonCore",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "BatonStorage",
+            dependencies: [
+                "BatonCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["MigrationEmbedderPlugin"]
+        ),
+        .target(
+            name: "BatonServer",
+            dependencies: [
+                "BatonCore",
+                "BatonConfig",
+                "BatonStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
+        // MARK: - The command-line tool
+        .executableTarget(
+            name: "baton",
+            dependencies: [
+                "BatonCore",
+                "BatonConfig",
+                "BatonStorage",
+                "BatonServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: - Build tooling: migrations/*.sql compiled into the binary
+        .executableTarget(name: "MigrationEmbedder", path: "Plugins/MigrationEmbedder/Tool"),
+        .plugin(
+            name: "MigrationEmbedderPlugin",
+            capability: .buildTool(),
+            dependencies: ["MigrationEmbedder"],
+            path: "Plugins/MigrationEmbedder/Plugin"
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
+        .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig"]),
+        .testTarget(name: "BatonStorageTests", dependencies: ["BatonStorage"]),
+        .testTarget(
+            name: "BatonServerTests",
+            dependencies: [
+                "BatonServer",
+                "BatonConfig",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

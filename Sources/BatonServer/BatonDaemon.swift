@@ -1,0 +1,65 @@
+import BatonConfig
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// The Baton daemon: its HTTP API and the services behind it, built from one configuration.
+///
+/// The one place that wires modules together. `baton serve` runs it until SIGTERM or
+/// SIGINT; tests build the application and drive it with HummingbirdTesting.
+///
+/// ```swift
+/// let daemon = BatonDaemon(configuration: loaded.configuration, logger: logger)
+/// try await daemon.run()
+/// ```
+public struct BatonDaemon: Sendable {
+    public let configuration: BatonConfiguration
+    public let readiness: Readiness
+    public let metrics: PrometheusCollectorRegistry
+    let logger: Logger
+    let storage: StorageService
+
+    /// - Parameters:
+    ///   - metrics: where the daemon's own metrics go; `/metrics` serves this registry.
+    public init(configuration: BatonConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        self.readiness = Readiness()
+        self.storage = StorageService(settings: configuration.storage, readiness: readiness, logger: logger)
+    }
+
+    /// The Hummingbird application: routes, middleware and the storage service.
+    ///
+    /// - Parameter onServerRunning: called with the bound address once the server listens
+    ///   (port 0 in the configuration picks a free port).
+    public func makeApplication(onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: metrics)))
+        router.add(middleware: ErrorMiddleware())
+        HealthRoutes(readiness: readiness, storage: storage, metrics: metrics).register(on: router)
+        let listen = configuration.server.listen
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
+            services: [storage],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress) },
+            logger: logger
+        )
+    }
+
+    /// Runs until SIGTERM or SIGINT, then lets in-flight requests finish (up to
+    /// `server.shutdown_timeout`), closes the stores and returns.
+    public func run(onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }) async throws {
+        var group = ServiceGroupConfiguration(
+            services: [makeApplication(onServerRunning: onServerRunning)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        group.maximumGracefulShutdownDuration = configuration.server.shutdownTimeout
+        try await ServiceGroup(configuration: group).run()
+    }
+}

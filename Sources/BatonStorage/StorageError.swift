@@ -1,0 +1,36 @@
+import BatonCore
+
+/// Why a store cannot be opened.
+public enum StorageError: BatonError, Equatable {
+    /// The data directory could not be created or is not a directory.
+    case dataDirectoryUnusable(path: String, reason: String)
+    /// The data directory or a database file is open to other users.
+    case permissionsTooOpen(path: String, mode: UInt16, expected: UInt16)
+    /// SQLite refused to open or configure the file.
+    case openFailed(path: String, reason: String)
+    /// The file holds another store's data, e.g. a ledger database configured as the vault.
+    case wrongStore(path: String, expected: String, found: String)
+
+    public var code: String {
+        switch self {
+        case .dataDirectoryUnusable: "storage_data_dir_unusable"
+        case .permissionsTooOpen: "storage_permissions_too_open"
+        case .openFailed: "storage_open_failed"
+        case .wrongStore: "storage_wrong_store"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .dataDirectoryUnusable(let path, let reason):
+            "data directory \(path): \(reason)"
+        case .permissionsTooOpen(let path, let mode, let expected):
+            "\(path) has mode \(String(mode, radix: 8)), which lets other users read it; "
+                + "it holds sealed tokens and audit records — run: chmod \(String(expected, radix: 8)) \(path)"
+        case .openFailed(let path, let reason):
+            "\(path): cannot open the database: \(reason)"
+        case .wrongStore(let path, let expected, let found):
+            "\(path) holds the \(found) store, not the \(expected) store; check the file names in the data directory"
+        }
+    }
+}
