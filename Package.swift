@@ -82,16 +82,19 @@ let package = Package(
         ),
 
         // MARK: - Tests
+        .target(name: "BatonTestSupport", path: "Tests/BatonTestSupport"),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
-        .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig"]),
-        .testTarget(name: "BatonStorageTests", dependencies: ["BatonStorage"]),
+        .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonTestSupport"]),
+        .testTarget(name: "BatonStorageTests", dependencies: ["BatonStorage", "BatonTestSupport"]),
         .testTarget(
             name: "BatonServerTests",
             dependencies: [
                 "BatonServer",
                 "BatonConfig",
+                "BatonTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "batonTests", dependencies: ["baton", "BatonTestSupport"]),
     ]
 )

@@ -1,0 +1,166 @@
+import BatonConfig
+import BatonTestSupport
+import Foundation
+import Testing
+
+@Suite("Loading baton.yaml")
+struct BatonConfigurationTests {
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    private func load(_ yaml: String, environment: [String: String] = [:]) throws -> BatonConfiguration.Loaded {
+        let path = try directory.write("baton.yaml", yaml)
+        return try BatonConfiguration.load(file: path, environment: environment)
+    }
+
+    private func loadError(_ yaml: String, environment: [String: String] = [:]) -> ConfigError? {
+        do {
+            _ = try load(yaml, environment: environment)
+            return nil
+        } catch {
+            return error as? ConfigError
+        }
+    }
+
+    @Test("with no file the embedded defaults apply")
+    func defaults() throws {
+        let loaded = try BatonConfiguration.load(file: nil, environment: [:])
+        #expect(loaded.configuration == BatonConfiguration())
+        #expect(loaded.configuration.server.listen.description == "127.0.0.1:8080")
+        #expect(loaded.configuration.storage.dataDirectory == "./.baton")
+        #expect(loaded.configuration.storage.engine == .sqlite)
+        #expect(loaded.configuration.agents.directory == "agents")
+    }
+
+    @Test("an empty file means all defaults")
+    func emptyFile() throws {
+        #expect(try load("").configuration == BatonConfiguration())
+        #expect(try load("# only a comment\n").configuration == BatonConfiguration())
+    }
+
+    @Test("values in the file replace the defaults")
+    func fileValues() throws {
+        let configuration = try load(
+            """
+            server:
+              listen: 0.0.0.0:9000
+              shutdown_timeout: 3s
+            log: {level: debug, format: json}
+            storage:
+              data_dir: /var/lib/baton
+              sqlite:
+                busy_timeout: 250ms
+            agents:
+              dir: /etc/baton/agents
+            """
+        ).configuration
+        #expect(configuration.server.listen == ListenAddress(host: "0.0.0.0", port: 9000))
+        #expect(configuration.server.shutdownTimeout == .seconds(3))
+        #expect(configuration.log == LogSettings(level: .debug, format: .json))
+        #expect(configuration.storage.dataDirectory == "/var/lib/baton")
+        #expect(configuration.storage.busyTimeout == .milliseconds(250))
+        #expect(configuration.agents.directory == "/etc/baton/agents")
+    }
+
+    @Test("an unknown key names the file, its line and the key path")
+    func unknownKey() throws {
+        let error = try #require(loadError("server:\n  listen: 127.0.0.1:1\n  lisen: 0.0.0.0:2\n"))
+        #expect(error.code == "config_unknown_key")
+        let path = directory.file("baton.yaml")
+        #expect(error == .unknownKey(origin: .file(path: path, line: 3), keyPath: "server.lisen", known: ["listen", "shutdown_timeout"]))
+        #expect(error.description.hasPrefix("\(path):3: server.lisen: unknown key"))
+    }
+
+    @Test("an unknown top-level section is refused")
+    func unknownSection() throws {
+        let error = try #require(loadError("servers:\n  listen: x\n"))
+        #expect(error.description.contains("servers: unknown key"))
+    }
+
+    @Test("a wrong type names the file, line, key path, what was expected and what was found")
+    func wrongType() throws {
+        let path = directory.file("baton.yaml")
+        let list = try #require(loadError("server:\n  listen: [a, b]\n"))
+        #expect(list == .wrongType(origin: .file(path: path, line: 2), keyPath: "server.listen", expected: ListenAddress.expectation, found: "a list"))
+        let choice = try #require(loadError("log:\n  level: loud\n"))
+        #expect(choice.code == "config_wrong_type")
+        #expect(choice.description == "\(path):2: log.level: expected one of trace, debug, info, notice, warning, error, critical, found 'loud'")
+        let section = try #require(loadError("storage: fast\n"))
+        #expect(section.description.contains("storage: expected a mapping of keys, found 'fast'"))
+    }
+
+    @Test("an unset ${VAR} names the variable, the file and the key")
+    func unsetVariable() throws {
+        let error = try #require(loadError("storage:\n  data_dir: ${BATON_TEST_ROOT}/data\n"))
+        #expect(error == .unsetVariable(origin: .file(path: directory.file("baton.yaml"), line: 2), keyPath: "storage.data_dir", variable: "BATON_TEST_ROOT"))
+        #expect(error.description.contains("environment variable BATON_TEST_ROOT is not set"))
+    }
+
+    @Test("${VAR} is interpolated before the value is typed")
+    func interpolationBeforeTyping() throws {
+        let loaded = try load("server:\n  listen: ${HOST}:${PORT:-7000}\n", environment: ["HOST": "10.0.0.1"])
+        #expect(loaded.configuration.server.listen == ListenAddress(host: "10.0.0.1", port: 7000))
+    }
+
+    @Test("a BATON_ environment variable overrides the file and a bad one names the variable")
+    func environmentOverrides() throws {
+        let loaded = try load("server:\n  listen: 127.0.0.1:1\n", environment: ["BATON_SERVER_LISTEN": "127.0.0.1:2", "BATON_STORAGE_SQLITE_BUSY_TIMEOUT": "1s"])
+        #expect(loaded.configuration.server.listen.port == 2)
+        #expect(loaded.configuration.storage.busyTimeout == .seconds(1))
+        let error = try #require(loadError("", environment: ["BATON_LOG_FORMAT": "xml"]))
+        #expect(error.description.hasPrefix("environment variable BATON_LOG_FORMAT: log.format: expected one of text, json"))
+    }
+
+    @Test("a BATON_ variable that matches no key is reported, reserved ones are not")
+    func unusedOverrides() throws {
+        let loaded = try load("", environment: ["BATON_SERVER_LISTN": "x", "BATON_VAULT_KEY": "k", "BATON_CONFIG": "c"])
+        #expect(loaded.warnings == ["environment variable BATON_SERVER_LISTN matches no configuration key and is ignored"])
+    }
+
+    @Test("broken YAML is a syntax error with its position and without the offending text")
+    func brokenYAML() throws {
+        let error = try #require(loadError("server:\n  listen: \"127.0.0.1:1\n  secret: hunter2\n"))
+        #expect(error.code == "config_syntax")
+        #expect(error.description.hasPrefix(directory.file("baton.yaml") + ":"))
+        #expect(!error.description.contains("hunter2"))
+    }
+
+    @Test("a duplicated key is a syntax error")
+    func duplicateKey() throws {
+        let error = try #require(loadError("server:\n  listen: 127.0.0.1:1\n  listen: 127.0.0.1:2\n"))
+        #expect(error.code == "config_syntax")
+        #expect(error.description.contains("duplicate key(s) listen"))
+    }
+
+    @Test("a missing file is reported as such")
+    func missingFile() {
+        let path = directory.file("absent.yaml")
+        #expect(throws: ConfigError.unreadable(path: path, reason: "no such file")) {
+            try BatonConfiguration.load(file: path, environment: [:])
+        }
+    }
+
+    @Test("a top level that is not a mapping is refused")
+    func topLevelNotAMapping() throws {
+        let error = try #require(loadError("- a\n- b\n"))
+        #expect(error.description.contains("(top level): expected a mapping of keys, found a list"))
+    }
+
+    @Test("an empty data_dir is refused with the key named")
+    func emptyDataDirectory() throws {
+        let error = try #require(loadError("storage:\n  data_dir: \"\"\n"))
+        #expect(error.description.hasSuffix("storage.data_dir: must not be empty"))
+    }
+
+    @Test("the rendered effective configuration loads back to the same configuration")
+    func renderedRoundTrip() throws {
+        let original = try load("server:\n  listen: '[::1]:9001'\n  shutdown_timeout: 1500ms\nlog:\n  format: json\nstorage:\n  data_dir: /tmp/x y\n")
+        let rendered = original.configuration.renderedYAML()
+        let reloaded = try load(rendered)
+        #expect(reloaded.configuration == original.configuration)
+        #expect(rendered.contains("shutdown_timeout: 1500ms"))
+    }
+}
