@@ -91,10 +91,11 @@ let package = Package(
             dependencies: [
                 "BatonServer",
                 "BatonConfig",
+                "BatonStorage",
                 "BatonTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "batonTests", dependencies: ["baton", "BatonTestSupport"]),
+        .testTarget(name: "batonTests", dependencies: ["baton", "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -34,9 +34,9 @@ public struct BatonDaemon: Sendable {
 
     /// The Hummingbird application: routes, middleware and the storage service.
     ///
-    /// - Parameter onServerRunning: called with the bound address once the server listens
-    ///   (port 0 in the configuration picks a free port).
-    public func makeApplication(onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// - Parameter onServerRunning: called with the base URL (`http://127.0.0.1:8080`) once the
+    ///   server listens; port 0 in the configuration picks a free port, which this URL reveals.
+    public func makeApplication(onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: metrics)))
         router.add(middleware: ErrorMiddleware())
@@ -46,14 +46,14 @@ public struct BatonDaemon: Sendable {
             router: router,
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
             services: [storage],
-            onServerRunning: { channel in await onServerRunning(channel.localAddress) },
+            onServerRunning: { channel in await onServerRunning(Self.baseURL(of: channel.localAddress)) },
             logger: logger
         )
     }
 
     /// Runs until SIGTERM or SIGINT, then lets in-flight requests finish (up to
     /// `server.shutdown_timeout`), closes the stores and returns.
-    public func run(onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }) async throws {
+    public func run(onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
         var group = ServiceGroupConfiguration(
             services: [makeApplication(onServerRunning: onServerRunning)],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -61,5 +61,11 @@ public struct BatonDaemon: Sendable {
         )
         group.maximumGracefulShutdownDuration = configuration.server.shutdownTimeout
         try await ServiceGroup(configuration: group).run()
+    }
+
+    /// `http://127.0.0.1:8080` or `http://[::1]:8080` for a bound address.
+    static func baseURL(of address: SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return "http://unknown" }
+        return ip.contains(":") ? "http://[\(ip)]:\(port)" : "http://\(ip):\(port)"
     }
 }

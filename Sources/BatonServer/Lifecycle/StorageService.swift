@@ -31,13 +31,13 @@ public final class StorageService: Service, Sendable {
             logger.info("stores open", metadata: ["data_dir": "\(directory.path)", "engine": "\(settings.engine.rawValue)"])
         } catch {
             await readiness.update(.failed(reason: "\(error)"))
-            await opened.closeAll()
+            _ = await opened.closeAll()
             throw error
         }
         await readiness.update(.ready)
         try? await gracefulShutdown()
         await readiness.update(.stopping)
-        await opened.closeAll()
+        for problem in await opened.closeAll() { logger.error("closing a store failed", metadata: ["reason": "\(problem)"]) }
         logger.info("stores closed")
     }
 
@@ -45,11 +45,18 @@ public final class StorageService: Service, Sendable {
     public func problems() async -> [String] {
         await opened.problems()
     }
+
+    /// The stores open right now, by name.
+    public func openStores() async -> [StoreName] {
+        await opened.names
+    }
 }
 
 /// The databases opened so far; an actor because the service and `/readyz` share it.
 private actor OpenedStores {
     private var pools: [(StoreName, DatabasePool)] = []
+
+    var names: [StoreName] { pools.map(\.0) }
 
     func add(_ store: StoreName, _ pool: DatabasePool) {
         pools.append((store, pool))
@@ -66,8 +73,16 @@ private actor OpenedStores {
         }
     }
 
-    func closeAll() {
-        for (_, pool) in pools { try? pool.close() }
-        pools.removeAll()
+    /// Closes every store and returns what could not be closed cleanly.
+    func closeAll() -> [String] {
+        defer { pools.removeAll() }
+        return pools.compactMap { store, pool in
+            do {
+                try pool.close()
+                return nil
+            } catch {
+                return "\(store.rawValue) store: \(error)"
+            }
+        }
     }
 }

@@ -34,8 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let daemon = BatonDaemon(configuration: loaded.configuration, logger: logger, metrics: registry)
             logger.info("starting", metadata: ["config": "\(loaded.source)", "listen": "\(loaded.configuration.server.listen)"])
-            try await daemon.run { address in
-                logger.info("listening", metadata: ["address": "\(address.map { "\($0)" } ?? "unknown")"])
+            try await daemon.run { url in
+                logger.info("listening", metadata: ["url": "\(url)"])
             }
             logger.info("stopped")
         }
