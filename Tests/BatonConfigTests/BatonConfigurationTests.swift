@@ -84,7 +84,8 @@ struct BatonConfigurationTests {
     func wrongType() throws {
         let path = directory.file("baton.yaml")
         let list = try #require(loadError("server:\n  listen: [a, b]\n"))
-        #expect(list == .wrongType(origin: .file(path: path, line: 2), keyPath: "server.listen", expected: ListenAddress.expectation, found: "a list"))
+        #expect(
+            list == .wrongType(origin: .file(path: path, line: 2), keyPath: "server.listen", expected: ListenAddress.expectation, found: "a list"))
         let choice = try #require(loadError("log:\n  level: loud\n"))
         #expect(choice.code == "config_wrong_type")
         #expect(choice.description == "\(path):2: log.level: expected one of trace, debug, info, notice, warning, error, critical, found 'loud'")
@@ -95,7 +96,10 @@ struct BatonConfigurationTests {
     @Test("an unset ${VAR} names the variable, the file and the key")
     func unsetVariable() throws {
         let error = try #require(loadError("storage:\n  data_dir: ${BATON_TEST_ROOT}/data\n"))
-        #expect(error == .unsetVariable(origin: .file(path: directory.file("baton.yaml"), line: 2), keyPath: "storage.data_dir", variable: "BATON_TEST_ROOT"))
+        #expect(
+            error
+                == .unsetVariable(
+                    origin: .file(path: directory.file("baton.yaml"), line: 2), keyPath: "storage.data_dir", variable: "BATON_TEST_ROOT"))
         #expect(error.description.contains("environment variable BATON_TEST_ROOT is not set"))
     }
 
@@ -107,7 +111,8 @@ struct BatonConfigurationTests {
 
     @Test("a BATON_ environment variable overrides the file and a bad one names the variable")
     func environmentOverrides() throws {
-        let loaded = try load("server:\n  listen: 127.0.0.1:1\n", environment: ["BATON_SERVER_LISTEN": "127.0.0.1:2", "BATON_STORAGE_SQLITE_BUSY_TIMEOUT": "1s"])
+        let loaded = try load(
+            "server:\n  listen: 127.0.0.1:1\n", environment: ["BATON_SERVER_LISTEN": "127.0.0.1:2", "BATON_STORAGE_SQLITE_BUSY_TIMEOUT": "1s"])
         #expect(loaded.configuration.server.listen.port == 2)
         #expect(loaded.configuration.storage.busyTimeout == .seconds(1))
         let error = try #require(loadError("", environment: ["BATON_LOG_FORMAT": "xml"]))
@@ -162,5 +167,17 @@ struct BatonConfigurationTests {
         let reloaded = try load(rendered)
         #expect(reloaded.configuration == original.configuration)
         #expect(rendered.contains("shutdown_timeout: 1500ms"))
+    }
+}
+
+@Suite("baton.example.yaml")
+struct ExampleConfigurationTests {
+    @Test("the shipped example loads and states exactly the embedded defaults")
+    func exampleIsTheDefaults() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("baton.example.yaml").path
+        let loaded = try BatonConfiguration.load(file: path, environment: [:])
+        #expect(loaded.configuration == BatonConfiguration())
+        #expect(loaded.warnings.isEmpty)
     }
 }

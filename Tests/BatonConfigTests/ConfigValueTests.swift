@@ -3,9 +3,11 @@ import Testing
 
 @Suite("Configuration scalar types")
 struct ConfigValueTests {
-    @Test("durations parse with ms, s, m and h and print back the same way", arguments: [
-        ("500ms", Duration.milliseconds(500)), ("5s", .seconds(5)), ("2m", .seconds(120)), ("1h", .seconds(3600)), ("1.5s", .milliseconds(1500)),
-    ])
+    @Test(
+        "durations parse with ms, s, m and h and print back the same way",
+        arguments: [
+            ("500ms", Duration.milliseconds(500)), ("5s", .seconds(5)), ("2m", .seconds(120)), ("1h", .seconds(3600)), ("1.5s", .milliseconds(1500)),
+        ])
     func durations(text: String, expected: Duration) {
         #expect(Duration(configText: text) == expected)
         #expect(Duration(configText: expected.configText) == expected)
@@ -23,7 +25,8 @@ struct ConfigValueTests {
         #expect(ListenAddress(host: "::1", port: 9).description == "[::1]:9")
     }
 
-    @Test("listen addresses without a valid port or host are refused", arguments: ["localhost", ":8080", "host:70000", "host:x", "::1:80", "[::1]80"])
+    @Test(
+        "listen addresses without a valid port or host are refused", arguments: ["localhost", ":8080", "host:70000", "host:x", "::1:80", "[::1]80"])
     func badListenAddresses(text: String) {
         #expect(ListenAddress(configText: text) == nil)
     }

@@ -1,10 +1,10 @@
 import BatonConfig
+import BatonStorage
 import BatonTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import BatonStorage
 import Testing
 
 @testable import BatonServer

@@ -7,7 +7,8 @@ import Testing
 @Suite("SQLite migrations")
 struct SQLiteMigratorTests {
     let directory: TemporaryDirectory
-    let first = Migration(engine: "sqlite", store: "demo", version: 1, name: "create_notes", sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);")
+    let first = Migration(
+        engine: "sqlite", store: "demo", version: 1, name: "create_notes", sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);")
     let second = Migration(engine: "sqlite", store: "demo", version: 2, name: "add_author", sql: "ALTER TABLE notes ADD COLUMN author TEXT;")
 
     init() throws {
@@ -68,7 +69,8 @@ struct SQLiteMigratorTests {
 
     @Test("a failing migration is rolled back and not recorded")
     func failingMigration() throws {
-        let broken = Migration(engine: "sqlite", store: "demo", version: 2, name: "broken", sql: "CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);")
+        let broken = Migration(
+            engine: "sqlite", store: "demo", version: 2, name: "broken", sql: "CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);")
         let pool = try database()
         do {
             _ = try SQLiteMigrator(store: "demo", migrations: [first, broken]).migrate(pool)
@@ -99,7 +101,8 @@ struct SQLiteMigratorTests {
         #expect(states == [.changed(appliedChecksum: first.checksum), .pending])
         let missing = try SQLiteMigrator(store: "demo", migrations: []).status(pool)
         #expect(missing.map(\.state) == [.missing])
-        if case .applied = try SQLiteMigrator(store: "demo", migrations: [first]).status(pool).first?.state {} else {
+        if case .applied = try SQLiteMigrator(store: "demo", migrations: [first]).status(pool).first?.state {
+        } else {
             Issue.record("expected applied")
         }
         #expect(try pool.read { db in try !db.tableExists("other") })

@@ -59,7 +59,9 @@ struct SQLiteStoreTests {
     @Test("a data directory path that is a file is refused")
     func dataDirectoryIsAFile() throws {
         let path = try root.write("file", "x")
-        #expect(throws: StorageError.dataDirectoryUnusable(path: path, reason: "exists and is not a directory")) { _ = try DataDirectory.prepare(path) }
+        #expect(throws: StorageError.dataDirectoryUnusable(path: path, reason: "exists and is not a directory")) {
+            _ = try DataDirectory.prepare(path)
+        }
     }
 
     @Test("a ledger database opened as the vault is refused before any migration runs")
@@ -82,7 +84,9 @@ struct SQLiteStoreTests {
         try first.close()
         let second = try SQLiteStore.open(.vault, in: directory, busyTimeout: .seconds(1), logger: logger)
         #expect(try second.read { db in try String.fetchOne(db, sql: "SELECT instance_id FROM store_identity") } == identity)
-        #expect(try second.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM schema_migrations") } == EmbeddedMigrations.migrations(engine: "sqlite", store: "vault").count)
+        #expect(
+            try second.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM schema_migrations") }
+                == EmbeddedMigrations.migrations(engine: "sqlite", store: "vault").count)
     }
 
     @Test("a changed embedded migration stops the store from opening")

@@ -34,7 +34,9 @@ struct ConfigAndMigrateCommandTests {
         let path = try directory.write("baton.yaml", "storage:\n  data_dir: ${NOT_SET_ANYWHERE}\n")
         let baton = BatonProcess(["config", "check", "--config", path])
         #expect(try baton.runToEnd() == 78)
-        #expect(baton.standardError == "error: \(path):2: storage.data_dir: environment variable NOT_SET_ANYWHERE is not set (referenced as ${NOT_SET_ANYWHERE})\n")
+        #expect(
+            baton.standardError
+                == "error: \(path):2: storage.data_dir: environment variable NOT_SET_ANYWHERE is not set (referenced as ${NOT_SET_ANYWHERE})\n")
     }
 
     @Test("migrate status shows pending before and applied after migrate apply")

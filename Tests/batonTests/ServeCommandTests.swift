@@ -13,7 +13,9 @@ struct ServeCommandTests {
 
     /// Starts `baton serve` in the temporary directory on a free port and returns it with its base URL.
     private func startServe(_ extra: [String] = [], environment: [String: String] = [:]) async throws -> (BatonProcess, String) {
-        let baton = BatonProcess(["serve", "--log-format", "json"] + extra, environment: ["BATON_SERVER_LISTEN": "127.0.0.1:0"].merging(environment) { $1 }, directory: directory.path)
+        let baton = BatonProcess(
+            ["serve", "--log-format", "json"] + extra, environment: ["BATON_SERVER_LISTEN": "127.0.0.1:0"].merging(environment) { $1 },
+            directory: directory.path)
         try baton.start()
         let line = try await baton.waitForLine(containing: "\"msg\":\"listening\"")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

@@ -18,7 +18,8 @@ for file in arguments.dropFirst(2).sorted() {
     let path = URL(fileURLWithPath: file).standardizedFileURL.path
     let relative = String(path.dropFirst(root.count + 1))
     guard relative.wholeMatch(of: namePattern) != nil else {
-        FileHandle.standardError.write(Data("error: \(path): migration files must be named migrations/<engine>/<store>/NNNN_name.sql (lower case)\n".utf8))
+        FileHandle.standardError.write(
+            Data("error: \(path): migration files must be named migrations/<engine>/<store>/NNNN_name.sql (lower case)\n".utf8))
         exit(1)
     }
     guard let contents = FileManager.default.contents(atPath: path) else {

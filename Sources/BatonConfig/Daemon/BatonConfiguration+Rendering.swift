@@ -7,19 +7,28 @@ extension BatonConfiguration {
     /// run with after defaults, interpolation and environment overrides.
     public func renderedYAML() -> String {
         let document = mapping([
-            ("server", mapping([
-                ("listen", scalar(server.listen)),
-                ("shutdown_timeout", scalar(server.shutdownTimeout)),
-            ])),
-            ("log", mapping([
-                ("level", scalar(log.level)),
-                ("format", scalar(log.format)),
-            ])),
-            ("storage", mapping([
-                ("engine", scalar(storage.engine)),
-                ("data_dir", scalar(storage.dataDirectory)),
-                ("sqlite", mapping([("busy_timeout", scalar(storage.busyTimeout))])),
-            ])),
+            (
+                "server",
+                mapping([
+                    ("listen", scalar(server.listen)),
+                    ("shutdown_timeout", scalar(server.shutdownTimeout)),
+                ])
+            ),
+            (
+                "log",
+                mapping([
+                    ("level", scalar(log.level)),
+                    ("format", scalar(log.format)),
+                ])
+            ),
+            (
+                "storage",
+                mapping([
+                    ("engine", scalar(storage.engine)),
+                    ("data_dir", scalar(storage.dataDirectory)),
+                    ("sqlite", mapping([("busy_timeout", scalar(storage.busyTimeout))])),
+                ])
+            ),
             ("agents", mapping([("dir", scalar(agents.directory))])),
         ])
         return (try? Yams.serialize(node: document)) ?? ""

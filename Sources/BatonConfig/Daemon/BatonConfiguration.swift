@@ -40,7 +40,8 @@ public struct BatonConfiguration: Sendable, Equatable {
 
     /// Reads `file` (or only defaults and the environment when `file` is `nil`).
     public static func load(file: String?, environment: [String: String]) throws(ConfigError) -> Loaded {
-        let document = try file.map { path throws(ConfigError) in try ConfigDocument(contentsOf: path, environment: environment) }
+        let document =
+            try file.map { path throws(ConfigError) in try ConfigDocument(contentsOf: path, environment: environment) }
             ?? ConfigDocument(environment: environment)
         let configuration = try BatonConfiguration(root: document.rootSection())
         let warnings = document.unusedOverrides(ignoring: reservedVariables).map {

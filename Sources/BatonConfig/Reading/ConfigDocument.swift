@@ -55,7 +55,9 @@ public final class ConfigDocument {
         case .mapping(let mapping):
             return ConfigSection(document: self, keyPath: [], mapping: mapping, line: mapping.mark?.line)
         case let other:
-            throw .wrongType(origin: .file(path: path, line: other?.mark?.line), keyPath: "(top level)", expected: "a mapping of keys", found: other?.kindDescription ?? "nothing")
+            throw .wrongType(
+                origin: .file(path: path, line: other?.mark?.line), keyPath: "(top level)", expected: "a mapping of keys",
+                found: other?.kindDescription ?? "nothing")
         }
     }
 
@@ -85,7 +87,9 @@ public final class ConfigDocument {
             let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
             return .syntax(path: path, line: mark.line, column: mark.column, problem: detail)
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return .syntax(path: path, line: context.mark.line, column: context.mark.column, problem: "duplicate key(s) \(duplicates.sorted().joined(separator: ", "))")
+            return .syntax(
+                path: path, line: context.mark.line, column: context.mark.column,
+                problem: "duplicate key(s) \(duplicates.sorted().joined(separator: ", "))")
         case .reader(let problem, _, _, _):
             return .syntax(path: path, line: nil, column: nil, problem: problem)
         default:

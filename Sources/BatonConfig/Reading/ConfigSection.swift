@@ -117,7 +117,8 @@ public struct ConfigSection {
         var sections: [ConfigSection] = []
         for (index, element) in sequence.enumerated() {
             guard case .mapping(let mapping) = element else {
-                throw .wrongType(origin: origin(of: element), keyPath: path("\(key)[\(index)]"), expected: "a mapping of keys", found: element.kindDescription)
+                throw .wrongType(
+                    origin: origin(of: element), keyPath: path("\(key)[\(index)]"), expected: "a mapping of keys", found: element.kindDescription)
             }
             sections.append(ConfigSection(document: document, keyPath: keyPath + ["\(key)[\(index)]"], mapping: mapping, line: element.mark?.line))
         }

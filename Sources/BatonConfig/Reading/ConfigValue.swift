@@ -1,5 +1,5 @@
-import Foundation
 import BatonCore
+import Foundation
 
 /// A scalar type a configuration key can hold.
 ///

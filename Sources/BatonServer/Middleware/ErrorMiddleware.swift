@@ -19,7 +19,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.response(status: .badRequest, body: ErrorBody(code: error.code, message: error.description))
         } catch {
             context.logger.error("request failed unexpectedly", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            return Self.response(status: .internalServerError, body: ErrorBody(code: "internal", message: "internal error; the daemon's log has the details"))
+            return Self.response(
+                status: .internalServerError, body: ErrorBody(code: "internal", message: "internal error; the daemon's log has the details"))
         }
     }
 

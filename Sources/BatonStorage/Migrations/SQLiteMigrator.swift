@@ -34,7 +34,8 @@ public struct SQLiteMigrator: Sendable {
                     do {
                         try db.execute(sql: migration.sql)
                     } catch let error as DatabaseError {
-                        throw MigrationError.failed(store: store, version: migration.version, name: migration.name, reason: error.message ?? "\(error.resultCode)")
+                        throw MigrationError.failed(
+                            store: store, version: migration.version, name: migration.name, reason: error.message ?? "\(error.resultCode)")
                     }
                     try db.execute(
                         sql: "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
@@ -86,7 +87,8 @@ public struct SQLiteMigrator: Sendable {
                 throw MigrationError.missing(store: store, version: record.version, name: record.name)
             }
             if migration.checksum != record.checksum || migration.name != record.name {
-                throw MigrationError.changed(store: store, version: record.version, name: record.name, applied: record.checksum, embedded: migration.checksum)
+                throw MigrationError.changed(
+                    store: store, version: record.version, name: record.name, applied: record.checksum, embedded: migration.checksum)
             }
         }
     }

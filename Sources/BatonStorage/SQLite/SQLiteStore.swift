@@ -32,7 +32,8 @@ public enum SQLiteStore {
         }
         do {
             try requireIdentity(of: pool, as: store, path: path)
-            let migrator = try SQLiteMigrator(store: store.rawValue, migrations: migrations ?? EmbeddedMigrations.migrations(engine: "sqlite", store: store.rawValue))
+            let migrator = try SQLiteMigrator(
+                store: store.rawValue, migrations: migrations ?? EmbeddedMigrations.migrations(engine: "sqlite", store: store.rawValue))
             for migration in try migrator.migrate(pool) {
                 logger.info("applied migration", metadata: ["store": "\(store.rawValue)", "migration": "\(migration.path)"])
             }

@@ -28,11 +28,14 @@ struct MigrateCommand: AsyncParsableCommand {
                 var rows: [[String]] = [["STORE", "VERSION", "NAME", "STATE"]]
                 var broken = false
                 for store in StoreName.allCases {
-                    let migrator = try SQLiteMigrator(store: store.rawValue, migrations: EmbeddedMigrations.migrations(engine: storage.engine.rawValue, store: store.rawValue))
+                    let migrator = try SQLiteMigrator(
+                        store: store.rawValue, migrations: EmbeddedMigrations.migrations(engine: storage.engine.rawValue, store: store.rawValue))
                     let database = try directory.flatMap { try SQLiteStore.openReadOnly(store, in: $0, busyTimeout: storage.busyTimeout) }
-                    let statuses = try database.map { try migrator.status($0) } ?? migrator.migrations.map {
-                        MigrationStatus(store: store.rawValue, version: $0.version, name: $0.name, state: .pending)
-                    }
+                    let statuses =
+                        try database.map { try migrator.status($0) }
+                        ?? migrator.migrations.map {
+                            MigrationStatus(store: store.rawValue, version: $0.version, name: $0.name, state: .pending)
+                        }
                     for status in statuses {
                         rows.append([status.store, String(format: "%04d", status.version), status.name, Self.describe(status.state)])
                         if case .changed = status.state { broken = true }
@@ -70,7 +73,8 @@ struct MigrateCommand: AsyncParsableCommand {
                 let directory = try DataDirectory.prepare(storage.dataDirectory)
                 for store in StoreName.allCases {
                     let migrations = EmbeddedMigrations.migrations(engine: storage.engine.rawValue, store: store.rawValue)
-                    let before = try SQLiteStore.openReadOnly(store, in: directory, busyTimeout: storage.busyTimeout)
+                    let before =
+                        try SQLiteStore.openReadOnly(store, in: directory, busyTimeout: storage.busyTimeout)
                         .map { try SQLiteMigrator(store: store.rawValue, migrations: migrations).status($0) } ?? []
                     let pool = try SQLiteStore.open(store, in: directory, busyTimeout: storage.busyTimeout, logger: Logger(label: "baton.migrate"))
                     try pool.close()

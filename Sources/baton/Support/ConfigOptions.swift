@@ -4,7 +4,9 @@ import Foundation
 
 /// `--config FILE`, shared by every command that reads the daemon's configuration.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: "The YAML configuration file (default: $BATON_CONFIG, else built-in defaults).", completion: .file(extensions: ["yaml", "yml"]))
+    @Option(
+        name: .long, help: "The YAML configuration file (default: $BATON_CONFIG, else built-in defaults).",
+        completion: .file(extensions: ["yaml", "yml"]))
     var config: String?
 
     /// Loads the configuration or exits with status 78 (EX_CONFIG) and the reason.
