@@ -46,6 +46,14 @@ let package = Package(
             plugins: ["MigrationEmbedderPlugin"]
         ),
         .target(
+            name: "BatonIdentity",
+            dependencies: [
+                "BatonCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "BatonServer",
             dependencies: [
                 "BatonCore",
@@ -85,6 +93,7 @@ let package = Package(
         .target(name: "BatonTestSupport", path: "Tests/BatonTestSupport"),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonTestSupport"]),
+        .testTarget(name: "BatonIdentityTests", dependencies: ["BatonIdentity"]),
         .testTarget(name: "BatonStorageTests", dependencies: ["BatonStorage", "BatonTestSupport"]),
         .testTarget(
             name: "BatonServerTests",
