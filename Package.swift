@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -67,6 +70,22 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "BatonDevKit",
+            dependencies: [
+                "BatonCore",
+                "BatonConfig",
+                "BatonIdentity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: - The command-line tool
         .executableTarget(
             name: "baton",
@@ -75,6 +94,7 @@ let package = Package(
                 "BatonConfig",
                 "BatonStorage",
                 "BatonServer",
+                "BatonDevKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -94,6 +114,16 @@ let package = Package(
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonTestSupport"]),
         .testTarget(name: "BatonIdentityTests", dependencies: ["BatonIdentity"]),
+        .testTarget(
+            name: "BatonDevKitTests",
+            dependencies: [
+                "BatonDevKit",
+                "BatonIdentity",
+                "BatonTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
         .testTarget(name: "BatonStorageTests", dependencies: ["BatonStorage", "BatonTestSupport"]),
         .testTarget(
             name: "BatonServerTests",

@@ -94,5 +94,10 @@ public final class BatonProcess: @unchecked Sendable {
 
 public struct ProcessFailure: Error, CustomStringConvertible {
     public let message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
     public var description: String { message }
 }

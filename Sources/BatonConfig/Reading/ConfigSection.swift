@@ -29,6 +29,9 @@ public struct ConfigSection {
         self.line = line
     }
 
+    /// How the document this section belongs to is named in messages.
+    public var documentPath: String { document.path }
+
     /// Whether the section was written in the file (as opposed to taking all defaults).
     public var isPresent: Bool { mapping != nil }
 

@@ -1,0 +1,60 @@
+import BatonIdentity
+import Crypto
+import Foundation
+import SwiftASN1
+
+import X509
+import _CryptoExtras
+
+extension Certificate {
+    /// The DER encoding, as `x5c` carries it and thumbprints are computed over.
+    func derBytes() throws -> [UInt8] {
+        var serializer = DER.Serializer()
+        try serializer.serialize(self)
+        return serializer.serializedBytes
+    }
+
+    /// A self-signed certificate for `key`, valid from an hour ago for `lifetime`.
+    static func selfSigned(
+        commonName: String,
+        key: _RSA.Signing.PrivateKey,
+        lifetime: TimeInterval = 365 * 86_400,
+        isCertificateAuthority: Bool = false,
+        subjectAlternativeNames: [GeneralName] = []
+    ) throws -> Certificate {
+        let name = try DistinguishedName { CommonName(commonName) }
+        let now = Date()
+        let extensions = try Certificate.Extensions {
+            if isCertificateAuthority {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                KeyUsage(keyCertSign: true)
+            }
+            if !subjectAlternativeNames.isEmpty {
+                SubjectAlternativeNames(subjectAlternativeNames)
+            }
+        }
+        return try Certificate(
+            version: .v3,
+            serialNumber: .init(),
+            publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600),
+            notValidAfter: now.addingTimeInterval(lifetime),
+            issuer: name,
+            subject: name,
+            signatureAlgorithm: .sha256WithRSAEncryption,
+            extensions: extensions,
+            issuerPrivateKey: .init(key)
+        )
+    }
+}
+
+/// Certificate thumbprints as JOSE headers carry them (`x5t`, `x5t#S256`): base64url, no padding.
+enum Thumbprint {
+    static func sha1(_ der: some DataProtocol) -> String {
+        Base64URL.encode(Data(Insecure.SHA1.hash(data: Data(der))))
+    }
+
+    static func sha256(_ der: some DataProtocol) -> String {
+        Base64URL.encode(Data(SHA256.hash(data: Data(der))))
+    }
+}
