@@ -20,7 +20,8 @@ struct DiscoveryAndKeysTests {
             #expect(document["token_endpoint"] as? String == "\(client.base)/\(tenant)/oauth2/v2.0/token")
             #expect(document["authorization_endpoint"] as? String == "\(client.base)/\(tenant)/oauth2/v2.0/authorize")
             #expect(document["jwks_uri"] as? String == "\(client.base)/\(tenant)/discovery/v2.0/keys")
-            #expect(document["token_endpoint_auth_methods_supported"] as? [String] == ["client_secret_post", "private_key_jwt", "client_secret_basic"])
+            #expect(
+                document["token_endpoint_auth_methods_supported"] as? [String] == ["client_secret_post", "private_key_jwt", "client_secret_basic"])
             #expect(document["id_token_signing_alg_values_supported"] as? [String] == ["RS256"])
             #expect(document["subject_types_supported"] as? [String] == ["pairwise"])
             #expect(document["grant_types_supported"] == nil, "Entra does not advertise grant types")

@@ -54,7 +54,10 @@ enum IdentityProviderFixture {
         }
 
         /// Jane (or `user`) signs in at the CLI app for the concierge; returns the access token.
-        func signIn(_ user: String = "jane@contoso.com", password: String? = nil, scope: String = "api://concierge/access_as_user", extra: [String: String] = [:])
+        func signIn(
+            _ user: String = "jane@contoso.com", password: String? = nil, scope: String = "api://concierge/access_as_user",
+            extra: [String: String] = [:]
+        )
             async throws -> String
         {
             let name = String(user.prefix { $0 != "@" })
@@ -94,14 +97,17 @@ func claims(of token: String) throws -> JSONObject {
 
 /// Checks Entra's error shape and returns the AADSTS code.
 @discardableResult
-func expectEntraError(_ result: HTTPResult, status: Int = 400, error: String, code: Int, sourceLocation: SourceLocation = #_sourceLocation) -> [String: Any] {
+func expectEntraError(_ result: HTTPResult, status: Int = 400, error: String, code: Int, sourceLocation: SourceLocation = #_sourceLocation)
+    -> [String: Any]
+{
     let body = result.json
     #expect(result.status == status, "\(result.body)", sourceLocation: sourceLocation)
     #expect(body["error"] as? String == error, "\(result.body)", sourceLocation: sourceLocation)
     #expect(body["error_codes"] as? [Int] == [code], sourceLocation: sourceLocation)
     let description = body["error_description"] as? String ?? ""
     #expect(description.hasPrefix("AADSTS\(code): "), "\(description)", sourceLocation: sourceLocation)
-    #expect(description.contains("\r\nTrace ID: ") && description.contains("\r\nCorrelation ID: ") && description.contains("\r\nTimestamp: "),
+    #expect(
+        description.contains("\r\nTrace ID: ") && description.contains("\r\nCorrelation ID: ") && description.contains("\r\nTimestamp: "),
         sourceLocation: sourceLocation)
     #expect((body["timestamp"] as? String)?.wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ/) != nil, sourceLocation: sourceLocation)
     #expect((body["trace_id"] as? String)?.count == 36, sourceLocation: sourceLocation)

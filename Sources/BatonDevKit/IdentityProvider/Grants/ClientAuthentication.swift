@@ -51,7 +51,9 @@ extension DevIdentityProvider {
             JWSVerificationKey.rsa(publicKey).isValid(jws.signature, for: jws.signingInput, algorithm: algorithm)
         else { throw .clientAssertionSignature }
         let issuer = jws.claims["iss"]?.stringValue
-        guard issuer?.lowercased() == client.appID else { throw .clientAssertionInvalid("The client assertion's issuer is not the client '\(client.appID)'.") }
+        guard issuer?.lowercased() == client.appID else {
+            throw .clientAssertionInvalid("The client assertion's issuer is not the client '\(client.appID)'.")
+        }
         guard jws.claims["sub"]?.stringValue == issuer else { throw .clientAssertionSubjectMismatch }
         let audiences = jws.claims["aud"]?.stringValue.map { [$0] } ?? jws.claims["aud"]?.stringArrayValue ?? []
         let accepted = [tokenEndpoint, "\(baseURL)/\(tenant.domain)/oauth2/v2.0/token", issuerV2]

@@ -11,15 +11,21 @@ extension DevIdentityProvider {
         let requested = try parseScopes(scopeText)
         guard let resource = requested.resource else { throw .emptyScope }
         guard requested.names == [".default"] else {
-            throw EntraError(.badRequest, "invalid_scope", 1_002_012,
-                "The provided value for scope \(scopeText) is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).")
+            throw EntraError(
+                .badRequest, "invalid_scope", 1_002_012,
+                "The provided value for scope \(scopeText) is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+            )
         }
         let permission = client.permissions.first { $0.resource == resource.name && $0.consented }
-        let subject = TokenSubject(user: nil, client: client, credential: credential, resource: resource, resourceIdentifier: requested.resourceIdentifier,
+        let subject = TokenSubject(
+            user: nil, client: client, credential: credential, resource: resource, resourceIdentifier: requested.resourceIdentifier,
             scopes: [], roles: permission?.roles ?? [], amr: [])
         do {
             let (token, expiresIn) = try mintAccessToken(subject)
-            return ["token_type": "Bearer", "expires_in": .integer(Int64(expiresIn)), "ext_expires_in": .integer(Int64(expiresIn)), "access_token": .string(token)]
+            return [
+                "token_type": "Bearer", "expires_in": .integer(Int64(expiresIn)), "ext_expires_in": .integer(Int64(expiresIn)),
+                "access_token": .string(token),
+            ]
         } catch {
             throw EntraError(.internalServerError, "server_error", 50000, "The token could not be signed.")
         }
@@ -63,7 +69,8 @@ extension DevIdentityProvider {
         let (resource, identifier, names) = try exchangeTarget(request)
         let scopes = try grantedScopes(names, client: client, resource: resource)
         try conditionalAccess(user: user, resource: resource, amr: subject.amr, delegatedHop: true)
-        let issued = TokenSubject(user: user, client: client, credential: credential, resource: resource, resourceIdentifier: identifier, scopes: scopes,
+        let issued = TokenSubject(
+            user: user, client: client, credential: credential, resource: resource, resourceIdentifier: identifier, scopes: scopes,
             roles: roles(of: user, on: resource), amr: subject.amr, actor: actor)
         do {
             let (token, expiresIn) = try mintAccessToken(issued)

@@ -15,7 +15,8 @@ extension DevIdentityProvider {
         let scopes = try grantedScopes(requested.names, client: client, resource: resource)
         let amr = request["claims"] == nil ? ["pwd"] : ["pwd", "mfa"]
         try conditionalAccess(user: user, resource: resource, amr: amr, delegatedHop: false)
-        let subject = TokenSubject(user: user, client: client, credential: credential, resource: resource, resourceIdentifier: requested.resourceIdentifier,
+        let subject = TokenSubject(
+            user: user, client: client, credential: credential, resource: resource, resourceIdentifier: requested.resourceIdentifier,
             scopes: scopes, roles: roles(of: user, on: resource), amr: amr)
         return try response(subject, requested: requested, request: request)
     }
@@ -39,7 +40,8 @@ extension DevIdentityProvider {
         guard let resource = requested.resource else { throw .emptyScope }
         let scopes = try grantedScopes(requested.names, client: client, resource: resource)
         try conditionalAccess(user: user, resource: resource, amr: token.amr, delegatedHop: true)
-        let subject = TokenSubject(user: user, client: client, credential: credential, resource: resource, resourceIdentifier: requested.resourceIdentifier,
+        let subject = TokenSubject(
+            user: user, client: client, credential: credential, resource: resource, resourceIdentifier: requested.resourceIdentifier,
             scopes: scopes, roles: roles(of: user, on: resource), amr: token.amr)
         return try response(subject, requested: requested, request: request)
     }
@@ -62,7 +64,8 @@ extension DevIdentityProvider {
         try conditionalAccess(user: user, resource: resource, amr: grant.amr, delegatedHop: true)
         refreshTokens[refreshToken] = nil
         requested.oidc.insert("offline_access")
-        let subject = TokenSubject(user: user, client: client, credential: credential, resource: resource, resourceIdentifier: requested.resourceIdentifier,
+        let subject = TokenSubject(
+            user: user, client: client, credential: credential, resource: resource, resourceIdentifier: requested.resourceIdentifier,
             scopes: scopes, roles: roles(of: user, on: resource), amr: grant.amr)
         return try response(subject, requested: requested, request: request)
     }

@@ -91,7 +91,8 @@ extension DevIdentityProvider {
             "uti": .string(Self.uniqueTokenID()),
             "ver": "2.0",
         ]
-        return try CompactJWS.sign(header: ["typ": "JWT", "kid": .string(keyRing.active.kid)], claims: claims, key: .rsa(keyRing.active.key), algorithm: .rs256)
+        return try CompactJWS.sign(
+            header: ["typ": "JWT", "kid": .string(keyRing.active.kid)], claims: claims, key: .rsa(keyRing.active.key), algorithm: .rs256)
     }
 
     /// The success response of a delegated grant (§2.4), with refresh token, id token and `client_info` when asked for.
@@ -122,7 +123,8 @@ extension DevIdentityProvider {
 
     func issueRefreshToken(user: DevUser, client: DevApplication, amr: [String]) -> String {
         let token = "0.dev." + Base64URL.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
-        refreshTokens[token] = RefreshGrant(userOID: user.oid, clientID: client.appID, amr: amr, expiresAt: now.addingTimeInterval(tenant.refreshTokenLifetime.seconds))
+        refreshTokens[token] = RefreshGrant(
+            userOID: user.oid, clientID: client.appID, amr: amr, expiresAt: now.addingTimeInterval(tenant.refreshTokenLifetime.seconds))
         return token
     }
 

@@ -55,11 +55,13 @@ struct IdentityProviderRoutes: Sendable {
         do {
             buffer = try await request.body.collect(upTo: Self.maximumBodySize)
         } catch {
-            return errorResponse(EntraError(.contentTooLarge, "invalid_request", 90014, "The request body is larger than \(Self.maximumBodySize) bytes."),
+            return errorResponse(
+                EntraError(.contentTooLarge, "invalid_request", 90014, "The request body is larger than \(Self.maximumBodySize) bytes."),
                 correlationID: correlationID)
         }
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
-            return errorResponse(EntraError(.badRequest, "invalid_request", 900144, "The request body must be application/x-www-form-urlencoded."),
+            return errorResponse(
+                EntraError(.badRequest, "invalid_request", 900144, "The request body must be application/x-www-form-urlencoded."),
                 correlationID: correlationID)
         }
         let tokenRequest = TokenRequest(formBody: String(buffer: buffer), authorization: request.headers[.authorization])
@@ -74,7 +76,8 @@ struct IdentityProviderRoutes: Sendable {
 
     private func errorResponse(_ error: EntraError, correlationID: String = UUID().uuidString.lowercased()) -> Response {
         let traceID = UUID().uuidString.lowercased()
-        var response = Self.json(error.status, error.body(traceID: traceID, correlationID: correlationID, at: Date()), cacheControl: "no-store, no-cache")
+        var response = Self.json(
+            error.status, error.body(traceID: traceID, correlationID: correlationID, at: Date()), cacheControl: "no-store, no-cache")
         response.headers[HTTPField.Name("pragma")!] = "no-cache"
         response.headers[HTTPField.Name("x-ms-request-id")!] = traceID
         if let retryAfter = error.retryAfter { response.headers[.retryAfter] = String(retryAfter) }

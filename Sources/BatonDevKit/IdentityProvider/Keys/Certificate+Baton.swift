@@ -2,7 +2,6 @@ import BatonIdentity
 import Crypto
 import Foundation
 import SwiftASN1
-
 import X509
 import _CryptoExtras
 

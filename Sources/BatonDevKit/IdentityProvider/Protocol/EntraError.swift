@@ -30,7 +30,8 @@ public struct EntraError: Error, Sendable, Equatable {
         let timestamp = Self.timestampFormat.string(from: date)
         var body: JSONObject = [
             "error": .string(error),
-            "error_description": .string("AADSTS\(code): \(message)\r\nTrace ID: \(traceID)\r\nCorrelation ID: \(correlationID)\r\nTimestamp: \(timestamp)"),
+            "error_description": .string(
+                "AADSTS\(code): \(message)\r\nTrace ID: \(traceID)\r\nCorrelation ID: \(correlationID)\r\nTimestamp: \(timestamp)"),
             "error_codes": [.integer(Int64(code))],
             "timestamp": .string(timestamp),
             "trace_id": .string(traceID),
@@ -55,7 +56,9 @@ public struct EntraError: Error, Sendable, Equatable {
 
 extension EntraError {
     static func tenantNotFound(_ tenant: String) -> EntraError {
-        .init(.badRequest, "invalid_request", 90002, "Tenant '\(tenant)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")
+        .init(
+            .badRequest, "invalid_request", 90002,
+            "Tenant '\(tenant)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")
     }
 
     static func unsupportedGrant(_ grant: String) -> EntraError {
@@ -67,12 +70,15 @@ extension EntraError {
     }
 
     static func unknownClient(_ clientID: String, tenant: String) -> EntraError {
-        .init(.badRequest, "unauthorized_client", 700016,
-            "Application with identifier '\(clientID)' was not found in the directory '\(tenant)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.")
+        .init(
+            .badRequest, "unauthorized_client", 700016,
+            "Application with identifier '\(clientID)' was not found in the directory '\(tenant)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."
+        )
     }
 
     static var noCredential: EntraError {
-        .init(.unauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+        .init(
+            .unauthorized, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
     }
 
     static var publicClientWithCredential: EntraError {
@@ -80,8 +86,10 @@ extension EntraError {
     }
 
     static func invalidSecret(_ appID: String) -> EntraError {
-        .init(.unauthorized, "invalid_client", 7000215,
-            "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(appID)'.")
+        .init(
+            .unauthorized, "invalid_client", 7000215,
+            "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(appID)'."
+        )
     }
 
     static var clientAssertionSignature: EntraError {
@@ -101,17 +109,23 @@ extension EntraError {
     }
 
     static var userAssertionInvalid: EntraError {
-        .init(.badRequest, "invalid_grant", 50013, "Assertion failed signature validation. [Reason - The key was not found., Thumbprint of key used by client: '']")
+        .init(
+            .badRequest, "invalid_grant", 50013,
+            "Assertion failed signature validation. [Reason - The key was not found., Thumbprint of key used by client: '']")
     }
 
     static func userAssertionExpired(now: Date, expiry: Date) -> EntraError {
-        .init(.badRequest, "invalid_grant", 500133,
-            "Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token. Current time: \(now.formatted(.iso8601)), expiry time of assertion \(expiry.formatted(.iso8601)).")
+        .init(
+            .badRequest, "invalid_grant", 500133,
+            "Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token. Current time: \(now.formatted(.iso8601)), expiry time of assertion \(expiry.formatted(.iso8601))."
+        )
     }
 
     static func userAssertionAudience(_ audience: String, client: DevApplication) -> EntraError {
-        .init(.badRequest, "invalid_grant", 500131,
-            "Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '\(audience)' and the expected audience is '\(client.appID)' or one of the Application Uris of this application with App ID '\(client.appID)'(\(client.name)). The downstream client must request a token for the expected audience (the application that made the OBO request) and this application should use that token as the assertion.")
+        .init(
+            .badRequest, "invalid_grant", 500131,
+            "Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '\(audience)' and the expected audience is '\(client.appID)' or one of the Application Uris of this application with App ID '\(client.appID)'(\(client.name)). The downstream client must request a token for the expected audience (the application that made the OBO request) and this application should use that token as the assertion."
+        )
     }
 
     static var idTokenAsAssertion: EntraError {
@@ -119,42 +133,58 @@ extension EntraError {
     }
 
     static func appOnlyAssertion(_ client: DevApplication) -> EntraError {
-        .init(.badRequest, "unauthorized_client", 7000114, "Application '\(client.appID)'(\(client.name)) is not allowed to make application on-behalf-of calls.")
+        .init(
+            .badRequest, "unauthorized_client", 7000114,
+            "Application '\(client.appID)'(\(client.name)) is not allowed to make application on-behalf-of calls.")
     }
 
     static func resourceNotFound(_ resource: String, tenant: String) -> EntraError {
-        .init(.badRequest, "invalid_resource", 500011,
-            "The resource principal named \(resource) was not found in the tenant named \(tenant). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.")
+        .init(
+            .badRequest, "invalid_resource", 500011,
+            "The resource principal named \(resource) was not found in the tenant named \(tenant). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."
+        )
     }
 
     static func invalidScope(_ scope: String) -> EntraError {
-        .init(.badRequest, "invalid_scope", 70011, "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope \(scope) is not valid.")
+        .init(
+            .badRequest, "invalid_scope", 70011,
+            "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope \(scope) is not valid."
+        )
     }
 
     static func multipleResources(_ scope: String) -> EntraError {
-        .init(.badRequest, "invalid_scope", 700022,
+        .init(
+            .badRequest, "invalid_scope", 700022,
             "The provided value for the input parameter scope is not valid because it contains more than one resource. Scope \(scope) is not valid.")
     }
 
     static var emptyScope: EntraError {
-        .init(.badRequest, "invalid_scope", 28003, "Provided value for the input parameter scope cannot be empty when requesting an access token. Please specify a valid scope.")
+        .init(
+            .badRequest, "invalid_scope", 28003,
+            "Provided value for the input parameter scope cannot be empty when requesting an access token. Please specify a valid scope.")
     }
 
     static func resourceNotRequested(client: DevApplication, resource: DevApplication) -> EntraError {
-        .init(.badRequest, "invalid_client", 650057,
-            "Invalid resource. The client has requested access to a resource which is not listed in the requested permissions in the client's application registration. Client app ID: \(client.appID)(\(client.name)). Resource value from request: \(resource.appID). Resource app ID: \(resource.appID).")
+        .init(
+            .badRequest, "invalid_client", 650057,
+            "Invalid resource. The client has requested access to a resource which is not listed in the requested permissions in the client's application registration. Client app ID: \(client.appID)(\(client.name)). Resource value from request: \(resource.appID). Resource app ID: \(resource.appID)."
+        )
     }
 
     static func consentRequired(client: DevApplication) -> EntraError {
-        var error = EntraError(.badRequest, "invalid_grant", 65001,
-            "The user or administrator has not consented to use the application with ID '\(client.appID)' named '\(client.name)'. Send an interactive authorization request for this user and resource.")
+        var error = EntraError(
+            .badRequest, "invalid_grant", 65001,
+            "The user or administrator has not consented to use the application with ID '\(client.appID)' named '\(client.name)'. Send an interactive authorization request for this user and resource."
+        )
         error.suberror = "consent_required"
         return error
     }
 
     static func multiFactorRequired(resource: DevApplication, claims: String) -> EntraError {
-        var error = EntraError(.badRequest, "interaction_required", 50076,
-            "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '\(resource.appID)'.")
+        var error = EntraError(
+            .badRequest, "interaction_required", 50076,
+            "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '\(resource.appID)'."
+        )
         error.suberror = "basic_action"
         error.claims = claims
         return error
@@ -173,7 +203,9 @@ extension EntraError {
     }
 
     static func refreshTokenClientMismatch(_ client: DevApplication) -> EntraError {
-        .init(.badRequest, "invalid_grant", 70000, "Provided grant is invalid or malformed. The refresh token was issued to a different client than '\(client.appID)'.")
+        .init(
+            .badRequest, "invalid_grant", 70000,
+            "Provided grant is invalid or malformed. The refresh token was issued to a different client than '\(client.appID)'.")
     }
 
     static func invalidSubjectToken(_ reason: String) -> EntraError {
@@ -189,7 +221,9 @@ extension EntraError {
     }
 
     static func throttled(retryAfter: Int) -> EntraError {
-        var error = EntraError(.tooManyRequests, "temporarily_unavailable", 90055, "TenantThrottlingError - There are too many incoming requests. This exception is thrown for blocked tenants.")
+        var error = EntraError(
+            .tooManyRequests, "temporarily_unavailable", 90055,
+            "TenantThrottlingError - There are too many incoming requests. This exception is thrown for blocked tenants.")
         error.retryAfter = retryAfter
         return error
     }

@@ -38,7 +38,8 @@ public struct TokenRequest: Sendable {
 
     /// RFC 6749 §2.3.1: each of id and secret is form-urlencoded before base64.
     private static func basic(_ header: String) -> (String, String)? {
-        guard header.lowercased().hasPrefix("basic "), let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+        guard header.lowercased().hasPrefix("basic "),
+            let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
             let decoded = String(data: data, encoding: .utf8), let colon = decoded.firstIndex(of: ":"),
             let id = decodeComponent(decoded[..<colon]), let secret = decodeComponent(decoded[decoded.index(after: colon)...])
         else { return nil }

@@ -143,7 +143,9 @@ extension DevTenant {
         }
         var usernames: Set<String> = []
         for (index, user) in users.enumerated() {
-            guard usernames.insert(user.username.lowercased()).inserted else { throw fail("users[\(index)].username", "'\(user.username)' is listed twice") }
+            guard usernames.insert(user.username.lowercased()).inserted else {
+                throw fail("users[\(index)].username", "'\(user.username)' is listed twice")
+            }
             for (appName, roles) in user.roles {
                 guard let app = applications.first(where: { $0.name == appName }) else {
                     throw fail("users[\(index)].roles.\(appName)", "no app is named '\(appName)'")
@@ -175,7 +177,11 @@ extension DevTenant {
         var bytes = Array(SHA256.hash(data: Data(("object-id:" + appID.lowercased()).utf8))).prefix(16).map { $0 }
         bytes[6] = (bytes[6] & 0x0f) | 0x40
         bytes[8] = (bytes[8] & 0x3f) | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11],
-            bytes[12], bytes[13], bytes[14], bytes[15])).uuidString.lowercased()
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11],
+                bytes[12], bytes[13], bytes[14], bytes[15]
+            )
+        ).uuidString.lowercased()
     }
 }

@@ -18,9 +18,10 @@ public struct DevTenant: Sendable {
     public var users: [DevUser]
     public var applications: [DevApplication]
 
-    public init(id: String, domain: String, tokenLifetime: Duration = .seconds(3600), refreshTokenLifetime: Duration = .seconds(86_400),
-        users: [DevUser], applications: [DevApplication])
-    {
+    public init(
+        id: String, domain: String, tokenLifetime: Duration = .seconds(3600), refreshTokenLifetime: Duration = .seconds(86_400),
+        users: [DevUser], applications: [DevApplication]
+    ) {
         self.id = id
         self.domain = domain
         self.tokenLifetime = tokenLifetime
@@ -63,7 +64,9 @@ public struct DevUser: Sendable {
     /// Conditional Access demands MFA for every downstream this user reaches by OBO.
     public var mfaRequired: Bool
 
-    public init(oid: String, username: String, name: String, email: String, password: Secret, roles: [String: [String]] = [:], mfaRequired: Bool = false) {
+    public init(
+        oid: String, username: String, name: String, email: String, password: Secret, roles: [String: [String]] = [:], mfaRequired: Bool = false
+    ) {
         self.oid = oid
         self.username = username
         self.name = name
@@ -102,10 +105,11 @@ public struct DevApplication: Sendable {
     /// Conditional Access: tokens for this resource need MFA.
     public var requiresMFA: Bool
 
-    public init(name: String, appID: String, objectID: String, identifierURIs: [String] = [], scopes: [String] = [], roles: [String] = [],
+    public init(
+        name: String, appID: String, objectID: String, identifierURIs: [String] = [], scopes: [String] = [], roles: [String] = [],
         accessTokenVersion: Int = 2, isPublicClient: Bool = false, secrets: [Secret] = [], certificates: [Data] = [],
-        permissions: [DevPermission] = [], preAuthorized: [DevPreAuthorization] = [], requiresMFA: Bool = false)
-    {
+        permissions: [DevPermission] = [], preAuthorized: [DevPreAuthorization] = [], requiresMFA: Bool = false
+    ) {
         self.name = name
         self.appID = appID
         self.objectID = objectID
