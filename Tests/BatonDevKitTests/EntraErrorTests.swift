@@ -92,10 +92,7 @@ struct EntraErrorTests {
     @Test("an app-only assertion is AADSTS7000114 and an id token AADSTS240002")
     func wrongKindsOfAssertion() async throws {
         try await IdentityProviderFixture.withRunningProvider { _, client in
-            let appOnly = try await client.token([
-                "grant_type": "client_credentials", "client_id": client.app("triage").appID, "client_secret": "triage-dev-secret",
-                "scope": "api://concierge/.default",
-            ])
+            let appOnly = try await client.clientCredentials("triage", scope: "api://concierge/.default")
             let appToken = try #require(appOnly.json["access_token"] as? String)
             expectEntraError(
                 try await client.onBehalfOf("concierge", assertion: appToken, scope: "api://triage/access_as_user"),

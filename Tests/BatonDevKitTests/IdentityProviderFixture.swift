@@ -24,7 +24,7 @@ enum IdentityProviderFixture {
         let provider = try DevIdentityProvider(tenant: tenant ?? shippedTenant())
         let (urls, continuation) = AsyncStream.makeStream(of: String.self)
         let server = DevIdentityProviderServer(provider: provider, logger: Logger(label: "test-idp"))
-        let group = ServiceGroup(services: [server.makeApplication { url in continuation.yield(url) }], logger: Logger(label: "test-idp"))
+        let group = ServiceGroup(services: [try server.makeApplication { url in continuation.yield(url) }], logger: Logger(label: "test-idp"))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = urls.makeAsyncIterator()
@@ -79,6 +79,13 @@ enum IdentityProviderFixture {
                     "client_id": self.app(app).appID, "client_secret": "\(app)-dev-secret", "assertion": assertion, "scope": scope,
                 ].merging(extra) { $1 }
             )
+        }
+
+        /// `app` asks for an app-only token for `scope` with its dev secret.
+        func clientCredentials(_ app: String, scope: String) async throws -> HTTPResult {
+            try await token([
+                "grant_type": "client_credentials", "client_id": self.app(app).appID, "client_secret": "\(app)-dev-secret", "scope": scope,
+            ])
         }
 
         /// OBO that must succeed; returns the new access token.

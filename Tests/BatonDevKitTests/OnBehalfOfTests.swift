@@ -132,20 +132,14 @@ struct OnBehalfOfTests {
     @Test("client credentials give an app-only token with idtyp app and no scp")
     func clientCredentials() async throws {
         try await IdentityProviderFixture.withRunningProvider { _, client in
-            let result = try await client.token([
-                "grant_type": "client_credentials", "client_id": client.app("triage").appID, "client_secret": "triage-dev-secret",
-                "scope": "api://itsm/.default",
-            ])
+            let result = try await client.clientCredentials("triage", scope: "api://itsm/.default")
             #expect(result.status == 200, "\(result.body)")
             let token = try claims(of: result.json["access_token"] as! String)
             #expect(token["idtyp"] == "app")
             #expect(token["scp"] == nil)
             #expect(token["oid"]?.stringValue == client.app("triage").objectID)
             expectEntraError(
-                try await client.token([
-                    "grant_type": "client_credentials", "client_id": client.app("triage").appID, "client_secret": "triage-dev-secret",
-                    "scope": "api://itsm/access_as_user",
-                ]),
+                try await client.clientCredentials("triage", scope: "api://itsm/access_as_user"),
                 error: "invalid_scope", code: 1_002_012)
         }
     }

@@ -8,10 +8,7 @@ import Testing
 @Suite("Dev IdP: RFC 8693 token exchange")
 struct TokenExchangeTests {
     private func actorToken(_ client: IdentityProviderFixture.Client, _ app: String) async throws -> String {
-        let result = try await client.token([
-            "grant_type": "client_credentials", "client_id": client.app(app).appID, "client_secret": "\(app)-dev-secret",
-            "scope": "api://\(app)/.default",
-        ])
+        let result = try await client.clientCredentials(app, scope: "api://\(app)/.default")
         return try #require(result.json["access_token"] as? String, "\(result.body)")
     }
 

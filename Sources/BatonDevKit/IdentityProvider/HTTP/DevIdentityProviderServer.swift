@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
 
@@ -15,13 +16,19 @@ public struct DevIdentityProviderServer: Sendable {
     let port: Int
     /// A URL to advertise instead of the bound address (e.g. behind a proxy or for a TLS name).
     let publicURL: String?
+    /// Serve HTTPS with this configuration instead of plain HTTP.
+    let tls: TLSConfiguration?
     let logger: Logger
 
-    public init(provider: DevIdentityProvider, host: String = "127.0.0.1", port: Int = 0, publicURL: String? = nil, logger: Logger) {
+    public init(
+        provider: DevIdentityProvider, host: String = "127.0.0.1", port: Int = 0, publicURL: String? = nil, tls: TLSConfiguration? = nil,
+        logger: Logger
+    ) {
         self.provider = provider
         self.host = host
         self.port = port
         self.publicURL = publicURL
+        self.tls = tls
         self.logger = logger
     }
 
@@ -33,12 +40,14 @@ public struct DevIdentityProviderServer: Sendable {
     }
 
     /// The application; once it listens, the provider learns its base URL and `onRunning` receives it.
-    public func makeApplication(onRunning: @escaping @Sendable (String) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+    public func makeApplication(onRunning: @escaping @Sendable (String) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let scheme = tls == nil ? "http" : "https"
+        return Application(
             router: makeRouter(),
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(host, port: port), serverName: "baton-dev-idp"),
             onServerRunning: { [provider, publicURL] channel in
-                let url = publicURL ?? Self.url(of: channel.localAddress)
+                let url = publicURL ?? Self.url(of: channel.localAddress, scheme: scheme)
                 await provider.setBaseURL(url)
                 await onRunning(url)
             },
@@ -46,8 +55,8 @@ public struct DevIdentityProviderServer: Sendable {
         )
     }
 
-    static func url(of address: SocketAddress?) -> String {
-        guard let address, let ip = address.ipAddress, let port = address.port else { return "http://127.0.0.1" }
-        return ip.contains(":") ? "http://[\(ip)]:\(port)" : "http://\(ip):\(port)"
+    static func url(of address: SocketAddress?, scheme: String) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return "\(scheme)://127.0.0.1" }
+        return ip.contains(":") ? "\(scheme)://[\(ip)]:\(port)" : "\(scheme)://\(ip):\(port)"
     }
 }

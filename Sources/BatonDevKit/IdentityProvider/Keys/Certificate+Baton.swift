@@ -14,35 +14,31 @@ extension Certificate {
     }
 
     /// A self-signed certificate for `key`, valid from an hour ago for `lifetime`.
-    static func selfSigned(
+    static func selfSigned(commonName: String, key: _RSA.Signing.PrivateKey, lifetime: TimeInterval = 365 * 86_400) throws -> Certificate {
+        try issued(commonName: commonName, key: key, lifetime: lifetime, issuer: nil, extensions: Certificate.Extensions())
+    }
+
+    /// A certificate for `key` signed by `issuer` (or by `key` itself when `issuer` is `nil`).
+    static func issued(
         commonName: String,
         key: _RSA.Signing.PrivateKey,
-        lifetime: TimeInterval = 365 * 86_400,
-        isCertificateAuthority: Bool = false,
-        subjectAlternativeNames: [GeneralName] = []
+        lifetime: TimeInterval,
+        issuer: (name: DistinguishedName, key: _RSA.Signing.PrivateKey)?,
+        extensions: Certificate.Extensions
     ) throws -> Certificate {
         let name = try DistinguishedName { CommonName(commonName) }
         let now = Date()
-        let extensions = try Certificate.Extensions {
-            if isCertificateAuthority {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                KeyUsage(keyCertSign: true)
-            }
-            if !subjectAlternativeNames.isEmpty {
-                SubjectAlternativeNames(subjectAlternativeNames)
-            }
-        }
         return try Certificate(
             version: .v3,
             serialNumber: .init(),
             publicKey: .init(key.publicKey),
             notValidBefore: now.addingTimeInterval(-3600),
             notValidAfter: now.addingTimeInterval(lifetime),
-            issuer: name,
+            issuer: issuer?.name ?? name,
             subject: name,
             signatureAlgorithm: .sha256WithRSAEncryption,
             extensions: extensions,
-            issuerPrivateKey: .init(key)
+            issuerPrivateKey: .init(issuer?.key ?? key)
         )
     }
 }

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `baton dev …`: local stand-ins for what a laptop lacks.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run local stand-ins for Entra ID (and, later, ServiceNow) and get dev tokens.",
+        subcommands: [DevIdentityProviderCommand.self, DevTokenCommand.self]
+    )
+}

@@ -1,0 +1,44 @@
+import BatonTestSupport
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+
+@testable import BatonDevKit
+
+@Suite("Dev IdP: Microsoft's MSAL Python as the client")
+struct MSALInteropTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/msal_obo.py").path
+
+    @Test("MSAL's ConfidentialClientApplication performs OBO over HTTPS, caches it and surfaces AADSTS errors")
+    func confidentialClientOnBehalfOf() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let authority = try DevCertificateAuthority.loadOrCreate(in: directory.file("dev-idp"))
+        let provider = try DevIdentityProvider(tenant: IdentityProviderFixture.shippedTenant())
+        let (urls, continuation) = AsyncStream.makeStream(of: String.self)
+        let server = DevIdentityProviderServer(provider: provider, tls: try authority.serverTLSConfiguration(), logger: Logger(label: "msal-idp"))
+        let group = ServiceGroup(services: [try server.makeApplication { continuation.yield($0) }], logger: Logger(label: "msal-idp"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = urls.makeAsyncIterator()
+            let url = try #require(await iterator.next())
+            #expect(url.hasPrefix("https://"))
+            let python = Process()
+            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            python.arguments = ["python3", Self.script]
+            python.environment = ProcessInfo.processInfo.environment.merging([
+                "BASE": url, "TENANT": provider.tenant.id, "REQUESTS_CA_BUNDLE": authority.certificateAuthorityPath,
+            ]) { $1 }
+            let output = Pipe()
+            python.standardOutput = output
+            python.standardError = output
+            try python.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            python.waitUntilExit()
+            await group.triggerGracefulShutdown()
+            #expect(python.terminationStatus == 0, "\(text)")
+            #expect(text.contains("authority: obo ok") && text.contains("oidc_authority: cache ok") && text.contains("error ok"), "\(text)")
+        }
+    }
+}
