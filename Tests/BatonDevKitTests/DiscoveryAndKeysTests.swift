@@ -41,6 +41,17 @@ struct DiscoveryAndKeysTests {
         }
     }
 
+    @Test("organizations and common serve Entra's {tenantid} issuer template, in discovery and on each key")
+    func multiTenantTemplate() async throws {
+        try await IdentityProviderFixture.withRunningProvider { _, client in
+            let document = try await httpGet("\(client.base)/organizations/v2.0/.well-known/openid-configuration").json
+            #expect(document["issuer"] as? String == "\(client.base)/{tenantid}/v2.0")
+            #expect(document["jwks_uri"] as? String == "\(client.base)/organizations/discovery/v2.0/keys")
+            let keys = try JSONDecoder().decode(JSONWebKeySet.self, from: Data(try await httpGet("\(client.base)/common/discovery/keys").body.utf8))
+            #expect(keys.keys.first?.issuer == "https://sts.windows.net/{tenantid}/")
+        }
+    }
+
     @Test("an unknown tenant gets AADSTS90002")
     func unknownTenant() async throws {
         try await IdentityProviderFixture.withRunningProvider { _, client in

@@ -151,6 +151,25 @@ struct EntraErrorTests {
         }
     }
 
+    @Test("a client the resource pre-authorizes needs no consent")
+    func preAuthorized() async throws {
+        var tenant = try IdentityProviderFixture.shippedTenant()
+        let concierge = tenant.applications.firstIndex { $0.name == "concierge" }!
+        let triage = tenant.applications.firstIndex { $0.name == "triage" }!
+        tenant.applications[concierge].permissions.removeAll { $0.resource == "triage" }
+        try await IdentityProviderFixture.withRunningProvider(tenant: tenant) { _, client in
+            let tokenA = try await client.signIn()
+            expectEntraError(
+                try await client.onBehalfOf("concierge", assertion: tokenA, scope: "api://triage/access_as_user"), error: "invalid_client",
+                code: 650057)
+        }
+        tenant.applications[triage].preAuthorized = [.init(client: "concierge", scopes: ["access_as_user"])]
+        try await IdentityProviderFixture.withRunningProvider(tenant: tenant) { _, client in
+            let tokenA = try await client.signIn()
+            #expect(try await client.onBehalfOf("concierge", assertion: tokenA, scope: "api://triage/access_as_user").status == 200)
+        }
+    }
+
     @Test("a user flagged for MFA gets interaction_required 50076 with a claims challenge; an MFA sign-in satisfies it")
     func multiFactor() async throws {
         try await IdentityProviderFixture.withRunningProvider { _, client in

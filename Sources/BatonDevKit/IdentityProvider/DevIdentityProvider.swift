@@ -88,8 +88,12 @@ public actor DevIdentityProvider {
     // MARK: - Documents
 
     /// The v2 (`version` 2) or v1 discovery document, field for field as Entra serves it (§1.2).
-    public func discoveryDocument(version: Int) -> JSONObject {
-        let tenantBase = "\(baseURL)/\(tenant.id)"
+    ///
+    /// For `organizations` and `common` the issuer is Entra's literal template with
+    /// `{tenantid}` and the endpoints use the alias, as for a multi-tenant app.
+    public func discoveryDocument(version: Int, tenantName: String? = nil) -> JSONObject {
+        let alias = tenantName.flatMap { DevTenant.multiTenantAliases.contains($0) ? $0 : nil }
+        let tenantBase = "\(baseURL)/\(alias ?? tenant.id)"
         var document: JSONObject = [
             "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
             "response_modes_supported": ["query", "fragment", "form_post"],
@@ -112,7 +116,7 @@ public actor DevIdentityProvider {
             "userinfo_endpoint": "https://graph.microsoft.com/oidc/userinfo",
         ]
         if version == 2 {
-            document["issuer"] = .string(issuerV2)
+            document["issuer"] = .string(alias == nil ? issuerV2 : "\(baseURL)/{tenantid}/v2.0")
             document["authorization_endpoint"] = .string("\(tenantBase)/oauth2/v2.0/authorize")
             document["token_endpoint"] = .string(tokenEndpoint)
             document["device_authorization_endpoint"] = .string("\(tenantBase)/oauth2/v2.0/devicecode")
@@ -120,7 +124,7 @@ public actor DevIdentityProvider {
             document["jwks_uri"] = .string("\(tenantBase)/discovery/v2.0/keys")
             document["response_types_supported"] = ["code", "id_token", "code id_token", "id_token token"]
         } else {
-            document["issuer"] = .string(issuerV1)
+            document["issuer"] = .string(alias == nil ? issuerV1 : "https://sts.windows.net/{tenantid}/")
             document["authorization_endpoint"] = .string("\(tenantBase)/oauth2/authorize")
             document["token_endpoint"] = .string("\(tenantBase)/oauth2/token")
             document["device_authorization_endpoint"] = .string("\(tenantBase)/oauth2/devicecode")
@@ -133,9 +137,18 @@ public actor DevIdentityProvider {
         return document
     }
 
-    /// The JWKS, v2 (`version` 2) keys carrying the v2 issuer and v1 keys the v1 issuer.
-    public func keySet(version: Int) throws -> JSONWebKeySet {
-        try keyRing.keySet(issuer: version == 2 ? issuerV2 : issuerV1)
+    /// The JWKS, v2 (`version` 2) keys carrying the v2 issuer and v1 keys the v1 issuer
+    /// (templated with `{tenantid}` when asked through `organizations` or `common`).
+    public func keySet(version: Int, tenantName: String? = nil) throws -> JSONWebKeySet {
+        let templated = tenantName.map(DevTenant.multiTenantAliases.contains) ?? false
+        let issuer =
+            switch (version, templated) {
+            case (2, false): issuerV2
+            case (2, true): "\(baseURL)/{tenantid}/v2.0"
+            case (_, false): issuerV1
+            case (_, true): "https://sts.windows.net/{tenantid}/"
+            }
+        return try keyRing.keySet(issuer: issuer)
     }
 
     /// MSAL's instance discovery answer for this host.

@@ -37,14 +37,14 @@ struct IdentityProviderRoutes: Sendable {
         let tenantName = try context.parameters.require("tenant")
         guard await !provider.isUnavailable else { return errorResponse(.unavailable) }
         guard provider.tenant.isNamed(tenantName) else { return errorResponse(.tenantNotFound(tenantName)) }
-        return Self.json(.ok, await provider.discoveryDocument(version: version), cacheControl: "max-age=86400, private")
+        return Self.json(.ok, await provider.discoveryDocument(version: version, tenantName: tenantName), cacheControl: "max-age=86400, private")
     }
 
     private func keys(_ request: Request, _ context: BasicRequestContext, version: Int) async throws -> Response {
         let tenantName = try context.parameters.require("tenant")
         guard await !provider.isUnavailable else { return errorResponse(.unavailable) }
         guard provider.tenant.isNamed(tenantName) else { return errorResponse(.tenantNotFound(tenantName)) }
-        let data = try JSONEncoder().encode(try await provider.keySet(version: version))
+        let data = try JSONEncoder().encode(try await provider.keySet(version: version, tenantName: tenantName))
         return Self.response(.ok, data, cacheControl: "max-age=86400, private")
     }
 

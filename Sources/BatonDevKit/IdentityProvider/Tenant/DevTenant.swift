@@ -32,8 +32,11 @@ public struct DevTenant: Sendable {
 
     /// Whether `name` (a GUID or the domain, any case) designates this tenant in a URL.
     public func isNamed(_ name: String) -> Bool {
-        name.lowercased() == id.lowercased() || name.lowercased() == domain.lowercased() || name == "organizations"
+        name.lowercased() == id.lowercased() || name.lowercased() == domain.lowercased() || Self.multiTenantAliases.contains(name)
     }
+
+    /// Entra's tenant-independent aliases, whose discovery documents carry a `{tenantid}` issuer template.
+    public static let multiTenantAliases: Set<String> = ["organizations", "common"]
 
     public func user(username: String) -> DevUser? {
         users.first { $0.username.lowercased() == username.lowercased() }
