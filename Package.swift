@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
@@ -53,6 +54,8 @@ let package = Package(
             name: "BatonIdentity",
             dependencies: [
                 "BatonCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
@@ -114,10 +117,27 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .target(name: "BatonTestSupport", path: "Tests/BatonTestSupport"),
+        .target(
+            name: "BatonTestSupport",
+            dependencies: [
+                "BatonDevKit",
+                "BatonIdentity",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/BatonTestSupport"
+        ),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonTestSupport"]),
-        .testTarget(name: "BatonIdentityTests", dependencies: ["BatonIdentity"]),
+        .testTarget(
+            name: "BatonIdentityTests",
+            dependencies: [
+                "BatonIdentity",
+                "BatonDevKit",
+                "BatonTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "BatonDevKitTests",
             dependencies: [

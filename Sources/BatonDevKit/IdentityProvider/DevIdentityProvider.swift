@@ -85,6 +85,21 @@ public actor DevIdentityProvider {
         isUnavailable = unavailable
     }
 
+    /// Signs arbitrary claims with the active key (or the key published as `kid`), for
+    /// tests of verifiers: a genuine signature over claims no real grant would issue.
+    public func signCustomToken(header: JSONObject = ["typ": "JWT"], claims: JSONObject, signingKeyID: String? = nil) throws -> String {
+        let entry = keyRing.entries.first { $0.kid == (signingKeyID ?? keyRing.active.kid) } ?? keyRing.active
+        var header = header
+        if header["kid"] == nil { header["kid"] = .string(entry.kid) }
+        return try CompactJWS.sign(header: header, claims: claims, key: .rsa(entry.key), algorithm: .rs256)
+    }
+
+    /// The published key ids, oldest first.
+    public var publishedKeyIDs: [String] { keyRing.entries.map(\.kid) }
+
+    /// The active signing key's public part, e.g. to forge an HMAC "signed" with it in tests.
+    public var activePublicKeyPEM: String { keyRing.active.key.publicKey.pemRepresentation }
+
     // MARK: - Documents
 
     /// The v2 (`version` 2) or v1 discovery document, field for field as Entra serves it (§1.2).

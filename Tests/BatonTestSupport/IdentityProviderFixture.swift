@@ -1,23 +1,21 @@
+import BatonDevKit
 import BatonIdentity
-import BatonTestSupport
 import Foundation
 import Logging
 import ServiceLifecycle
 import Testing
 
-@testable import BatonDevKit
-
 /// The shipped `dev/tenant.yaml`, and a running dev IdP on a free loopback port.
-enum IdentityProviderFixture {
-    static let tenantFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public enum IdentityProviderFixture {
+    public static let tenantFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("dev/tenant.yaml").path
 
-    static func shippedTenant() throws -> DevTenant {
+    public static func shippedTenant() throws -> DevTenant {
         try DevTenant.load(file: tenantFile, environment: [:])
     }
 
     /// Runs `body` against a live IdP serving `tenant` (the shipped one by default), then stops it.
-    static func withRunningProvider<T: Sendable>(
+    public static func withRunningProvider<T: Sendable>(
         tenant: DevTenant? = nil,
         _ body: @Sendable (DevIdentityProvider, Client) async throws -> T
     ) async throws -> T {
@@ -41,20 +39,20 @@ enum IdentityProviderFixture {
     }
 
     /// Requests against the running IdP, with the shipped tenant's dev credentials.
-    struct Client: Sendable {
-        let base: String
-        let tenant: DevTenant
+    public struct Client: Sendable {
+        public let base: String
+        public let tenant: DevTenant
 
-        var tokenURL: String { "\(base)/\(tenant.id)/oauth2/v2.0/token" }
+        public var tokenURL: String { "\(base)/\(tenant.id)/oauth2/v2.0/token" }
 
-        func app(_ name: String) -> DevApplication { tenant.application(name)! }
+        public func app(_ name: String) -> DevApplication { tenant.application(name)! }
 
-        func token(_ fields: [String: String], headers: [String: String] = [:]) async throws -> HTTPResult {
+        public func token(_ fields: [String: String], headers: [String: String] = [:]) async throws -> HTTPResult {
             try await httpPostForm(tokenURL, fields, headers: headers)
         }
 
         /// Jane (or `user`) signs in at the CLI app for the concierge; returns the access token.
-        func signIn(
+        public func signIn(
             _ user: String = "jane@contoso.com", password: String? = nil, scope: String = "api://concierge/access_as_user",
             extra: [String: String] = [:]
         )
@@ -72,7 +70,7 @@ enum IdentityProviderFixture {
         }
 
         /// `app` exchanges `assertion` by OBO for `scope`, authenticating with its dev secret.
-        func onBehalfOf(_ app: String, assertion: String, scope: String, extra: [String: String] = [:]) async throws -> HTTPResult {
+        public func onBehalfOf(_ app: String, assertion: String, scope: String, extra: [String: String] = [:]) async throws -> HTTPResult {
             try await token(
                 [
                     "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "requested_token_use": "on_behalf_of",
@@ -82,43 +80,17 @@ enum IdentityProviderFixture {
         }
 
         /// `app` asks for an app-only token for `scope` with its dev secret.
-        func clientCredentials(_ app: String, scope: String) async throws -> HTTPResult {
+        public func clientCredentials(_ app: String, scope: String) async throws -> HTTPResult {
             try await token([
                 "grant_type": "client_credentials", "client_id": self.app(app).appID, "client_secret": "\(app)-dev-secret", "scope": scope,
             ])
         }
 
         /// OBO that must succeed; returns the new access token.
-        func exchange(_ app: String, assertion: String, scope: String) async throws -> String {
+        public func exchange(_ app: String, assertion: String, scope: String) async throws -> String {
             let result = try await onBehalfOf(app, assertion: assertion, scope: scope)
             try #require(result.status == 200, "OBO by \(app) failed: \(result.body)")
             return result.json["access_token"] as! String
         }
     }
-}
-
-/// The claims of a token, unverified (tests verify signatures separately).
-func claims(of token: String) throws -> JSONObject {
-    try CompactJWS(parsing: token).claims
-}
-
-/// Checks Entra's error shape and returns the AADSTS code.
-@discardableResult
-func expectEntraError(_ result: HTTPResult, status: Int = 400, error: String, code: Int, sourceLocation: SourceLocation = #_sourceLocation)
-    -> [String: Any]
-{
-    let body = result.json
-    #expect(result.status == status, "\(result.body)", sourceLocation: sourceLocation)
-    #expect(body["error"] as? String == error, "\(result.body)", sourceLocation: sourceLocation)
-    #expect(body["error_codes"] as? [Int] == [code], sourceLocation: sourceLocation)
-    let description = body["error_description"] as? String ?? ""
-    #expect(description.hasPrefix("AADSTS\(code): "), "\(description)", sourceLocation: sourceLocation)
-    #expect(
-        description.contains("\r\nTrace ID: ") && description.contains("\r\nCorrelation ID: ") && description.contains("\r\nTimestamp: "),
-        sourceLocation: sourceLocation)
-    #expect((body["timestamp"] as? String)?.wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ/) != nil, sourceLocation: sourceLocation)
-    #expect((body["trace_id"] as? String)?.count == 36, sourceLocation: sourceLocation)
-    #expect((body["correlation_id"] as? String)?.count == 36, sourceLocation: sourceLocation)
-    #expect(result.headers["cache-control"] == "no-store, no-cache", sourceLocation: sourceLocation)
-    return body
 }
