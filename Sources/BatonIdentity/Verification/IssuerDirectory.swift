@@ -38,6 +38,8 @@ actor IssuerDirectory {
     }
 
     private var sources: [Source]
+    /// The discovery reads under way; concurrent callers wait for the same reads.
+    private var resolving: Task<Void, Never>?
     private let fetcher: HTTPDocumentFetcher
     private let settings: VerifierSettings
     private let logger: Logger
@@ -62,13 +64,13 @@ actor IssuerDirectory {
         throw .issuerUntrusted(iss)
     }
 
-    /// How many key-set requests each resolved issuer has made, for tests of rate limiting.
-    func keyFetchCounts() async -> [Int] {
-        var counts: [Int] = []
+    /// How many key-set requests the resolved issuers have made in all, for tests of rate limiting.
+    func keyFetchCount() async -> Int {
+        var total = 0
         for source in sources {
-            if let keys = source.resolved?.keys { counts.append(await keys.fetchCount) }
+            if let keys = source.resolved?.keys { total += await keys.fetchCount }
         }
-        return counts
+        return total
     }
 
     /// The Entra token version `iss` is written in, when a trusted Entra issuer does not accept it.
@@ -88,6 +90,17 @@ actor IssuerDirectory {
     }
 
     private func resolvePending() async {
+        if let resolving {
+            await resolving.value
+            return
+        }
+        let task = Task { await self.readPendingDocuments() }
+        resolving = task
+        await task.value
+        resolving = nil
+    }
+
+    private func readPendingDocuments() async {
         let now = ContinuousClock.now
         for index in sources.indices where sources[index].resolved == nil {
             if let last = sources[index].lastAttempt, now - last < settings.keyRefetchInterval { continue }
