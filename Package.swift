@@ -66,6 +66,8 @@ let package = Package(
                 "BatonCore",
                 "BatonConfig",
                 "BatonStorage",
+                "BatonIdentity",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -156,6 +158,8 @@ let package = Package(
                 "BatonServer",
                 "BatonConfig",
                 "BatonStorage",
+                "BatonIdentity",
+                "BatonDevKit",
                 "BatonTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -1,4 +1,8 @@
 import BatonConfig
+import BatonCore
+import BatonIdentity
+import BatonStorage
+import Crypto
 import Hummingbird
 import Logging
 import Metrics
@@ -21,15 +25,28 @@ public struct BatonDaemon: Sendable {
     public let metrics: PrometheusCollectorRegistry
     let logger: Logger
     let storage: StorageService
+    /// Verifies bearer tokens on `/v1`; `nil` when no issuer is configured.
+    let verifier: TokenVerifier?
 
+    /// Prepares the data directory and its fingerprint key, and builds the services.
+    ///
     /// - Parameters:
     ///   - metrics: where the daemon's own metrics go; `/metrics` serves this registry.
-    public init(configuration: BatonConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// - Throws: ``StorageError`` when the data directory or its key cannot be used.
+    public init(configuration: BatonConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
         self.readiness = Readiness()
         self.storage = StorageService(settings: configuration.storage, readiness: readiness, logger: logger)
+        let directory = try DataDirectory.prepare(configuration.storage.dataDirectory)
+        let fingerprinter = TokenFingerprinter(key: SymmetricKey(data: try directory.secretKey(named: "fingerprint.key")))
+        self.verifier = TokenVerifier(configuration.identity, fingerprinter: fingerprinter, logger: logger)
+    }
+
+    /// What `/v1` routes demand of a token: the configured audiences, a user.
+    var apiPolicy: TokenPolicy {
+        TokenPolicy(audiences: Set(configuration.identity.audiences))
     }
 
     /// The Hummingbird application: routes, middleware and the storage service.
@@ -37,10 +54,13 @@ public struct BatonDaemon: Sendable {
     /// - Parameter onServerRunning: called with the base URL (`http://127.0.0.1:8080`) once the
     ///   server listens; port 0 in the configuration picks a free port, which this URL reveals.
     public func makeApplication(onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: metrics)))
+        let factory = PrometheusMetricsFactory(registry: metrics)
+        let router = Router(context: BatonRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(factory: factory))
         router.add(middleware: ErrorMiddleware())
         HealthRoutes(readiness: readiness, storage: storage, metrics: metrics).register(on: router)
+        let api = router.group("v1").add(middleware: BearerTokenMiddleware(verifier: verifier, policy: apiPolicy, metrics: factory))
+        CallerRoutes().register(on: api)
         let listen = configuration.server.listen
         return Application(
             router: router,

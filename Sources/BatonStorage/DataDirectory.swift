@@ -35,6 +35,23 @@ public struct DataDirectory: Sendable, Equatable {
         return DataDirectory(path: absolute)
     }
 
+    /// The bytes of the secret key file `name`, created with `byteCount` random bytes and
+    /// mode 0600 on first use. A key file that is open to others or of the wrong size is refused.
+    public func secretKey(named name: String, byteCount: Int = 32) throws(StorageError) -> Data {
+        let path = file(name)
+        if !FileManager.default.fileExists(atPath: path) {
+            var bytes = [UInt8](repeating: 0, count: byteCount)
+            var generator = SystemRandomNumberGenerator()
+            for index in bytes.indices { bytes[index] = generator.next() }
+            try PrivateFile.create(path, contents: Data(bytes))
+        }
+        try PrivateFile.requireMode(path, allowed: 0o600)
+        guard let data = FileManager.default.contents(atPath: path), data.count == byteCount else {
+            throw .openFailed(path: path, reason: "a key file must hold exactly \(byteCount) bytes")
+        }
+        return data
+    }
+
     /// The path of a file inside the directory.
     public func file(_ name: String) -> String {
         (path as NSString).appendingPathComponent(name)
@@ -47,12 +64,16 @@ public struct DataDirectory: Sendable, Equatable {
 
 /// Helpers for files that must be readable by their owner alone.
 enum PrivateFile {
-    /// Creates `path` empty with mode 0600 unless it exists.
-    static func create(_ path: String) throws(StorageError) {
+    /// Creates `path` with mode 0600 holding `contents` unless it exists; never replaces an existing file.
+    static func create(_ path: String, contents: Data = Data()) throws(StorageError) {
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        if descriptor >= 0 {
-            close(descriptor)
-        } else if errno != EEXIST {
+        guard descriptor >= 0 else {
+            if errno == EEXIST { return }
+            throw .openFailed(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        let written = contents.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == contents.count, fsync(descriptor) == 0 else {
             throw .openFailed(path: path, reason: String(cString: strerror(errno)))
         }
     }

@@ -181,3 +181,86 @@ struct ExampleConfigurationTests {
         #expect(loaded.warnings.isEmpty)
     }
 }
+
+@Suite("The identity: section")
+struct IdentitySettingsTests {
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    private func load(_ yaml: String) throws -> BatonConfiguration {
+        try BatonConfiguration.load(file: try directory.write("baton.yaml", yaml), environment: [:]).configuration
+    }
+
+    private func problem(_ yaml: String) -> String {
+        do {
+            _ = try load(yaml)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    static let entra = """
+        identity:
+          audiences: [api://concierge]
+          issuers:
+            - name: contoso
+              type: entra
+              authority: https://login.microsoftonline.com
+              tenants: [adee7793-9972-5755-8b10-f72a6db321e6]
+
+        """
+
+    @Test("an Entra issuer reads with its defaults and renders back to the same configuration")
+    func entraIssuer() throws {
+        let configuration = try load(Self.entra)
+        let issuer = try #require(configuration.identity.issuers.first)
+        #expect(issuer.kind == .entra)
+        #expect(issuer.versions == [1, 2])
+        #expect(issuer.algorithms == [.rs256])
+        #expect(configuration.identity.audiences == ["api://concierge"])
+        #expect(try load(configuration.renderedYAML()) == configuration)
+    }
+
+    @Test("an OIDC issuer needs a discovery URL")
+    func oidcIssuer() throws {
+        let configuration = try load(
+            "identity:\n  audiences: [x]\n  issuers:\n    - name: okta\n      type: oidc\n      discovery_url: https://okta.example/.well-known/openid-configuration\n      algorithms: [RS256, ES256]\n"
+        )
+        #expect(configuration.identity.issuers.first?.algorithms == [.rs256, .es256])
+        #expect(
+            problem("identity:\n  audiences: [x]\n  issuers:\n    - name: okta\n      type: oidc\n").contains(
+                "identity.issuers[0].discovery_url: an oidc issuer needs"))
+    }
+
+    @Test(
+        "mistakes name the issuer's key path",
+        arguments: [
+            (
+                entra.replacingOccurrences(of: "tenants: [adee7793-9972-5755-8b10-f72a6db321e6]", with: "tenants: []"),
+                "identity.issuers[0].tenants: list the tenant ids"
+            ),
+            (
+                entra.replacingOccurrences(of: "adee7793-9972-5755-8b10-f72a6db321e6", with: "contoso"),
+                "identity.issuers[0].tenants: 'contoso' is not a tenant GUID"
+            ),
+            (entra.replacingOccurrences(of: "type: entra", with: "type: saml"), "identity.issuers[0].type: expected one of entra, oidc"),
+            (
+                entra.replacingOccurrences(of: "authority: https://login.microsoftonline.com", with: "authority: login.microsoftonline.com"),
+                "identity.issuers[0].authority"
+            ),
+            (entra + "      algorithms: [HS256]\n", "identity.issuers[0].algorithms[0]: expected one of RS256, PS256, ES256, found 'HS256'"),
+            (entra + "      versions: [3]\n", "identity.issuers[0].versions: must be 1, 2 or both"),
+            (entra + "      tenant: x\n", "identity.issuers[0].tenant: unknown key"),
+            (entra.replacingOccurrences(of: "  audiences: [api://concierge]\n", with: ""), "identity.audiences: list the audiences"),
+            ("identity:\n  max_token_size: 10\n", "identity.max_token_size: must be between 1024 and 65536"),
+        ])
+    func mistakes(yaml: String, expected: String) {
+        let message = problem(yaml)
+        #expect(message.contains(expected), "\(message)")
+        #expect(message.hasPrefix(directory.file("baton.yaml")) || message.contains("environment"), "\(message)")
+    }
+}

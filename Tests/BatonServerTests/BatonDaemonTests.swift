@@ -17,11 +17,11 @@ struct BatonDaemonTests {
         directory = try TemporaryDirectory()
     }
 
-    private func daemon() -> BatonDaemon {
+    private func daemon() throws -> BatonDaemon {
         var configuration = BatonConfiguration()
         configuration.server.listen.port = 0
         configuration.storage.dataDirectory = directory.file("data")
-        return BatonDaemon(configuration: configuration, logger: Logger(label: "test"))
+        return try BatonDaemon(configuration: configuration, logger: Logger(label: "test"))
     }
 
     /// Polls `/readyz` until the stores are open; bounded so a broken daemon fails the test instead of hanging.
@@ -36,7 +36,7 @@ struct BatonDaemonTests {
 
     @Test("/healthz answers 200 and /readyz 200 once the stores are open and migrated")
     func healthAndReadiness() async throws {
-        let daemon = daemon()
+        let daemon = try daemon()
         try await daemon.makeApplication().test(.live) { client in
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .ok)
@@ -76,7 +76,7 @@ struct BatonDaemonTests {
 
     @Test("after a graceful shutdown the daemon reports stopping and has closed its stores")
     func gracefulShutdownClosesStores() async throws {
-        let daemon = daemon()
+        let daemon = try daemon()
         try await daemon.makeApplication().test(.live) { client in
             let ready = try await waitUntilReady(client)
             #expect(ready.status == .ok)
@@ -93,7 +93,7 @@ struct ReadinessTests {
     func notReadyStates() async throws {
         let readiness = Readiness()
         let storage = StorageService(settings: .init(dataDirectory: "/nonexistent"), readiness: readiness, logger: Logger(label: "test"))
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: BatonRequestContext.self)
         HealthRoutes(readiness: readiness, storage: storage, metrics: .init()).register(on: router)
         let app = Application(router: router)
         let cases: [(Readiness.State, String)] = [

@@ -30,8 +30,34 @@ extension BatonConfiguration {
                 ])
             ),
             ("agents", mapping([("dir", scalar(agents.directory))])),
+            (
+                "identity",
+                mapping([
+                    ("audiences", list(identity.audiences)),
+                    ("clock_skew", scalar(identity.clockSkew)),
+                    ("max_token_size", scalar(identity.maximumTokenSize)),
+                    ("key_refetch_interval", scalar(identity.keyRefetchInterval)),
+                    ("key_cache_lifetime", scalar(identity.keyCacheLifetime)),
+                    ("issuers", Node(identity.issuers.map(issuer))),
+                ])
+            ),
         ])
         return (try? Yams.serialize(node: document)) ?? ""
+    }
+
+    private func issuer(_ issuer: IssuerSettings) -> Node {
+        var pairs: [(String, Node)] = [("name", scalar(issuer.name)), ("type", scalar(issuer.kind))]
+        if let authority = issuer.authority { pairs.append(("authority", scalar(authority))) }
+        if let discoveryURL = issuer.discoveryURL { pairs.append(("discovery_url", scalar(discoveryURL))) }
+        pairs += [
+            ("tenants", list(issuer.tenants)), ("multi_tenant", scalar(issuer.multiTenant)), ("versions", list(issuer.versions)),
+            ("algorithms", list(issuer.algorithms)),
+        ]
+        return mapping(pairs)
+    }
+
+    private func list(_ values: [some ConfigValue]) -> Node {
+        Node(values.map(scalar), Tag(.seq), .flow)
     }
 
     private func mapping(_ pairs: [(String, Node)]) -> Node {

@@ -13,17 +13,20 @@ public struct BatonConfiguration: Sendable, Equatable {
     public var log: LogSettings
     public var storage: StorageSettings
     public var agents: AgentSettings
+    public var identity: IdentitySettings
 
     public init(
         server: ServerSettings = .init(),
         log: LogSettings = .init(),
         storage: StorageSettings = .init(),
-        agents: AgentSettings = .init()
+        agents: AgentSettings = .init(),
+        identity: IdentitySettings = .init()
     ) {
         self.server = server
         self.log = log
         self.storage = storage
         self.agents = agents
+        self.identity = identity
     }
 
     /// Environment variables that start with `BATON_` but are read by something other than this file.
@@ -56,6 +59,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         self.log = try LogSettings(section: root.section("log"))
         self.storage = try StorageSettings(section: root.section("storage"))
         self.agents = try AgentSettings(section: root.section("agents"))
+        self.identity = try IdentitySettings(section: root.section("identity"))
         try root.finish()
     }
 }

@@ -6,15 +6,12 @@ public enum ConfigOrigin: Sendable, Equatable, CustomStringConvertible {
     case file(path: String, line: Int?)
     /// An environment variable that overrides a key.
     case environment(variable: String)
-    /// A built-in default or a command-line flag.
-    case builtIn
 
     public var description: String {
         switch self {
         case .file(let path, let line?): "\(path):\(line)"
         case .file(let path, nil): path
         case .environment(let variable): "environment variable \(variable)"
-        case .builtIn: "built-in default"
         }
     }
 }

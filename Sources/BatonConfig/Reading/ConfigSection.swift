@@ -148,7 +148,7 @@ public struct ConfigSection {
         let variable = document.variableName(for: keyPath + [key])
         if document.environment[variable] != nil { return .environment(variable: variable) }
         if let node = node(for: key) { return origin(of: node) }
-        return .builtIn
+        return origin()
     }
 
     /// The dotted key path of `key` in this section, for messages.

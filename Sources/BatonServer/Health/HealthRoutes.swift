@@ -13,7 +13,7 @@ struct HealthRoutes {
         var reason: String?
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<BatonRequestContext>) {
         router.get("healthz") { _, _ in
             Self.json(.ok, Status(status: "alive"))
         }

@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
 
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            let daemon = BatonDaemon(configuration: loaded.configuration, logger: logger, metrics: registry)
+            let daemon = try BatonDaemon(configuration: loaded.configuration, logger: logger, metrics: registry)
             logger.info("starting", metadata: ["config": "\(loaded.source)", "listen": "\(loaded.configuration.server.listen)"])
             try await daemon.run { url in
                 logger.info("listening", metadata: ["url": "\(url)"])
