@@ -1,7 +1,6 @@
 import BatonTestSupport
 import Foundation
 import Logging
-import ServiceLifecycle
 import Testing
 
 @testable import BatonDevKit
@@ -16,13 +15,8 @@ struct MSALInteropTests {
         defer { directory.remove() }
         let authority = try DevCertificateAuthority.loadOrCreate(in: directory.file("dev-idp"))
         let provider = try DevIdentityProvider(tenant: IdentityProviderFixture.shippedTenant())
-        let (urls, continuation) = AsyncStream.makeStream(of: String.self)
         let server = DevIdentityProviderServer(provider: provider, tls: try authority.serverTLSConfiguration(), logger: Logger(label: "msal-idp"))
-        let group = ServiceGroup(services: [try server.makeApplication { continuation.yield($0) }], logger: Logger(label: "msal-idp"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = urls.makeAsyncIterator()
-            let url = try #require(await iterator.next())
+        let (status, text) = try await LocalServer.run(logger: Logger(label: "msal-idp"), server.makeApplication) { url in
             #expect(url.hasPrefix("https://"))
             let python = Process()
             python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -36,9 +30,9 @@ struct MSALInteropTests {
             try python.run()
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             python.waitUntilExit()
-            await group.triggerGracefulShutdown()
-            #expect(python.terminationStatus == 0, "\(text)")
-            #expect(text.contains("authority: obo ok") && text.contains("oidc_authority: cache ok") && text.contains("error ok"), "\(text)")
+            return (python.terminationStatus, text)
         }
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("authority: obo ok") && text.contains("oidc_authority: cache ok") && text.contains("error ok"), "\(text)")
     }
 }

@@ -156,3 +156,41 @@ struct IssuerKeysTests {
         }
     }
 }
+
+@Suite("Inbound verification: any OpenID Connect issuer")
+struct OpenIDConnectIssuerTests {
+    @Test("ES256 and PS256 tokens from a generic OIDC issuer verify; its algorithm allowlist is enforced")
+    func genericIssuer() async throws {
+        for (key, algorithm) in [(JWSSigningKey.p256(.init()), JWSAlgorithm.es256), (.rsa(try .init(keySize: .bits2048)), .ps256)] {
+            let issuer = StaticKeyIssuer(key: key, algorithm: algorithm)
+            try await LocalServer.run(logger: .init(label: "oidc"), { try issuer.makeApplication(logger: .init(label: "oidc"), onRunning: $0) }) {
+                url in
+                let verifier = TokenVerifier(
+                    issuers: [
+                        TrustedIssuer(
+                            name: "partner", kind: .openIDConnect(discoveryURL: "\(url)/.well-known/openid-configuration"), algorithms: [algorithm])
+                    ],
+                    fingerprinter: TokenFingerprinter(key: SymmetricKey(size: .bits256))
+                )
+                let now = Int64(Date().timeIntervalSince1970)
+                let claims: JSONObject = [
+                    "iss": .string(url), "aud": "api://baton", "exp": .integer(now + 300), "iat": .integer(now),
+                    "oid": "5d1c9a3e-2f4b-4c6d-8e9f-0a1b2c3d4e5f", "scp": "read",
+                ]
+                let principal = try await verifier.verify(try issuer.sign(claims), policy: TokenPolicy(audiences: ["api://baton"])).principal
+                #expect(principal.objectID == "5d1c9a3e-2f4b-4c6d-8e9f-0a1b2c3d4e5f")
+                #expect(principal.tokenVersion == nil)
+                let narrow = TokenVerifier(
+                    issuers: [
+                        TrustedIssuer(
+                            name: "partner", kind: .openIDConnect(discoveryURL: "\(url)/.well-known/openid-configuration"), algorithms: [.rs256])
+                    ],
+                    fingerprinter: TokenFingerprinter(key: SymmetricKey(size: .bits256))
+                )
+                await #expect(throws: TokenRejection.algorithmNotAllowed(algorithm.rawValue)) {
+                    try await narrow.verify(try issuer.sign(claims), policy: TokenPolicy(audiences: ["api://baton"]))
+                }
+            }
+        }
+    }
+}

@@ -20,21 +20,9 @@ public enum IdentityProviderFixture {
         _ body: @Sendable (DevIdentityProvider, Client) async throws -> T
     ) async throws -> T {
         let provider = try DevIdentityProvider(tenant: tenant ?? shippedTenant())
-        let (urls, continuation) = AsyncStream.makeStream(of: String.self)
         let server = DevIdentityProviderServer(provider: provider, logger: Logger(label: "test-idp"))
-        let group = ServiceGroup(services: [try server.makeApplication { url in continuation.yield(url) }], logger: Logger(label: "test-idp"))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = urls.makeAsyncIterator()
-            guard let url = await iterator.next() else { throw ProcessFailure(message: "the IdP did not start") }
-            do {
-                let result = try await body(provider, Client(base: url, tenant: provider.tenant))
-                await group.triggerGracefulShutdown()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
+        return try await LocalServer.run(logger: Logger(label: "test-idp"), server.makeApplication) { url in
+            try await body(provider, Client(base: url, tenant: provider.tenant))
         }
     }
 

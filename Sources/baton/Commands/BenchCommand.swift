@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+
+/// `baton bench …`: the figures in BENCHMARKS.md. Build with `-c release` for real numbers.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Baton's hot paths (run as: swift run -c release baton bench …).",
+        subcommands: [Verify.self]
+    )
+
+    /// `baton bench verify`: inbound token verifications per second, warm key cache.
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "RS256 and ES256 token verifications per second with a warm key cache.")
+
+        @Option(name: .long, help: "Seconds per measurement.")
+        var seconds = 5
+
+        @Option(name: .long, parsing: .upToNextOption, help: "Concurrent tasks to measure with.")
+        var tasks = [1, 2]
+
+        @OptionGroup var tenantOptions: TenantOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                #if DEBUG
+                    FileHandle.standardError.write(Data("warning: a debug build; use swift run -c release for figures worth recording\n".utf8))
+                #endif
+                let benchmark = VerificationBenchmark(
+                    throughput: Throughput(duration: .seconds(seconds)), concurrency: tasks, tenantFile: tenantOptions.config)
+                for line in try await benchmark.run() { print(line) }
+            }
+        }
+    }
+}
