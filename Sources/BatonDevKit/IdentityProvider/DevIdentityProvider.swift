@@ -1,3 +1,4 @@
+import BatonCore
 import BatonIdentity
 import Crypto
 import Foundation
@@ -41,7 +42,7 @@ public actor DevIdentityProvider {
     }
 
     /// The provider's notion of now, shifted by the clock-offset knob.
-    var now: Date { Date().addingTimeInterval(clockOffset.seconds) }
+    var now: Date { Date().addingTimeInterval(clockOffset.timeInterval) }
 
     // MARK: - Addresses
 
@@ -208,11 +209,4 @@ enum GrantType {
     static let clientAssertionJWT = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
     static let accessTokenType = "urn:ietf:params:oauth:token-type:access_token"
     static let jwtTokenType = "urn:ietf:params:oauth:token-type:jwt"
-}
-
-extension Duration {
-    /// The duration in seconds, with fractions.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }

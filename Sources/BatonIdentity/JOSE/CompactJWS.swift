@@ -29,8 +29,8 @@ public struct CompactJWS: Sendable {
         guard let headerBytes = Base64URL.decode(parts[0]) else { throw .badBase64(part: "header") }
         guard let payloadBytes = Base64URL.decode(parts[1]) else { throw .badBase64(part: "payload") }
         guard let signature = Base64URL.decode(parts[2]) else { throw .badBase64(part: "signature") }
-        guard let header = try? JSONDecoder().decode(JSONObject.self, from: headerBytes) else { throw .headerNotJSON }
-        guard let claims = try? JSONDecoder().decode(JSONObject.self, from: payloadBytes) else { throw .payloadNotJSON }
+        guard case .object(let header)? = try? StrictJSONParser.parse(headerBytes) else { throw .headerNotJSON }
+        guard case .object(let claims)? = try? StrictJSONParser.parse(payloadBytes) else { throw .payloadNotJSON }
         self.header = header
         self.claims = claims
         self.signingInput = Data("\(parts[0]).\(parts[1])".utf8)

@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 import GRDB
 import Logging
@@ -69,8 +70,7 @@ public enum SQLiteStore {
 
     private static func configuration(busyTimeout: Duration) -> Configuration {
         var configuration = Configuration()
-        let seconds = Double(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18
-        configuration.busyMode = .timeout(seconds)
+        configuration.busyMode = .timeout(busyTimeout.timeInterval)
         configuration.prepareDatabase { db in
             // An acknowledged write must survive power loss, not only a crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")

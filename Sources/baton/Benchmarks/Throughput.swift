@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 
 /// Runs an operation flat out on `tasks` concurrent tasks for a while and counts completions.
@@ -22,6 +23,6 @@ struct Throughput {
             return try await group.reduce(0, +)
         }
         let elapsed = ContinuousClock.now - start
-        return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Double(total) / elapsed.timeInterval
     }
 }

@@ -1,3 +1,4 @@
+import BatonCore
 import BatonIdentity
 import Crypto
 import Foundation
@@ -29,7 +30,7 @@ extension DevIdentityProvider {
     /// Signs an access token in the resource's preferred format (§1.4, §2.4) and returns it with its lifetime.
     func mintAccessToken(_ subject: TokenSubject) throws -> (token: String, expiresIn: Int) {
         let issuedAt = Int64(now.timeIntervalSince1970)
-        let lifetime = Int64(tenant.tokenLifetime.seconds)
+        let lifetime = Int64(tenant.tokenLifetime.timeInterval)
         var claims: JSONObject = [
             "iat": .integer(issuedAt),
             "nbf": .integer(issuedAt),
@@ -82,7 +83,7 @@ extension DevIdentityProvider {
             "iss": .string(issuerV2),
             "iat": .integer(issuedAt),
             "nbf": .integer(issuedAt),
-            "exp": .integer(issuedAt + Int64(tenant.tokenLifetime.seconds)),
+            "exp": .integer(issuedAt + Int64(tenant.tokenLifetime.timeInterval)),
             "tid": .string(tenant.id),
             "oid": .string(user.oid),
             "sub": .string(pairwiseSubject(oid: user.oid, appID: client.appID)),
@@ -124,7 +125,7 @@ extension DevIdentityProvider {
     func issueRefreshToken(user: DevUser, client: DevApplication, amr: [String]) -> String {
         let token = "0.dev." + Base64URL.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) })
         refreshTokens[token] = RefreshGrant(
-            userOID: user.oid, clientID: client.appID, amr: amr, expiresAt: now.addingTimeInterval(tenant.refreshTokenLifetime.seconds))
+            userOID: user.oid, clientID: client.appID, amr: amr, expiresAt: now.addingTimeInterval(tenant.refreshTokenLifetime.timeInterval))
         return token
     }
 

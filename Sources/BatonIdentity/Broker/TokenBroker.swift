@@ -1,0 +1,154 @@
+import BatonCore
+import Foundation
+import Logging
+import Metrics
+
+/// Hands an agent the token for its next hop: from the vault when it holds a fresh one,
+/// else by exchanging at the identity provider — once per key, however many ask at once.
+///
+/// Never hands out a token with less than `skew` left. A token within `refreshAhead` of
+/// its expiry is still handed out, and one background exchange renews it. After a
+/// downstream answers 401, ``invalidate(_:)`` drops the entry so the next call exchanges
+/// again.
+///
+/// ```swift
+/// let broker = TokenBroker(exchanger: OnBehalfOfExchanger(), cache: vault)
+/// let token = try await broker.token(for: request, issuer: iss, context: context)
+/// ```
+public actor TokenBroker {
+    private let exchanger: any TokenExchanger
+    private let cache: any TokenCache
+    private let skew: Duration
+    private let refreshAhead: Duration
+    private let logger: Logger
+    private let metrics: (any MetricsFactory)?
+    private let now: @Sendable () -> Date
+    private var inFlight: [VaultKey: Task<ExchangedToken, any Error>] = [:]
+    private var refreshing: Set<VaultKey> = []
+    /// Exchanges performed at the identity provider, for tests and stats.
+    public private(set) var exchangeCount = 0
+
+    public init(
+        exchanger: any TokenExchanger, cache: any TokenCache, skew: Duration = .seconds(60), refreshAhead: Duration = .seconds(300),
+        logger: Logger = Logger(label: "baton.broker"), metrics: (any MetricsFactory)? = nil, now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.exchanger = exchanger
+        self.cache = cache
+        self.skew = skew
+        self.refreshAhead = refreshAhead
+        self.logger = logger
+        self.metrics = metrics
+        self.now = now
+    }
+
+    /// The token for `request`'s resource and scopes, as the user of its subject token.
+    ///
+    /// - Parameter issuer: the issuer of the subject token, part of the vault key.
+    public func token(for request: ExchangeRequest, issuer: String, context: VaultEntryContext) async throws(ExchangeError) -> BrokeredToken {
+        let key = VaultKey(
+            issuer: issuer, tenantID: context.tenantID, clientID: request.client.clientID, audience: request.resource, scopes: request.scopes,
+            userAssertion: request.subjectToken)
+        if request.claims == nil, let cached = await lookup(key) {
+            if cached.expiresAt.timeIntervalSince(now()) < refreshAhead.timeInterval { refreshInBackground(key, request: request, context: context) }
+            count("baton_broker_tokens_total", ("source", cached.source.rawValue))
+            return BrokeredToken(accessToken: cached.accessToken, expiresAt: cached.expiresAt, source: cached.source, key: key)
+        }
+        let token = try await exchangeOnce(key, request: request, context: context)
+        count("baton_broker_tokens_total", ("source", TokenSource.identityProvider.rawValue))
+        return BrokeredToken(accessToken: token.accessToken, expiresAt: token.expiresAt, source: .identityProvider, key: key)
+    }
+
+    /// Drops `key` from every tier, e.g. after the downstream refused its token with 401.
+    public func invalidate(_ key: VaultKey) async {
+        do {
+            try await cache.remove(key)
+        } catch {
+            logger.warning("cannot remove a vault entry", metadata: ["key": "\(key)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: - Private
+
+    /// A cached token with at least `skew` left, or `nil`.
+    private func lookup(_ key: VaultKey) async -> CachedToken? {
+        do {
+            guard let cached = try await cache.cachedToken(for: key) else { return nil }
+            return cached.expiresAt.timeIntervalSince(now()) > skew.timeInterval ? cached : nil
+        } catch {
+            logger.warning("vault lookup failed; exchanging instead", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// One exchange per key at a time: concurrent callers await the same task.
+    private func exchangeOnce(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext) async throws(ExchangeError) -> ExchangedToken {
+        let task: Task<ExchangedToken, any Error>
+        if let running = inFlight[key] {
+            task = running
+        } else {
+            task = Task { try await self.performExchange(key, request: request, context: context) }
+            inFlight[key] = task
+        }
+        do {
+            let token = try await task.value
+            inFlight[key] = nil
+            return token
+        } catch let error as ExchangeError {
+            inFlight[key] = nil
+            throw error
+        } catch {
+            inFlight[key] = nil
+            throw .unavailable(reason: "\(error)")
+        }
+    }
+
+    private func performExchange(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext) async throws -> ExchangedToken {
+        exchangeCount += 1
+        let started = ContinuousClock.now
+        let token: ExchangedToken
+        do {
+            token = try await exchanger.exchange(request)
+        } catch {
+            count("baton_broker_exchange_errors_total", ("code", error.code))
+            throw error
+        }
+        if let metrics { Timer(label: "baton_broker_exchange_seconds", factory: metrics).record(duration: ContinuousClock.now - started) }
+        do {
+            try await cache.store(token, for: key, context: context)
+        } catch {
+            logger.warning("cannot store an exchanged token in the vault", metadata: ["error": "\(error)"])
+        }
+        return token
+    }
+
+    /// Renews a token nearing expiry once, in the background, while the old one is still served.
+    private func refreshInBackground(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext) {
+        guard !refreshing.contains(key), inFlight[key] == nil else { return }
+        refreshing.insert(key)
+        Task {
+            defer { self.finishRefresh(key) }
+            do {
+                _ = try await self.exchangeOnce(key, request: request, context: context)
+            } catch {
+                self.logger.info("refresh ahead of expiry failed; the cached token is served until it expires", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func finishRefresh(_ key: VaultKey) {
+        refreshing.remove(key)
+    }
+
+    private func count(_ label: String, _ dimension: (String, String)) {
+        guard let metrics else { return }
+        Counter(label: label, dimensions: [dimension], factory: metrics).increment()
+    }
+}
+
+/// A token handed out by the broker, where it came from and the key to invalidate it by.
+public struct BrokeredToken: Sendable {
+    public let accessToken: Secret
+    public let expiresAt: Date
+    public let source: TokenSource
+    public let key: VaultKey
+}

@@ -1,0 +1,57 @@
+import BatonCore
+import Foundation
+
+/// Where exchanged tokens are kept between exchanges: Baton's vault, or anything with the
+/// same contract. The broker treats it as a cache: a failure to read is a miss, a failure
+/// to write is logged, and neither stops a request.
+public protocol TokenCache: Sendable {
+    /// The token stored under `key`, if any and unexpired, with the tier that had it.
+    func cachedToken(for key: VaultKey) async throws -> CachedToken?
+    /// Stores `token` under `key` with what the vault indexes it by.
+    func store(_ token: ExchangedToken, for key: VaultKey, context: VaultEntryContext) async throws
+    /// Forgets `key` in every tier.
+    func remove(_ key: VaultKey) async throws
+}
+
+/// What an entry is about, for `baton vault list` and purging by user or agent. Never the token.
+public struct VaultEntryContext: Sendable, Equatable {
+    public var tenantID: String
+    public var objectID: String
+    public var username: String?
+    /// The agent that exchanged (and holds) the token.
+    public var agent: String
+    public var audience: String
+    public var scopes: ScopeSet
+
+    public init(tenantID: String, objectID: String, username: String?, agent: String, audience: String, scopes: ScopeSet) {
+        self.tenantID = tenantID
+        self.objectID = objectID
+        self.username = username
+        self.agent = agent
+        self.audience = audience
+        self.scopes = scopes
+    }
+}
+
+/// A cached token and the tier that served it.
+public struct CachedToken: Sendable {
+    public var accessToken: Secret
+    public var expiresAt: Date
+    public var source: TokenSource
+
+    public init(accessToken: Secret, expiresAt: Date, source: TokenSource) {
+        self.accessToken = accessToken
+        self.expiresAt = expiresAt
+        self.source = source
+    }
+}
+
+/// Where a token handed out by the broker came from; recorded in the ledger.
+public enum TokenSource: String, Sendable, Codable {
+    /// The vault's in-memory tier.
+    case hot
+    /// The vault's sealed SQLite store.
+    case store
+    /// A fresh exchange at the identity provider.
+    case identityProvider = "idp"
+}

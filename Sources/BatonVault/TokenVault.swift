@@ -1,0 +1,180 @@
+import BatonCore
+import BatonIdentity
+import BatonStorage
+import Crypto
+import Foundation
+import GRDB
+import Logging
+import Metrics
+
+/// Baton's token vault: a hot in-memory tier in front of a sealed SQLite store.
+///
+/// Every token at rest is sealed with AES-256-GCM under its user's data key, bound to its
+/// entry key as associated data; every data key is wrapped by the keyring's master key.
+/// Purging a user deletes their data key and rotates the master key, so no copy of the
+/// database — a backup included — can unseal that user's tokens with the keys that remain.
+/// Expired tokens are never served and are swept.
+///
+/// ```swift
+/// let vault = try TokenVault.open(in: directory, database: pool, environment: ProcessInfo.processInfo.environment)
+/// let broker = TokenBroker(exchanger: OnBehalfOfExchanger(), cache: vault)
+/// ```
+public actor TokenVault: TokenCache {
+    private let store: SealedTokenStore
+    private let keyringPath: String
+    private let sealingKey: SymmetricKey?
+    private var keyring: VaultKeyring
+    private var hot: HotTokenCache
+    private var dataKeys: [String: SymmetricKey] = [:]
+    private let metrics: (any MetricsFactory)?
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    /// Lookups served per tier, and misses.
+    public private(set) var counters = VaultCounters()
+
+    init(
+        store: SealedTokenStore, keyring: VaultKeyring, keyringPath: String, sealingKey: SymmetricKey?, hotCapacity: Int,
+        metrics: (any MetricsFactory)?,
+        logger: Logger, now: @escaping @Sendable () -> Date
+    ) {
+        self.store = store
+        self.keyring = keyring
+        self.keyringPath = keyringPath
+        self.sealingKey = sealingKey
+        self.hot = HotTokenCache(capacity: hotCapacity)
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Opens the vault on its migrated database, reading (or creating) the keyring in `directory`.
+    ///
+    /// - Throws: ``VaultError`` when the keyring is sealed without `BATON_VAULT_KEY`, the key is
+    ///   wrong, or the keyring does not match the stored data keys — never a garbage read.
+    public static func open(
+        in directory: DataDirectory, database: DatabasePool, environment: [String: String], hotCapacity: Int = 10_000,
+        metrics: (any MetricsFactory)? = nil, logger: Logger = Logger(label: "baton.vault"), now: @escaping @Sendable () -> Date = Date.init
+    ) throws -> TokenVault {
+        let sealingKey = try VaultKeyring.sealingKey(from: environment)
+        let path = directory.file(VaultKeyring.fileName)
+        let keyring = try VaultKeyring.loadOrCreate(at: path, sealingKey: sealingKey)
+        let store = SealedTokenStore(database: database)
+        try store.checkKeyring(keyring)
+        return TokenVault(
+            store: store, keyring: keyring, keyringPath: path, sealingKey: sealingKey, hotCapacity: hotCapacity, metrics: metrics, logger: logger,
+            now: now)
+    }
+
+    // MARK: - TokenCache
+
+    public func cachedToken(for key: VaultKey) async throws -> CachedToken? {
+        let now = now()
+        if let entry = hot.get(key, now: now) {
+            record(.hot)
+            return CachedToken(accessToken: entry.token, expiresAt: entry.expiresAt, source: .hot)
+        }
+        guard let row = try store.entry(key, now: now),
+            let dataKey = try dataKey(tenantID: row.tenantID, objectID: row.objectID, create: false)
+        else {
+            record(nil)
+            return nil
+        }
+        let token = Secret(String(decoding: try Envelope.open(row.sealed, key: dataKey, associatedData: key.bytes), as: UTF8.self))
+        hot.put(key, .init(token: token, expiresAt: row.expiresAt, tenantID: row.tenantID, objectID: row.objectID, agent: row.agent))
+        record(.store)
+        return CachedToken(accessToken: token, expiresAt: row.expiresAt, source: .store)
+    }
+
+    public func store(_ token: ExchangedToken, for key: VaultKey, context: VaultEntryContext) async throws {
+        guard token.expiresAt > now() else { return }
+        let dataKey = try dataKey(tenantID: context.tenantID, objectID: context.objectID, create: true)!
+        try store.put(token, key: key, context: context, dataKey: dataKey)
+        hot.put(
+            key,
+            .init(token: token.accessToken, expiresAt: token.expiresAt, tenantID: context.tenantID, objectID: context.objectID, agent: context.agent))
+    }
+
+    public func remove(_ key: VaultKey) async throws {
+        hot.remove(key)
+        try store.remove(key)
+    }
+
+    // MARK: - Administration
+
+    /// Destroys a user's data key and tokens, then rotates the master key so that no older
+    /// copy of the database can unseal them. Returns the number of entries removed.
+    public func purge(tenantID: String, objectID: String) throws -> Int {
+        let removed = try store.purge(tenantID: tenantID.lowercased(), objectID: objectID.lowercased())
+        hot.removeAll { $0.tenantID == tenantID.lowercased() && $0.objectID == objectID.lowercased() }
+        dataKeys[Self.userKey(tenantID, objectID)] = nil
+        try rotateMasterKey()
+        logger.notice("vault purged a user", metadata: ["tid": "\(tenantID)", "oid": "\(objectID)", "entries": "\(removed)"])
+        return removed
+    }
+
+    /// Removes every token an agent holds. Returns the number of entries removed.
+    public func purge(agent: String) throws -> Int {
+        hot.removeAll { $0.agent == agent }
+        let removed = try store.purge(agent: agent)
+        logger.notice("vault purged an agent", metadata: ["agent": "\(agent)", "entries": "\(removed)"])
+        return removed
+    }
+
+    /// Adds a new master key, re-wraps every data key under it and forgets the old keys.
+    /// Entries are not touched: they stay sealed under the same data keys.
+    @discardableResult
+    public func rotateMasterKey() throws -> Int {
+        var next = keyring
+        next.addActiveKey()
+        try next.save(to: keyringPath, sealingKey: sealingKey)
+        let rewrapped = try store.rewrapDataKeys(next)
+        next.dropInactiveKeys()
+        try next.save(to: keyringPath, sealingKey: sealingKey)
+        keyring = next
+        return rewrapped
+    }
+
+    /// Deletes expired entries from the store. Returns how many.
+    public func sweepExpired() throws -> Int {
+        try store.sweep(now: now())
+    }
+
+    /// The active master key's id (never the key).
+    public var activeMasterKeyID: String { keyring.activeKeyID }
+
+    // MARK: - Private
+
+    private func dataKey(tenantID: String, objectID: String, create: Bool) throws -> SymmetricKey? {
+        let id = Self.userKey(tenantID, objectID)
+        if let key = dataKeys[id] { return key }
+        let key = try store.dataKey(tenantID: tenantID.lowercased(), objectID: objectID.lowercased(), keyring: keyring, create: create)
+        if let key { dataKeys[id] = key }
+        return key
+    }
+
+    private func record(_ source: TokenSource?) {
+        counters.record(source)
+        guard let metrics else { return }
+        let outcome = source.map { "\($0.rawValue)_hit" } ?? "miss"
+        Counter(label: "baton_vault_lookups_total", dimensions: [("outcome", outcome)], factory: metrics).increment()
+    }
+
+    private static func userKey(_ tenantID: String, _ objectID: String) -> String {
+        "\(tenantID.lowercased()):\(objectID.lowercased())"
+    }
+}
+
+/// Vault lookups since start: hits per tier and misses.
+public struct VaultCounters: Sendable, Equatable {
+    public var hotHits = 0
+    public var storeHits = 0
+    public var misses = 0
+
+    mutating func record(_ source: TokenSource?) {
+        switch source {
+        case .hot: hotHits += 1
+        case .store: storeHits += 1
+        default: misses += 1
+        }
+    }
+}
