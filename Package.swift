@@ -154,6 +154,7 @@ let package = Package(
                 "BatonDevKit",
                 "BatonTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .testTarget(
@@ -166,6 +167,17 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ],
             exclude: ["Interop"]
+        ),
+        .testTarget(
+            name: "BatonVaultTests",
+            dependencies: [
+                "BatonVault",
+                "BatonIdentity",
+                "BatonStorage",
+                "BatonDevKit",
+                "BatonTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "BatonStorageTests", dependencies: ["BatonStorage", "BatonTestSupport"]),
         .testTarget(

@@ -30,6 +30,8 @@ public actor DevIdentityProvider {
     var throttledRequests = 0
     var throttleRetryAfter = 1
     public private(set) var isUnavailable = false
+    /// Token-endpoint requests received, refused ones included, for tests of caching and retries.
+    public private(set) var tokenRequestCount = 0
 
     public init(tenant: DevTenant) throws {
         self.tenant = tenant
@@ -184,6 +186,7 @@ public actor DevIdentityProvider {
 
     /// Handles one token request for the tenant named `tenantName` in the URL.
     public func token(_ request: TokenRequest, tenantName: String) throws(EntraError) -> JSONObject {
+        tokenRequestCount += 1
         guard !isUnavailable else { throw .unavailable }
         guard tenant.isNamed(tenantName) else { throw .tenantNotFound(tenantName) }
         if throttledRequests > 0 {

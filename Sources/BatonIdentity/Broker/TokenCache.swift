@@ -34,7 +34,7 @@ public struct VaultEntryContext: Sendable, Equatable {
 }
 
 /// A cached token and the tier that served it.
-public struct CachedToken: Sendable {
+public struct CachedToken: Sendable, Equatable {
     public var accessToken: Secret
     public var expiresAt: Date
     public var source: TokenSource
