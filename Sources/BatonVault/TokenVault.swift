@@ -19,7 +19,7 @@ import Metrics
 /// let vault = try TokenVault.open(in: directory, database: pool, environment: ProcessInfo.processInfo.environment)
 /// let broker = TokenBroker(exchanger: OnBehalfOfExchanger(), cache: vault)
 /// ```
-public actor TokenVault: TokenCache {
+public actor TokenVault: RefreshTokenStore {
     private let store: SealedTokenStore
     private let keyringPath: String
     private let sealingKey: SymmetricKey?
@@ -73,7 +73,7 @@ public actor TokenVault: TokenCache {
             record(.hot)
             return CachedToken(accessToken: entry.token, expiresAt: entry.expiresAt, source: .hot)
         }
-        guard let row = try store.entry(key, now: now),
+        guard let row = try store.entry(key, kind: .access, now: now),
             let dataKey = try dataKey(tenantID: row.tenantID, objectID: row.objectID, create: false)
         else {
             record(nil)
@@ -88,10 +88,22 @@ public actor TokenVault: TokenCache {
     public func store(_ token: ExchangedToken, for key: VaultKey, context: VaultEntryContext) async throws {
         guard token.expiresAt > now() else { return }
         let dataKey = try dataKey(tenantID: context.tenantID, objectID: context.objectID, create: true)!
-        try store.put(token, key: key, context: context, dataKey: dataKey)
+        try store.put(token.accessToken, kind: .access, key: key, expiresAt: token.expiresAt, context: context, dataKey: dataKey)
         hot.put(
             key,
             .init(token: token.accessToken, expiresAt: token.expiresAt, tenantID: context.tenantID, objectID: context.objectID, agent: context.agent))
+    }
+
+    public func storeRefreshToken(_ token: Secret, for key: VaultKey, context: VaultEntryContext, deadline: Date) async throws {
+        let dataKey = try dataKey(tenantID: context.tenantID, objectID: context.objectID, create: true)!
+        try store.put(token, kind: .refresh, key: key, expiresAt: deadline, context: context, dataKey: dataKey)
+    }
+
+    public func refreshToken(for key: VaultKey) async throws -> (token: Secret, deadline: Date)? {
+        guard let row = try store.entry(key, kind: .refresh, now: now()),
+            let dataKey = try dataKey(tenantID: row.tenantID, objectID: row.objectID, create: false)
+        else { return nil }
+        return (Secret(String(decoding: try Envelope.open(row.sealed, key: dataKey, associatedData: key.bytes), as: UTF8.self)), row.expiresAt)
     }
 
     public func remove(_ key: VaultKey) async throws {

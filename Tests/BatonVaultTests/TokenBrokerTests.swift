@@ -151,3 +151,55 @@ struct TokenBrokerTests {
         }
     }
 }
+
+@Suite("Long-running work after the user's token expired")
+struct LongRunningTests {
+    @Test("a session goes on with its sealed refresh token until its maximum age, each use logged without the token")
+    func session() async throws {
+        try await IdentityProviderFixture.withRunningProvider { provider, client in
+            let harness = try BrokerHarness(client: client)
+            let jane = client.tenant.user(username: "jane@contoso.com")!
+            let context = VaultEntryContext(
+                tenantID: client.tenant.id, objectID: jane.oid, username: jane.username, agent: "concierge", audience: "api://triage",
+                scopes: ["access_as_user"])
+            let request = harness.request(try await client.signIn())
+            let session = try await harness.broker.startLongRunning(
+                request, issuer: "\(client.base)/\(client.tenant.id)/v2.0", context: context, maximumAge: .seconds(8 * 3600))
+
+            #expect(try await harness.broker.continueLongRunning(session, client: request.client, context: context).source == .hot)
+            harness.clock.advance(by: 3 * 3600)
+            let before = await provider.tokenRequestCount
+            let renewed = try await harness.broker.continueLongRunning(session, client: request.client, context: context)
+            #expect(renewed.source == .identityProvider)
+            #expect(await provider.tokenRequestCount == before + 1)
+            #expect(try CompactJWS(parsing: renewed.accessToken.revealed).claims["oid"]?.stringValue == jane.oid)
+            let audit = harness.capture.lines.filter { $0.contains("long-running session continued") }
+            #expect(audit.count == 1)
+            #expect(audit.first?.contains(jane.oid) == true)
+            #expect(audit.first?.contains(renewed.accessToken.revealed) == false)
+
+            harness.clock.advance(by: 6 * 3600)
+            let expired = await #expect(throws: ExchangeError.self) {
+                try await harness.broker.continueLongRunning(session, client: request.client, context: context)
+            }
+            #expect(expired?.code == "session_unavailable")
+        }
+    }
+
+    @Test("purging the user ends their long-running sessions")
+    func purgeEndsSessions() async throws {
+        try await IdentityProviderFixture.withRunningProvider { _, client in
+            let harness = try BrokerHarness(client: client)
+            let jane = client.tenant.user(username: "jane@contoso.com")!
+            let context = VaultEntryContext(
+                tenantID: client.tenant.id, objectID: jane.oid, username: jane.username, agent: "concierge", audience: "api://triage",
+                scopes: ["access_as_user"])
+            let request = harness.request(try await client.signIn())
+            let session = try await harness.broker.startLongRunning(request, issuer: "iss", context: context, maximumAge: .seconds(3600 * 8))
+            _ = try await harness.vault.purge(tenantID: client.tenant.id, objectID: jane.oid)
+            await #expect(throws: ExchangeError.self) {
+                try await harness.broker.continueLongRunning(session, client: request.client, context: context)
+            }
+        }
+    }
+}

@@ -58,6 +58,71 @@ public actor TokenBroker {
         return BrokeredToken(accessToken: token.accessToken, expiresAt: token.expiresAt, source: .identityProvider, key: key)
     }
 
+    // MARK: - Long-running work
+
+    /// Like ``token(for:issuer:context:)`` but also keeps the exchange's refresh token, sealed,
+    /// so ``continueLongRunning(_:client:context:)`` can get tokens after the user's expired.
+    ///
+    /// - Parameter maximumAge: how long the session may go on, from now.
+    public func startLongRunning(_ request: ExchangeRequest, issuer: String, context: VaultEntryContext, maximumAge: Duration)
+        async throws(ExchangeError)
+        -> LongRunningSession
+    {
+        guard let store = cache as? any RefreshTokenStore else { throw .sessionUnavailable(reason: "the token cache cannot keep refresh tokens") }
+        var request = request
+        request.wantsRefreshToken = true
+        exchangeCount += 1
+        let token = try await exchanger.exchange(request)
+        let session = LongRunningSession(
+            issuer: issuer, tenantID: context.tenantID, objectID: context.objectID, clientID: request.client.clientID, audience: request.resource,
+            scopes: request.scopes)
+        guard let refreshToken = token.refreshToken else { throw .sessionUnavailable(reason: "the identity provider issued no refresh token") }
+        do {
+            try await store.store(token, for: session.accessKey, context: context)
+            try await store.storeRefreshToken(
+                refreshToken, for: session.refreshKey, context: context, deadline: now().addingTimeInterval(maximumAge.timeInterval))
+        } catch {
+            throw .sessionUnavailable(reason: "the vault could not keep the session: \(error)")
+        }
+        logger.notice("long-running session started", metadata: Self.auditMetadata(session, context))
+        return session
+    }
+
+    /// A token for `session`: cached, or redeemed with the session's refresh token. Each
+    /// redemption is logged at notice level with the user and agent, never the token.
+    public func continueLongRunning(_ session: LongRunningSession, client: ExchangeClient, context: VaultEntryContext) async throws(ExchangeError)
+        -> BrokeredToken
+    {
+        guard let store = cache as? any RefreshTokenStore else { throw .sessionUnavailable(reason: "the token cache cannot keep refresh tokens") }
+        let key = session.accessKey
+        if let cached = await lookup(key) {
+            return BrokeredToken(accessToken: cached.accessToken, expiresAt: cached.expiresAt, source: cached.source, key: key)
+        }
+        let stored: (token: Secret, deadline: Date)?
+        do {
+            stored = try await store.refreshToken(for: session.refreshKey)
+        } catch {
+            throw .sessionUnavailable(reason: "the vault could not read the session: \(error)")
+        }
+        guard let stored else { throw .sessionUnavailable(reason: "no refresh token is kept for it, or its maximum age has passed") }
+        exchangeCount += 1
+        let token = try await exchanger.redeem(stored.token, client: client, resource: session.audience, scopes: session.scopes)
+        do {
+            try await store.store(token, for: key, context: context)
+            if let rotated = token.refreshToken {
+                try await store.storeRefreshToken(rotated, for: session.refreshKey, context: context, deadline: stored.deadline)
+            }
+        } catch {
+            logger.warning("cannot store the redeemed session tokens", metadata: ["error": "\(error)"])
+        }
+        logger.notice("long-running session continued with its refresh token", metadata: Self.auditMetadata(session, context))
+        return BrokeredToken(accessToken: token.accessToken, expiresAt: token.expiresAt, source: .identityProvider, key: key)
+    }
+
+    private static func auditMetadata(_ session: LongRunningSession, _ context: VaultEntryContext) -> Logger.Metadata {
+        ["tid": "\(session.tenantID)", "oid": "\(session.objectID)", "agent": "\(context.agent)", "audience": "\(session.audience)"]
+    }
+
     /// Drops `key` from every tier, e.g. after the downstream refused its token with 401.
     public func invalidate(_ key: VaultKey) async {
         do {

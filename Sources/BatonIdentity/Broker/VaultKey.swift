@@ -18,14 +18,18 @@ public struct VaultKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(issuer: String, tenantID: String, clientID: String, audience: String, scopes: ScopeSet, userAssertion: Secret) {
-        let assertionHash = Data(SHA256.hash(data: Data(userAssertion.revealed.utf8)))
+        let assertionHash = Data(SHA256.hash(data: Data(userAssertion.revealed.utf8))).base64EncodedString()
+        self.init(domain: "exchange", fields: [issuer, tenantID.lowercased(), clientID.lowercased(), audience, scopes.canonical, assertionHash])
+    }
+
+    /// SHA-256 over a domain label and length-prefixed fields, so keys of different kinds never collide.
+    init(domain: String, fields: [String]) {
         var hasher = SHA256()
-        for field in [issuer, tenantID.lowercased(), clientID.lowercased(), audience, scopes.canonical] {
+        for field in [domain] + fields {
             let data = Data(field.utf8)
             hasher.update(data: withUnsafeBytes(of: UInt32(data.count).bigEndian) { Data($0) })
             hasher.update(data: data)
         }
-        hasher.update(data: assertionHash)
         self.init(bytes: Array(hasher.finalize()))
     }
 

@@ -25,6 +25,8 @@ public enum ExchangeError: BatonError, Equatable {
     case unavailable(reason: String)
     /// The IdP answered something that is not a token response.
     case unexpectedResponse(reason: String)
+    /// A long-running session has no refresh token left: never started, purged, or past its maximum age.
+    case sessionUnavailable(reason: String)
 
     public var code: String {
         switch self {
@@ -38,6 +40,7 @@ public enum ExchangeError: BatonError, Equatable {
         case .throttled: "idp_throttled"
         case .unavailable: "idp_unavailable"
         case .unexpectedResponse: "idp_unexpected_response"
+        case .sessionUnavailable: "session_unavailable"
         }
     }
 
@@ -53,6 +56,7 @@ public enum ExchangeError: BatonError, Equatable {
         case .throttled(let retryAfter): "the identity provider is throttling requests" + (retryAfter.map { " (retry after \($0) s)" } ?? "")
         case .unavailable(let reason): "the identity provider is unavailable: \(reason)"
         case .unexpectedResponse(let reason): "the identity provider answered unexpectedly: \(reason)"
+        case .sessionUnavailable(let reason): "the long-running session cannot continue: \(reason)"
         }
     }
 

@@ -21,6 +21,12 @@ public struct OnBehalfOfExchanger: TokenExchanger {
         return try TokenEndpointClient.token(from: try await endpoint.post(fields, to: request.client.tokenEndpoint), now: now)
     }
 
+    public func redeem(_ refreshToken: Secret, client: ExchangeClient, resource: String, scopes: ScopeSet) async throws(ExchangeError)
+        -> ExchangedToken
+    {
+        try await RefreshTokenRedemption(endpoint: endpoint).redeem(refreshToken, client: client, resource: resource, scopes: scopes)
+    }
+
     static func clientFields(_ client: ExchangeClient) throws(ExchangeError) -> [String: String] {
         do {
             return try client.authenticationFields()

@@ -31,6 +31,12 @@ public actor TokenExchangeExchanger: TokenExchanger {
         return try TokenEndpointClient.token(from: try await endpoint.post(fields, to: request.client.tokenEndpoint), now: now)
     }
 
+    public func redeem(_ refreshToken: Secret, client: ExchangeClient, resource: String, scopes: ScopeSet) async throws(ExchangeError)
+        -> ExchangedToken
+    {
+        try await RefreshTokenRedemption(endpoint: endpoint).redeem(refreshToken, client: client, resource: resource, scopes: scopes)
+    }
+
     private func currentActorToken(_ client: ExchangeClient) async throws(ExchangeError) -> ExchangedToken {
         if let actorToken, actorToken.expiresAt.timeIntervalSinceNow > 120 { return actorToken }
         var fields = try OnBehalfOfExchanger.clientFields(client)

@@ -8,6 +8,22 @@ import Foundation
 /// ``ExchangeError`` and never put a token into a message.
 public protocol TokenExchanger: Sendable {
     func exchange(_ request: ExchangeRequest) async throws(ExchangeError) -> ExchangedToken
+    /// Redeems a refresh token from an earlier exchange for a new token (long-running work).
+    func redeem(_ refreshToken: Secret, client: ExchangeClient, resource: String, scopes: ScopeSet) async throws(ExchangeError) -> ExchangedToken
+}
+
+/// `grant_type=refresh_token` (RFC 6749 §6) for the client that holds the refresh token.
+struct RefreshTokenRedemption: Sendable {
+    let endpoint: TokenEndpointClient
+
+    func redeem(_ refreshToken: Secret, client: ExchangeClient, resource: String, scopes: ScopeSet) async throws(ExchangeError) -> ExchangedToken {
+        var fields = try OnBehalfOfExchanger.clientFields(client)
+        fields["grant_type"] = "refresh_token"
+        fields["refresh_token"] = refreshToken.revealed
+        let names = scopes.isEmpty ? [".default"] : scopes.scopes
+        fields["scope"] = (names.map { "\(resource)/\($0)" } + ["offline_access"]).joined(separator: " ")
+        return try TokenEndpointClient.token(from: try await endpoint.post(fields, to: client.tokenEndpoint), now: Date())
+    }
 }
 
 /// One exchange: whose token, by which client, for which resource and scopes.

@@ -81,29 +81,40 @@ final class SealedTokenStore: Sendable {
         }
     }
 
-    func put(_ token: ExchangedToken, key: VaultKey, context: VaultEntryContext, dataKey: SymmetricKey) throws {
-        let sealed = try Envelope.seal(Data(token.accessToken.revealed.utf8), key: dataKey, associatedData: key.bytes)
+    /// Seals and stores `token` (an access or a refresh token) under `key` until `expiresAt`.
+    func put(_ token: Secret, kind: EntryKind, key: VaultKey, expiresAt: Date, context: VaultEntryContext, dataKey: SymmetricKey) throws {
+        let sealed = try Envelope.seal(Data(token.revealed.utf8), key: dataKey, associatedData: key.bytes)
         try database.write { db in
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO vault_entries
                         (entry_key, kind, tenant_id, object_id, username, agent, audience, scopes, expires_at, sealed, created_at)
-                    VALUES (?, 'access', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    Data(key.bytes), context.tenantID, context.objectID, context.username, context.agent, context.audience, context.scopes.canonical,
-                    Self.milliseconds(token.expiresAt), sealed, Self.milliseconds(Date()),
+                    Data(key.bytes), kind.rawValue, context.tenantID, context.objectID, context.username, context.agent, context.audience,
+                    context.scopes.canonical, Self.milliseconds(expiresAt), sealed, Self.milliseconds(Date()),
                 ])
         }
     }
 
+    /// What a vault entry holds.
+    enum EntryKind: String {
+        case access
+        case refresh
+    }
+
     /// The sealed entry under `key` with its owner, if present and unexpired at `now`.
-    func entry(_ key: VaultKey, now: Date) throws -> (sealed: Data, expiresAt: Date, tenantID: String, objectID: String, agent: String)? {
+    func entry(_ key: VaultKey, kind: EntryKind, now: Date) throws -> (
+        sealed: Data, expiresAt: Date, tenantID: String, objectID: String, agent: String
+    )? {
         try database.read { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT sealed, expires_at, tenant_id, object_id, agent FROM vault_entries WHERE entry_key = ? AND expires_at > ?",
-                    arguments: [Data(key.bytes), Self.milliseconds(now)])
+                    db,
+                    sql:
+                        "SELECT sealed, expires_at, tenant_id, object_id, agent FROM vault_entries WHERE entry_key = ? AND kind = ? AND expires_at > ?",
+                    arguments: [Data(key.bytes), kind.rawValue, Self.milliseconds(now)])
             else { return nil }
             return (row["sealed"], Self.date(row["expires_at"]), row["tenant_id"], row["object_id"], row["agent"])
         }
