@@ -80,6 +80,7 @@ let package = Package(
                 "BatonConfig",
                 "BatonStorage",
                 "BatonIdentity",
+                "BatonVault",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,6 +119,7 @@ let package = Package(
                 "BatonServer",
                 "BatonDevKit",
                 "BatonIdentity",
+                "BatonVault",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -192,6 +194,9 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "batonTests", dependencies: ["baton", "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "batonTests",
+            dependencies: ["baton", "BatonStorage", "BatonVault", "BatonIdentity", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

@@ -3,6 +3,7 @@ import BatonCore
 import BatonIdentity
 import BatonStorage
 import Crypto
+import Foundation
 import Hummingbird
 import Logging
 import Metrics
@@ -33,12 +34,19 @@ public struct BatonDaemon: Sendable {
     /// - Parameters:
     ///   - metrics: where the daemon's own metrics go; `/metrics` serves this registry.
     /// - Throws: ``StorageError`` when the data directory or its key cannot be used.
-    public init(configuration: BatonConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws {
+    ///   - environment: the process environment; the vault reads `BATON_VAULT_KEY` from it.
+    public init(
+        configuration: BatonConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
         self.readiness = Readiness()
-        self.storage = StorageService(settings: configuration.storage, readiness: readiness, logger: logger)
+        self.storage = StorageService(
+            settings: configuration.storage, vault: configuration.vault, environment: environment,
+            metrics: PrometheusMetricsFactory(registry: metrics),
+            readiness: readiness, logger: logger)
         let directory = try DataDirectory.prepare(configuration.storage.dataDirectory)
         let fingerprinter = TokenFingerprinter(key: SymmetricKey(data: try directory.secretKey(named: "fingerprint.key")))
         self.verifier = TokenVerifier(configuration.identity, fingerprinter: fingerprinter, logger: logger)

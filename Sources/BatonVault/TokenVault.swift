@@ -29,8 +29,10 @@ public actor TokenVault: RefreshTokenStore {
     private let metrics: (any MetricsFactory)?
     private let logger: Logger
     private let now: @Sendable () -> Date
-    /// Lookups served per tier, and misses.
+    /// Lookups served per tier, and misses, since the vault opened.
     public private(set) var counters = VaultCounters()
+    /// The part of `counters` not yet added to the database's totals.
+    private var unflushed = VaultCounters()
 
     init(
         store: SealedTokenStore, keyring: VaultKeyring, keyringPath: String, sealingKey: SymmetricKey?, hotCapacity: Int,
@@ -151,6 +153,20 @@ public actor TokenVault: RefreshTokenStore {
         try store.sweep(now: now())
     }
 
+    /// Adds the lookups counted since the last flush to the totals `baton vault stats` reports.
+    public func flushCounters() throws {
+        guard unflushed != VaultCounters() else { return }
+        let pending = unflushed
+        try store.database.write { db in
+            for (name, value) in [("hot_hits", pending.hotHits), ("store_hits", pending.storeHits), ("misses", pending.misses)] where value > 0 {
+                try db.execute(
+                    sql: "INSERT INTO vault_counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+                    arguments: [name, value])
+            }
+        }
+        unflushed = VaultCounters()
+    }
+
     /// The active master key's id (never the key).
     public var activeMasterKeyID: String { keyring.activeKeyID }
 
@@ -166,6 +182,7 @@ public actor TokenVault: RefreshTokenStore {
 
     private func record(_ source: TokenSource?) {
         counters.record(source)
+        unflushed.record(source)
         guard let metrics else { return }
         let outcome = source.map { "\($0.rawValue)_hit" } ?? "miss"
         Counter(label: "baton_vault_lookups_total", dimensions: [("outcome", outcome)], factory: metrics).increment()

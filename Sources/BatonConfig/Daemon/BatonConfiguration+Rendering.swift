@@ -41,6 +41,14 @@ extension BatonConfiguration {
                     ("issuers", Node(identity.issuers.map(issuer))),
                 ])
             ),
+            (
+                "vault",
+                mapping([
+                    ("hot_capacity", scalar(vault.hotCapacity)),
+                    ("long_running_max_age", scalar(vault.longRunningMaximumAge)),
+                    ("sweep_interval", scalar(vault.sweepInterval)),
+                ])
+            ),
         ])
         return (try? Yams.serialize(node: document)) ?? ""
     }

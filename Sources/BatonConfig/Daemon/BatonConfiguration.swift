@@ -14,19 +14,22 @@ public struct BatonConfiguration: Sendable, Equatable {
     public var storage: StorageSettings
     public var agents: AgentSettings
     public var identity: IdentitySettings
+    public var vault: VaultSettings
 
     public init(
         server: ServerSettings = .init(),
         log: LogSettings = .init(),
         storage: StorageSettings = .init(),
         agents: AgentSettings = .init(),
-        identity: IdentitySettings = .init()
+        identity: IdentitySettings = .init(),
+        vault: VaultSettings = .init()
     ) {
         self.server = server
         self.log = log
         self.storage = storage
         self.agents = agents
         self.identity = identity
+        self.vault = vault
     }
 
     /// Environment variables that start with `BATON_` but are read by something other than this file.
@@ -60,6 +63,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         self.storage = try StorageSettings(section: root.section("storage"))
         self.agents = try AgentSettings(section: root.section("agents"))
         self.identity = try IdentitySettings(section: root.section("identity"))
+        self.vault = try VaultSettings(section: root.section("vault"))
         try root.finish()
     }
 }

@@ -1,7 +1,9 @@
 import BatonConfig
 import BatonStorage
+import BatonVault
 import GRDB
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Opens the vault and ledger databases when the daemon starts and closes them last.
@@ -11,23 +13,42 @@ import ServiceLifecycle
 /// cannot be opened fails the service, which stops the daemon with the reason.
 public final class StorageService: Service, Sendable {
     private let settings: StorageSettings
+    private let vaultSettings: VaultSettings
+    private let environment: [String: String]
+    private let metrics: (any MetricsFactory)?
     private let readiness: Readiness
     private let logger: Logger
     private let opened = OpenedStores()
 
-    public init(settings: StorageSettings, readiness: Readiness, logger: Logger) {
+    public init(
+        settings: StorageSettings, vault: VaultSettings = .init(), environment: [String: String] = [:], metrics: (any MetricsFactory)? = nil,
+        readiness: Readiness, logger: Logger
+    ) {
         self.settings = settings
+        self.vaultSettings = vault
+        self.environment = environment
+        self.metrics = metrics
         self.readiness = readiness
         self.logger = logger
     }
 
     public func run() async throws {
+        let vault: TokenVault
         do {
             let directory = try DataDirectory.prepare(settings.dataDirectory)
+            guard let lock = try DirectoryLock(directory.file("vault.lock")) else {
+                throw VaultError.locked(path: directory.file("vault.lock"))
+            }
+            await opened.hold(lock)
             for store in StoreName.allCases {
                 let pool = try SQLiteStore.open(store, in: directory, busyTimeout: settings.busyTimeout, logger: logger)
                 await opened.add(store, pool)
             }
+            vault = try TokenVault.open(
+                in: directory, database: await opened.pool(.vault)!, environment: environment, hotCapacity: vaultSettings.hotCapacity,
+                metrics: metrics,
+                logger: logger)
+            await opened.setVault(vault)
             logger.info("stores open", metadata: ["data_dir": "\(directory.path)", "engine": "\(settings.engine.rawValue)"])
         } catch {
             await readiness.update(.failed(reason: "\(error)"))
@@ -35,10 +56,32 @@ public final class StorageService: Service, Sendable {
             throw error
         }
         await readiness.update(.ready)
-        try? await gracefulShutdown()
+        try? await cancelWhenGracefulShutdown { [vaultSettings, logger] in
+            while !Task.isCancelled {
+                try await Task.sleep(for: vaultSettings.sweepInterval)
+                await Self.housekeeping(vault, logger: logger)
+            }
+        }
         await readiness.update(.stopping)
+        await Self.housekeeping(vault, logger: logger)
         for problem in await opened.closeAll() { logger.error("closing a store failed", metadata: ["reason": "\(problem)"]) }
         logger.info("stores closed")
+    }
+
+    /// The token vault, once the stores are open.
+    public func vault() async -> TokenVault? {
+        await opened.vault
+    }
+
+    /// Sweeps expired vault entries and saves lookup counters; failures are logged, not fatal.
+    private static func housekeeping(_ vault: TokenVault, logger: Logger) async {
+        do {
+            let swept = try await vault.sweepExpired()
+            try await vault.flushCounters()
+            if swept > 0 { logger.info("swept expired vault entries", metadata: ["entries": "\(swept)"]) }
+        } catch {
+            logger.warning("vault housekeeping failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Problems with the open stores right now; empty when all answer a trivial query.
@@ -55,6 +98,20 @@ public final class StorageService: Service, Sendable {
 /// The databases opened so far; an actor because the service and `/readyz` share it.
 private actor OpenedStores {
     private var pools: [(StoreName, DatabasePool)] = []
+    private var lock: DirectoryLock?
+    private(set) var vault: TokenVault?
+
+    func hold(_ lock: DirectoryLock) {
+        self.lock = lock
+    }
+
+    func setVault(_ vault: TokenVault) {
+        self.vault = vault
+    }
+
+    func pool(_ store: StoreName) -> DatabasePool? {
+        pools.first { $0.0 == store }?.1
+    }
 
     var names: [StoreName] { pools.map(\.0) }
 
@@ -75,7 +132,11 @@ private actor OpenedStores {
 
     /// Closes every store and returns what could not be closed cleanly.
     func closeAll() -> [String] {
-        defer { pools.removeAll() }
+        defer {
+            pools.removeAll()
+            vault = nil
+            lock = nil
+        }
         return pools.compactMap { store, pool in
             do {
                 try pool.close()

@@ -6,8 +6,23 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Baton's hot paths (run as: swift run -c release baton bench …).",
-        subcommands: [Verify.self]
+        subcommands: [Verify.self, Vault.self]
     )
+
+    /// `baton bench vault`: lookup latency per tier and the broker's cost per exchange.
+    struct Vault: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Vault hot-tier and store-hit latency, and broker overhead per exchange (IdP excluded).")
+
+        @Option(name: .long, help: "Calls per measurement.")
+        var calls = 20_000
+
+        func run() async throws {
+            try await reportingFailures {
+                for line in try await VaultBenchmark(calls: calls).run() { print(line) }
+            }
+        }
+    }
 
     /// `baton bench verify`: inbound token verifications per second, warm key cache.
     struct Verify: AsyncParsableCommand {
