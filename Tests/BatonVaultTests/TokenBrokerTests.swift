@@ -36,12 +36,16 @@ struct BrokerHarness {
             resource: resource, scopes: ["access_as_user"])
     }
 
-    func token(_ assertion: String) async throws -> BrokeredToken {
+    /// Jane's tokens held by the concierge for the triage agent.
+    var janeContext: VaultEntryContext {
         let jane = client.tenant.user(username: "jane@contoso.com")!
-        let context = VaultEntryContext(
+        return VaultEntryContext(
             tenantID: client.tenant.id, objectID: jane.oid, username: jane.username, agent: "concierge", audience: "api://triage",
             scopes: ["access_as_user"])
-        return try await broker.token(for: request(assertion), issuer: "\(client.base)/\(client.tenant.id)/v2.0", context: context)
+    }
+
+    func token(_ assertion: String) async throws -> BrokeredToken {
+        try await broker.token(for: request(assertion), issuer: "\(client.base)/\(client.tenant.id)/v2.0", context: janeContext)
     }
 }
 
@@ -159,9 +163,7 @@ struct LongRunningTests {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
             let harness = try BrokerHarness(client: client)
             let jane = client.tenant.user(username: "jane@contoso.com")!
-            let context = VaultEntryContext(
-                tenantID: client.tenant.id, objectID: jane.oid, username: jane.username, agent: "concierge", audience: "api://triage",
-                scopes: ["access_as_user"])
+            let context = harness.janeContext
             let request = harness.request(try await client.signIn())
             let session = try await harness.broker.startLongRunning(
                 request, issuer: "\(client.base)/\(client.tenant.id)/v2.0", context: context, maximumAge: .seconds(8 * 3600))
@@ -191,9 +193,7 @@ struct LongRunningTests {
         try await IdentityProviderFixture.withRunningProvider { _, client in
             let harness = try BrokerHarness(client: client)
             let jane = client.tenant.user(username: "jane@contoso.com")!
-            let context = VaultEntryContext(
-                tenantID: client.tenant.id, objectID: jane.oid, username: jane.username, agent: "concierge", audience: "api://triage",
-                scopes: ["access_as_user"])
+            let context = harness.janeContext
             let request = harness.request(try await client.signIn())
             let session = try await harness.broker.startLongRunning(request, issuer: "iss", context: context, maximumAge: .seconds(3600 * 8))
             _ = try await harness.vault.purge(tenantID: client.tenant.id, objectID: jane.oid)
