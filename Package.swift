@@ -74,6 +74,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BatonLedger",
+            dependencies: [
+                "BatonCore",
+                "BatonStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "BatonServer",
             dependencies: [
                 "BatonCore",
@@ -180,6 +190,10 @@ let package = Package(
                 "BatonTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        .testTarget(
+            name: "BatonLedgerTests",
+            dependencies: ["BatonLedger", "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "BatonStorageTests", dependencies: ["BatonStorage", "BatonTestSupport"]),
         .testTarget(

@@ -1,0 +1,32 @@
+import BatonCore
+
+/// Why the ledger could not do what was asked. The ledger fails closed: an append that
+/// throws was not recorded, and the step it describes must not happen.
+public enum LedgerError: BatonError, Equatable {
+    /// The database refused the write (read-only, full, I/O error); nothing of the batch was kept.
+    case writeFailed(String)
+    /// The ledger was closed.
+    case closed
+    /// The signing key file cannot be used.
+    case signingKeyUnusable(String)
+    /// A read failed.
+    case readFailed(String)
+
+    public var code: String {
+        switch self {
+        case .writeFailed: "ledger_write_failed"
+        case .closed: "ledger_closed"
+        case .signingKeyUnusable: "ledger_signing_key_unusable"
+        case .readFailed: "ledger_read_failed"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .writeFailed(let reason): "the audit ledger could not record the event, so the step was refused: \(reason)"
+        case .closed: "the audit ledger is closed"
+        case .signingKeyUnusable(let reason): "the ledger's checkpoint signing key cannot be used: \(reason)"
+        case .readFailed(let reason): "the audit ledger could not be read: \(reason)"
+        }
+    }
+}

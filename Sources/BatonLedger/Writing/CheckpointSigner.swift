@@ -1,0 +1,33 @@
+import BatonStorage
+import Crypto
+import Foundation
+
+/// Signs ledger checkpoints with the ledger's Ed25519 key, kept in the data directory.
+public struct CheckpointSigner: Sendable {
+    let key: Curve25519.Signing.PrivateKey
+
+    /// The first 8 bytes of the public key, hex: names the key in each checkpoint.
+    public var keyID: String { key.publicKey.rawRepresentation.prefix(8).map { String(format: "%02x", $0) }.joined() }
+
+    /// The public key, for outside witnesses.
+    public var publicKey: Curve25519.Signing.PublicKey { key.publicKey }
+
+    public init(key: Curve25519.Signing.PrivateKey) {
+        self.key = key
+    }
+
+    /// The key in `ledger-signing.key` (created 0600 on first use).
+    public static func load(from directory: DataDirectory) throws -> CheckpointSigner {
+        let bytes = try directory.secretKey(named: "ledger-signing.key")
+        return CheckpointSigner(key: try Curve25519.Signing.PrivateKey(rawRepresentation: bytes))
+    }
+
+    func sign(sequence: Int64, hash: [UInt8], timestamp: Int64) throws -> Data {
+        try key.signature(for: Self.message(sequence: sequence, hash: hash, timestamp: timestamp))
+    }
+
+    /// What a checkpoint's signature covers.
+    public static func message(sequence: Int64, hash: [UInt8], timestamp: Int64) -> Data {
+        Data("baton-ledger-checkpoint|\(sequence)|\(hash.map { String(format: "%02x", $0) }.joined())|\(timestamp)".utf8)
+    }
+}
