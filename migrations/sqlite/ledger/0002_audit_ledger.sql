@@ -26,7 +26,7 @@ CREATE TABLE ledger_entries (
     hash BLOB NOT NULL
 );
 
-CREATE INDEX ledger_by_user ON ledger_entries (user_tid, user_oid, ts_us);
+CREATE INDEX ledger_by_user ON ledger_entries (user_oid, ts_us);
 CREATE INDEX ledger_by_chain ON ledger_entries (chain_id, seq);
 CREATE INDEX ledger_by_agent ON ledger_entries (agent, ts_us);
 CREATE INDEX ledger_by_resource ON ledger_entries (resource, ts_us);
