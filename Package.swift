@@ -130,7 +130,9 @@ let package = Package(
                 "BatonDevKit",
                 "BatonIdentity",
                 "BatonVault",
+                "BatonLedger",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -210,7 +212,9 @@ let package = Package(
         ),
         .testTarget(
             name: "batonTests",
-            dependencies: ["baton", "BatonStorage", "BatonVault", "BatonIdentity", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "baton", "BatonStorage", "BatonVault", "BatonIdentity", "BatonLedger", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ]
 )

@@ -6,6 +6,8 @@ struct Baton: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baton",
         abstract: "Run AI agents that act as the signed-in user, with On-Behalf-Of at every hop and an audit ledger.",
-        subcommands: [ServeCommand.self, ConfigCommand.self, MigrateCommand.self, VaultCommand.self, DevCommand.self, BenchCommand.self]
+        subcommands: [
+            ServeCommand.self, ConfigCommand.self, MigrateCommand.self, AuditCommand.self, VaultCommand.self, DevCommand.self, BenchCommand.self,
+        ]
     )
 }

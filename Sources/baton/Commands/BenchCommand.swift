@@ -6,8 +6,28 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Baton's hot paths (run as: swift run -c release baton bench …).",
-        subcommands: [Verify.self, Vault.self]
+        subcommands: [Verify.self, Vault.self, Ledger.self]
     )
+
+    /// `baton bench ledger`: durable appends, verification, a user's last day.
+    struct Ledger: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ledger durable appends/s, verify entries/s, and one user's last day among many entries.")
+
+        @Option(name: .long, help: "Appends to time.") var appends = 200_000
+        @Option(name: .long, help: "Concurrent appending tasks.") var tasks = 64
+        @Option(name: .long, help: "Extra entries to fill the ledger with before the query (e.g. 10000000).") var population = 0
+        @Option(name: .long, help: "Keep the ledger in this directory instead of a temporary one.") var dataDir: String?
+        @Flag(name: .long, help: "Print 'acked N' as each append becomes durable.") var reportAcks = false
+
+        func run() async throws {
+            try await reportingFailures {
+                let benchmark = LedgerBenchmark(
+                    dataDirectory: dataDir, appends: appends, tasks: tasks, population: population, reportAcks: reportAcks)
+                for line in try await benchmark.run() { print(line) }
+            }
+        }
+    }
 
     /// `baton bench vault`: lookup latency per tier and the broker's cost per exchange.
     struct Vault: AsyncParsableCommand {

@@ -1,0 +1,88 @@
+import BatonCore
+import BatonLedger
+import BatonStorage
+import Foundation
+import GRDB
+import Logging
+
+/// Durable appends per second with group commit, verification speed, and the latency of
+/// "one user's last day" in a large ledger.
+struct LedgerBenchmark {
+    let dataDirectory: String?
+    let appends: Int
+    let tasks: Int
+    let population: Int
+    /// Print `acked N` as each append returns (for the crash test); slows the run.
+    let reportAcks: Bool
+
+    func run() async throws -> [String] {
+        let root = dataDirectory ?? (NSTemporaryDirectory() + "baton-ledger-bench-\(UUID().uuidString)")
+        defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: root) } }
+        let directory = try DataDirectory.prepare(root)
+        let database = try SQLiteStore.open(.ledger, in: directory, busyTimeout: .seconds(5), logger: Logger(label: "bench"))
+        let signer = try CheckpointSigner.load(from: directory)
+        let writer = try await LedgerWriter.open(database: database, signer: signer)
+        var lines: [String] = []
+
+        let started = ContinuousClock.now
+        try await append(appends, with: writer, users: 1_000, days: 1)
+        let elapsed = ContinuousClock.now - started
+        lines.append(
+            String(format: "durable appends: %.0f/s (%d appends, %d concurrent tasks)", Double(appends) / elapsed.timeInterval, appends, tasks))
+
+        if population > 0 {
+            try await append(population, with: writer, users: 10_000, days: 30)
+            lines.append("population: \(appends + population) entries (10,000 users over 30 days)")
+        }
+        try await writer.checkpoint()
+
+        let verifyStart = ContinuousClock.now
+        let report = try LedgerVerifier(reader: database, publicKey: signer.publicKey).verify()
+        let verifyTime = ContinuousClock.now - verifyStart
+        lines.append(
+            String(
+                format: "verify: %.0f entries/s (%lld entries, intact: %@)", Double(report.entries) / verifyTime.timeInterval, report.entries,
+                report.isIntact ? "yes" : "NO"))
+
+        let user = Self.user(7)
+        let sample = try await LatencySample.measure(count: 50) {
+            _ = try LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: database)
+        }
+        let found = try LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: database).entries.count
+        lines.append("one user's last day: \(sample.summary), \(found) entries found")
+        try database.close()
+        return lines
+    }
+
+    /// `count` appends from `tasks` concurrent tasks, spread over `users` users and the last `days` days.
+    private func append(_ count: Int, with writer: LedgerWriter, users: Int, days: Int) async throws {
+        let perTask = count / tasks
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let span = Int64(days) * 86_400_000_000
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<tasks {
+                group.addTask { [reportAcks] in
+                    var generator = SystemRandomNumberGenerator()
+                    for index in 0..<perTask {
+                        let user = Self.user(Int.random(in: 0..<users, using: &generator))
+                        let entry = LedgerEntry(
+                            timestamp: now - Int64.random(in: 0..<span, using: &generator), chainID: UUID().uuidString.lowercased(), hop: index % 4,
+                            kind: .downstream, user: user, agent: "itsm", actorPath: ["concierge", "triage", "itsm"], target: "servicenow",
+                            resource: "servicenow:incident/INC\(task)\(index)", operation: "GET /api/now/table/incident", status: 200,
+                            decision: .allowed,
+                            tokenFingerprint: "0123456789abcdef0123456789abcdef", tokenSource: "hot", latencyMicroseconds: 850)
+                        let sequence = try await writer.append(entry)
+                        if reportAcks { FileHandle.standardOutput.write(Data("acked \(sequence)\n".utf8)) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    private static func user(_ index: Int) -> LedgerUser {
+        LedgerUser(
+            tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: String(format: "00000000-0000-4000-8000-%012d", index),
+            username: "user\(index)@contoso.com")
+    }
+}

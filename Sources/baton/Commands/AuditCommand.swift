@@ -1,0 +1,158 @@
+import ArgumentParser
+import BatonConfig
+import BatonLedger
+import BatonStorage
+import Foundation
+
+/// `baton audit …`: who did what, through which agents — and proof the record is whole.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Query and verify the audit ledger.",
+        subcommands: [List.self, What.self, Who.self, Chain.self, Verify.self, Checkpoints.self]
+    )
+
+    /// Filters shared by the listing commands.
+    struct Filters: ParsableArguments {
+        @Option(name: .long, help: "A username or object id.") var user: String?
+        @Option(name: .long, help: "The acting agent.") var agent: String?
+        @Option(name: .long, help: "A target agent or connector.") var target: String?
+        @Option(name: .long, help: "A resource, e.g. servicenow:incident/INC0012345.") var resource: String?
+        @Option(name: .long, help: "inbound, exchange, delegate, tool_call, downstream, deny, error, vault_purge or admin.") var kind: String?
+        @Option(name: .long, help: "allowed or denied.") var outcome: String?
+        @Option(name: .long, help: "A chain id.") var chain: String?
+        @Option(name: .long, help: "How far back, e.g. 24h, 7d (or an ISO 8601 time).") var since: String?
+        @Option(name: .long, help: "Up to this ISO 8601 time.") var until: String?
+        @Option(name: .long, help: "Entries after this sequence number (a previous page's cursor).") var after: Int64?
+        @Option(name: .long, help: "Entries per page.") var limit = 100
+
+        func query() throws -> LedgerQuery {
+            LedgerQuery(
+                user: user, agent: agent, target: target, resource: resource,
+                kind: try kind.map { try parse($0, LedgerEventKind.init, "--kind") },
+                decision: try outcome.map { try parse($0, LedgerDecision.init, "--outcome") }, chainID: chain,
+                since: try since.map(AuditTime.parse), until: try until.map(AuditTime.parse), after: after, limit: limit)
+        }
+
+        private func parse<T>(_ text: String, _ make: (String) -> T?, _ flag: String) throws -> T {
+            guard let value = make(text) else { throw CommandFailure(message: "\(flag) \(text) is not a known value") }
+            return value
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List ledger entries matching filters.")
+        @OptionGroup var options: ConfigOptions
+        @OptionGroup var filters: Filters
+        @Option(name: .long, help: "table, json (one object per line) or csv.") var format: AuditOutput.Format = .table
+
+        func run() async throws {
+            try await reportingFailures {
+                let page = try filters.query().run(on: try AuditStore(options).reader())
+                AuditOutput(format: format).print(page)
+            }
+        }
+    }
+
+    struct What: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What was done for a user: every entry naming them.")
+        @OptionGroup var options: ConfigOptions
+        @Option(name: .long, help: "A username or object id.") var user: String
+        @Option(name: .long, help: "How far back, e.g. 24h.") var since = "24h"
+        @Option(name: .long, help: "Entries at most.") var limit = 1000
+        @Option(name: .long) var format: AuditOutput.Format = .table
+
+        func run() async throws {
+            try await reportingFailures {
+                let query = LedgerQuery(user: user, since: try AuditTime.parse(since), limit: limit)
+                AuditOutput(format: format).print(try query.run(on: try AuditStore(options).reader()))
+            }
+        }
+    }
+
+    struct Who: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Who touched a resource, through which agents, how often and when last.")
+        @OptionGroup var options: ConfigOptions
+        @Option(name: .long, help: "The resource, e.g. servicenow:incident/INC0012345.") var resource: String
+
+        func run() async throws {
+            try await reportingFailures {
+                var rows = [["USER", "AGENTS", "ENTRIES", "LAST"]]
+                for summary in try LedgerSummary.who(resource: resource, reader: try AuditStore(options).reader()) {
+                    rows.append([summary.user, summary.actorPath, "\(summary.count)", summary.last.formatted(.iso8601)])
+                }
+                print(TextTable(rows: rows).rendered)
+            }
+        }
+    }
+
+    struct Chain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Draw one chain as a tree: user → agent → agent → downstream.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The chain id.") var id: String
+
+        func run() async throws {
+            try await reportingFailures {
+                let entries = try LedgerQuery(chainID: id, limit: 10_000).run(on: try AuditStore(options).reader()).entries
+                guard !entries.isEmpty else { throw CommandFailure(message: "no entries for chain \(id)") }
+                print(ChainTree(entries: entries).rendered)
+            }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the hash chain and the signed checkpoints.",
+            discussion: "Exit status 1 and the first bad sequence number when the ledger was edited, cut, reordered or added to."
+        )
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                let store = try AuditStore(options)
+                let started = ContinuousClock.now
+                let report = try LedgerVerifier(reader: try store.reader(), publicKey: try store.signer().publicKey).verify()
+                let elapsed = ContinuousClock.now - started
+                print(
+                    "\(report.entries) entries, \(report.checkpoints) signed checkpoints, checked in \(elapsed.formatted(.units(allowed: [.milliseconds])))"
+                )
+                guard report.isIntact else {
+                    for problem in report.problems { print("FAIL at entry \(problem.sequence): \(problem)") }
+                    throw CommandFailure(message: "the ledger is not intact (first bad entry: \(report.problems[0].sequence))")
+                }
+                print("intact")
+            }
+        }
+    }
+
+    struct Checkpoints: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print (or --export to a file) the signed checkpoints and the public key, for an outside witness.")
+        @OptionGroup var options: ConfigOptions
+        @Option(name: .long, help: "Write the checkpoints as JSON to this file.") var export: String?
+
+        func run() async throws {
+            try await reportingFailures {
+                let store = try AuditStore(options)
+                let document = try CheckpointExport.make(reader: try store.reader(), signer: try store.signer())
+                let data = try JSONEncoder.sorted.encode(document)
+                if let export {
+                    try data.write(to: URL(fileURLWithPath: export))
+                    print("wrote \(document.checkpoints.count) checkpoints to \(export)")
+                } else {
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            }
+        }
+    }
+}
+
+extension AuditOutput.Format: ExpressibleByArgument {}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,98 @@
+import BatonLedger
+import BatonStorage
+import BatonTestSupport
+import Foundation
+import GRDB
+import Logging
+import Testing
+
+@Suite("baton audit, and the ledger under SIGKILL", .serialized)
+struct AuditCommandTests {
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory()
+    }
+
+    private var environment: [String: String] { ["BATON_STORAGE_DATA_DIR": directory.file("data")] }
+
+    @Test("a process appending under load is killed with SIGKILL: every acknowledged append is present and the ledger verifies")
+    func crash() async throws {
+        let load = BatonProcess(
+            ["bench", "ledger", "--data-dir", directory.file("data"), "--appends", "10000000", "--tasks", "32", "--report-acks"],
+            environment: environment)
+        try load.start()
+        let deadline = ContinuousClock.now + .seconds(120)
+        while load.standardOutput.split(separator: "\n").count < 3_000, ContinuousClock.now < deadline, load.process.isRunning {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(load.process.processIdentifier, SIGKILL)
+        load.process.waitUntilExit()
+        let acknowledged = load.standardOutput.split(separator: "\n").compactMap { line in line.hasPrefix("acked ") ? Int64(line.dropFirst(6)) : nil }
+        #expect(acknowledged.count >= 3_000, "\(load.standardError)")
+        let highest = try #require(acknowledged.max())
+
+        let data = try DataDirectory.prepare(directory.file("data"))
+        let database = try SQLiteStore.open(.ledger, in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
+        let stored = try await database.read { db in try Set(Int64.fetchAll(db, sql: "SELECT seq FROM ledger_entries")) }
+        #expect(Set(acknowledged).isSubset(of: stored), "an acknowledged append was lost")
+        #expect(stored.max()! >= highest)
+        let report = try LedgerVerifier(reader: database, publicKey: try CheckpointSigner.load(from: data).publicKey).verify()
+        #expect(report.isIntact, "\(report.problems)")
+
+        let verify = BatonProcess(["audit", "verify"], environment: environment)
+        #expect(try verify.runToEnd() == 0, "\(verify.standardError)")
+        #expect(verify.standardOutput.contains("intact"))
+    }
+
+    @Test("list, what, who, chain and checkpoints answer from the ledger; verify names the first bad entry")
+    func commands() async throws {
+        let data = try DataDirectory.prepare(directory.file("data"))
+        let database = try SQLiteStore.open(.ledger, in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
+        let writer = try await LedgerWriter.open(database: database, signer: try CheckpointSigner.load(from: data))
+        let jane = LedgerUser(
+            tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: "a4fda3b2-0738-59b8-b7a1-849d73fb98aa", username: "jane@contoso.com")
+        let chain = "0193a4b2-5f00-7000-8000-00000000c0de"
+        let path = ["concierge", "triage", "itsm"]
+        let steps: [(Int, String, LedgerEventKind, String?, String?)] = [
+            (0, "concierge", .inbound, nil, nil), (1, "triage", .delegate, "triage", nil), (2, "itsm", .delegate, "itsm", nil),
+            (3, "itsm", .downstream, "servicenow", "servicenow:incident/INC0010001"),
+        ]
+        for (hop, agent, kind, target, resource) in steps {
+            try await writer.append(
+                LedgerEntry(
+                    chainID: chain, hop: hop, parentHop: hop == 0 ? nil : hop - 1, kind: kind, user: jane, agent: agent,
+                    actorPath: Array(path.prefix(max(hop, 1))),
+                    target: target, resource: resource, operation: resource == nil ? nil : "GET /api/now/table/incident", status: 200,
+                    decision: .allowed,
+                    tokenSource: "idp", latencyMicroseconds: 2_500))
+        }
+        try await writer.checkpoint()
+
+        func run(_ arguments: [String]) throws -> BatonProcess {
+            let process = BatonProcess(arguments, environment: environment)
+            _ = try process.runToEnd()
+            return process
+        }
+        #expect(try run(["audit", "list", "--user", "jane@contoso.com"]).standardOutput.split(separator: "\n").count == 5)
+        let json = try run(["audit", "list", "--kind", "downstream", "--format", "json"]).standardOutput
+        #expect(json.contains(#""resource":"servicenow:incident/INC0010001""#))
+        #expect(try run(["audit", "list", "--format", "csv"]).standardOutput.hasPrefix("seq,time,chain"))
+        #expect(try run(["audit", "what", "--user", "jane@contoso.com", "--since", "1h"]).standardOutput.contains("INC0010001"))
+        let who = try run(["audit", "who", "--resource", "servicenow:incident/INC0010001"]).standardOutput
+        #expect(who.contains("jane@contoso.com") && who.contains("concierge → triage → itsm"))
+        let tree = try run(["audit", "chain", chain]).standardOutput
+        #expect(tree.hasPrefix("chain \(chain) for jane@contoso.com"))
+        #expect(tree.contains("         └─ [4] downstream itsm → servicenow servicenow:incident/INC0010001"))
+        let export = directory.file("checkpoints.json")
+        #expect(try run(["audit", "checkpoints", "--export", export]).process.terminationStatus == 0)
+        let exported = try JSONDecoder().decode(CheckpointExport.self, from: Data(contentsOf: URL(fileURLWithPath: export)))
+        #expect(exported.checkpoints.last?.sequence == 4)
+
+        try await database.write { db in try db.execute(sql: "UPDATE ledger_entries SET user_name = 'mallory' WHERE seq = 2") }
+        let verify = try run(["audit", "verify"])
+        #expect(verify.process.terminationStatus == 1)
+        #expect(verify.standardOutput.contains("FAIL at entry 2"))
+        #expect(verify.standardError.contains("first bad entry: 2"))
+    }
+}
