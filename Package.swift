@@ -91,7 +91,9 @@ let package = Package(
                 "BatonStorage",
                 "BatonIdentity",
                 "BatonVault",
+                "BatonLedger",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -206,6 +208,7 @@ let package = Package(
                 "BatonStorage",
                 "BatonIdentity",
                 "BatonDevKit",
+                "BatonLedger",
                 "BatonTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -69,6 +69,7 @@ public struct BatonDaemon: Sendable {
         HealthRoutes(readiness: readiness, storage: storage, metrics: metrics).register(on: router)
         let api = router.group("v1").add(middleware: BearerTokenMiddleware(verifier: verifier, policy: apiPolicy, metrics: factory))
         CallerRoutes().register(on: api)
+        AuditRoutes(storage: storage).register(on: api)
         let listen = configuration.server.listen
         return Application(
             router: router,

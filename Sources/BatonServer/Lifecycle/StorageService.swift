@@ -1,4 +1,5 @@
 import BatonConfig
+import BatonLedger
 import BatonStorage
 import BatonVault
 import GRDB
@@ -49,6 +50,10 @@ public final class StorageService: Service, Sendable {
                 metrics: metrics,
                 logger: logger)
             await opened.setVault(vault)
+            let ledgerPool = await opened.pool(.ledger)!
+            await opened.setLedger(
+                try await LedgerWriter.open(database: ledgerPool, signer: try CheckpointSigner.load(from: directory), logger: logger),
+                reader: ledgerPool)
             logger.info("stores open", metadata: ["data_dir": "\(directory.path)", "engine": "\(settings.engine.rawValue)"])
         } catch {
             await readiness.update(.failed(reason: "\(error)"))
@@ -64,6 +69,13 @@ public final class StorageService: Service, Sendable {
         }
         await readiness.update(.stopping)
         await Self.housekeeping(vault, logger: logger)
+        if let ledger = await opened.ledger {
+            do {
+                try await ledger.checkpoint()
+            } catch {
+                logger.error("cannot write the final ledger checkpoint", metadata: ["error": "\(error)"])
+            }
+        }
         for problem in await opened.closeAll() { logger.error("closing a store failed", metadata: ["reason": "\(problem)"]) }
         logger.info("stores closed")
     }
@@ -71,6 +83,12 @@ public final class StorageService: Service, Sendable {
     /// The token vault, once the stores are open.
     public func vault() async -> TokenVault? {
         await opened.vault
+    }
+
+    /// The audit ledger's writer and a reader for queries, once the stores are open.
+    public func ledger() async -> (writer: LedgerWriter, reader: DatabasePool)? {
+        guard let writer = await opened.ledger, let reader = await opened.ledgerReader else { return nil }
+        return (writer, reader)
     }
 
     /// Sweeps expired vault entries and saves lookup counters; failures are logged, not fatal.
@@ -109,6 +127,14 @@ private actor OpenedStores {
         self.vault = vault
     }
 
+    private(set) var ledger: LedgerWriter?
+    private(set) var ledgerReader: DatabasePool?
+
+    func setLedger(_ writer: LedgerWriter, reader: DatabasePool) {
+        ledger = writer
+        ledgerReader = reader
+    }
+
     func pool(_ store: StoreName) -> DatabasePool? {
         pools.first { $0.0 == store }?.1
     }
@@ -135,6 +161,8 @@ private actor OpenedStores {
         defer {
             pools.removeAll()
             vault = nil
+            ledger = nil
+            ledgerReader = nil
             lock = nil
         }
         return pools.compactMap { store, pool in
