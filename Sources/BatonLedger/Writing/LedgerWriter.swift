@@ -29,6 +29,8 @@ public actor LedgerWriter {
     private var pending: [(entry: LedgerEntry, continuation: CheckedContinuation<Int64, any Error>)] = []
     private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
     private var isFlushing = false
+    /// Transactions committed, for reporting the average group size.
+    public private(set) var batchesCommitted = 0
 
     /// The hash before the first entry.
     public static let genesis = [UInt8](repeating: 0, count: 32)
@@ -134,6 +136,7 @@ public actor LedgerWriter {
             }
             lastSequence = sequence
             lastHash = hash
+            batchesCommitted += 1
             for (item, (entry, _)) in zip(batch, sealed) { item.continuation.resume(returning: entry.sequence) }
             await checkpointIfDue()
         }

@@ -1,0 +1,20 @@
+import Foundation
+
+/// A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits.
+///
+/// Chain ids are time-ordered so that ledger indexes on them grow at one end instead of
+/// taking random inserts, and so that sorting by id sorts by start time.
+public enum ChainID {
+    /// A new UUIDv7, lower-case.
+    public static func make(at date: Date = Date()) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(index))) }
+        bytes[6] = (bytes[6] & 0x0f) | 0x70
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        return parts.joined(separator: "-")
+    }
+}
