@@ -141,6 +141,18 @@ struct LedgerWriterTests {
         #expect(try fixture.verify().isIntact)
     }
 
+    @Test("a read-only database refuses every append with ledger_write_failed and records nothing")
+    func readOnly() async throws {
+        let fixture = try LedgerFixture()
+        let writer = try await fixture.filled(3, checkpointEvery: 1_000)
+        try await fixture.database.write { db in try db.execute(sql: "PRAGMA query_only = ON") }
+        await #expect(throws: LedgerError.self) { try await writer.append(LedgerFixture.entry(4)) }
+        try await fixture.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = OFF") }
+        #expect(try await fixture.database.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") } == 3)
+        #expect(try await writer.append(LedgerFixture.entry(5)) == 4)
+        #expect(try fixture.verify().isIntact)
+    }
+
     @Test("the ledger key file is private and the database never holds token bytes")
     func noTokens() async throws {
         let fixture = try LedgerFixture()

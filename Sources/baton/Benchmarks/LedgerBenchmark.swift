@@ -30,7 +30,8 @@ struct LedgerBenchmark {
         let perTransaction = Double(appends) / Double(max(await writer.batchesCommitted, 1))
         lines.append(
             String(
-                format: "durable appends: %.0f/s (%d appends, %d concurrent tasks, %.0f per transaction)", Double(appends) / elapsed.timeInterval, appends,
+                format: "durable appends: %.0f/s (%d appends, %d concurrent tasks, %.0f per transaction)", Double(appends) / elapsed.timeInterval,
+                appends,
                 tasks, perTransaction))
 
         if population > 0 {
@@ -69,7 +70,8 @@ struct LedgerBenchmark {
                     for index in 0..<perTask {
                         let user = Self.user(Int.random(in: 0..<users, using: &generator))
                         // Live appends are stamped now; a population spreads history over `days`.
-                        let timestamp = span == 0 ? Int64(Date().timeIntervalSince1970 * 1_000_000) : now - Int64.random(in: 0..<span, using: &generator)
+                        let timestamp =
+                            span == 0 ? Int64(Date().timeIntervalSince1970 * 1_000_000) : now - Int64.random(in: 0..<span, using: &generator)
                         let entry = LedgerEntry(
                             timestamp: timestamp, chainID: ChainID.make(), hop: index % 4,
                             kind: .downstream, user: user, agent: "itsm", actorPath: ["concierge", "triage", "itsm"], target: "servicenow",
