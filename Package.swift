@@ -216,7 +216,8 @@ let package = Package(
         .testTarget(
             name: "batonTests",
             dependencies: [
-                "baton", "BatonStorage", "BatonVault", "BatonIdentity", "BatonLedger", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "baton", "BatonStorage", "BatonVault", "BatonIdentity", "BatonLedger", "BatonTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]
