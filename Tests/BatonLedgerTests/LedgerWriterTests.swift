@@ -26,8 +26,9 @@ struct LedgerFixture {
         try await LedgerWriter.open(database: database, signer: signer, checkpointEvery: checkpointEvery)
     }
 
-    func verify() throws -> LedgerVerifier.Report {
-        try LedgerVerifier(reader: database, publicKey: signer.publicKey).verify()
+    /// Verifies in ranges of `rangeSize` entries, so small ledgers exercise the parallel split too.
+    func verify(rangeSize: Int64 = 7) async throws -> LedgerVerifier.Report {
+        try await LedgerVerifier(reader: database, publicKey: signer.publicKey, rangeSize: rangeSize).verify()
     }
 
     static func entry(_ index: Int, user: String = "a4fda3b2-0738-59b8-b7a1-849d73fb98aa", agent: String = "itsm") -> LedgerEntry {
@@ -55,13 +56,13 @@ struct LedgerWriterTests {
         let fixture = try LedgerFixture()
         let writer = try await fixture.filled(25)
         #expect(await writer.head.sequence == 25)
-        let report = try fixture.verify()
+        let report = try await fixture.verify()
         #expect(report.isIntact, "\(report.problems)")
         #expect(report.entries == 25)
         #expect(report.checkpoints == 3)
         let reopened = try await fixture.writer()
         #expect(try await reopened.append(LedgerFixture.entry(26)) == 26)
-        #expect(try fixture.verify().isIntact)
+        #expect(try await fixture.verify().isIntact)
     }
 
     @Test("1,000 concurrent appends share few transactions and all land, in one gapless chain")
@@ -73,7 +74,7 @@ struct LedgerWriterTests {
             return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
         }
         #expect(sequences == Set(1...1000))
-        #expect(try fixture.verify().isIntact)
+        #expect(try await fixture.verify().isIntact)
     }
 
     @Test(
@@ -81,6 +82,11 @@ struct LedgerWriterTests {
         arguments: [
             ("edit", "UPDATE ledger_entries SET user_name = 'mallory@contoso.com' WHERE seq = 7", LedgerProblem.altered(sequence: 7)),
             ("delete", "DELETE FROM ledger_entries WHERE seq = 12", .missing(sequence: 12)),
+            ("delete the last entry of a verification range", "DELETE FROM ledger_entries WHERE seq = 7", .missing(sequence: 7)),
+            ("delete the first entry of a verification range", "DELETE FROM ledger_entries WHERE seq = 8", .missing(sequence: 8)),
+            ("store a kind no writer writes", "UPDATE ledger_entries SET kind = 'bogus' WHERE seq = 9", .altered(sequence: 9)),
+            ("drop the user's object id", "UPDATE ledger_entries SET user_oid = NULL WHERE seq = 11", .altered(sequence: 11)),
+            ("edit two entries", "UPDATE ledger_entries SET status = 500 WHERE seq IN (6, 15)", .altered(sequence: 6)),
             (
                 "reorder",
                 "UPDATE ledger_entries SET seq = -1 WHERE seq = 3; UPDATE ledger_entries SET seq = 3 WHERE seq = 4; UPDATE ledger_entries SET seq = 4 WHERE seq = -1",
@@ -93,7 +99,7 @@ struct LedgerWriterTests {
         let fixture = try LedgerFixture()
         _ = try await fixture.filled(20)
         try await fixture.database.write { db in try db.execute(sql: sql) }
-        let report = try fixture.verify()
+        let report = try await fixture.verify()
         #expect(report.problems.first == expected, "\(name): \(report.problems)")
         #expect(!report.isIntact)
     }
@@ -114,7 +120,7 @@ struct LedgerWriterTests {
                 sql: "INSERT INTO ledger_entries (\(LedgerEntry.columns), hash) VALUES (\(Array(repeating: "?", count: 22).joined(separator: ",")))",
                 arguments: arguments)
         }
-        #expect(try fixture.verify().problems.first == .altered(sequence: 5))
+        #expect(try await fixture.verify().problems.first == .altered(sequence: 5))
     }
 
     @Test("when the database cannot write, append throws, nothing is half-written, and the chain goes on intact afterwards")
@@ -138,7 +144,7 @@ struct LedgerWriterTests {
         try await fixture.database.write { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
         let next = try await writer.append(LedgerFixture.entry(500))
         #expect(next == stored + 1)
-        #expect(try fixture.verify().isIntact)
+        #expect(try await fixture.verify().isIntact)
     }
 
     @Test("a read-only database refuses every append with ledger_write_failed and records nothing")
@@ -150,7 +156,7 @@ struct LedgerWriterTests {
         try await fixture.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = OFF") }
         #expect(try await fixture.database.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") } == 3)
         #expect(try await writer.append(LedgerFixture.entry(5)) == 4)
-        #expect(try fixture.verify().isIntact)
+        #expect(try await fixture.verify().isIntact)
     }
 
     @Test("the ledger key file is private and the database never holds token bytes")

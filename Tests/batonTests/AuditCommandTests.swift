@@ -37,7 +37,7 @@ struct AuditCommandTests {
         let stored = try await database.read { db in try Set(Int64.fetchAll(db, sql: "SELECT seq FROM ledger_entries")) }
         #expect(Set(acknowledged).isSubset(of: stored), "an acknowledged append was lost")
         #expect(stored.max()! >= highest)
-        let report = try LedgerVerifier(reader: database, publicKey: try CheckpointSigner.load(from: data).publicKey).verify()
+        let report = try await LedgerVerifier(reader: database, publicKey: try CheckpointSigner.load(from: data).publicKey).verify()
         #expect(report.isIntact, "\(report.problems)")
 
         let verify = BatonProcess(["audit", "verify"], environment: environment)

@@ -14,43 +14,29 @@ extension LedgerEntry {
     /// A deterministic encoding: every field in a fixed order, each absent field marked,
     /// each string length-prefixed — so no two different entries encode alike.
     public func canonicalBytes() -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(256)
-        func integer(_ value: Int64?) {
-            guard let value else { return bytes.append(0) }
-            bytes.append(1)
-            withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
-        }
-        func text(_ value: String?) {
-            guard let value else { return bytes.append(0) }
-            bytes.append(1)
-            let utf8 = Array(value.utf8)
-            withUnsafeBytes(of: UInt32(utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
-            bytes.append(contentsOf: utf8)
-        }
-        bytes.append(1)  // encoding version
-        integer(sequence)
-        integer(timestamp)
-        text(chainID)
-        integer(Int64(hop))
-        integer(parentHop.map(Int64.init))
-        text(kind.rawValue)
-        text(user?.tenantID)
-        text(user?.objectID)
-        text(user?.username)
-        text(agent)
-        integer(Int64(actorPath.count))
-        for actor in actorPath { text(actor) }
-        text(target)
-        text(resource)
-        text(operation)
-        integer(status.map(Int64.init))
-        text(decision?.rawValue)
-        text(reason)
-        text(tokenFingerprint)
-        text(tokenSource)
-        integer(latencyMicroseconds)
-        text(traceID)
-        return bytes
+        var encoder = CanonicalEncoder()
+        encoder.integer(sequence)
+        encoder.integer(timestamp)
+        encoder.text(chainID)
+        encoder.integer(Int64(hop))
+        encoder.integer(parentHop.map(Int64.init))
+        encoder.text(kind.rawValue)
+        encoder.text(user?.tenantID)
+        encoder.text(user?.objectID)
+        encoder.text(user?.username)
+        encoder.text(agent)
+        encoder.integer(Int64(actorPath.count))
+        for actor in actorPath { encoder.text(actor) }
+        encoder.text(target)
+        encoder.text(resource)
+        encoder.text(operation)
+        encoder.integer(status.map(Int64.init))
+        encoder.text(decision?.rawValue)
+        encoder.text(reason)
+        encoder.text(tokenFingerprint)
+        encoder.text(tokenSource)
+        encoder.integer(latencyMicroseconds)
+        encoder.text(traceID)
+        return encoder.bytes
     }
 }

@@ -1,11 +1,18 @@
 import Crypto
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Checks the whole ledger: the hash chain from the first entry, and every signed checkpoint.
 ///
 /// Names the first bad sequence number for an edited, deleted, reordered or inserted entry,
 /// and reports a tail truncated behind the last checkpoint.
+///
+/// Each entry is checked against the stored hash of the one before it, so the chain is cut
+/// into ranges checked in parallel, one read transaction each; if every entry hashes to its
+/// stored value from its predecessor's, the whole chain does. Entries are hashed straight
+/// from the columns' bytes: no entry is materialised, and a stored value no writer would
+/// produce (an unknown kind, a user name without a user) changes the bytes and shows.
 public struct LedgerVerifier: Sendable {
     /// What verification found.
     public struct Report: Sendable, Equatable {
@@ -19,57 +26,107 @@ public struct LedgerVerifier: Sendable {
 
     let reader: any DatabaseReader
     let publicKey: Curve25519.Signing.PublicKey
+    /// Entries per parallel range.
+    let rangeSize: Int64
 
     public init(reader: any DatabaseReader, publicKey: Curve25519.Signing.PublicKey) {
-        self.reader = reader
-        self.publicKey = publicKey
+        self.init(reader: reader, publicKey: publicKey, rangeSize: 200_000)
     }
 
-    public func verify() throws -> Report {
-        try reader.read { db in
-            var problems: [LedgerProblem] = []
-            var expected: Int64 = 1
-            var hash = LedgerWriter.genesis
-            var hashes: [Int64: [UInt8]] = [:]
-            let checkpointSequences = Set(try Int64.fetchAll(db, sql: "SELECT seq FROM ledger_checkpoints"))
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(LedgerEntry.columns), hash FROM ledger_entries ORDER BY seq")
-            while let row = try rows.next() {
-                let sequence: Int64 = row["seq"]
-                guard problems.isEmpty else { break }
-                guard sequence == expected else {
-                    problems.append(.missing(sequence: expected))
-                    break
-                }
-                guard let entry = LedgerEntry(row: row) else {
-                    problems.append(.altered(sequence: sequence))
-                    break
-                }
-                hash = entry.hash(previous: hash)
-                guard hash == Array(row["hash"] as Data) else {
-                    problems.append(.altered(sequence: sequence))
-                    break
-                }
-                if checkpointSequences.contains(sequence) { hashes[sequence] = hash }
-                expected += 1
-            }
-            let last = expected - 1
-            let checkpoints = try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, signature FROM ledger_checkpoints ORDER BY seq")
-            for checkpoint in checkpoints {
-                let sequence: Int64 = checkpoint["seq"]
-                let signed = Array(checkpoint["hash"] as Data)
-                let message = CheckpointSigner.message(sequence: sequence, hash: signed, timestamp: checkpoint["ts_us"])
-                guard publicKey.isValidSignature(checkpoint["signature"] as Data, for: message) else {
-                    problems.append(.badCheckpointSignature(sequence: sequence))
-                    continue
-                }
-                if problems.isEmpty, sequence > last {
-                    problems.append(.truncated(checkpoint: sequence, lastEntry: last))
-                } else if let actual = hashes[sequence], actual != signed {
-                    problems.append(.checkpointMismatch(sequence: sequence))
-                }
-            }
-            return Report(entries: last, checkpoints: checkpoints.count, problems: problems)
+    init(reader: any DatabaseReader, publicKey: Curve25519.Signing.PublicKey, rangeSize: Int64) {
+        self.reader = reader
+        self.publicKey = publicKey
+        self.rangeSize = max(rangeSize, 1)
+    }
+
+    public func verify() async throws -> Report {
+        let (last, checkpoints) = try await reader.read { db in
+            (
+                try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") ?? 0,
+                try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, signature FROM ledger_checkpoints ORDER BY seq")
+            )
         }
+        let firstBad = try await firstChainProblem(through: last)
+        var problems = firstBad.map { [$0] } ?? []
+        let intactThrough = firstBad.map { $0.sequence - 1 } ?? last
+        problems += try await checkpointProblems(checkpoints, intactThrough: intactThrough, chainIntact: firstBad == nil)
+        return Report(entries: intactThrough, checkpoints: checkpoints.count, problems: problems)
+    }
+
+    // MARK: - The chain
+
+    /// The earliest problem over all ranges of `1...last`.
+    private func firstChainProblem(through last: Int64) async throws -> LedgerProblem? {
+        guard last > 0 else { return nil }
+        let starts = Array(stride(from: Int64(1), through: last, by: Int(rangeSize)))
+        let rangeSize = rangeSize
+        return try await withThrowingTaskGroup(of: LedgerProblem?.self) { group in
+            for start in starts {
+                let end = min(start + rangeSize - 1, last)
+                group.addTask { try await self.reader.read { db in try Self.check(db, from: start, through: end) } }
+            }
+            var earliest: LedgerProblem?
+            for try await problem in group {
+                if let problem, problem.sequence < (earliest?.sequence ?? .max) { earliest = problem }
+            }
+            return earliest
+        }
+    }
+
+    /// Checks entries `start...end` against the stored hash of entry `start - 1`.
+    ///
+    /// When that entry is missing the range reports nothing: the range before it finds the gap.
+    private static func check(_ db: Database, from start: Int64, through end: Int64) throws -> LedgerProblem? {
+        var previous = LedgerWriter.genesis
+        if start > 1 {
+            guard let stored = try Data.fetchOne(db, sql: "SELECT hash FROM ledger_entries WHERE seq = ?", arguments: [start - 1]) else {
+                return nil
+            }
+            previous = Array(stored)
+        }
+        let statement = try db.makeStatement(sql: "SELECT \(LedgerEntry.columns), hash FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq")
+        statement.arguments = [start, end]
+        let cursor = try Row.fetchCursor(statement)
+        let sqlite = statement.sqliteStatement
+        var encoder = CanonicalColumnEncoder()
+        var expected = start
+        while try cursor.next() != nil {
+            let sequence = sqlite3_column_int64(sqlite, 0)
+            guard sequence == expected else { return .missing(sequence: expected) }
+            let hash = encoder.hash(sqlite, previous: previous)
+            guard let stored = storedHash(sqlite, column: 21), stored == hash else { return .altered(sequence: sequence) }
+            previous = hash
+            expected += 1
+        }
+        return expected <= end ? .missing(sequence: expected) : nil
+    }
+
+    private static func storedHash(_ statement: SQLiteStatement, column: Int32) -> [UInt8]? {
+        guard sqlite3_column_type(statement, column) == SQLITE_BLOB, let bytes = sqlite3_column_blob(statement, column) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))))
+    }
+
+    // MARK: - Checkpoints
+
+    private func checkpointProblems(_ checkpoints: [Row], intactThrough last: Int64, chainIntact: Bool) async throws -> [LedgerProblem] {
+        var problems: [LedgerProblem] = []
+        for checkpoint in checkpoints {
+            let sequence: Int64 = checkpoint["seq"]
+            let signed = Array(checkpoint["hash"] as Data)
+            let message = CheckpointSigner.message(sequence: sequence, hash: signed, timestamp: checkpoint["ts_us"])
+            guard publicKey.isValidSignature(checkpoint["signature"] as Data, for: message) else {
+                problems.append(.badCheckpointSignature(sequence: sequence))
+                continue
+            }
+            if chainIntact, sequence > last {
+                problems.append(.truncated(checkpoint: sequence, lastEntry: last))
+            } else if sequence <= last {
+                // The chain is intact through `last`, so the stored hash is the chain's hash there.
+                let actual = try await reader.read { db in try Data.fetchOne(db, sql: "SELECT hash FROM ledger_entries WHERE seq = ?", arguments: [sequence]) }
+                if actual.map(Array.init) != signed { problems.append(.checkpointMismatch(sequence: sequence)) }
+            }
+        }
+        return problems
     }
 }
 

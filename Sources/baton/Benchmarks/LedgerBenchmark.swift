@@ -41,7 +41,7 @@ struct LedgerBenchmark {
         try await writer.checkpoint()
 
         let verifyStart = ContinuousClock.now
-        let report = try LedgerVerifier(reader: database, publicKey: signer.publicKey).verify()
+        let report = try await LedgerVerifier(reader: database, publicKey: signer.publicKey).verify()
         let verifyTime = ContinuousClock.now - verifyStart
         lines.append(
             String(

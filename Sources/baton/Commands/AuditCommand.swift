@@ -111,7 +111,7 @@ struct AuditCommand: AsyncParsableCommand {
             try await reportingFailures {
                 let store = try AuditStore(options)
                 let started = ContinuousClock.now
-                let report = try LedgerVerifier(reader: try store.reader(), publicKey: try store.signer().publicKey).verify()
+                let report = try await LedgerVerifier(reader: try store.reader(), publicKey: try store.signer().publicKey).verify()
                 let elapsed = ContinuousClock.now - started
                 print(
                     "\(report.entries) entries, \(report.checkpoints) signed checkpoints, checked in \(elapsed.formatted(.units(allowed: [.milliseconds])))"

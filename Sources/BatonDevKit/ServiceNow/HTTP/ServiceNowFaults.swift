@@ -1,0 +1,35 @@
+/// A scripted misbehaviour of the instance.
+public enum ServiceNowFault: Sendable, Equatable {
+    /// 429 `Rate limit exceeded` with `Retry-After` and the `X-RateLimit-*` headers.
+    case rateLimited(retryAfter: Int)
+    /// A platform fault with this status (500, 502, 503).
+    case serverError(status: Int)
+    /// 202 with no body, as when a session's transactions queue up.
+    case acceptedWithoutBody
+    /// 200 with the HTML "Instance Hibernating" page.
+    case hibernating
+}
+
+/// What the instance has seen.
+public struct ServiceNowStatistics: Sendable, Equatable {
+    public var requests = 0
+    /// Requests that sent a ServiceNow session cookie back (a connector must never).
+    public var cookieReplays = 0
+}
+
+/// The faults waiting to be served, and what the instance has seen.
+actor ServiceNowFaults {
+    private var queue: [ServiceNowFault] = []
+    private(set) var statistics = ServiceNowStatistics()
+
+    func inject(_ fault: ServiceNowFault, count: Int) {
+        queue += Array(repeating: fault, count: count)
+    }
+
+    /// Counts the request and hands back the next fault to serve, if any.
+    func next(sentCookie: Bool) -> ServiceNowFault? {
+        statistics.requests += 1
+        if sentCookie { statistics.cookieReplays += 1 }
+        return queue.isEmpty ? nil : queue.removeFirst()
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// A ServiceNow instance on a laptop: the Table API with encoded queries, per-user ACLs
+/// and audit fields, accepting tokens through an emulated OIDC inbound integration.
+///
+/// ```swift
+/// let emulator = try ServiceNowEmulator(path: "sn.sqlite", oidc: .init(metadataURL: idp.discoveryURL, clientID: servicenowAppID), logger: logger)
+/// try await ServiceNowEmulatorServer(emulator: emulator, logger: logger).makeApplication().runService()
+/// ```
+public final class ServiceNowEmulator: Sendable {
+    public let instance: ServiceNowInstance
+    let authenticator: ServiceNowAuthenticator
+    let faults = ServiceNowFaults()
+    private let base = Mutex("http://127.0.0.1")
+
+    /// - Parameters:
+    ///   - path: the SQLite file that keeps the instance's data (seeded when new); `nil` keeps it in memory.
+    ///   - oidc: how the instance's OIDC inbound integration is configured.
+    public init(path: String?, oidc: ServiceNowOIDCSettings, logger: Logger) throws {
+        instance = try ServiceNowInstance(path: path)
+        authenticator = ServiceNowAuthenticator(settings: oidc, instance: instance, logger: logger)
+    }
+
+    /// The instance's base URL, e.g. `http://127.0.0.1:9500`.
+    public var baseURL: String { base.withLock { $0 } }
+
+    func setBaseURL(_ url: String) {
+        base.withLock { $0 = url }
+    }
+
+    // MARK: - Knobs
+
+    /// The OIDC inbound configuration in force.
+    public func oidcSettings() async -> ServiceNowOIDCSettings {
+        await authenticator.settings
+    }
+
+    /// Reconfigures the OIDC inbound integration (e.g. a wrong client id, JTI verification on).
+    public func configure(_ settings: ServiceNowOIDCSettings) async {
+        await authenticator.update(settings)
+    }
+
+    /// Why the instance refused the last token it refused, `nil` after an accepted one.
+    public func lastRejection() async -> String? {
+        await authenticator.lastRejection
+    }
+
+    /// Answers the next `count` Table API requests with `fault` instead of serving them.
+    public func inject(_ fault: ServiceNowFault, count: Int = 1) async {
+        await faults.inject(fault, count: count)
+    }
+
+    /// Requests served and those that sent a session cookie back.
+    public func statistics() async -> ServiceNowStatistics {
+        await faults.statistics
+    }
+
+    /// How many records of `table` exist and how many the user with `email` may read.
+    public func visibility(of table: String, forUserWithEmail email: String) async -> (total: Int, readable: Int)? {
+        guard let user = await instance.user(where: "email", equals: email) else { return nil }
+        let session = await instance.session(for: user)
+        return await instance.visibility(table, as: session)
+    }
+}

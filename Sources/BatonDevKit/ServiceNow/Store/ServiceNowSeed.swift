@@ -1,0 +1,137 @@
+import Foundation
+
+/// The data a fresh emulated instance starts with: the seed article's world. Jane Smith
+/// (`itil`) has five open incidents assigned to her; HR and security incidents exist that
+/// only Harriet (HR) and Sam (SOC) may see; a few more users, groups and incidents.
+public struct ServiceNowSeed: Sendable {
+    struct User {
+        var userName: String
+        var first: String
+        var last: String
+        var email: String
+        var roles: [String]
+        var groups: [String]
+    }
+
+    struct Incident {
+        var number: Int
+        var summary: String
+        var category: String
+        var priority: (impact: Int, urgency: Int)
+        var state: Int
+        var assignedTo: String?
+        var caller: String
+        var group: String
+        var hoursAgo: Double
+    }
+
+    let users: [User]
+    let groups: [String]
+    let incidents: [Incident]
+
+    public static let standard = ServiceNowSeed(
+        users: [
+            User(userName: "admin", first: "System", last: "Administrator", email: "admin@example.com", roles: ["admin"], groups: []),
+            User(
+                userName: "jane.smith", first: "Jane", last: "Smith", email: "jane@contoso.com", roles: ["itil"], groups: ["Service Desk"]),
+            User(
+                userName: "harriet.hughes", first: "Harriet", last: "Hughes", email: "harriet@contoso.com",
+                roles: ["itil", "sn_hr_core.case_reader"], groups: ["HR Partners"]),
+            User(
+                userName: "sam.okafor", first: "Sam", last: "Okafor", email: "sam@contoso.com", roles: ["itil", "sn_si.analyst"],
+                groups: ["Security Operations"]),
+            User(userName: "audrey.auditor", first: "Audrey", last: "Auditor", email: "audrey@contoso.com", roles: [], groups: []),
+            User(
+                userName: "mallory.meyer", first: "Mallory", last: "Meyer", email: "mallory@contoso.com", roles: ["itil"],
+                groups: ["Service Desk"]),
+            User(
+                userName: "beth.anglin", first: "Beth", last: "Anglin", email: "beth.anglin@contoso.com", roles: ["itil"],
+                groups: ["Network"]),
+            User(userName: "david.miller", first: "David", last: "Miller", email: "david.miller@contoso.com", roles: [], groups: []),
+        ],
+        groups: ["Service Desk", "Network", "HR Partners", "Security Operations"],
+        incidents: [
+            Incident(
+                number: 10_001, summary: "VPN drops every 10 minutes", category: "network", priority: (2, 1), state: 2, assignedTo: "jane.smith",
+                caller: "david.miller", group: "Service Desk", hoursAgo: 2),
+            Incident(
+                number: 10_002, summary: "Cannot print to the 3rd floor printer", category: "hardware", priority: (3, 2), state: 1,
+                assignedTo: "jane.smith", caller: "beth.anglin", group: "Service Desk", hoursAgo: 5),
+            Incident(
+                number: 10_003, summary: "Outlook keeps asking for a password", category: "software", priority: (2, 2), state: 2,
+                assignedTo: "jane.smith", caller: "david.miller", group: "Service Desk", hoursAgo: 9),
+            Incident(
+                number: 10_004, summary: "New starter needs a laptop by Monday", category: "hardware", priority: (3, 3), state: 3,
+                assignedTo: "jane.smith", caller: "harriet.hughes", group: "Service Desk", hoursAgo: 20),
+            Incident(
+                number: 10_005, summary: "Shared drive S: is read-only", category: "software", priority: (1, 2), state: 1,
+                assignedTo: "jane.smith", caller: "sam.okafor", group: "Service Desk", hoursAgo: 30),
+            Incident(
+                number: 10_006, summary: "Password reset for kiosk account", category: "inquiry", priority: (3, 3), state: 7,
+                assignedTo: "jane.smith", caller: "david.miller", group: "Service Desk", hoursAgo: 200),
+            Incident(
+                number: 10_007, summary: "Core switch in building B flapping", category: "network", priority: (1, 1), state: 2,
+                assignedTo: "beth.anglin", caller: "mallory.meyer", group: "Network", hoursAgo: 1),
+            Incident(
+                number: 10_008, summary: "Wi-Fi slow in the canteen", category: "network", priority: (3, 2), state: 1, assignedTo: nil,
+                caller: "david.miller", group: "Network", hoursAgo: 12),
+            Incident(
+                number: 10_009, summary: "Harassment complaint — confidential", category: "hr", priority: (2, 1), state: 2,
+                assignedTo: "harriet.hughes", caller: "david.miller", group: "HR Partners", hoursAgo: 4),
+            Incident(
+                number: 10_010, summary: "Salary discrepancy for a team lead", category: "hr", priority: (3, 2), state: 1,
+                assignedTo: "harriet.hughes", caller: "beth.anglin", group: "HR Partners", hoursAgo: 26),
+            Incident(
+                number: 10_011, summary: "Phishing campaign targeting finance", category: "security", priority: (1, 1), state: 2,
+                assignedTo: "sam.okafor", caller: "mallory.meyer", group: "Security Operations", hoursAgo: 3),
+        ])
+
+    /// The records of every table, in insertion order.
+    func tables(now: Date = Date()) -> [String: [ServiceNowRecord]] {
+        let created = ServiceNowTime.format(now.addingTimeInterval(-90 * 86_400))
+        func system(_ table: String, _ key: String) -> ServiceNowRecord {
+            [
+                "sys_id": ServiceNowInstance.seededSysID("\(table):\(key)"), "sys_class_name": table, "sys_created_on": created,
+                "sys_created_by": "admin", "sys_updated_on": created, "sys_updated_by": "admin", "sys_mod_count": "0", "sys_domain": "global",
+                "sys_domain_path": "/",
+            ]
+        }
+        let userID = { (name: String) in ServiceNowInstance.seededSysID("sys_user:\(name)") }
+        let groupID = { (name: String) in ServiceNowInstance.seededSysID("sys_user_group:\(name)") }
+        var result: [String: [ServiceNowRecord]] = [:]
+        result["sys_user_group"] = groups.map { name in
+            system("sys_user_group", name).merging(["name": name, "description": "\(name) team", "active": "true"]) { $1 }
+        }
+        result["sys_user"] = users.map { user in
+            system("sys_user", user.userName).merging([
+                "user_name": user.userName, "first_name": user.first, "last_name": user.last, "name": "\(user.first) \(user.last)",
+                "email": user.email, "title": "", "department": "", "active": "true", "locked_out": "false",
+                "roles": user.roles.joined(separator: ","),
+            ]) { $1 }
+        }
+        result["sys_user_grmember"] = users.flatMap { user in
+            user.groups.map { group in
+                system("sys_user_grmember", "\(user.userName)@\(group)").merging(["user": userID(user.userName), "group": groupID(group)]) { $1 }
+            }
+        }
+        let matrix = [[1, 2, 3], [2, 3, 4], [3, 4, 5]]
+        result["incident"] = incidents.map { incident in
+            let opened = ServiceNowTime.format(now.addingTimeInterval(-incident.hoursAgo * 3_600))
+            var record = system("incident", String(incident.number))
+            record.merge([
+                "number": "INC\(String(format: "%07d", incident.number))", "short_description": incident.summary,
+                "description": incident.summary, "state": String(incident.state), "incident_state": String(incident.state),
+                "impact": String(incident.priority.impact), "urgency": String(incident.priority.urgency),
+                "priority": String(matrix[incident.priority.impact - 1][incident.priority.urgency - 1]), "category": incident.category,
+                "subcategory": "", "assignment_group": groupID(incident.group), "assigned_to": incident.assignedTo.map(userID) ?? "",
+                "caller_id": userID(incident.caller), "opened_by": userID(incident.caller), "opened_at": opened,
+                "resolved_at": "", "closed_at": incident.state >= 7 ? opened : "", "active": incident.state >= 7 ? "false" : "true",
+                "watch_list": "", "close_code": "", "close_notes": "", "sys_created_on": opened, "sys_updated_on": opened,
+                "sys_created_by": incident.caller, "sys_updated_by": incident.caller,
+            ]) { $1 }
+            return record
+        }
+        result["sys_journal_field"] = []
+        return result
+    }
+}
