@@ -85,6 +85,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BatonConnectors",
+            dependencies: [
+                "BatonCore",
+                "BatonConfig",
+                "BatonIdentity",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "BatonServer",
             dependencies: [
                 "BatonCore",
@@ -200,6 +210,16 @@ let package = Package(
         .testTarget(
             name: "BatonLedgerTests",
             dependencies: ["BatonLedger", "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "BatonConnectorsTests",
+            dependencies: [
+                "BatonConnectors",
+                "BatonIdentity",
+                "BatonDevKit",
+                "BatonTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .testTarget(name: "BatonStorageTests", dependencies: ["BatonStorage", "BatonTestSupport"]),
         .testTarget(

@@ -1,0 +1,144 @@
+import AsyncHTTPClient
+import BatonCore
+import BatonIdentity
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The HTTP layer every connector shares: the user's bearer token on each request, a
+/// timeout, bounded retries of idempotent requests on 5xx and 429 (honouring
+/// `Retry-After`), one re-exchange after a 401, and a ledger record of every request.
+///
+/// It sends no cookies and keeps none: a downstream session cookie shared between users
+/// would let one user's request ride another's session.
+public struct DownstreamClient: Sendable {
+    public struct RetryPolicy: Sendable {
+        /// Attempts in all for idempotent requests. Default 3.
+        public var attempts: Int
+        /// The first backoff without `Retry-After`; doubled each retry. Default 200 ms.
+        public var initialBackoff: Duration
+        /// A longer `Retry-After` is not waited for: the call fails as throttled. Default 10 s.
+        public var maximumRetryDelay: Duration
+
+        public init(attempts: Int = 3, initialBackoff: Duration = .milliseconds(200), maximumRetryDelay: Duration = .seconds(10)) {
+            self.attempts = attempts
+            self.initialBackoff = initialBackoff
+            self.maximumRetryDelay = maximumRetryDelay
+        }
+    }
+
+    let connector: String
+    let client: HTTPClient
+    let timeout: Duration
+    let retry: RetryPolicy
+    let maximumBody: Int
+    let logger: Logger
+
+    public init(
+        connector: String, client: HTTPClient = .shared, timeout: Duration = .seconds(30), retry: RetryPolicy = .init(),
+        maximumBody: Int = 16 << 20, logger: Logger = Logger(label: "baton.connector")
+    ) {
+        self.connector = connector
+        self.client = client
+        self.timeout = timeout
+        self.retry = retry
+        self.maximumBody = maximumBody
+        self.logger = logger
+    }
+
+    /// Sends `request` as the user and returns the final answer, whatever its status.
+    public func send(_ request: DownstreamRequest, context: ConnectorContext) async throws(ConnectorError) -> DownstreamResponse {
+        var token = try await credential { try await context.credentials.token() }
+        var renewed = false
+        var attempt = 0
+        var backoff = retry.initialBackoff
+        while true {
+            attempt += 1
+            let started = ContinuousClock.now
+            let outcome = await execute(request, token: token)
+            let status = (try? outcome.get())?.status
+            do {
+                try await context.record(
+                    DownstreamCall(
+                        connector: connector, method: request.method, pathTemplate: request.pathTemplate, resource: request.resource, status: status,
+                        latency: ContinuousClock.now - started, attempt: attempt))
+            } catch {
+                throw .auditFailed(reason: "\(error)")
+            }
+            switch outcome {
+            case .failure(let failure):
+                guard request.isIdempotent, attempt < retry.attempts else { throw .unavailable(connector: connector, reason: failure.reason) }
+                try await pause(backoff, reason: failure.reason, attempt: attempt)
+                backoff *= 2
+            case .success(let response) where response.status == 401 && !renewed && !Self.isClaimsChallenge(response):
+                renewed = true
+                logger.info("downstream refused the token; exchanging again once", metadata: ["connector": "\(connector)"])
+                token = try await credential { try await context.credentials.renew() }
+            case .success(let response) where (response.status == 429 || response.status >= 500) && request.isIdempotent && attempt < retry.attempts:
+                let delay = response.header("Retry-After").flatMap(Int.init).map { Duration.seconds($0) } ?? backoff
+                guard delay <= retry.maximumRetryDelay else { return response }
+                try await pause(delay, reason: "status \(response.status)", attempt: attempt)
+                backoff *= 2
+            case .success(let response):
+                return response
+            }
+        }
+    }
+
+    // MARK: - Private
+
+    private func credential(_ fetch: () async throws -> Secret) async throws(ConnectorError) -> Secret {
+        do {
+            return try await fetch()
+        } catch let error as ConnectorError {
+            throw error
+        } catch {
+            throw .credentials(connector: connector, reason: "\(error)")
+        }
+    }
+
+    private func pause(_ delay: Duration, reason: String, attempt: Int) async throws(ConnectorError) {
+        logger.info("retrying downstream request", metadata: ["connector": "\(connector)", "attempt": "\(attempt)", "reason": "\(reason)", "delay": "\(delay)"])
+        do {
+            try await Task.sleep(for: delay)
+        } catch {
+            throw .unavailable(connector: connector, reason: "cancelled while waiting to retry")
+        }
+    }
+
+    private func execute(_ request: DownstreamRequest, token: Secret) async -> Result<DownstreamResponse, TransportFailure> {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        outgoing.headers.add(name: "Authorization", value: "Bearer \(token.revealed)")
+        outgoing.headers.add(name: "Accept", value: "application/json")
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            guard let data = try? encoder.encode(body) else { return .failure(TransportFailure(reason: "the request body could not be encoded")) }
+            outgoing.headers.add(name: "Content-Type", value: "application/json")
+            outgoing.body = .bytes(ByteBuffer(bytes: data))
+        }
+        do {
+            let response = try await client.execute(outgoing, timeout: .init(timeout))
+            let body = try await response.body.collect(upTo: maximumBody)
+            return .success(
+                DownstreamResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(body.readableBytesView)))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            return .failure(TransportFailure(reason: "no answer within \(timeout)"))
+        } catch {
+            return .failure(TransportFailure(reason: "\(error)"))
+        }
+    }
+
+    /// A 401 carrying `error="insufficient_claims"`: re-exchanging will not help; the user must.
+    static func isClaimsChallenge(_ response: DownstreamResponse) -> Bool {
+        response.header("WWW-Authenticate")?.contains("insufficient_claims") == true
+    }
+}
+
+/// A request that got no HTTP answer.
+struct TransportFailure: Error {
+    let reason: String
+}

@@ -1,0 +1,67 @@
+import BatonIdentity
+
+extension ServiceNowConnector {
+    static let toolDefinitions: [ToolDefinition] = [
+        ToolDefinition(
+            name: "query_incidents",
+            description: "List incidents visible to the user, newest update first: by default the open ones assigned to them.",
+            parameters: Schema.object([
+                "assigned_to_me": Schema.boolean("Only incidents assigned to the user (default true)."),
+                "active": Schema.boolean("Only open incidents (default true)."),
+                "text": Schema.string("Words to find in the short description or description."),
+                "priority": Schema.integer("1 (critical) to 5 (planning).", minimum: 1, maximum: 5),
+                "limit": Schema.integer("How many at most (default 10).", minimum: 1, maximum: 1_000),
+            ])),
+        ToolDefinition(
+            name: "get_incident", description: "One incident by its number, e.g. INC0010002.",
+            parameters: Schema.object(["number": Schema.string("The incident number.")], required: ["number"])),
+        ToolDefinition(
+            name: "update_incident", description: "Change an incident's state, impact, urgency or description, or add a work note or comment.",
+            parameters: Schema.object(
+                [
+                    "number": Schema.string("The incident number."),
+                    "state": Schema.string("1 New, 2 In Progress, 3 On Hold, 6 Resolved, 7 Closed.", enum: ["1", "2", "3", "6", "7", "8"]),
+                    "impact": Schema.string("1 High, 2 Medium, 3 Low.", enum: ["1", "2", "3"]),
+                    "urgency": Schema.string("1 High, 2 Medium, 3 Low.", enum: ["1", "2", "3"]),
+                    "short_description": Schema.string("A new short description."), "work_notes": Schema.string("An internal work note to add."),
+                    "comments": Schema.string("A comment the caller sees."), "close_code": Schema.string("Resolution code when resolving."),
+                    "close_notes": Schema.string("Resolution notes when resolving."),
+                ], required: ["number"])),
+        ToolDefinition(
+            name: "query_table", description: "Query any table with an encoded query (the user's ACLs apply).",
+            parameters: Schema.object(
+                [
+                    "table": Schema.string("Table name, e.g. incident, sys_user."), "query": Schema.string("Encoded query, e.g. active=true^priority=1."),
+                    "fields": Schema.strings("Fields to return (default all)."), "limit": Schema.integer("Records at most (default 100).", minimum: 1),
+                    "offset": Schema.integer("Records to skip."), "display_values": Schema.boolean("Labels instead of stored values."),
+                ], required: ["table"])),
+        ToolDefinition(
+            name: "get_record", description: "One record by sys_id or number.",
+            parameters: Schema.object(
+                ["table": Schema.string("Table name."), "sys_id": Schema.string("32 hex characters."), "number": Schema.string("Record number.")],
+                required: ["table"])),
+        ToolDefinition(
+            name: "create_record", description: "Insert one record.",
+            parameters: Schema.object(
+                ["table": Schema.string("Table name."), "values": Schema.anyObject("Field values.")], required: ["table", "values"])),
+        ToolDefinition(
+            name: "update_record", description: "Change fields of one record (PATCH).",
+            parameters: Schema.object(
+                ["table": Schema.string("Table name."), "sys_id": Schema.string("32 hex characters."), "values": Schema.anyObject("Field values.")],
+                required: ["table", "sys_id", "values"])),
+        ToolDefinition(
+            name: "add_work_note", description: "Add an internal work note to a record.",
+            parameters: Schema.object(
+                [
+                    "table": Schema.string("Table name (default incident)."), "number": Schema.string("Record number."),
+                    "sys_id": Schema.string("Or its sys_id."), "text": Schema.string("The note."),
+                ], required: ["text"])),
+        ToolDefinition(
+            name: "add_comment", description: "Add a comment (visible to the caller) to a record.",
+            parameters: Schema.object(
+                [
+                    "table": Schema.string("Table name (default incident)."), "number": Schema.string("Record number."),
+                    "sys_id": Schema.string("Or its sys_id."), "text": Schema.string("The comment."),
+                ], required: ["text"])),
+    ]
+}
