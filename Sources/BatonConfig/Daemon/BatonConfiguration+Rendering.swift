@@ -30,6 +30,7 @@ extension BatonConfiguration {
                 ])
             ),
             ("agents", mapping([("dir", scalar(agents.directory))])),
+            ("connectors", mapping([("dir", scalar(connectors.directory))])),
             (
                 "identity",
                 mapping([

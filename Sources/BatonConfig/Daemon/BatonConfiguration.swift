@@ -13,6 +13,7 @@ public struct BatonConfiguration: Sendable, Equatable {
     public var log: LogSettings
     public var storage: StorageSettings
     public var agents: AgentSettings
+    public var connectors: ConnectorSettings
     public var identity: IdentitySettings
     public var vault: VaultSettings
 
@@ -21,6 +22,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         log: LogSettings = .init(),
         storage: StorageSettings = .init(),
         agents: AgentSettings = .init(),
+        connectors: ConnectorSettings = .init(),
         identity: IdentitySettings = .init(),
         vault: VaultSettings = .init()
     ) {
@@ -28,6 +30,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         self.log = log
         self.storage = storage
         self.agents = agents
+        self.connectors = connectors
         self.identity = identity
         self.vault = vault
     }
@@ -62,6 +65,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         self.log = try LogSettings(section: root.section("log"))
         self.storage = try StorageSettings(section: root.section("storage"))
         self.agents = try AgentSettings(section: root.section("agents"))
+        self.connectors = try ConnectorSettings(section: root.section("connectors"))
         self.identity = try IdentitySettings(section: root.section("identity"))
         self.vault = try VaultSettings(section: root.section("vault"))
         try root.finish()

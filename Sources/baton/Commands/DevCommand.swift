@@ -4,7 +4,7 @@ import ArgumentParser
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
-        abstract: "Run local stand-ins for Entra ID (and, later, ServiceNow) and get dev tokens.",
-        subcommands: [DevIdentityProviderCommand.self, DevTokenCommand.self]
+        abstract: "Run local stand-ins for Entra ID and ServiceNow, and get dev tokens.",
+        subcommands: [DevIdentityProviderCommand.self, DevServiceNowCommand.self, DevTokenCommand.self]
     )
 }

@@ -9,8 +9,10 @@ import Hummingbird
 /// |---|---|
 /// | `GET /_dev/oidc`, `PUT /_dev/oidc` (JSON) | read / change the OIDC inbound configuration |
 /// | `POST /_dev/clock?offset_seconds=N` | set the instance's clock N seconds off |
+/// | `GET /_dev/clock` | the instance's time (`now`, HTTP date form): Hummingbird stamps the real time in `Date` |
 /// | `POST /_dev/fault?kind=rate_limited\|server_error\|accepted\|hibernating&count=N[&retry_after=S][&status=500]` | misbehave N times |
 /// | `GET /_dev/visibility?email=E[&table=incident]` | records that exist and those the user may read |
+/// | `GET /_dev/users?field=F&value=V` | whether one active user has F = V (`{"matches": 0\|1}`) |
 /// | `GET /_dev/stats` | requests served, session cookies sent back |
 /// | `GET /_dev/last-rejection` | why the last refused token was refused |
 struct EmulatorKnobRoutes: Sendable {
@@ -31,6 +33,14 @@ struct EmulatorKnobRoutes: Sendable {
             let offset = try request.uri.queryParameters.require("offset_seconds", as: Int.self)
             emulator.instance.clock.setOffset(TimeInterval(offset))
             return TableAPIRoutes.json(.ok, ["offset_seconds": .integer(Int64(offset))])
+        }
+        knobs.get("clock") { _, _ in
+            TableAPIRoutes.json(
+                .ok,
+                [
+                    "now": .string(TableAPIRoutes.httpDate(emulator.instance.clock.now)),
+                    "offset_seconds": .integer(Int64(emulator.instance.clock.offsetSeconds)),
+                ])
         }
         knobs.post("fault") { request, _ in
             let parameters = request.uri.queryParameters
@@ -54,6 +64,12 @@ struct EmulatorKnobRoutes: Sendable {
             }
             return TableAPIRoutes.json(
                 .ok, ["table": .string(table), "total": .integer(Int64(counts.total)), "readable": .integer(Int64(counts.readable))])
+        }
+        knobs.get("users") { request, _ in
+            let field = try request.uri.queryParameters.require("field")
+            let value = try request.uri.queryParameters.require("value")
+            let found = await emulator.instance.user(where: field, equals: value) != nil
+            return TableAPIRoutes.json(found ? .ok : .notFound, ["matches": .integer(found ? 1 : 0)])
         }
         knobs.get("stats") { _, _ in
             let statistics = await emulator.statistics()

@@ -36,6 +36,15 @@ struct TableAPIRoutes: Sendable {
         _ request: Request, _ context: BasicRequestContext,
         _ body: (Request, Target, ServiceNowInstance.Session) async throws -> Response
     ) async -> Response {
+        // Hummingbird stamps every response's Date with the real time, so the instance's own
+        // (possibly wrong) clock is read from GET /_dev/clock instead.
+        await respond(request, context, body)
+    }
+
+    private func respond(
+        _ request: Request, _ context: BasicRequestContext,
+        _ body: (Request, Target, ServiceNowInstance.Session) async throws -> Response
+    ) async -> Response {
         let sentCookie = request.headers[.cookie].map { $0.contains("glide_") } ?? false
         if let fault = await emulator.faults.next(sentCookie: sentCookie) { return Self.response(for: fault) }
         let version = context.parameters.get("version")
@@ -55,6 +64,14 @@ struct TableAPIRoutes: Sendable {
         } catch {
             return Self.failure(ServiceNowFailure(status: 500, message: "Internal error", detail: "\(error)"))
         }
+    }
+
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
     }
 
     // MARK: - Operations
