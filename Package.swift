@@ -95,6 +95,18 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BatonAgents",
+            dependencies: [
+                "BatonCore",
+                "BatonConfig",
+                "BatonIdentity",
+                "BatonLedger",
+                "BatonConnectors",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "BatonServer",
             dependencies: [
                 "BatonCore",
@@ -219,6 +231,21 @@ let package = Package(
                 "BatonDevKit",
                 "BatonTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "BatonAgentsTests",
+            dependencies: [
+                "BatonAgents",
+                "BatonConnectors",
+                "BatonIdentity",
+                "BatonLedger",
+                "BatonVault",
+                "BatonStorage",
+                "BatonDevKit",
+                "BatonTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "BatonStorageTests", dependencies: ["BatonStorage", "BatonTestSupport"]),

@@ -1,0 +1,95 @@
+import BatonConnectors
+import BatonCore
+import BatonIdentity
+
+/// Why an invocation failed. Every case has a stable code and an HTTP status, and none
+/// carries a token.
+public enum AgentError: Error, Sendable, CustomStringConvertible {
+    /// Why a delegation or tool call was refused by policy.
+    public enum Denial: String, Sendable {
+        case notDeclared = "delegate_not_declared"
+        case scopeNotAllowed = "scope_not_allowed"
+        case cycle = "delegation_cycle"
+        case depthExceeded = "depth_exceeded"
+        case toolNotAllowed = "tool_not_allowed"
+    }
+
+    case unknownAgent(String)
+    /// The hop's token failed verification.
+    case tokenRejected(agent: String, rejection: TokenRejection)
+    /// The token at a hop is for another user than the chain's.
+    case userMismatch(agent: String)
+    case denied(Denial, message: String)
+    /// The IdP or a downstream wants the user to do more (MFA, consent): passed back verbatim.
+    case claimsChallenge(claims: String, message: String)
+    case exchangeFailed(agent: String, error: ExchangeError)
+    case connector(ConnectorError)
+    case timedOut(agent: String, after: Duration)
+    case stepLimit(agent: String, steps: Int)
+    case brainFailed(agent: String, reason: String)
+    /// The ledger could not record a step, so the step was not taken.
+    case auditFailed(reason: String)
+    case remoteFailed(agent: String, status: Int, message: String)
+
+    public var code: String {
+        switch self {
+        case .unknownAgent: "unknown_agent"
+        case .tokenRejected(_, let rejection): rejection.code
+        case .userMismatch: "user_mismatch"
+        case .denied(let denial, _): denial.rawValue
+        case .claimsChallenge: "claims_challenge"
+        case .exchangeFailed(_, let error): error.code
+        case .connector(let error): error.code
+        case .timedOut: "hop_timeout"
+        case .stepLimit: "step_limit"
+        case .brainFailed: "brain_failed"
+        case .auditFailed: "audit_failed"
+        case .remoteFailed: "remote_agent_failed"
+        }
+    }
+
+    /// The HTTP status an API answers with.
+    public var status: Int {
+        switch self {
+        case .unknownAgent: 404
+        case .tokenRejected(_, let rejection): rejection.code == "keys_unavailable" ? 503 : 401
+        case .userMismatch, .denied: 403
+        case .claimsChallenge: 401
+        case .exchangeFailed(_, let error):
+            switch error {
+            case .throttled, .unavailable, .unexpectedResponse: 503
+            default: 502
+            }
+        case .connector(let error):
+            switch error {
+            case .notPermitted: 403
+            case .notFound: 404
+            case .invalidArguments, .unknownTool: 400
+            case .throttled: 429
+            case .auditFailed: 503
+            default: 502
+            }
+        case .timedOut: 504
+        case .stepLimit, .brainFailed: 500
+        case .auditFailed: 503
+        case .remoteFailed(_, let status, _): status >= 400 && status < 600 ? status : 502
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unknownAgent(let id): "no agent is named '\(id)'"
+        case .tokenRejected(let agent, let rejection): "\(agent) refused the token: \(rejection)"
+        case .userMismatch(let agent): "the token handed to \(agent) is for another user than the chain's; the chain was stopped"
+        case .denied(_, let message): message
+        case .claimsChallenge(_, let message): message
+        case .exchangeFailed(let agent, let error): "\(agent) could not exchange the user's token: \(error)"
+        case .connector(let error): error.description
+        case .timedOut(let agent, let after): "\(agent) did not finish within \(after)"
+        case .stepLimit(let agent, let steps): "\(agent) reached its limit of \(steps) steps without an answer"
+        case .brainFailed(let agent, let reason): "\(agent)'s brain failed: \(reason)"
+        case .auditFailed(let reason): "the audit ledger could not record the step, so it was not taken: \(reason)"
+        case .remoteFailed(let agent, let status, let message): "the remote agent \(agent) answered \(status): \(message)"
+        }
+    }
+}
