@@ -110,6 +110,8 @@ let package = Package(
             name: "BatonServer",
             dependencies: [
                 "BatonCore",
+                "BatonAgents",
+                "BatonConnectors",
                 "BatonConfig",
                 "BatonStorage",
                 "BatonIdentity",

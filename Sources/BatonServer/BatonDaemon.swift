@@ -28,13 +28,17 @@ public struct BatonDaemon: Sendable {
     let storage: StorageService
     /// Verifies bearer tokens on `/v1`; `nil` when no issuer is configured.
     let verifier: TokenVerifier?
+    /// The agents and connectors, checked at startup.
+    let agents: AgentSystem
 
     /// Prepares the data directory and its fingerprint key, and builds the services.
     ///
     /// - Parameters:
     ///   - metrics: where the daemon's own metrics go; `/metrics` serves this registry.
-    /// - Throws: ``StorageError`` when the data directory or its key cannot be used.
-    ///   - environment: the process environment; the vault reads `BATON_VAULT_KEY` from it.
+    ///   - environment: the process environment; the vault reads `BATON_VAULT_KEY` from it,
+    ///     agent and connector files interpolate `${VAR}` from it.
+    /// - Throws: ``StorageError`` when the data directory or its key cannot be used;
+    ///   ``ConfigError`` naming the file and field when an agent or connector definition is wrong.
     public init(
         configuration: BatonConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -50,6 +54,9 @@ public struct BatonDaemon: Sendable {
         let directory = try DataDirectory.prepare(configuration.storage.dataDirectory)
         let fingerprinter = TokenFingerprinter(key: SymmetricKey(data: try directory.secretKey(named: "fingerprint.key")))
         self.verifier = TokenVerifier(configuration.identity, fingerprinter: fingerprinter, logger: logger)
+        self.agents = try AgentSystem(
+            configuration: configuration, storage: storage, verifier: verifier, fingerprinter: fingerprinter, environment: environment,
+            metrics: PrometheusMetricsFactory(registry: metrics), logger: logger)
     }
 
     /// What `/v1` routes demand of a token: the configured audiences, a user.
@@ -70,6 +77,9 @@ public struct BatonDaemon: Sendable {
         let api = router.group("v1").add(middleware: BearerTokenMiddleware(verifier: verifier, policy: apiPolicy, metrics: factory))
         CallerRoutes().register(on: api)
         AuditRoutes(storage: storage).register(on: api)
+        let agentRoutes = AgentRoutes(system: agents, storage: storage, metrics: factory)
+        agentRoutes.register(on: api)
+        agentRoutes.registerInvoke(on: router)
         let listen = configuration.server.listen
         return Application(
             router: router,

@@ -31,8 +31,13 @@ public struct ChainCorrelation: Sendable, Equatable {
         self.parentHop = headers(Self.parentHopHeader).flatMap(Int.init)
         self.actorPath = (headers(Self.actorPathHeader) ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             .filter(AgentDefinition.isValidID)
-        // traceparent: version-traceid-parentid-flags
-        let parts = headers("traceparent")?.split(separator: "-") ?? []
-        self.traceID = parts.count == 4 && parts[1].count == 32 ? String(parts[1]) : nil
+        self.traceID = Self.traceID(traceparent: headers("traceparent"))
+    }
+
+    /// The trace id of a W3C `traceparent` (`version-traceid-parentid-flags`), if well formed.
+    public static func traceID(traceparent: String?) -> String? {
+        let parts = traceparent?.split(separator: "-") ?? []
+        guard parts.count == 4, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit) else { return nil }
+        return parts[1].lowercased()
     }
 }

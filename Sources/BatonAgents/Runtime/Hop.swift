@@ -38,7 +38,7 @@ struct Hop: Sendable {
         guard let target = runtime.catalog[callee] else { throw .unknownAgent(callee) }
         events(.delegating(from: agent, to: callee))
         let exchanged = try await exchange(for: target.resource, scopes: scopes, target: callee)
-        let number = target.remote == nil ? await runtime.hops.allocate(in: context.chainID) : context.hop + 1
+        let number = target.remote == nil ? await runtime.hops.allocate(in: context.chainID, after: context.hop) : context.hop + 1
         let child = context.child(callee, hop: number)
         if let url = target.remote {
             let answer = try await runtime.remote.invoke(url: url, agent: callee, input: input, token: exchanged.accessToken, chain: child)

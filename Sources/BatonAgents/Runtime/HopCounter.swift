@@ -1,10 +1,11 @@
 /// Numbers the hops of each chain running in this process: 0 for the front door, then
-/// 1, 2, … in the order delegations start.
+/// 1, 2, … in the order delegations start; a chain that arrived from another daemon at hop
+/// h continues after h.
 actor HopCounter {
     private var next: [String: Int] = [:]
 
-    func allocate(in chainID: String) -> Int {
-        let hop = next[chainID, default: 1]
+    func allocate(in chainID: String, after parent: Int) -> Int {
+        let hop = max(next[chainID, default: 1], parent + 1)
         next[chainID] = hop + 1
         return hop
     }

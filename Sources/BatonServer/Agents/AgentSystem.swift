@@ -1,0 +1,65 @@
+import BatonAgents
+import BatonConfig
+import BatonConnectors
+import BatonCore
+import BatonIdentity
+import Foundation
+import Logging
+import Metrics
+
+/// The daemon's agents and connectors: their definitions, read and cross-checked at
+/// startup, and the runtime, built once the vault and the ledger are open.
+actor AgentSystem {
+    let catalog: AgentCatalog
+    let connectors: ConnectorCatalog
+    private let storage: StorageService
+    private let verifier: TokenVerifier?
+    private let fingerprinter: TokenFingerprinter
+    private let settings: AgentRuntime.Settings
+    private let metrics: (any MetricsFactory)?
+    private let logger: Logger
+    private var runtime: AgentRuntime?
+
+    /// Reads `agents/` and `connectors/`; a definition error is a ``ConfigError`` naming the file and field.
+    init(
+        configuration: BatonConfiguration, storage: StorageService, verifier: TokenVerifier?, fingerprinter: TokenFingerprinter,
+        environment: [String: String], metrics: (any MetricsFactory)?, logger: Logger
+    ) throws(ConfigError) {
+        let connectors = try ConnectorCatalog.load(directory: configuration.connectors.directory, environment: environment, logger: logger)
+        let catalog = try AgentCatalog.load(directory: configuration.agents.directory, connectors: connectors, environment: environment)
+        let authority = configuration.identity.issuers.first { $0.kind == .entra }?.authority
+        if authority == nil, !configuration.identity.issuers.isEmpty, let agent = catalog.ordered.first(where: { $0.remote == nil && $0.tokenEndpoint == nil }) {
+            throw .invalidValue(
+                origin: .file(path: agent.file, line: nil), keyPath: "identity.token_endpoint",
+                problem: "no Entra issuer is configured to derive it from; set the token endpoint")
+        }
+        let base = authority.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? ""
+        self.catalog = catalog
+        self.connectors = connectors
+        self.storage = storage
+        self.verifier = verifier
+        self.fingerprinter = fingerprinter
+        self.settings = AgentRuntime.Settings(tokenEndpoint: { "\(base)/\($0)/oauth2/v2.0/token" }, environment: environment)
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// The runtime, or why there is none yet.
+    func runtime() async throws(AgentSystemUnavailable) -> AgentRuntime {
+        if let runtime { return runtime }
+        guard let verifier else { throw .identityNotConfigured }
+        guard let vault = await storage.vault(), let ledger = await storage.ledger() else { throw .storesNotOpen }
+        let broker = TokenBroker(exchanger: OnBehalfOfExchanger(), cache: vault, logger: logger, metrics: metrics)
+        let runtime = AgentRuntime(
+            catalog: catalog, connectors: connectors, broker: broker, verifier: verifier, audit: ledger.writer, fingerprinter: fingerprinter,
+            settings: settings, logger: logger)
+        self.runtime = runtime
+        return runtime
+    }
+}
+
+/// Why agents cannot run yet.
+enum AgentSystemUnavailable: Error {
+    case identityNotConfigured
+    case storesNotOpen
+}

@@ -1,0 +1,166 @@
+import BatonConfig
+import BatonDevKit
+import BatonLedger
+import BatonTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+@testable import BatonServer
+
+@Suite("The agents over HTTP: invoke, events, chains, remote hops")
+struct AgentRoutesTests {
+    static func configuration(_ sn: ServiceNowFixture, data: String, agents: String = RepositoryPaths.path("agents")) -> BatonConfiguration {
+        var configuration = BatonConfiguration()
+        configuration.server.listen.port = 0
+        configuration.storage.dataDirectory = data
+        configuration.agents.directory = agents
+        configuration.connectors.directory = RepositoryPaths.path("connectors")
+        configuration.identity = IdentitySettings(
+            audiences: [sn.idp.app("concierge").appID],
+            issuers: [IssuerSettings(name: "dev", kind: .entra, authority: sn.idp.base, tenants: [sn.idp.tenant.id])])
+        return configuration
+    }
+
+    static func daemon(_ sn: ServiceNowFixture, data: String, agents: String = RepositoryPaths.path("agents")) throws -> BatonDaemon {
+        try BatonDaemon(
+            configuration: configuration(sn, data: data, agents: agents), logger: Logger(label: "test"), environment: ["BATON_SERVICENOW_URL": sn.url])
+    }
+
+    static func invoke(_ base: String, agent: String = "concierge", token: String?, input: String, accept: String = "application/json") async throws
+        -> HTTPResult
+    {
+        var request = URLRequest(url: URL(string: "\(base)/v1/agents/\(agent)/invoke")!, timeoutInterval: 30)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(accept, forHTTPHeaderField: "Accept")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["input": input])
+        return try await httpRequest(request)
+    }
+
+    static func get(_ url: String, token: String) async throws -> HTTPResult {
+        var request = URLRequest(url: URL(string: url)!, timeoutInterval: 10)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        return try await httpRequest(request)
+    }
+
+    @Test("POST /v1/agents/concierge/invoke runs the chain as Jane; GET /v1/chains/{id} shows it to her and to an auditor only")
+    func invokeAndChain() async throws {
+        let directory = try TemporaryDirectory()
+        try await ServiceNowFixture.withRunning { sn in
+            let daemon = try Self.daemon(sn, data: directory.file("data"))
+            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                let jane = try await sn.idp.signIn()
+                let result = try await Self.invoke(base, token: jane, input: "Show me 5 incidents assigned to me")
+                #expect(result.status == 200, "\(result.body)")
+                let chainID = try #require(result.json["chain_id"] as? String)
+                #expect((result.json["hops"] as? [[String: Any]])?.compactMap { $0["agent"] as? String } == ["concierge", "triage", "itsm"])
+                #expect(((result.json["data"] as? [String: Any])?["incidents"] as? [Any])?.count == 5)
+
+                let mine = try await Self.get("\(base)/v1/chains/\(chainID)", token: jane)
+                #expect(mine.status == 200)
+                #expect((mine.json["tree"] as? String)?.contains("servicenow") == true)
+                #expect(try await Self.get("\(base)/v1/chains/\(chainID)", token: try await sn.idp.signIn("harriet@contoso.com")).status == 404)
+                #expect(try await Self.get("\(base)/v1/chains/\(chainID)", token: try await sn.idp.signIn("audrey@contoso.com")).status == 200)
+                let agents = try await Self.get("\(base)/v1/agents", token: jane)
+                #expect((agents.json["agents"] as? [[String: Any]])?.count == 5)
+            }
+        }
+    }
+
+    @Test("text/event-stream: the steps as they happen, then the result")
+    func events() async throws {
+        let directory = try TemporaryDirectory()
+        try await ServiceNowFixture.withRunning { sn in
+            let daemon = try Self.daemon(sn, data: directory.file("data"))
+            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                let result = try await Self.invoke(
+                    base, token: try await sn.idp.signIn(), input: "Show me 5 incidents assigned to me", accept: "text/event-stream")
+                #expect(result.contentType == "text/event-stream")
+                let names = result.body.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
+                #expect(names == ["hop", "delegate", "hop", "delegate", "hop", "tool_call", "tool_result", "answer", "answer", "answer", "result"], "\(names)")
+            }
+        }
+    }
+
+    @Test("refusals: no token 401, wrong audience 401, unknown agent 404, bad body 400, MFA challenge 401 with the claims")
+    func refusals() async throws {
+        let directory = try TemporaryDirectory()
+        try await ServiceNowFixture.withRunning { sn in
+            let daemon = try Self.daemon(sn, data: directory.file("data"))
+            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                let jane = try await sn.idp.signIn()
+                #expect(try await Self.invoke(base, token: nil, input: "hi").status == 401)
+                let wrong = try await Self.invoke(base, agent: "triage", token: jane, input: "incidents")
+                #expect(wrong.status == 401)
+                #expect(wrong.headers["www-authenticate"]?.contains("invalid_token") == true)
+                #expect(try await Self.invoke(base, agent: "ghost", token: jane, input: "hi").status == 404)
+                var request = URLRequest(url: URL(string: "\(base)/v1/agents/concierge/invoke")!)
+                request.httpMethod = "POST"
+                request.setValue("Bearer \(jane)", forHTTPHeaderField: "Authorization")
+                request.httpBody = Data("{not json".utf8)
+                #expect(try await httpRequest(request).status == 400)
+                request.httpBody = Data(repeating: 0x61, count: 100_000)
+                let oversized = try await httpRequest(request)
+                #expect(oversized.status == 413, "\(oversized.status) \(oversized.body)")
+
+                let mallory = try await Self.invoke(base, token: try await sn.idp.signIn("mallory@contoso.com"), input: "Show me my incidents")
+                #expect(mallory.status == 401)
+                let challenge = try #require(mallory.headers["www-authenticate"])
+                #expect(challenge.contains(#"error="insufficient_claims""#))
+                let encoded = try #require(challenge.components(separatedBy: #"claims=""#).last?.components(separatedBy: "\"").first)
+                #expect(String(decoding: Data(base64Encoded: encoded) ?? Data(), as: UTF8.self).contains("access_token"))
+                #expect(!mallory.body.contains("eyJ"), "no token in the error")
+            }
+        }
+    }
+
+    @Test("a remote hop between two daemons on loopback shares one chain id; each ledger names Jane")
+    func remoteHop() async throws {
+        let directory = try TemporaryDirectory()
+        try await ServiceNowFixture.withRunning { sn in
+            let second = try Self.daemon(sn, data: directory.file("b"))
+            try await LocalServer.run(logger: Logger(label: "b"), { second.makeApplication(onServerRunning: $0) }) { remoteBase in
+                let agents = directory.file("a-agents")
+                try FileManager.default.createDirectory(atPath: agents, withIntermediateDirectories: true)
+                for name in ["concierge", "workplace", "crm"] {
+                    try FileManager.default.copyItem(atPath: RepositoryPaths.path("agents/\(name).yaml"), toPath: "\(agents)/\(name).yaml")
+                }
+                try """
+                id: triage
+                description: Triage, run by another Baton daemon.
+                remote: \(remoteBase)
+                identity:
+                  client_id: \(sn.idp.app("triage").appID)
+                  resource: api://triage
+                """.write(toFile: "\(agents)/triage.yaml", atomically: true, encoding: .utf8)
+                let first = try Self.daemon(sn, data: directory.file("a"), agents: agents)
+                try await LocalServer.run(logger: Logger(label: "a"), { first.makeApplication(onServerRunning: $0) }) { base in
+                    _ = try await httpGet("\(base)/readyz", until: 200)
+                    _ = try await httpGet("\(remoteBase)/readyz", until: 200)
+                    let result = try await Self.invoke(base, token: try await sn.idp.signIn(), input: "Show me 5 incidents assigned to me")
+                    #expect(result.status == 200, "\(result.body)")
+                    let chainID = try #require(result.json["chain_id"] as? String)
+                    #expect((result.json["hops"] as? [[String: Any]])?.compactMap { $0["agent"] as? String } == ["concierge", "triage", "itsm"])
+                    let here = try LedgerQuery(chainID: chainID).run(on: try #require(await first.storage.ledger()).reader).entries
+                    let there = try LedgerQuery(chainID: chainID).run(on: try #require(await second.storage.ledger()).reader).entries
+                    #expect(here.map(\.agent).contains("concierge") && !here.contains { $0.agent == "itsm" })
+                    #expect(there.first?.kind == .delegate && there.first?.agent == "triage" && there.first?.hop == 1 && there.first?.parentHop == 0)
+                    #expect(there.contains { $0.kind == .downstream && $0.agent == "itsm" })
+                    #expect((here + there).allSatisfy { $0.user?.username == "jane@contoso.com" })
+                    #expect(Set((here + there).compactMap(\.traceID)).count == 1, "one trace id across both daemons")
+                }
+            }
+        }
+    }
+}
