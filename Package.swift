@@ -152,6 +152,8 @@ let package = Package(
             name: "baton",
             dependencies: [
                 "BatonCore",
+                "BatonAgents",
+                "BatonConnectors",
                 "BatonConfig",
                 "BatonStorage",
                 "BatonServer",
@@ -267,7 +269,7 @@ let package = Package(
         .testTarget(
             name: "batonTests",
             dependencies: [
-                "baton", "BatonStorage", "BatonVault", "BatonIdentity", "BatonLedger", "BatonTestSupport",
+                "baton", "BatonStorage", "BatonVault", "BatonIdentity", "BatonLedger", "BatonDevKit", "BatonTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

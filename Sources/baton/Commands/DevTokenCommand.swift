@@ -38,42 +38,7 @@ struct DevTokenCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let tenant = try tenantOptions.load()
-            guard let application = tenant.application(client) else {
-                throw CommandFailure(message: "\(tenantOptions.config): no app is named '\(client)'")
-            }
-            guard let account = tenant.user(username: user) else {
-                throw CommandFailure(message: "\(tenantOptions.config): no user is named '\(user)'")
-            }
-            var fields = [
-                "grant_type": "password", "client_id": application.appID, "username": account.username,
-                "password": password ?? account.password.revealed, "scope": scope,
-            ]
-            if let secret = application.secrets.first { fields["client_secret"] = secret.revealed }
-            let (status, body) = try await post(fields, to: "\(idp)/\(tenant.id)/oauth2/v2.0/token")
-            guard status == 200, let token = body["access_token"] as? String else {
-                let reason = (body["error_description"] as? String)?.components(separatedBy: "\r\n").first ?? "HTTP \(status)"
-                throw CommandFailure(message: "sign-in failed: \(reason)")
-            }
-            print(token)
+            print(try await DevSignIn(tenant: tenant, idp: idp).token(user: user, password: password, client: client, scope: scope))
         }
-    }
-
-    private func post(_ fields: [String: String], to url: String) async throws -> (Int, [String: Any]) {
-        guard let endpoint = URL(string: url) else { throw CommandFailure(message: "--idp \(idp) is not a URL") }
-        var request = URLRequest(url: endpoint, timeoutInterval: 15)
-        request.httpMethod = "POST"
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        request.httpBody = Data(
-            fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&").utf8)
-        let (data, response): (Data, URLResponse)
-        do {
-            (data, response) = try await URLSession.shared.data(for: request)
-        } catch {
-            throw CommandFailure(message: "cannot reach the dev identity provider at \(idp): \(error.localizedDescription)")
-        }
-        let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, body)
     }
 }

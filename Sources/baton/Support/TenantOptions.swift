@@ -10,9 +10,14 @@ struct TenantOptions: ParsableArguments {
 
     /// Loads the tenant or fails with status 78 naming the file and field.
     func load() throws -> DevTenant {
+        try Self.load(file: config)
+    }
+
+    /// Loads the tenant file `file`, or fails with status 78 naming the file and field.
+    static func load(file: String) throws -> DevTenant {
         do {
-            return try DevTenant.load(file: config, environment: ProcessInfo.processInfo.environment)
-        } catch let error as ConfigError {
+            return try DevTenant.load(file: file, environment: ProcessInfo.processInfo.environment)
+        } catch {
             throw CommandFailure(message: error.description, exitCode: .configurationError)
         }
     }

@@ -1,0 +1,50 @@
+import BatonDevKit
+import BatonTestSupport
+import Foundation
+import Testing
+
+@Suite("baton doctor servicenow and baton agents list")
+struct DoctorCommandTests {
+    func doctor(_ sn: ServiceNowFixture) async throws -> (Int32, String) {
+        let process = BatonProcess(
+            ["doctor", "servicenow", "--user", "jane@contoso.com", "--idp", sn.idp.base], environment: ["BATON_SERVICENOW_URL": sn.url],
+            directory: RepositoryPaths.root)
+        let status = try await Task.detached { try process.runToEnd() }.value
+        return (status, process.standardOutput + process.standardError)
+    }
+
+    @Test("the doctor walks the delegation path, passes a healthy instance and names a wrong client id with its fix, never printing the token")
+    func doctorCommand() async throws {
+        try await ServiceNowFixture.withRunning { sn in
+            let (status, output) = try await doctor(sn)
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("token path: user → concierge → triage → itsm → servicenow"))
+            #expect(output.contains("ServiceNow accepts the token."))
+            #expect(!output.contains("eyJ"), "no token in the output")
+
+            var settings = await sn.emulator.oidcSettings()
+            settings.clientID = "api://servicenow"
+            await sn.emulator.configure(settings)
+            let (failed, explanation) = try await doctor(sn)
+            #expect(failed == 1)
+            #expect(explanation.contains("FAIL  audience: The token's aud is \(sn.idp.app("servicenow").appID) but the OIDC entity's Client ID is api://servicenow"))
+            #expect(!explanation.contains("eyJ"))
+        }
+    }
+
+    @Test("baton agents list shows the shipped mesh; a broken definition exits 78 naming the file and field")
+    func agentsList() async throws {
+        let list = BatonProcess(["agents", "list"], directory: RepositoryPaths.root)
+        #expect(try list.runToEnd() == 0)
+        #expect(list.standardOutput.contains("concierge (front door)"))
+        #expect(list.standardOutput.contains("servicenow.query_incidents"))
+
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.file("agents"), withIntermediateDirectories: true)
+        try "id: a\nidentity:\n  client_id: x\n  secret: s\ndelegates:\n  - agent: ghost\nbrain:\n  rules:\n    - answer: hi\n".write(
+            toFile: directory.file("agents/a.yaml"), atomically: true, encoding: .utf8)
+        let broken = BatonProcess(["agents", "list"], environment: ["BATON_AGENTS_DIR": directory.file("agents")], directory: RepositoryPaths.root)
+        #expect(try broken.runToEnd() == 78)
+        #expect(broken.standardError.contains(directory.file("agents/a.yaml")) && broken.standardError.contains("delegates"))
+    }
+}
