@@ -25,7 +25,7 @@ public struct BatonDaemon: Sendable {
     public let readiness: Readiness
     public let metrics: PrometheusCollectorRegistry
     let logger: Logger
-    let storage: StorageService
+    public let storage: StorageService
     /// Verifies bearer tokens on `/v1`; `nil` when no issuer is configured.
     let verifier: TokenVerifier?
     /// The agents and connectors, checked at startup.

@@ -5,6 +5,6 @@ struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
         abstract: "Run local stand-ins for Entra ID and ServiceNow, and get dev tokens.",
-        subcommands: [DevIdentityProviderCommand.self, DevServiceNowCommand.self, DevTokenCommand.self]
+        subcommands: [DevUpCommand.self, DevIdentityProviderCommand.self, DevServiceNowCommand.self, DevTokenCommand.self]
     )
 }

@@ -30,15 +30,26 @@ struct DevTokenCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The scope to request.")
     var scope = "api://concierge/access_as_user"
 
-    @Option(name: .long, help: "The dev identity provider's base URL.")
-    var idp = "http://127.0.0.1:9400"
+    @Option(name: .long, help: "The dev identity provider's base URL (default: the running `baton dev up` stack's, else http://127.0.0.1:9400).")
+    var idp: String?
+
+    @Option(name: .long, help: "Where `baton dev up` wrote endpoints.json.")
+    var dataDir = "./.baton"
 
     @OptionGroup var tenantOptions: TenantOptions
 
     func run() async throws {
         try await reportingFailures {
             let tenant = try tenantOptions.load()
-            print(try await DevSignIn(tenant: tenant, idp: idp).token(user: user, password: password, client: client, scope: scope))
+            print(try await DevSignIn(tenant: tenant, idp: idp ?? runningStackIdP() ?? "http://127.0.0.1:9400").token(
+                user: user, password: password, client: client, scope: scope))
         }
+    }
+
+    /// The IdP of the stack `baton dev up` runs with this data directory, if any.
+    private func runningStackIdP() -> String? {
+        let file = (dataDir as NSString).appendingPathComponent("endpoints.json")
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        return (try? JSONDecoder().decode(DevStack.Endpoints.self, from: data))?.idp
     }
 }

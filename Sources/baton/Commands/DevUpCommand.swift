@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `baton dev up`: the demo's stack as a long-running process for manual use.
+struct DevUpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Run the dev identity provider, the ServiceNow emulator and the daemon together until Ctrl-C.",
+        discussion: "Prints each service's URL and writes them to DATA_DIR/endpoints.json for scripts; `baton dev token --user U` then signs in at this stack."
+    )
+
+    @Option(name: .long, help: "The data directory (vault, ledger, emulator data, endpoints.json).")
+    var dataDir = "./.baton"
+
+    @Option(name: .long, help: "The dev tenant file.")
+    var tenant = "dev/tenant.yaml"
+
+    @Option(name: .long, help: "The agent definitions.")
+    var agents = "agents"
+
+    @Option(name: .long, help: "The connector definitions.")
+    var connectors = "connectors"
+
+    func run() async throws {
+        try await reportingFailures {
+            LoggingBootstrap.install(.init())
+            let stack = DevStack(
+                dataDirectory: dataDir, tenantFile: tenant, agentsDirectory: agents, connectorsDirectory: connectors, logger: Logger(label: "baton.dev"))
+            try await stack.run { running in
+                let file = (dataDir as NSString).appendingPathComponent("endpoints.json")
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                try encoder.encode(running.endpoints).write(to: URL(fileURLWithPath: file))
+                FileHandle.standardOutput.write(Data((Self.usage(running.endpoints, dataDirectory: dataDir) + "\n").utf8))
+                await ShutdownSignal.wait()
+                try? FileManager.default.removeItem(atPath: file)
+            }
+        }
+    }
+
+    /// The URLs and how to use them.
+    static func usage(_ endpoints: DevStack.Endpoints, dataDirectory: String) -> String {
+        """
+
+        The stack is running (Ctrl-C stops it):
+          identity provider  \(endpoints.idp)/\(endpoints.tenant)   (discovery: …/v2.0/.well-known/openid-configuration)
+          ServiceNow         \(endpoints.servicenow)/api/now/table/incident
+          Baton              \(endpoints.baton)
+          endpoints.json     \((dataDirectory as NSString).appendingPathComponent("endpoints.json"))
+
+        Try:
+          TOKEN=$(baton dev token --user jane@contoso.com --idp \(endpoints.idp))
+          curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+               -d '{"input":"Show me 5 incidents assigned to me"}' \(endpoints.baton)/v1/agents/concierge/invoke
+          baton invoke --url \(endpoints.baton) --idp \(endpoints.idp) --user jane@contoso.com "Show me 5 incidents assigned to me"
+          curl -s -H "Authorization: Bearer $TOKEN" \(endpoints.baton)/v1/audit
+          baton doctor servicenow --user jane@contoso.com --idp \(endpoints.idp)    # with BATON_SERVICENOW_URL=\(endpoints.servicenow)
+        """
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+enum ShutdownSignal {
+    static func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumed = ResumeOnce(continuation)
+            for number in [SIGINT, SIGTERM] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+                source.setEventHandler { resumed.resume() }
+                source.resume()
+                ResumeOnce.keep(source)
+            }
+        }
+    }
+}
+
+/// Resumes a continuation once, whichever signal comes first.
+final class ResumeOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Void, Never>?
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    init(_ continuation: CheckedContinuation<Void, Never>) {
+        self.continuation = continuation
+    }
+
+    func resume() {
+        lock.withLock {
+            continuation?.resume()
+            continuation = nil
+        }
+    }
+
+    static func keep(_ source: any DispatchSourceSignal) {
+        sources.append(source)
+    }
+}

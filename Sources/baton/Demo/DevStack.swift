@@ -1,0 +1,83 @@
+import BatonConfig
+import BatonDevKit
+import BatonServer
+import Foundation
+import Logging
+
+/// The whole local stack in one process: the dev identity provider, the ServiceNow
+/// emulator and the Baton daemon with the shipped agent mesh, each on a free loopback
+/// port, sharing one data directory. `baton demo` and `baton dev up` run it.
+struct DevStack {
+    /// Where each service listens.
+    struct Endpoints: Codable, Sendable {
+        var idp: String
+        var tenant: String
+        var servicenow: String
+        var baton: String
+    }
+
+    /// A running stack.
+    struct Running: Sendable {
+        let endpoints: Endpoints
+        let provider: DevIdentityProvider
+        let emulator: ServiceNowEmulator
+        let daemon: BatonDaemon
+        let dataDirectory: String
+    }
+
+    let dataDirectory: String
+    let tenantFile: String
+    let agentsDirectory: String
+    let connectorsDirectory: String
+    let logger: Logger
+
+    /// Starts the three services, runs `body`, then stops them.
+    func run<T: Sendable>(_ body: @Sendable (Running) async throws -> T) async throws -> T {
+        for (path, what) in [(tenantFile, "the dev tenant file"), (agentsDirectory, "the agents directory"), (connectorsDirectory, "the connectors directory")]
+        where !FileManager.default.fileExists(atPath: path) {
+            throw CommandFailure(message: "\(what) \(path) does not exist; run from a Baton checkout or pass its path")
+        }
+        let tenant = try TenantOptions.load(file: tenantFile)
+        guard let servicenowApp = tenant.application("servicenow"), let frontDoor = tenant.application("concierge") else {
+            throw CommandFailure(message: "\(tenantFile) must define the apps 'servicenow' and 'concierge'")
+        }
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let provider = try DevIdentityProvider(tenant: tenant)
+        let idpServer = DevIdentityProviderServer(provider: provider, logger: logger)
+        return try await LocalServer.run(logger: logger, idpServer.makeApplication) { idp in
+            let emulatorDirectory = (dataDirectory as NSString).appendingPathComponent("dev-servicenow")
+            try FileManager.default.createDirectory(atPath: emulatorDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let emulator = try ServiceNowEmulator(
+                path: (emulatorDirectory as NSString).appendingPathComponent("servicenow.sqlite"),
+                oidc: ServiceNowOIDCSettings(metadataURL: await provider.discoveryURL, clientID: servicenowApp.appID), logger: logger)
+            let emulatorServer = ServiceNowEmulatorServer(emulator: emulator, logger: logger)
+            return try await LocalServer.run(logger: logger, { emulatorServer.makeApplication(onRunning: $0) }) { servicenow in
+                var configuration = BatonConfiguration()
+                configuration.server.listen.port = 0
+                configuration.storage.dataDirectory = dataDirectory
+                configuration.agents.directory = agentsDirectory
+                configuration.connectors.directory = connectorsDirectory
+                configuration.identity = IdentitySettings(
+                    audiences: [frontDoor.appID] + frontDoor.identifierURIs,
+                    issuers: [IssuerSettings(name: "dev", kind: .entra, authority: idp, tenants: [tenant.id])])
+                let environment = ProcessInfo.processInfo.environment.merging(["BATON_SERVICENOW_URL": servicenow]) { $1 }
+                let daemon = try BatonDaemon(configuration: configuration, logger: logger, environment: environment)
+                return try await LocalServer.run(logger: logger, { daemon.makeApplication(onServerRunning: $0) }) { baton in
+                    try await Self.waitUntilReady(daemon)
+                    let endpoints = Endpoints(idp: idp, tenant: tenant.id, servicenow: servicenow, baton: baton)
+                    return try await body(
+                        Running(endpoints: endpoints, provider: provider, emulator: emulator, daemon: daemon, dataDirectory: dataDirectory))
+                }
+            }
+        }
+    }
+
+    private static func waitUntilReady(_ daemon: BatonDaemon) async throws {
+        for _ in 0..<500 {
+            if await daemon.storage.ledger() != nil, await daemon.storage.vault() != nil { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let problems = await daemon.storage.problems()
+        throw CommandFailure(message: "the daemon's stores did not open: \(problems.joined(separator: "; "))")
+    }
+}

@@ -1,0 +1,56 @@
+import BatonTestSupport
+import Foundation
+import Testing
+
+@Suite("baton demo and baton dev up")
+struct DemoCommandTests {
+    @Test("baton demo tells the whole story and exits 0; --data-dir keeps the stores for baton audit")
+    func demo() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("demo")
+        let process = BatonProcess(["demo", "--data-dir", data], directory: RepositoryPaths.root)
+        let status = try await Task.detached { try process.runToEnd() }.value
+        let output = process.standardOutput
+        #expect(status == 0, "\(output)\n\(process.standardError)")
+        for number in 1...5 { #expect(output.contains("INC001000\(number)"), "Jane's incident \(number)") }
+        #expect(output.contains("11 incidents exist; Jane may read 8. 3 are hidden from her"))
+        #expect(output.contains("INC0010009  Harassment complaint"), "Harriet sees the HR incident")
+        #expect(output.contains("sys_updated_by = jane.smith"))
+        #expect(output.contains("└─ [8] downstream itsm → servicenow"))
+        #expect(output.contains("every one names jane@contoso.com: yes"))
+        #expect(output.contains("— intact"))
+        #expect(!output.contains("eyJ"), "no token is printed")
+
+        let audit = BatonProcess(["audit", "list", "--kind", "downstream"], environment: ["BATON_STORAGE_DATA_DIR": data], directory: RepositoryPaths.root)
+        #expect(try audit.runToEnd() == 0, "\(audit.standardError)")
+        #expect(audit.standardOutput.contains("servicenow:incident/INC0010002"))
+    }
+
+    @Test("baton dev up writes endpoints.json; baton dev token signs in at that stack; the daemon answers as Jane")
+    func devUp() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("stack")
+        let stack = BatonProcess(["dev", "up", "--data-dir", data], directory: RepositoryPaths.root)
+        try stack.start()
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: "\(data)/endpoints.json") {
+            guard stack.process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let endpoints = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(data)/endpoints.json"))) as? [String: String]
+        let baton = try #require(endpoints?["baton"])
+        #expect(endpoints?["tenant"] == "adee7793-9972-5755-8b10-f72a6db321e6")
+        #expect(endpoints?["servicenow"]?.hasPrefix("http://127.0.0.1:") == true)
+
+        let token = BatonProcess(["dev", "token", "--user", "jane@contoso.com", "--data-dir", data], directory: RepositoryPaths.root)
+        #expect(try token.runToEnd() == 0, "\(token.standardError)")
+        let invoke = BatonProcess(
+            ["invoke", "--url", baton, "--token", token.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), "Show me 5 incidents assigned to me"],
+            directory: RepositoryPaths.root)
+        #expect(try invoke.runToEnd() == 0, "\(invoke.standardError)")
+        #expect(invoke.standardOutput.contains("5 incidents visible to you."))
+        #expect(invoke.standardOutput.contains("concierge → triage → itsm"))
+        let (status, _) = try await stack.stop(signal: SIGINT)
+        #expect(status == 0)
+        #expect(!FileManager.default.fileExists(atPath: "\(data)/endpoints.json"), "removed on shutdown")
+    }
+}
