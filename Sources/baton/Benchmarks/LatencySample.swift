@@ -5,6 +5,13 @@ import Foundation
 struct LatencySample {
     private(set) var nanoseconds: [Int64] = []
 
+    init() {}
+
+    /// A sample of these latencies (ns), in any order.
+    init(merging nanoseconds: [Int64]) {
+        self.nanoseconds = nanoseconds.sorted()
+    }
+
     static func measure(count: Int, _ operation: () async throws -> Void) async rethrows -> LatencySample {
         var sample = LatencySample()
         sample.nanoseconds.reserveCapacity(count)

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `baton bench …`: the figures in BENCHMARKS.md. Build with `-c release` for real numbers.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Baton's hot paths (run as: swift run -c release baton bench …).",
-        subcommands: [Verify.self, Vault.self, Ledger.self]
+        subcommands: [Verify.self, Vault.self, Ledger.self, Chain.self]
     )
 
     /// `baton bench ledger`: durable appends, verification, a user's last day.
@@ -24,6 +25,32 @@ struct BenchCommand: AsyncParsableCommand {
             try await reportingFailures {
                 let benchmark = LedgerBenchmark(
                     dataDirectory: dataDir, appends: appends, tasks: tasks, population: population, reportAcks: reportAcks)
+                for line in try await benchmark.run() { print(line) }
+            }
+        }
+    }
+
+    /// `baton bench chain`: the whole chain over HTTP, the warm hop, memory.
+    struct Chain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Chains/s and per-hop latency for user → concierge → triage → itsm → ServiceNow emulator; the warm delegation hop; RSS.")
+
+        @Option(name: .long, help: "Chains per concurrency level (at least 4 per client).") var chains = 2_000
+        @Option(name: .long, parsing: .upToNextOption, help: "Concurrent clients to measure with.") var clients = [1, 16, 256]
+        @Option(name: .long, help: "Concurrent chains for the peak-memory run.") var peak = 1_000
+        @Option(name: .long, help: "Warm hops to time.") var hops = 5_000
+        @Option(name: .long, help: "The dev tenant file.") var tenant = "dev/tenant.yaml"
+        @Option(name: .long, help: "The agent definitions.") var agents = "agents"
+        @Option(name: .long, help: "The connector definitions.") var connectors = "connectors"
+
+        func run() async throws {
+            try await reportingFailures {
+                LoggingBootstrap.install(.init(level: .error))
+                let root = NSTemporaryDirectory() + "baton-chain-bench-\(UUID().uuidString.prefix(8))"
+                defer { try? FileManager.default.removeItem(atPath: root) }
+                let stack = DevStack(
+                    dataDirectory: root, tenantFile: tenant, agentsDirectory: agents, connectorsDirectory: connectors, logger: Logger(label: "bench"))
+                let benchmark = ChainBenchmark(chains: chains, concurrency: clients, peakConcurrency: peak, hops: hops, stack: stack)
                 for line in try await benchmark.run() { print(line) }
             }
         }

@@ -1,0 +1,149 @@
+import AsyncHTTPClient
+import BatonCore
+import BatonIdentity
+import BatonLedger
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// End to end: chains per second and per-hop latency for user → concierge → triage →
+/// itsm → the ServiceNow emulator over loopback HTTP, at several concurrencies; the warm
+/// delegation hop on its own; and the process's resident memory.
+///
+/// Everything runs in this one process (the dev IdP and the emulator too), so the RSS
+/// figures are an upper bound for the daemon alone.
+struct ChainBenchmark {
+    let chains: Int
+    let concurrency: [Int]
+    let peakConcurrency: Int
+    let hops: Int
+    let stack: DevStack
+
+    func run() async throws -> [String] {
+        try await stack.run { running in
+            var lines = ["idle RSS after start: \(Memory.residentMegabytes()) MB"]
+            let tenant = try TenantOptions.load(file: stack.tenantFile)
+            let token = try await DevSignIn(tenant: tenant, idp: running.endpoints.idp).token(
+                user: "jane@contoso.com", scope: "api://concierge/access_as_user")
+            let client = HTTPClient(
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: peakConcurrency + 16)))
+            do {
+                let load = ChainLoad(client: client, url: "\(running.endpoints.baton)/v1/agents/concierge/invoke", token: token)
+                _ = try await load.run(chains: 20, concurrency: 4)  // warm: tokens cached, connections open
+                lines.append("idle RSS after warm-up: \(Memory.residentMegabytes()) MB")
+                for level in concurrency {
+                    let result = try await load.run(chains: max(chains, level * 4), concurrency: level)
+                    lines.append(result.summary(concurrency: level))
+                }
+                _ = try await load.run(chains: peakConcurrency, concurrency: peakConcurrency)
+                lines.append("\(peakConcurrency) concurrent chains: peak RSS \(Memory.peakMegabytes()) MB")
+                try await client.shutdown()
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            lines += try await HopBenchmark(running: running, token: token, tenant: tenant, calls: hops).run()
+            return lines
+        }
+    }
+}
+
+/// Many chains over HTTP from `concurrency` workers; latencies of whole chains and of each hop's own work.
+struct ChainLoad {
+    let client: HTTPClient
+    let url: String
+    let token: String
+
+    struct Result {
+        var elapsed: Duration
+        var chains: Int
+        var chainLatency: [Int64]
+        /// Per agent: the hop's time minus its child's (µs).
+        var hopSelf: [String: [Int64]]
+
+        func summary(concurrency: Int) -> String {
+            let rate = Double(chains) / elapsed.timeInterval
+            var line = String(
+                format: "%4d concurrent: %.0f chains/s; chain p50 %.2f ms, p99 %.2f ms", concurrency, rate, percentile(chainLatency, 0.5) / 1000,
+                percentile(chainLatency, 0.99) / 1000)
+            for agent in ["concierge", "triage", "itsm"] {
+                guard let values = hopSelf[agent] else { continue }
+                line += String(format: "; %@ p50 %.0f µs p99 %.0f µs", agent, percentile(values, 0.5), percentile(values, 0.99))
+            }
+            return line
+        }
+
+        func percentile(_ values: [Int64], _ fraction: Double) -> Double {
+            let sorted = values.sorted()
+            guard !sorted.isEmpty else { return 0 }
+            return Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))])
+        }
+    }
+
+    func run(chains: Int, concurrency: Int) async throws -> Result {
+        let started = ContinuousClock.now
+        let samples = try await withThrowingTaskGroup(of: [(Int64, [String: Int64])].self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    var samples: [(Int64, [String: Int64])] = []
+                    var index = worker
+                    while index < chains {
+                        samples.append(try await one())
+                        index += concurrency
+                    }
+                    return samples
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        var result = Result(elapsed: ContinuousClock.now - started, chains: samples.count, chainLatency: [], hopSelf: [:])
+        for (latency, hops) in samples {
+            result.chainLatency.append(latency)
+            for (agent, value) in hops { result.hopSelf[agent, default: []].append(value) }
+        }
+        return result
+    }
+
+    private func one() async throws -> (Int64, [String: Int64]) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"input":"Show me 5 incidents assigned to me"}"#))
+        let started = ContinuousClock.now
+        let response = try await client.execute(request, timeout: .seconds(120))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let latency = (ContinuousClock.now - started).microseconds
+        guard response.status == .ok else { throw CommandFailure(message: "a chain failed with \(response.status.code): \(String(buffer: body))") }
+        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        let hops = (object["hops"] as? [[String: Any]] ?? []).sorted { ($0["hop"] as? Int ?? 0) < ($1["hop"] as? Int ?? 0) }
+        var own: [String: Int64] = [:]
+        for (index, hop) in hops.enumerated() {
+            let inclusive = Int64(hop["latency_us"] as? Int ?? 0)
+            let child = index + 1 < hops.count ? Int64(hops[index + 1]["latency_us"] as? Int ?? 0) : 0
+            own[hop["agent"] as? String ?? "?"] = inclusive - child
+        }
+        return (latency, own)
+    }
+}
+
+/// The process's memory, from `/proc/self/status`.
+enum Memory {
+    static func residentMegabytes() -> Int { field("VmRSS:") / 1024 }
+    static func peakMegabytes() -> Int { field("VmHWM:") / 1024 }
+
+    private static func field(_ name: String) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "0") ?? 0
+    }
+}
+
+extension Duration {
+    var microseconds: Int64 {
+        components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
+    }
+}
