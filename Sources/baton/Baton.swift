@@ -7,7 +7,8 @@ struct Baton: AsyncParsableCommand {
         commandName: "baton",
         abstract: "Run AI agents that act as the signed-in user, with On-Behalf-Of at every hop and an audit ledger.",
         subcommands: [
-            ServeCommand.self, DemoCommand.self, InvokeCommand.self, AgentsCommand.self, DoctorCommand.self, ConfigCommand.self, MigrateCommand.self, AuditCommand.self,
+            ServeCommand.self, DemoCommand.self, InvokeCommand.self, AgentsCommand.self, DoctorCommand.self, ConfigCommand.self, MigrateCommand.self,
+            AuditCommand.self,
             VaultCommand.self, DevCommand.self, BenchCommand.self,
         ]
     )

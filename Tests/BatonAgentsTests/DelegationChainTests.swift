@@ -9,11 +9,13 @@ import Testing
 struct DelegationChainTests {
     static let jane = "a4fda3b2-0738-59b8-b7a1-849d73fb98aa"
 
-    @Test("user → concierge → triage → itsm → ServiceNow: each hop's token is for that hop, the user is Jane throughout, the ledger rebuilds the chain")
+    @Test(
+        "user → concierge → triage → itsm → ServiceNow: each hop's token is for that hop, the user is Jane throughout, the ledger rebuilds the chain")
     func fullChain() async throws {
         try await AgentMeshFixture.withRunning { mesh in
             let tenant = mesh.sn.idp.tenant
-            let answer = try await mesh.runtime.invoke(agent: "concierge", input: "Show me 5 incidents assigned to me", token: try await mesh.signIn())
+            let answer = try await mesh.runtime.invoke(
+                agent: "concierge", input: "Show me 5 incidents assigned to me", token: try await mesh.signIn())
             let incidents = try #require(answer.data?.objectValue?["incidents"]?.arrayValue)
             #expect(Set(incidents.compactMap { $0.objectValue?["number"]?.stringValue }) == Set((1...5).map { "INC001000\($0)" }))
             #expect(answer.text == "5 incidents visible to you.")
@@ -79,7 +81,8 @@ struct DelegationChainTests {
     @Test("a token for the wrong audience is refused at the front door")
     func wrongAudience() async throws {
         try await AgentMeshFixture.withRunning { mesh in
-            let triageToken = try await mesh.sn.idp.exchange("concierge", assertion: try await mesh.signIn().revealed, scope: "api://triage/access_as_user")
+            let triageToken = try await mesh.sn.idp.exchange(
+                "concierge", assertion: try await mesh.signIn().revealed, scope: "api://triage/access_as_user")
             do {
                 _ = try await mesh.runtime.invoke(agent: "concierge", input: "incidents", token: Secret(triageToken))
                 Issue.record("a triage token was accepted by the concierge")

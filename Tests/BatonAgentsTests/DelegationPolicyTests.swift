@@ -1,4 +1,3 @@
-@testable import BatonAgents
 import BatonConfig
 import BatonConnectors
 import BatonCore
@@ -6,6 +5,8 @@ import BatonLedger
 import BatonTestSupport
 import Foundation
 import Testing
+
+@testable import BatonAgents
 
 @Suite("Delegation policy and agent definitions")
 struct DelegationPolicyTests {
@@ -129,7 +130,8 @@ struct ChatCompletionsBrainTests {
             .toolCall(name: "servicenow__query_incidents", arguments: #"{"limit": 3}"#), .text("You have 3 open incidents; the newest is about VPN."),
         ]) { url, model in
             let (directory, path) = try AgentMeshFixture.definitions([
-                "concierge": DelegationPolicyTests.agent("concierge", app: tenant.application("concierge")!.appID, delegates: ["itsm"], rule: "delegate: itsm"),
+                "concierge": DelegationPolicyTests.agent(
+                    "concierge", app: tenant.application("concierge")!.appID, delegates: ["itsm"], rule: "delegate: itsm"),
                 "itsm": """
                 id: itsm
                 identity:
@@ -151,13 +153,16 @@ struct ChatCompletionsBrainTests {
             try await AgentMeshFixture.withRunning(agents: path) { mesh in
                 let janeForItsm = try await mesh.sn.idp.exchange(
                     "triage",
-                    assertion: try await mesh.sn.idp.exchange("concierge", assertion: try await mesh.signIn().revealed, scope: "api://triage/access_as_user"),
+                    assertion: try await mesh.sn.idp.exchange(
+                        "concierge", assertion: try await mesh.signIn().revealed, scope: "api://triage/access_as_user"),
                     scope: "api://itsm/access_as_user")
                 let answer = try await mesh.runtime.invoke(agent: "itsm", input: "What is on my plate?", token: Secret(janeForItsm))
                 #expect(answer.text == "You have 3 open incidents; the newest is about VPN.")
                 let requests = await model.requests
                 #expect(requests.count == 2)
-                let offered = requests[0].objectValue?["tools"]?.arrayValue?.compactMap { $0.objectValue?["function"]?.objectValue?["name"]?.stringValue }
+                let offered = requests[0].objectValue?["tools"]?.arrayValue?.compactMap {
+                    $0.objectValue?["function"]?.objectValue?["name"]?.stringValue
+                }
                 #expect(offered == ["servicenow__query_incidents", "servicenow__get_incident"])
                 let second = String(decoding: try JSONEncoder().encode(requests[1]), as: UTF8.self)
                 #expect(second.contains("INC0010001"), "the tool result went back to the model")

@@ -1,5 +1,5 @@
-import BatonDevKit
 import BatonCore
+import BatonDevKit
 import BatonIdentity
 import BatonLedger
 import BatonTestSupport
@@ -49,7 +49,9 @@ actor ScriptedModel {
                     ]
                 case .text(let text): ["role": "assistant", "content": .string(text)]
                 }
-            let reply: JSONValue = ["id": "chatcmpl-1", "object": "chat.completion", "choices": [["index": 0, "message": message, "finish_reason": "stop"]]]
+            let reply: JSONValue = [
+                "id": "chatcmpl-1", "object": "chat.completion", "choices": [["index": 0, "message": message, "finish_reason": "stop"]],
+            ]
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(reply))))

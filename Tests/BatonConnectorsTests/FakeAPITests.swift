@@ -1,18 +1,20 @@
 import BatonConnectors
 import BatonDevKit
 import BatonIdentity
+import BatonTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import BatonTestSupport
 import Testing
 
 /// Graph, Salesforce and generic REST connectors against small loopback fakes that answer
 /// with each API's envelope, paging and error shapes.
 @Suite("Graph, Salesforce and REST connectors against loopback fakes")
 struct FakeAPITests {
-    static func withFake<T: Sendable>(_ register: @Sendable (Router<BasicRequestContext>) -> Void, _ body: @Sendable (String) async throws -> T) async throws -> T {
+    static func withFake<T: Sendable>(_ register: @Sendable (Router<BasicRequestContext>) -> Void, _ body: @Sendable (String) async throws -> T)
+        async throws -> T
+    {
         let router = Router(context: BasicRequestContext.self)
         register(router)
         let (urls, continuation) = AsyncStream.makeStream(of: String.self)
@@ -20,10 +22,13 @@ struct FakeAPITests {
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in continuation.yield("http://127.0.0.1:\(channel.localAddress!.port!)") },
             logger: Logger(label: "fake"))
-        return try await LocalServer.run(logger: Logger(label: "fake"), { report in
-            Task { for await url in urls { await report(url) } }
-            return app
-        }) { url in try await body(url) }
+        return try await LocalServer.run(
+            logger: Logger(label: "fake"),
+            { report in
+                Task { for await url in urls { await report(url) } }
+                return app
+            }
+        ) { url in try await body(url) }
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok, headers: [(String, String)] = []) -> Response {
@@ -41,19 +46,26 @@ struct FakeAPITests {
     func graph() async throws {
         try await Self.withFake({ router in
             router.get("v1.0/me/messages") { request, _ in
-                guard Self.bearer(request) == "Bearer graph-token" else { return Self.json(#"{"error":{"code":"InvalidAuthenticationToken","message":"Access token is empty."}}"#, status: .unauthorized) }
+                guard Self.bearer(request) == "Bearer graph-token" else {
+                    return Self.json(#"{"error":{"code":"InvalidAuthenticationToken","message":"Access token is empty."}}"#, status: .unauthorized)
+                }
                 if request.uri.queryParameters.get("$skip") == "2" { return Self.json(#"{"value":[{"subject":"three"}]}"#) }
                 let host = request.head.authority ?? ""
                 return Self.json(#"{"value":[{"subject":"one"},{"subject":"two"}],"@odata.nextLink":"http://\#(host)/v1.0/me/messages?$skip=2"}"#)
             }
             router.get("v1.0/me") { _, _ in
-                Self.json(#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#, status: .forbidden)
+                Self.json(
+                    #"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#,
+                    status: .forbidden)
             }
         }) { url in
             let graph = GraphConnector(baseURL: "\(url)/v1.0", scopes: ["Mail.Read"])
             let context = CallLog().context(ScriptedCredentials(["graph-token"]))
             let result = try await graph.execute(ToolCall(tool: "list_messages", arguments: ["top": 10]), context: context)
-            #expect(result.content.objectValue?["messages"]?.arrayValue?.compactMap { $0.objectValue?["subject"]?.stringValue } == ["one", "two", "three"])
+            #expect(
+                result.content.objectValue?["messages"]?.arrayValue?.compactMap { $0.objectValue?["subject"]?.stringValue } == [
+                    "one", "two", "three",
+                ])
             await #expect(
                 throws: ConnectorError.notPermitted(
                     connector: "graph", message: "Authorization_RequestDenied: Insufficient privileges to complete the operation.")
@@ -70,7 +82,8 @@ struct FakeAPITests {
                 if request.uri.queryParameters.get("q")?.contains("FRM") == true {
                     return Self.json(#"[{"message":"unexpected token: FRM","errorCode":"MALFORMED_QUERY"}]"#, status: .badRequest)
                 }
-                return Self.json(#"{"totalSize":3,"done":false,"nextRecordsUrl":"/services/data/v62.0/query/01g-2","records":[{"Id":"1"},{"Id":"2"}]}"#)
+                return Self.json(
+                    #"{"totalSize":3,"done":false,"nextRecordsUrl":"/services/data/v62.0/query/01g-2","records":[{"Id":"1"},{"Id":"2"}]}"#)
             }
             router.get("services/data/v62.0/query/01g-2") { _, _ in Self.json(#"{"totalSize":3,"done":true,"records":[{"Id":"3"}]}"#) }
             router.patch("services/data/v62.0/sobjects/Account/001") { _, _ in Response(status: .noContent) }
@@ -79,7 +92,8 @@ struct FakeAPITests {
             let context = CallLog().context(ScriptedCredentials(["sf-token"]))
             let result = try await salesforce.execute(ToolCall(tool: "soql_query", arguments: ["soql": "SELECT Id FROM Account"]), context: context)
             #expect(result.content.objectValue?["records"]?.arrayValue?.count == 3)
-            await #expect(throws: ConnectorError.downstream(connector: "salesforce", status: 400, message: "MALFORMED_QUERY: unexpected token: FRM")) {
+            await #expect(throws: ConnectorError.downstream(connector: "salesforce", status: 400, message: "MALFORMED_QUERY: unexpected token: FRM"))
+            {
                 _ = try await salesforce.execute(ToolCall(tool: "soql_query", arguments: ["soql": "SELECT Id FRM Account"]), context: context)
             }
             let updated = try await salesforce.execute(

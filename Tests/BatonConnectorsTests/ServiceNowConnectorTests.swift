@@ -24,7 +24,8 @@ struct ServiceNowConnectorTests {
             #expect(incidents.first?.objectValue?["assigned_to"]?.stringValue == "Jane Smith")
             let all = try await connector(sn).execute(
                 ToolCall(tool: "query_incidents", arguments: ["assigned_to_me": false, "active": false, "limit": 100]), context: context)
-            #expect(all.content.objectValue?["incidents"]?.arrayValue?.count == 8, "11 incidents exist; the HR and security ones are not Jane's to see")
+            #expect(
+                all.content.objectValue?["incidents"]?.arrayValue?.count == 8, "11 incidents exist; the HR and security ones are not Jane's to see")
             let calls = await log.calls
             #expect(calls.count == 2)
             #expect(calls.allSatisfy { $0.resource == "servicenow:incident" && $0.status == 200 && $0.pathTemplate == "/api/now/table/{table}" })
@@ -38,7 +39,8 @@ struct ServiceNowConnectorTests {
             let log = CallLog()
             let context = log.context(ScriptedCredentials([try await sn.token()]))
             let result = try await connector(sn).execute(
-                ToolCall(tool: "update_incident", arguments: ["number": "INC0010003", "state": "2", "work_notes": "Looking into it"]), context: context)
+                ToolCall(tool: "update_incident", arguments: ["number": "INC0010003", "state": "2", "work_notes": "Looking into it"]),
+                context: context)
             #expect(result.content.objectValue?["sys_updated_by"]?.stringValue == "jane.smith")
             #expect(result.summary == "INC0010003 updated by jane.smith.")
             #expect(await log.calls.map(\.resource) == ["servicenow:incident/INC0010003", "servicenow:incident/INC0010003"])
@@ -52,13 +54,17 @@ struct ServiceNowConnectorTests {
             let good = try await sn.token()
             let credentials = ScriptedCredentials(["not-a-token", good])
             let log = CallLog()
-            let result = try await connector(sn).execute(ToolCall(tool: "get_incident", arguments: ["number": "INC0010001"]), context: log.context(credentials))
+            let result = try await connector(sn).execute(
+                ToolCall(tool: "get_incident", arguments: ["number": "INC0010001"]), context: log.context(credentials))
             #expect(result.summary.hasPrefix("INC0010001"))
             #expect(await credentials.renewals == 1)
             #expect(await log.calls.map(\.status) == [401, 200])
 
             let stale = ScriptedCredentials(["bad-1", "bad-2", "bad-3"])
-            await #expect(throws: ConnectorError.notAuthenticated(connector: "servicenow", message: "User Not Authenticated: Required to provide Auth information")) {
+            await #expect(
+                throws: ConnectorError.notAuthenticated(
+                    connector: "servicenow", message: "User Not Authenticated: Required to provide Auth information")
+            ) {
                 _ = try await connector(sn).execute(ToolCall(tool: "get_incident", arguments: ["number": "INC0010001"]), context: log.context(stale))
             }
             #expect(await stale.renewals == 1)
@@ -119,7 +125,8 @@ struct ServiceNowConnectorTests {
             #expect(result.content.objectValue?["incidents"]?.arrayValue?.isEmpty == true, "the text is one literal value, not a second query")
             for arguments: [String: JSONValueLiteral] in [["table": "incident; drop"], ["table": "incident", "sys_id": "../../x"]] {
                 await #expect(throws: ConnectorError.self) {
-                    _ = try await connector(sn).execute(ToolCall(tool: "get_record", arguments: arguments.mapValues { .string($0) }), context: context)
+                    _ = try await connector(sn).execute(
+                        ToolCall(tool: "get_record", arguments: arguments.mapValues { .string($0) }), context: context)
                 }
             }
             #expect(await log.calls.count == 1)

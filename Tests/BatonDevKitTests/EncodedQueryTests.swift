@@ -7,7 +7,8 @@ import Testing
 struct EncodedQueryTests {
     static let me = "user-me"
     let evaluator = QueryEvaluator(
-        session: QuerySession(userID: EncodedQueryTests.me, userName: "jane.smith", groupIDs: ["g1", "g2"], now: Date(timeIntervalSince1970: 1_800_000_000))
+        session: QuerySession(
+            userID: EncodedQueryTests.me, userName: "jane.smith", groupIDs: ["g1", "g2"], now: Date(timeIntervalSince1970: 1_800_000_000))
     ) { record, path in (record[path] ?? "", record[path + "#display"], record[path + "#display"] != nil) }
 
     func matching(_ query: String, _ records: [[String: String]]) throws -> [String] {
@@ -16,8 +17,14 @@ struct EncodedQueryTests {
     }
 
     let records: [[String: String]] = [
-        ["id": "a", "active": "true", "priority": "1", "assigned_to": "user-me", "assigned_to#display": "Jane Smith", "short_description": "VPN down", "group": "g1"],
-        ["id": "b", "active": "true", "priority": "2", "assigned_to": "other", "assigned_to#display": "Beth Anglin", "short_description": "vpn slow", "group": "g3"],
+        [
+            "id": "a", "active": "true", "priority": "1", "assigned_to": "user-me", "assigned_to#display": "Jane Smith",
+            "short_description": "VPN down", "group": "g1",
+        ],
+        [
+            "id": "b", "active": "true", "priority": "2", "assigned_to": "other", "assigned_to#display": "Beth Anglin",
+            "short_description": "vpn slow", "group": "g3",
+        ],
         ["id": "c", "active": "false", "priority": "10", "assigned_to": "", "short_description": "a^b literal", "group": "g2"],
     ]
 

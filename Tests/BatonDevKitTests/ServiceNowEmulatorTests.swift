@@ -89,7 +89,8 @@ struct ServiceNowEmulatorTests {
     func paging() async throws {
         try await ServiceNowFixture.withRunning { sn in
             let token = try await sn.token()
-            let page = try await sn.request("/api/now/table/incident?sysparm_query=active%3Dtrue%5EORDERBYnumber&sysparm_limit=3&sysparm_offset=3", token: token)
+            let page = try await sn.request(
+                "/api/now/table/incident?sysparm_query=active%3Dtrue%5EORDERBYnumber&sysparm_limit=3&sysparm_offset=3", token: token)
             #expect(page.records.map { $0["number"] as? String } == ["INC0010004", "INC0010005", "INC0010007"])
             let link = try #require(page.headers["link"])
             let pattern = try Regex(#"<([^>]+)>;rel="([^"]+)""#)

@@ -8,11 +8,11 @@ import HummingbirdTesting
 import Logging
 import Testing
 
+@testable import BatonServer
+
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
-
-@testable import BatonServer
 
 @Suite("The agents over HTTP: invoke, events, chains, remote hops")
 struct AgentRoutesTests {
@@ -30,7 +30,20 @@ struct AgentRoutesTests {
 
     static func daemon(_ sn: ServiceNowFixture, data: String, agents: String = RepositoryPaths.path("agents")) throws -> BatonDaemon {
         try BatonDaemon(
-            configuration: configuration(sn, data: data, agents: agents), logger: Logger(label: "test"), environment: ["BATON_SERVICENOW_URL": sn.url])
+            configuration: configuration(sn, data: data, agents: agents), logger: Logger(label: "test"), environment: ["BATON_SERVICENOW_URL": sn.url]
+        )
+    }
+
+    /// The dev IdP, the emulator and a daemon with the shipped mesh; `body` gets them and the daemon's base URL once ready.
+    static func withDaemon(_ body: @Sendable (ServiceNowFixture, String) async throws -> Void) async throws {
+        let directory = try TemporaryDirectory()
+        try await ServiceNowFixture.withRunning { sn in
+            let daemon = try Self.daemon(sn, data: directory.file("data"))
+            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                try await body(sn, base)
+            }
+        }
     }
 
     static func invoke(_ base: String, agent: String = "concierge", token: String?, input: String, accept: String = "application/json") async throws
@@ -53,75 +66,62 @@ struct AgentRoutesTests {
 
     @Test("POST /v1/agents/concierge/invoke runs the chain as Jane; GET /v1/chains/{id} shows it to her and to an auditor only")
     func invokeAndChain() async throws {
-        let directory = try TemporaryDirectory()
-        try await ServiceNowFixture.withRunning { sn in
-            let daemon = try Self.daemon(sn, data: directory.file("data"))
-            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
-                _ = try await httpGet("\(base)/readyz", until: 200)
-                let jane = try await sn.idp.signIn()
-                let result = try await Self.invoke(base, token: jane, input: "Show me 5 incidents assigned to me")
-                #expect(result.status == 200, "\(result.body)")
-                let chainID = try #require(result.json["chain_id"] as? String)
-                #expect((result.json["hops"] as? [[String: Any]])?.compactMap { $0["agent"] as? String } == ["concierge", "triage", "itsm"])
-                #expect(((result.json["data"] as? [String: Any])?["incidents"] as? [Any])?.count == 5)
+        try await Self.withDaemon { sn, base in
+            let jane = try await sn.idp.signIn()
+            let result = try await Self.invoke(base, token: jane, input: "Show me 5 incidents assigned to me")
+            #expect(result.status == 200, "\(result.body)")
+            let chainID = try #require(result.json["chain_id"] as? String)
+            #expect((result.json["hops"] as? [[String: Any]])?.compactMap { $0["agent"] as? String } == ["concierge", "triage", "itsm"])
+            #expect(((result.json["data"] as? [String: Any])?["incidents"] as? [Any])?.count == 5)
 
-                let mine = try await Self.get("\(base)/v1/chains/\(chainID)", token: jane)
-                #expect(mine.status == 200)
-                #expect((mine.json["tree"] as? String)?.contains("servicenow") == true)
-                #expect(try await Self.get("\(base)/v1/chains/\(chainID)", token: try await sn.idp.signIn("harriet@contoso.com")).status == 404)
-                #expect(try await Self.get("\(base)/v1/chains/\(chainID)", token: try await sn.idp.signIn("audrey@contoso.com")).status == 200)
-                let agents = try await Self.get("\(base)/v1/agents", token: jane)
-                #expect((agents.json["agents"] as? [[String: Any]])?.count == 5)
-            }
+            let mine = try await Self.get("\(base)/v1/chains/\(chainID)", token: jane)
+            #expect(mine.status == 200)
+            #expect((mine.json["tree"] as? String)?.contains("servicenow") == true)
+            #expect(try await Self.get("\(base)/v1/chains/\(chainID)", token: try await sn.idp.signIn("harriet@contoso.com")).status == 404)
+            #expect(try await Self.get("\(base)/v1/chains/\(chainID)", token: try await sn.idp.signIn("audrey@contoso.com")).status == 200)
+            let agents = try await Self.get("\(base)/v1/agents", token: jane)
+            #expect((agents.json["agents"] as? [[String: Any]])?.count == 5)
         }
     }
 
     @Test("text/event-stream: the steps as they happen, then the result")
     func events() async throws {
-        let directory = try TemporaryDirectory()
-        try await ServiceNowFixture.withRunning { sn in
-            let daemon = try Self.daemon(sn, data: directory.file("data"))
-            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
-                _ = try await httpGet("\(base)/readyz", until: 200)
-                let result = try await Self.invoke(
-                    base, token: try await sn.idp.signIn(), input: "Show me 5 incidents assigned to me", accept: "text/event-stream")
-                #expect(result.contentType == "text/event-stream")
-                let names = result.body.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
-                #expect(names == ["hop", "delegate", "hop", "delegate", "hop", "tool_call", "tool_result", "answer", "answer", "answer", "result"], "\(names)")
-            }
+        try await Self.withDaemon { sn, base in
+            let result = try await Self.invoke(
+                base, token: try await sn.idp.signIn(), input: "Show me 5 incidents assigned to me", accept: "text/event-stream")
+            #expect(result.contentType == "text/event-stream")
+            let names = result.body.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
+            #expect(
+                names == ["hop", "delegate", "hop", "delegate", "hop", "tool_call", "tool_result", "answer", "answer", "answer", "result"],
+                "\(names)")
         }
     }
 
     @Test("refusals: no token 401, wrong audience 401, unknown agent 404, bad body 400, MFA challenge 401 with the claims")
     func refusals() async throws {
-        let directory = try TemporaryDirectory()
-        try await ServiceNowFixture.withRunning { sn in
-            let daemon = try Self.daemon(sn, data: directory.file("data"))
-            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
-                _ = try await httpGet("\(base)/readyz", until: 200)
-                let jane = try await sn.idp.signIn()
-                #expect(try await Self.invoke(base, token: nil, input: "hi").status == 401)
-                let wrong = try await Self.invoke(base, agent: "triage", token: jane, input: "incidents")
-                #expect(wrong.status == 401)
-                #expect(wrong.headers["www-authenticate"]?.contains("invalid_token") == true)
-                #expect(try await Self.invoke(base, agent: "ghost", token: jane, input: "hi").status == 404)
-                var request = URLRequest(url: URL(string: "\(base)/v1/agents/concierge/invoke")!)
-                request.httpMethod = "POST"
-                request.setValue("Bearer \(jane)", forHTTPHeaderField: "Authorization")
-                request.httpBody = Data("{not json".utf8)
-                #expect(try await httpRequest(request).status == 400)
-                request.httpBody = Data(repeating: 0x61, count: 100_000)
-                let oversized = try await httpRequest(request)
-                #expect(oversized.status == 413, "\(oversized.status) \(oversized.body)")
+        try await Self.withDaemon { sn, base in
+            let jane = try await sn.idp.signIn()
+            #expect(try await Self.invoke(base, token: nil, input: "hi").status == 401)
+            let wrong = try await Self.invoke(base, agent: "triage", token: jane, input: "incidents")
+            #expect(wrong.status == 401)
+            #expect(wrong.headers["www-authenticate"]?.contains("invalid_token") == true)
+            #expect(try await Self.invoke(base, agent: "ghost", token: jane, input: "hi").status == 404)
+            var request = URLRequest(url: URL(string: "\(base)/v1/agents/concierge/invoke")!)
+            request.httpMethod = "POST"
+            request.setValue("Bearer \(jane)", forHTTPHeaderField: "Authorization")
+            request.httpBody = Data("{not json".utf8)
+            #expect(try await httpRequest(request).status == 400)
+            request.httpBody = Data(repeating: 0x61, count: 100_000)
+            let oversized = try await httpRequest(request)
+            #expect(oversized.status == 413, "\(oversized.status) \(oversized.body)")
 
-                let mallory = try await Self.invoke(base, token: try await sn.idp.signIn("mallory@contoso.com"), input: "Show me my incidents")
-                #expect(mallory.status == 401)
-                let challenge = try #require(mallory.headers["www-authenticate"])
-                #expect(challenge.contains(#"error="insufficient_claims""#))
-                let encoded = try #require(challenge.components(separatedBy: #"claims=""#).last?.components(separatedBy: "\"").first)
-                #expect(String(decoding: Data(base64Encoded: encoded) ?? Data(), as: UTF8.self).contains("access_token"))
-                #expect(!mallory.body.contains("eyJ"), "no token in the error")
-            }
+            let mallory = try await Self.invoke(base, token: try await sn.idp.signIn("mallory@contoso.com"), input: "Show me my incidents")
+            #expect(mallory.status == 401)
+            let challenge = try #require(mallory.headers["www-authenticate"])
+            #expect(challenge.contains(#"error="insufficient_claims""#))
+            let encoded = try #require(challenge.components(separatedBy: #"claims=""#).last?.components(separatedBy: "\"").first)
+            #expect(String(decoding: Data(base64Encoded: encoded) ?? Data(), as: UTF8.self).contains("access_token"))
+            #expect(!mallory.body.contains("eyJ"), "no token in the error")
         }
     }
 

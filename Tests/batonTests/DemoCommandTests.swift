@@ -21,7 +21,8 @@ struct DemoCommandTests {
         #expect(output.contains("— intact"))
         #expect(!output.contains("eyJ"), "no token is printed")
 
-        let audit = BatonProcess(["audit", "list", "--kind", "downstream"], environment: ["BATON_STORAGE_DATA_DIR": data], directory: RepositoryPaths.root)
+        let audit = BatonProcess(
+            ["audit", "list", "--kind", "downstream"], environment: ["BATON_STORAGE_DATA_DIR": data], directory: RepositoryPaths.root)
         #expect(try audit.runToEnd() == 0, "\(audit.standardError)")
         #expect(audit.standardOutput.contains("servicenow:incident/INC0010002"))
     }
@@ -44,7 +45,10 @@ struct DemoCommandTests {
         let token = BatonProcess(["dev", "token", "--user", "jane@contoso.com", "--data-dir", data], directory: RepositoryPaths.root)
         #expect(try token.runToEnd() == 0, "\(token.standardError)")
         let invoke = BatonProcess(
-            ["invoke", "--url", baton, "--token", token.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), "Show me 5 incidents assigned to me"],
+            [
+                "invoke", "--url", baton, "--token", token.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines),
+                "Show me 5 incidents assigned to me",
+            ],
             directory: RepositoryPaths.root)
         #expect(try invoke.runToEnd() == 0, "\(invoke.standardError)")
         #expect(invoke.standardOutput.contains("5 incidents visible to you."))

@@ -27,7 +27,9 @@ struct DoctorCommandTests {
             await sn.emulator.configure(settings)
             let (failed, explanation) = try await doctor(sn)
             #expect(failed == 1)
-            #expect(explanation.contains("FAIL  audience: The token's aud is \(sn.idp.app("servicenow").appID) but the OIDC entity's Client ID is api://servicenow"))
+            #expect(
+                explanation.contains(
+                    "FAIL  audience: The token's aud is \(sn.idp.app("servicenow").appID) but the OIDC entity's Client ID is api://servicenow"))
             #expect(!explanation.contains("eyJ"))
         }
     }

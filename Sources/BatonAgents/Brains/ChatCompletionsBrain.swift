@@ -59,7 +59,12 @@ public struct ChatCompletionsBrain: Brain {
                 }
             messages.append([
                 "role": "assistant", "content": .null,
-                "tool_calls": [["id": .string(id), "type": "function", "function": ["name": .string(name), "arguments": .string(Self.encode(.object(arguments)))]]],
+                "tool_calls": [
+                    [
+                        "id": .string(id), "type": "function",
+                        "function": ["name": .string(name), "arguments": .string(Self.encode(.object(arguments)))],
+                    ]
+                ],
             ])
             var content = step.resultText
             if let data = step.resultData { content += "\n" + String(Self.encode(data).prefix(16_000)) }
@@ -82,7 +87,8 @@ public struct ChatCompletionsBrain: Brain {
             [
                 "type": "function",
                 "function": [
-                    "name": .string("delegate_to_\(delegate.id)"), "description": .string("Hand the request to \(delegate.id): \(delegate.description)"),
+                    "name": .string("delegate_to_\(delegate.id)"),
+                    "description": .string("Hand the request to \(delegate.id): \(delegate.description)"),
                     "parameters": [
                         "type": "object", "properties": ["request": ["type": "string", "description": "What to ask the delegate."]],
                         "required": ["request"],

@@ -14,7 +14,8 @@ public struct AgentCatalog: Sendable {
         var byID: [String: AgentDefinition] = [:]
         for definition in definitions {
             if let other = byID[definition.id] {
-                throw .invalidValue(origin: .file(path: definition.file, line: nil), keyPath: "id", problem: "'\(definition.id)' is also defined in \(other.file)")
+                throw .invalidValue(
+                    origin: .file(path: definition.file, line: nil), keyPath: "id", problem: "'\(definition.id)' is also defined in \(other.file)")
             }
             byID[definition.id] = definition
         }
@@ -58,7 +59,9 @@ public struct AgentCatalog: Sendable {
             guard delegate.agent != definition.id else { throw invalid("delegates", "an agent cannot delegate to itself") }
         }
         for grant in definition.connectors where connectors[grant.connector] == nil {
-            throw invalid("connectors", "'\(grant.connector)' is not a defined connector (known: \(connectors.connectors.keys.sorted().joined(separator: ", ")))")
+            throw invalid(
+                "connectors",
+                "'\(grant.connector)' is not a defined connector (known: \(connectors.connectors.keys.sorted().joined(separator: ", ")))")
         }
         for tool in definition.tools {
             let parts = tool.split(separator: ".").map(String.init)

@@ -26,7 +26,8 @@ actor AgentActor {
                 return AgentAnswer(text: text, data: data, chainID: hop.context.chainID, hops: [])
             case .callTool(let name, let arguments):
                 let result = try await hop.callTool(name, arguments: arguments)
-                situation.steps.append(BrainStep(decision: .callTool(name: name, arguments: arguments), resultText: result.summary, resultData: result.content))
+                situation.steps.append(
+                    BrainStep(decision: .callTool(name: name, arguments: arguments), resultText: result.summary, resultData: result.content))
             case .delegate(let agent, let input):
                 let answer = try await hop.delegate(to: agent, input: input)
                 situation.steps.append(BrainStep(decision: .delegate(agent: agent, input: input), resultText: answer.text, resultData: answer.data))

@@ -82,7 +82,8 @@ public final class AgentRuntime: Sendable {
     ) async throws(AgentError) -> AgentAnswer {
         let log = HopLog()
         let correlation = correlation ?? traceID.map { ChainCorrelation(chainID: "", hop: 0, parentHop: nil, actorPath: [], traceID: $0) }
-        let answer = try await run(agent: id, input: input, token: token, chain: chain, correlation: correlation, events: events ?? { _ in }, log: log)
+        let answer = try await run(
+            agent: id, input: input, token: token, chain: chain, correlation: correlation, events: events ?? { _ in }, log: log)
         if chain == nil { await hops.finish(answer.chainID) }
         return AgentAnswer(text: answer.text, data: answer.data, chainID: answer.chainID, hops: await log.hops.sorted { $0.hop < $1.hop })
     }
@@ -109,7 +110,8 @@ public final class AgentRuntime: Sendable {
         let user = LedgerUser(tenantID: verified.principal.tenantID, objectID: verified.principal.objectID, username: verified.principal.username)
         let context: ChainContext
         if let chain {
-            guard chain.user.tenantID.lowercased() == user.tenantID.lowercased(), chain.user.objectID.lowercased() == user.objectID.lowercased() else {
+            guard chain.user.tenantID.lowercased() == user.tenantID.lowercased(), chain.user.objectID.lowercased() == user.objectID.lowercased()
+            else {
                 try await record(.deny, chain, agent: id, target: id, decision: .denied, reason: "user_mismatch", token: token)
                 events(.denied(agent: id, code: "user_mismatch", message: AgentError.userMismatch(agent: id).description))
                 throw .userMismatch(agent: id)

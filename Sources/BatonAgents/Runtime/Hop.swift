@@ -30,10 +30,12 @@ struct Hop: Sendable {
                 "\(agent) may ask \(callee) for \(delegation.scopes.canonical), not \(scopes.canonical)")
         }
         guard !context.actorPath.contains(callee) else {
-            throw try await deny(.cycle, target: callee, "delegating to \(callee) would make a cycle (\((context.actorPath + [callee]).joined(separator: " → ")))")
+            throw try await deny(
+                .cycle, target: callee, "delegating to \(callee) would make a cycle (\((context.actorPath + [callee]).joined(separator: " → ")))")
         }
         guard context.depth < runtime.settings.maximumDepth else {
-            throw try await deny(.depthExceeded, target: callee, "the chain is already \(context.depth) agents deep (the limit is \(runtime.settings.maximumDepth))")
+            throw try await deny(
+                .depthExceeded, target: callee, "the chain is already \(context.depth) agents deep (the limit is \(runtime.settings.maximumDepth))")
         }
         guard let target = runtime.catalog[callee] else { throw .unknownAgent(callee) }
         events(.delegating(from: agent, to: callee))
@@ -45,7 +47,8 @@ struct Hop: Sendable {
             await log.add(answer.hops)
             return answer
         }
-        return try await runtime.run(agent: callee, input: input, token: exchanged.accessToken, chain: child, correlation: nil, events: events, log: log)
+        return try await runtime.run(
+            agent: callee, input: input, token: exchanged.accessToken, chain: child, correlation: nil, events: events, log: log)
     }
 
     // MARK: - Tools
@@ -53,7 +56,8 @@ struct Hop: Sendable {
     func callTool(_ name: String, arguments: JSONObject) async throws(AgentError) -> ToolResult {
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         let allowed = AgentCatalog.allowedTools(of: definition, connectors: runtime.connectors)
-        guard parts.count == 2, allowed.contains(name), let connector = runtime.connectors[parts[0]], let grant = definition.grant(for: parts[0]) else {
+        guard parts.count == 2, allowed.contains(name), let connector = runtime.connectors[parts[0]], let grant = definition.grant(for: parts[0])
+        else {
             throw try await deny(.toolNotAllowed, target: parts.first ?? name, "\(agent) may not call \(name)")
         }
         events(.toolCalled(agent: agent, tool: name))
@@ -84,7 +88,8 @@ struct Hop: Sendable {
             events(.toolFinished(agent: agent, tool: name, summary: result.summary))
             return result
         } catch {
-            try await runtime.record(.error, context, agent: agent, target: connector.name, operation: parts[1], decision: .denied, reason: error.code)
+            try await runtime.record(
+                .error, context, agent: agent, target: connector.name, operation: parts[1], decision: .denied, reason: error.code)
             switch error {
             case .claimsChallenge(_, let claims):
                 throw .claimsChallenge(claims: claims, message: "\(connector.name) requires the user to satisfy a claims challenge (e.g. MFA)")
@@ -107,7 +112,8 @@ struct Hop: Sendable {
         let request = ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes)
         let exchanged: BrokeredToken
         do {
-            exchanged = try await runtime.broker.token(for: request, issuer: verified.issuer, context: vaultContext(audience: resource, scopes: scopes))
+            exchanged = try await runtime.broker.token(
+                for: request, issuer: verified.issuer, context: vaultContext(audience: resource, scopes: scopes))
         } catch {
             try await runtime.record(.error, context, agent: agent, target: target, operation: "exchange", decision: .denied, reason: error.code)
             events(.denied(agent: agent, code: error.code, message: "\(error)"))

@@ -27,7 +27,8 @@ public struct ConnectorCatalog: Sendable {
         for file in yamlFiles(in: directory) {
             let definition = try ConnectorDefinition.load(file: file, environment: environment)
             if let other = definitions.first(where: { $0.name == definition.name }) {
-                throw .invalidValue(origin: .file(path: file, line: nil), keyPath: "name", problem: "'\(definition.name)' is also defined in \(other.file)")
+                throw .invalidValue(
+                    origin: .file(path: file, line: nil), keyPath: "name", problem: "'\(definition.name)' is also defined in \(other.file)")
             }
             definitions.append(definition)
         }

@@ -83,7 +83,8 @@ public struct ConnectorDefinition: Sendable {
             if inbound.isPresent {
                 expectedInbound = InboundExpectation(
                     metadataURL: try inbound.optionalValue("metadata_url"), clientID: try inbound.optionalValue("client_id"),
-                    userClaim: try inbound.value("user_claim", default: "preferred_username"), userField: try inbound.value("user_field", default: "email"),
+                    userClaim: try inbound.value("user_claim", default: "preferred_username"),
+                    userField: try inbound.value("user_field", default: "email"),
                     jtiVerification: try inbound.value("jti_verification", default: false),
                     clockSkew: try inbound.value("clock_skew", default: Duration.seconds(300)))
                 try inbound.finish()

@@ -37,7 +37,10 @@ public struct GraphConnector: Connector {
             ToolDefinition(
                 name: "calendar_view", description: "Events between two times (ISO 8601), occurrences expanded.",
                 parameters: Schema.object(
-                    ["start": Schema.string("Start, e.g. 2026-11-23T00:00:00Z."), "end": Schema.string("End."), "top": Schema.integer("At most.", minimum: 1)],
+                    [
+                        "start": Schema.string("Start, e.g. 2026-11-23T00:00:00Z."), "end": Schema.string("End."),
+                        "top": Schema.integer("At most.", minimum: 1),
+                    ],
                     required: ["start", "end"])),
         ]
     }
@@ -69,7 +72,8 @@ public struct GraphConnector: Connector {
 
     private func get(_ url: String, template: String, resource: String, context: ConnectorContext) async throws(ConnectorError) -> JSONValue {
         let response = try await client.send(
-            DownstreamRequest(method: "GET", url: url, pathTemplate: template, resource: resource, headers: [("client-request-id", UUID().uuidString)]),
+            DownstreamRequest(
+                method: "GET", url: url, pathTemplate: template, resource: resource, headers: [("client-request-id", UUID().uuidString)]),
             context: context)
         return try response.successBody(connector: name)
     }

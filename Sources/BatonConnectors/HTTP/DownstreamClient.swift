@@ -13,21 +13,6 @@ import NIOHTTP1
 /// It sends no cookies and keeps none: a downstream session cookie shared between users
 /// would let one user's request ride another's session.
 public struct DownstreamClient: Sendable {
-    public struct RetryPolicy: Sendable {
-        /// Attempts in all for idempotent requests. Default 3.
-        public var attempts: Int
-        /// The first backoff without `Retry-After`; doubled each retry. Default 200 ms.
-        public var initialBackoff: Duration
-        /// A longer `Retry-After` is not waited for: the call fails as throttled. Default 10 s.
-        public var maximumRetryDelay: Duration
-
-        public init(attempts: Int = 3, initialBackoff: Duration = .milliseconds(200), maximumRetryDelay: Duration = .seconds(10)) {
-            self.attempts = attempts
-            self.initialBackoff = initialBackoff
-            self.maximumRetryDelay = maximumRetryDelay
-        }
-    }
-
     let connector: String
     let client: HTTPClient
     let timeout: Duration
@@ -99,7 +84,9 @@ public struct DownstreamClient: Sendable {
     }
 
     private func pause(_ delay: Duration, reason: String, attempt: Int) async throws(ConnectorError) {
-        logger.info("retrying downstream request", metadata: ["connector": "\(connector)", "attempt": "\(attempt)", "reason": "\(reason)", "delay": "\(delay)"])
+        logger.info(
+            "retrying downstream request",
+            metadata: ["connector": "\(connector)", "attempt": "\(attempt)", "reason": "\(reason)", "delay": "\(delay)"])
         do {
             try await Task.sleep(for: delay)
         } catch {
@@ -124,7 +111,8 @@ public struct DownstreamClient: Sendable {
             let response = try await client.execute(outgoing, timeout: .init(timeout))
             let body = try await response.body.collect(upTo: maximumBody)
             return .success(
-                DownstreamResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(body.readableBytesView)))
+                DownstreamResponse(
+                    status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(body.readableBytesView)))
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             return .failure(TransportFailure(reason: "no answer within \(timeout)"))
         } catch {

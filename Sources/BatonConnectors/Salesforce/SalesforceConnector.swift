@@ -39,7 +39,10 @@ public struct SalesforceConnector: Connector {
             ToolDefinition(
                 name: "get_record", description: "One sObject by type and id.",
                 parameters: Schema.object(
-                    ["type": Schema.string("e.g. Account"), "id": Schema.string("15 or 18 characters"), "fields": Schema.strings("Fields to return.")],
+                    [
+                        "type": Schema.string("e.g. Account"), "id": Schema.string("15 or 18 characters"),
+                        "fields": Schema.strings("Fields to return."),
+                    ],
                     required: ["type", "id"])),
             ToolDefinition(
                 name: "update_record", description: "Change fields of one sObject.",
@@ -69,7 +72,8 @@ public struct SalesforceConnector: Connector {
                 next = page["done"] == .bool(false) ? page["nextRecordsUrl"]?.stringValue.map { instanceURL + $0 } : nil
             }
             return ToolResult(
-                content: ["records": .array(Array(records.prefix(limit))), "totalSize": .integer(total)], summary: "\(min(records.count, limit)) record(s).")
+                content: ["records": .array(Array(records.prefix(limit))), "totalSize": .integer(total)],
+                summary: "\(min(records.count, limit)) record(s).")
         case "get_record", "update_record":
             let type = try Self.checkedName(try arguments.requiredString("type"), tool: call.tool)
             let id = try Self.checkedName(try arguments.requiredString("id"), tool: call.tool)
@@ -77,7 +81,9 @@ public struct SalesforceConnector: Connector {
                 let fields = try arguments.strings("fields")
                 let query = fields.isEmpty ? "" : "?fields=" + fields.joined(separator: ",")
                 let response = try await client.send(
-                    DownstreamRequest(method: "GET", url: "\(base)/sobjects/\(type)/\(id)\(query)", pathTemplate: "/sobjects/{type}/{id}", resource: "\(name):\(type)/\(id)"),
+                    DownstreamRequest(
+                        method: "GET", url: "\(base)/sobjects/\(type)/\(id)\(query)", pathTemplate: "/sobjects/{type}/{id}",
+                        resource: "\(name):\(type)/\(id)"),
                     context: context)
                 return ToolResult(content: try response.successBody(connector: name), summary: "\(type) \(id)")
             }
@@ -90,7 +96,8 @@ public struct SalesforceConnector: Connector {
                     body: .object(values)),
                 context: context)
             _ = try response.successBody(connector: name, expectBody: false)
-            return ToolResult(content: ["id": .string(id), "updated": .array(values.keys.sorted().map(JSONValue.string))], summary: "Updated \(type) \(id).")
+            return ToolResult(
+                content: ["id": .string(id), "updated": .array(values.keys.sorted().map(JSONValue.string))], summary: "Updated \(type) \(id).")
         default:
             throw .unknownTool(connector: name, tool: call.tool)
         }

@@ -94,7 +94,8 @@ public enum QueryBuildError: Error, Sendable, Equatable, CustomStringConvertible
         case .emptyList(let field): "the IN list for '\(field)' is empty"
         case .scriptInValue(let field): "the value for '\(field)' may not be a javascript: expression"
         case .orWithoutCondition: "an OR needs a condition before it"
-        case .commaInList(let field, let value): "the IN list for '\(field)' cannot hold '\(value)': a comma cannot be expressed in an encoded query list"
+        case .commaInList(let field, let value):
+            "the IN list for '\(field)' cannot hold '\(value)': a comma cannot be expressed in an encoded query list"
         }
     }
 }

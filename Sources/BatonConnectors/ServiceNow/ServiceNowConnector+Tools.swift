@@ -31,8 +31,10 @@ extension ServiceNowConnector {
             name: "query_table", description: "Query any table with an encoded query (the user's ACLs apply).",
             parameters: Schema.object(
                 [
-                    "table": Schema.string("Table name, e.g. incident, sys_user."), "query": Schema.string("Encoded query, e.g. active=true^priority=1."),
-                    "fields": Schema.strings("Fields to return (default all)."), "limit": Schema.integer("Records at most (default 100).", minimum: 1),
+                    "table": Schema.string("Table name, e.g. incident, sys_user."),
+                    "query": Schema.string("Encoded query, e.g. active=true^priority=1."),
+                    "fields": Schema.strings("Fields to return (default all)."),
+                    "limit": Schema.integer("Records at most (default 100).", minimum: 1),
                     "offset": Schema.integer("Records to skip."), "display_values": Schema.boolean("Labels instead of stored values."),
                 ], required: ["table"])),
         ToolDefinition(

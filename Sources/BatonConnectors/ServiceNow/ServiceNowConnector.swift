@@ -17,7 +17,9 @@ public struct ServiceNowConnector: Connector {
     /// Records a list tool returns at most, across pages.
     let maximumRecords: Int
 
-    public init(name: String = "servicenow", baseURL: String, audience: String, scopes: ScopeSet, client: DownstreamClient? = nil, maximumRecords: Int = 1_000) {
+    public init(
+        name: String = "servicenow", baseURL: String, audience: String, scopes: ScopeSet, client: DownstreamClient? = nil, maximumRecords: Int = 1_000
+    ) {
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.audience = audience
@@ -38,7 +40,8 @@ public struct ServiceNowConnector: Connector {
         case "get_record": return try await getRecord(arguments, context)
         case "create_record": return try await createRecord(arguments, context)
         case "update_record": return try await updateRecord(arguments, context)
-        case "add_work_note", "add_comment": return try await addJournal(arguments, context, element: call.tool == "add_work_note" ? "work_notes" : "comments")
+        case "add_work_note", "add_comment":
+            return try await addJournal(arguments, context, element: call.tool == "add_work_note" ? "work_notes" : "comments")
         default: throw .unknownTool(connector: name, tool: call.tool)
         }
     }
@@ -97,7 +100,8 @@ public struct ServiceNowConnector: Connector {
         let table = try Self.checkedTable(try arguments.requiredString("table"), tool: arguments.tool)
         let query = try arguments.string("query") ?? ""
         if query.contains("javascript:") && !Self.allowedScripts.contains(where: { query.contains($0) }) {
-            throw .invalidArguments(tool: arguments.tool, problem: "only gs.getUserID(), gs.getUserName() and getMyGroups() may appear as javascript: values")
+            throw .invalidArguments(
+                tool: arguments.tool, problem: "only gs.getUserID(), gs.getUserName() and getMyGroups() may appear as javascript: values")
         }
         let page = try await list(
             table: table, query: query, fields: try arguments.strings("fields"),
@@ -156,7 +160,8 @@ public struct ServiceNowConnector: Connector {
         let sysID: String
         let resourceName: String
         if let number = try arguments.string("number") {
-            let found = try await findByNumber(table, number: try Self.checkedNumber(number, tool: arguments.tool), fields: ["sys_id"], context: context)
+            let found = try await findByNumber(
+                table, number: try Self.checkedNumber(number, tool: arguments.tool), fields: ["sys_id"], context: context)
             guard let id = found.objectValue?["sys_id"]?.stringValue else { throw .notFound(connector: name, message: number) }
             (sysID, resourceName) = (id, number)
         } else {
@@ -202,7 +207,8 @@ public struct ServiceNowConnector: Connector {
         return Page(records: Array(records.prefix(limit)), total: total)
     }
 
-    private func findByNumber(_ table: String, number: String, fields: [String], context: ConnectorContext) async throws(ConnectorError) -> JSONValue {
+    private func findByNumber(_ table: String, number: String, fields: [String], context: ConnectorContext) async throws(ConnectorError) -> JSONValue
+    {
         var parameters = [
             URLQueryItem(name: "sysparm_query", value: "number=\(number)"), URLQueryItem(name: "sysparm_limit", value: "1"),
             URLQueryItem(name: "sysparm_exclude_reference_link", value: "true"), URLQueryItem(name: "sysparm_display_value", value: "true"),

@@ -11,20 +11,8 @@ import NIOHTTP1
 /// (after its `Retry-After`, if that is within `maximumRetryDelay`). An OAuth error such
 /// as `invalid_grant` is final and returned at once.
 public struct TokenEndpointClient: Sendable {
-    public struct RetryPolicy: Sendable {
-        /// Attempts in all, the first included. Default 3.
-        public var attempts: Int
-        /// The first backoff; doubled each retry. Default 200 ms.
-        public var initialBackoff: Duration
-        /// A `Retry-After` longer than this fails at once as throttled. Default 10 s.
-        public var maximumRetryDelay: Duration
-
-        public init(attempts: Int = 3, initialBackoff: Duration = .milliseconds(200), maximumRetryDelay: Duration = .seconds(10)) {
-            self.attempts = attempts
-            self.initialBackoff = initialBackoff
-            self.maximumRetryDelay = maximumRetryDelay
-        }
-    }
+    /// The shared retry policy, under its old name.
+    public typealias RetryPolicy = BatonCore.RetryPolicy
 
     let client: HTTPClient
     let timeout: Duration

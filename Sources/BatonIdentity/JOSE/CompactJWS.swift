@@ -24,8 +24,12 @@ public struct CompactJWS: Sendable {
     public init(parsing token: String, sizeLimit: Int = 16 * 1024) throws(JWSError) {
         guard !token.isEmpty else { throw .empty }
         guard token.utf8.count <= sizeLimit else { throw .oversized(bytes: token.utf8.count, limit: sizeLimit) }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw .notThreeParts(found: parts.count) }
+        let utf8 = token.utf8
+        let dots = utf8.indices.filter { utf8[$0] == UInt8(ascii: ".") }
+        guard dots.count == 2 else { throw .notThreeParts(found: dots.count + 1) }
+        let parts = [
+            token[utf8.startIndex..<dots[0]], token[utf8.index(after: dots[0])..<dots[1]], token[utf8.index(after: dots[1])..<utf8.endIndex],
+        ]
         guard let headerBytes = Base64URL.decode(parts[0]) else { throw .badBase64(part: "header") }
         guard let payloadBytes = Base64URL.decode(parts[1]) else { throw .badBase64(part: "payload") }
         guard let signature = Base64URL.decode(parts[2]) else { throw .badBase64(part: "signature") }
@@ -33,7 +37,7 @@ public struct CompactJWS: Sendable {
         guard case .object(let claims)? = try? StrictJSONParser.parse(payloadBytes) else { throw .payloadNotJSON }
         self.header = header
         self.claims = claims
-        self.signingInput = Data("\(parts[0]).\(parts[1])".utf8)
+        self.signingInput = Data(utf8[utf8.startIndex..<dots[1]])
         self.signature = signature
     }
 

@@ -122,7 +122,9 @@ public struct LedgerVerifier: Sendable {
                 problems.append(.truncated(checkpoint: sequence, lastEntry: last))
             } else if sequence <= last {
                 // The chain is intact through `last`, so the stored hash is the chain's hash there.
-                let actual = try await reader.read { db in try Data.fetchOne(db, sql: "SELECT hash FROM ledger_entries WHERE seq = ?", arguments: [sequence]) }
+                let actual = try await reader.read { db in
+                    try Data.fetchOne(db, sql: "SELECT hash FROM ledger_entries WHERE seq = ?", arguments: [sequence])
+                }
                 if actual.map(Array.init) != signed { problems.append(.checkpointMismatch(sequence: sequence)) }
             }
         }

@@ -68,7 +68,10 @@ struct AgentRoutes {
             let chainID = try context.parameters.require("id")
             guard let ledger = await storage.ledger() else { throw HTTPError(.serviceUnavailable, message: "the ledger is not open yet") }
             let entries = try LedgerQuery(chainID: chainID, limit: 10_000).run(on: ledger.reader).entries
-            let isUser = entries.first?.user.map { $0.objectID.lowercased() == caller.objectID.lowercased() && $0.tenantID.lowercased() == caller.tenantID.lowercased() } ?? false
+            let isUser =
+                entries.first?.user.map {
+                    $0.objectID.lowercased() == caller.objectID.lowercased() && $0.tenantID.lowercased() == caller.tenantID.lowercased()
+                } ?? false
             // Someone else's chain is as absent as one that does not exist.
             guard !entries.isEmpty, isUser || caller.roles.contains(AuditRoutes.auditorRole) else {
                 throw HTTPError(.notFound, message: "no chain \(chainID) that you may see")

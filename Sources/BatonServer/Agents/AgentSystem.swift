@@ -28,7 +28,9 @@ actor AgentSystem {
         let connectors = try ConnectorCatalog.load(directory: configuration.connectors.directory, environment: environment, logger: logger)
         let catalog = try AgentCatalog.load(directory: configuration.agents.directory, connectors: connectors, environment: environment)
         let authority = configuration.identity.issuers.first { $0.kind == .entra }?.authority
-        if authority == nil, !configuration.identity.issuers.isEmpty, let agent = catalog.ordered.first(where: { $0.remote == nil && $0.tokenEndpoint == nil }) {
+        if authority == nil, !configuration.identity.issuers.isEmpty,
+            let agent = catalog.ordered.first(where: { $0.remote == nil && $0.tokenEndpoint == nil })
+        {
             throw .invalidValue(
                 origin: .file(path: agent.file, line: nil), keyPath: "identity.token_endpoint",
                 problem: "no Entra issuer is configured to derive it from; set the token endpoint")

@@ -28,7 +28,8 @@ struct ChainBenchmark {
                 user: "jane@contoso.com", scope: "api://concierge/access_as_user")
             let client = HTTPClient(
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-                configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: peakConcurrency + 16)))
+                configuration: .init(
+                    connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: peakConcurrency + 16)))
             do {
                 let load = ChainLoad(client: client, url: "\(running.endpoints.baton)/v1/agents/concierge/invoke", token: token)
                 _ = try await load.run(chains: 20, concurrency: 4)  // warm: tokens cached, connections open

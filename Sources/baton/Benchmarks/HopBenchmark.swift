@@ -59,7 +59,8 @@ struct HopBenchmark {
         }
         let fsync = try FsyncProbe.measure(in: running.dataDirectory, count: 200)
         let verification = try await LatencySample.measure(count: calls) {
-            _ = try await verifier.verify((try await broker.token(for: request, issuer: "dev", context: context)).accessToken.revealed, policy: policy)
+            _ = try await verifier.verify(
+                (try await broker.token(for: request, issuer: "dev", context: context)).accessToken.revealed, policy: policy)
         }
         return [
             "warm delegation hop, 1 at a time:   \(sequential.summary)",

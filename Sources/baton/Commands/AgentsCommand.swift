@@ -30,7 +30,9 @@ struct AgentsCommand: AsyncParsableCommand {
                     ])
                 }
                 print(TextTable(rows: rows).rendered)
-                print("\n\(agents.ordered.count) agents, \(connectors.connectors.count) connectors (\(connectors.connectors.keys.sorted().joined(separator: ", ")))")
+                print(
+                    "\n\(agents.ordered.count) agents, \(connectors.connectors.count) connectors (\(connectors.connectors.keys.sorted().joined(separator: ", ")))"
+                )
             }
         }
     }

@@ -39,17 +39,14 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(name: .long, parsing: .upToNextOption, help: "Concurrent clients to measure with.") var clients = [1, 16, 256]
         @Option(name: .long, help: "Concurrent chains for the peak-memory run.") var peak = 1_000
         @Option(name: .long, help: "Warm hops to time.") var hops = 5_000
-        @Option(name: .long, help: "The dev tenant file.") var tenant = "dev/tenant.yaml"
-        @Option(name: .long, help: "The agent definitions.") var agents = "agents"
-        @Option(name: .long, help: "The connector definitions.") var connectors = "connectors"
+        @OptionGroup var files: StackOptions
 
         func run() async throws {
             try await reportingFailures {
                 LoggingBootstrap.install(.init(level: .error))
                 let root = NSTemporaryDirectory() + "baton-chain-bench-\(UUID().uuidString.prefix(8))"
                 defer { try? FileManager.default.removeItem(atPath: root) }
-                let stack = DevStack(
-                    dataDirectory: root, tenantFile: tenant, agentsDirectory: agents, connectorsDirectory: connectors, logger: Logger(label: "bench"))
+                let stack = files.stack(dataDirectory: root, logger: Logger(label: "bench"))
                 let benchmark = ChainBenchmark(chains: chains, concurrency: clients, peakConcurrency: peak, hops: hops, stack: stack)
                 for line in try await benchmark.run() { print(line) }
             }

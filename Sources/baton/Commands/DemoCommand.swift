@@ -21,14 +21,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Keep the vault, ledger and emulator data here instead of a temporary directory.")
     var dataDir: String?
 
-    @Option(name: .long, help: "The dev tenant file.")
-    var tenant = "dev/tenant.yaml"
-
-    @Option(name: .long, help: "The agent definitions.")
-    var agents = "agents"
-
-    @Option(name: .long, help: "The connector definitions.")
-    var connectors = "connectors"
+    @OptionGroup var files: StackOptions
 
     func run() async throws {
         try await reportingFailures {
@@ -38,17 +31,20 @@ struct DemoCommand: AsyncParsableCommand {
             LoggingBootstrap.install(.init(level: .warning))
             let out = { @Sendable (line: String) in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
             out("Baton demo: an agent chain that acts as the user")
-            let stack = DevStack(
-                dataDirectory: directory, tenantFile: tenant, agentsDirectory: agents, connectorsDirectory: connectors, logger: Logger(label: "baton.demo"))
+            let stack = files.stack(dataDirectory: directory, logger: Logger(label: "baton.demo"))
             let started = ContinuousClock.now
             try await stack.run { running in
                 out("  dev identity provider  \(running.endpoints.idp)")
                 out("  ServiceNow emulator    \(running.endpoints.servicenow)")
                 out("  Baton daemon           \(running.endpoints.baton)   data: \(directory)")
-                try await DemoScript(stack: running, tenantFile: tenant, print: out).run()
-                out("\nDone in \(String(format: "%.1f", (ContinuousClock.now - started).timeInterval)) s: every hop acted as Jane, ServiceNow's ACLs applied to her, and the ledger names her at every hop.")
+                try await DemoScript(stack: running, tenantFile: files.tenant, print: out).run()
+                out(
+                    "\nDone in \(String(format: "%.1f", (ContinuousClock.now - started).timeInterval)) s: every hop acted as Jane, ServiceNow's ACLs applied to her, and the ledger names her at every hop."
+                )
                 if dataDir != nil {
-                    out("The stores are kept in \(directory): BATON_STORAGE_DATA_DIR=\(directory) baton audit list; baton vault list works the same way.")
+                    out(
+                        "The stores are kept in \(directory): BATON_STORAGE_DATA_DIR=\(directory) baton audit list; baton vault list works the same way."
+                    )
                 }
                 if keep {
                     out(DevUpCommand.usage(running.endpoints, dataDirectory: directory))

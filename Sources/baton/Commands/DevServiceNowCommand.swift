@@ -52,7 +52,8 @@ struct DevServiceNowCommand: AsyncParsableCommand {
             let settings = ServiceNowOIDCSettings(
                 metadataURL: "\(idp)/\(tenant.id)/v2.0/.well-known/openid-configuration", clientID: app.appID, userClaim: userClaim,
                 userField: userField, jtiVerification: jti)
-            let emulator = try ServiceNowEmulator(path: (directory as NSString).appendingPathComponent("servicenow.sqlite"), oidc: settings, logger: logger)
+            let emulator = try ServiceNowEmulator(
+                path: (directory as NSString).appendingPathComponent("servicenow.sqlite"), oidc: settings, logger: logger)
             let application = ServiceNowEmulatorServer(emulator: emulator, host: host, port: port, logger: logger).makeApplication { url in
                 let lines = [
                     "ServiceNow emulator at \(url)",

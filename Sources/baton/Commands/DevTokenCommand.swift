@@ -41,8 +41,9 @@ struct DevTokenCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let tenant = try tenantOptions.load()
-            print(try await DevSignIn(tenant: tenant, idp: idp ?? runningStackIdP() ?? "http://127.0.0.1:9400").token(
-                user: user, password: password, client: client, scope: scope))
+            print(
+                try await DevSignIn(tenant: tenant, idp: idp ?? runningStackIdP() ?? "http://127.0.0.1:9400").token(
+                    user: user, password: password, client: client, scope: scope))
         }
     }
 

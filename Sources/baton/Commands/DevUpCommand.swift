@@ -7,26 +7,19 @@ struct DevUpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
         abstract: "Run the dev identity provider, the ServiceNow emulator and the daemon together until Ctrl-C.",
-        discussion: "Prints each service's URL and writes them to DATA_DIR/endpoints.json for scripts; `baton dev token --user U` then signs in at this stack."
+        discussion:
+            "Prints each service's URL and writes them to DATA_DIR/endpoints.json for scripts; `baton dev token --user U` then signs in at this stack."
     )
 
     @Option(name: .long, help: "The data directory (vault, ledger, emulator data, endpoints.json).")
     var dataDir = "./.baton"
 
-    @Option(name: .long, help: "The dev tenant file.")
-    var tenant = "dev/tenant.yaml"
-
-    @Option(name: .long, help: "The agent definitions.")
-    var agents = "agents"
-
-    @Option(name: .long, help: "The connector definitions.")
-    var connectors = "connectors"
+    @OptionGroup var files: StackOptions
 
     func run() async throws {
         try await reportingFailures {
             LoggingBootstrap.install(.init())
-            let stack = DevStack(
-                dataDirectory: dataDir, tenantFile: tenant, agentsDirectory: agents, connectorsDirectory: connectors, logger: Logger(label: "baton.dev"))
+            let stack = files.stack(dataDirectory: dataDir, logger: Logger(label: "baton.dev"))
             try await stack.run { running in
                 let file = (dataDir as NSString).appendingPathComponent("endpoints.json")
                 let encoder = JSONEncoder()

@@ -32,23 +32,9 @@ struct DoctorCommand: AsyncParsableCommand {
         @Option(name: .long, help: "The agent whose credentials exchange for the connector (default: the first that lists it).")
         var agent: String?
 
-        @Option(name: .long, help: "Sign this dev user in at the dev identity provider.")
-        var user: String?
-
-        @Option(name: .long, help: "A token for the front-door agent (instead of --user).")
-        var token: String?
-
-        @Option(name: .long, help: "The dev identity provider's base URL (with --user).")
-        var idp = "http://127.0.0.1:9400"
-
-        @Option(name: .long, help: "The dev tenant file (with --user).")
-        var tenant = "dev/tenant.yaml"
+        @OptionGroup var credentials: UserTokenOptions
 
         @OptionGroup var options: ConfigOptions
-
-        func validate() throws {
-            guard (user == nil) != (token == nil) else { throw ValidationError("give exactly one of --user or --token") }
-        }
 
         func run() async throws {
             try await reportingFailures {
@@ -64,24 +50,21 @@ struct DoctorCommand: AsyncParsableCommand {
                     throw CommandFailure(message: "\(owner.id) cannot be reached from \(frontDoor.id) through declared delegations")
                 }
                 let authority =
-                    token == nil ? idp : (configuration.identity.issuers.first { $0.kind == .entra }?.authority ?? "https://login.microsoftonline.com")
-                var current: Secret
-                if let token {
-                    current = Secret(token)
-                } else {
-                    let devTenant = try TenantOptions.load(file: tenant)
-                    current = Secret(
-                        try await DevSignIn(tenant: devTenant, idp: idp).token(
-                            user: user ?? "", scope: "\(frontDoor.resource)/\(frontDoor.acceptedScopes.sorted().first ?? "access_as_user")"))
-                }
+                    credentials.token == nil
+                    ? credentials.idp : (configuration.identity.issuers.first { $0.kind == .entra }?.authority ?? "https://login.microsoftonline.com")
+                var current = Secret(
+                    try await credentials.token(scope: "\(frontDoor.resource)/\(frontDoor.acceptedScopes.sorted().first ?? "access_as_user")"))
                 let tenantID = try Self.tenant(of: current)
                 print("token path: user → \(path.joined(separator: " → ")) → \(connector) (\(definition.audience))")
                 for (caller, callee) in zip(path, path.dropFirst()) {
-                    current = try await exchange(current, by: agents[caller]!, for: agents[callee]!.resource, scopes: agents[caller]!.delegation(to: callee)!.scopes, authority: authority, tenantID: tenantID)
+                    current = try await exchange(
+                        current, by: agents[caller]!, for: agents[callee]!.resource, scopes: agents[caller]!.delegation(to: callee)!.scopes,
+                        authority: authority, tenantID: tenantID)
                 }
                 let grant = owner.grant(for: connector)!
                 current = try await exchange(
-                    current, by: owner, for: definition.audience, scopes: grant.scopes.isEmpty ? definition.scopes : grant.scopes, authority: authority,
+                    current, by: owner, for: definition.audience, scopes: grant.scopes.isEmpty ? definition.scopes : grant.scopes,
+                    authority: authority,
                     tenantID: tenantID)
 
                 let doctor = ServiceNowDoctor(baseURL: definition.baseURL)
@@ -98,7 +81,9 @@ struct DoctorCommand: AsyncParsableCommand {
                     print("\(finding.outcome.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(finding.check): \(finding.explanation)")
                 }
                 let failed = findings.filter { $0.outcome == .fail }
-                guard failed.isEmpty else { throw CommandFailure(message: "\(failed.count) check(s) failed: \(failed.map(\.check).joined(separator: ", "))") }
+                guard failed.isEmpty else {
+                    throw CommandFailure(message: "\(failed.count) check(s) failed: \(failed.map(\.check).joined(separator: ", "))")
+                }
                 print("ServiceNow accepts the token.")
             }
         }
@@ -110,8 +95,10 @@ struct DoctorCommand: AsyncParsableCommand {
             let client = ExchangeClient(
                 clientID: agent.clientID, credential: credential, tokenEndpoint: agent.tokenEndpoint ?? "\(authority)/\(tenantID)/oauth2/v2.0/token")
             do {
-                return try await OnBehalfOfExchanger().exchange(ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes))
-                    .accessToken
+                return try await OnBehalfOfExchanger().exchange(
+                    ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes)
+                )
+                .accessToken
             } catch {
                 throw CommandFailure(message: "\(agent.id) could not exchange the token for \(resource): \(error)")
             }

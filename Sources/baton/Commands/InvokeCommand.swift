@@ -24,20 +24,10 @@ struct InvokeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The agent (default: the front-door agent).")
     var agent: String?
 
-    @Option(name: .long, help: "Sign this dev user in at the dev identity provider.")
-    var user: String?
-
-    @Option(name: .long, help: "A bearer token for the agent (instead of --user).")
-    var token: String?
+    @OptionGroup var credentials: UserTokenOptions
 
     @Option(name: .long, help: "The daemon's base URL.")
     var url = "http://127.0.0.1:8080"
-
-    @Option(name: .long, help: "The dev identity provider's base URL (with --user).")
-    var idp = "http://127.0.0.1:9400"
-
-    @Option(name: .long, help: "The dev tenant file (with --user).")
-    var tenant = "dev/tenant.yaml"
 
     @Flag(name: .long, help: "Show each step as it happens (server-sent events).")
     var stream = false
@@ -47,24 +37,13 @@ struct InvokeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    func validate() throws {
-        guard (user == nil) != (token == nil) else { throw ValidationError("give exactly one of --user or --token") }
-    }
-
     func run() async throws {
         try await reportingFailures {
             let (_, _, agents) = try options.loadDefinitions()
             guard let definition = agent.map({ agents[$0] }) ?? agents.frontDoor else {
                 throw CommandFailure(message: agent.map { "no agent is named '\($0)'" } ?? "no front-door agent is defined; pass --agent")
             }
-            let bearer: String
-            if let token {
-                bearer = token
-            } else {
-                let devTenant = try TenantOptions.load(file: tenant)
-                bearer = try await DevSignIn(tenant: devTenant, idp: idp).token(
-                    user: user ?? "", scope: "\(definition.resource)/\(definition.acceptedScopes.sorted().first ?? "access_as_user")")
-            }
+            let bearer = try await credentials.token(scope: "\(definition.resource)/\(definition.acceptedScopes.sorted().first ?? "access_as_user")")
             let (status, body, contentType) = try await post(agent: definition.id, token: bearer)
             if stream || contentType?.contains("event-stream") == true {
                 print(String(decoding: body, as: UTF8.self), terminator: "")
@@ -73,7 +52,8 @@ struct InvokeCommand: AsyncParsableCommand {
             let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
             guard status == 200 else {
                 let error = object["error"] as? [String: Any]
-                throw CommandFailure(message: "\(status) \(error?["code"] as? String ?? ""): \(error?["message"] as? String ?? String(decoding: body, as: UTF8.self))")
+                throw CommandFailure(
+                    message: "\(status) \(error?["code"] as? String ?? ""): \(error?["message"] as? String ?? String(decoding: body, as: UTF8.self))")
             }
             if json {
                 print(String(decoding: body, as: UTF8.self))

@@ -26,7 +26,11 @@ struct DemoScript {
         print("\n2. Jane asks the concierge: \"\(request)\"")
         let first = try await invoke(jane, request)
         print("   concierge → triage → itsm → ServiceNow, with a fresh On-Behalf-Of token at every hop:")
-        for hop in first.hops { print("     hop \(hop.hop)  \(hop.agent.padding(toLength: 9, withPad: " ", startingAt: 0))  token audience \(hop.audience)  (\(String(format: "%.1f", Double(hop.latency) / 1000)) ms)") }
+        for hop in first.hops {
+            print(
+                "     hop \(hop.hop)  \(hop.agent.padding(toLength: 9, withPad: " ", startingAt: 0))  token audience \(hop.audience)  (\(String(format: "%.1f", Double(hop.latency) / 1000)) ms)"
+            )
+        }
         print("   \(first.answer)")
         print(indent(AnswerPrinter.table(first.rows)))
         guard first.rows.count == 5 else { throw CommandFailure(message: "expected Jane's five incidents, got \(first.rows.count)") }
@@ -35,19 +39,25 @@ struct DemoScript {
             throw CommandFailure(message: "the emulator has no user jane@contoso.com")
         }
         print("\n3. What ServiceNow's ACLs kept from Jane (the emulator's admin view; counted, not shown):")
-        print("   \(counts.total) incidents exist; Jane may read \(counts.readable). \(counts.total - counts.readable) are hidden from her (HR and security incidents).")
+        print(
+            "   \(counts.total) incidents exist; Jane may read \(counts.readable). \(counts.total - counts.readable) are hidden from her (HR and security incidents)."
+        )
 
         print("\n4. Harriet, an HR partner, asks the same. ServiceNow shows her the HR incidents Jane cannot see:")
         let harriet = try await invoke(try await signIn.token(user: "harriet@contoso.com", scope: scope), request)
         print(indent(AnswerPrinter.table(harriet.rows)))
-        let hr = harriet.rows.filter { ($0["short_description"] as? String ?? "").contains("Harassment") || ($0["short_description"] as? String ?? "").contains("Salary") }
+        let hr = harriet.rows.filter {
+            ($0["short_description"] as? String ?? "").contains("Harassment") || ($0["short_description"] as? String ?? "").contains("Salary")
+        }
         guard !hr.isEmpty else { throw CommandFailure(message: "Harriet should see the HR incidents") }
 
         let update = "Set INC0010002 to in progress"
         print("\n5. Jane asks: \"\(update)\"")
         let updated = try await invoke(jane, update)
         let updatedBy = (updated.data?["sys_updated_by"] as? String) ?? ""
-        print("   \(updated.answer) In ServiceNow: state = \(AnswerPrinter.text(updated.data?["state"])), sys_updated_by = \(updatedBy) — Jane herself, not a service account.")
+        print(
+            "   \(updated.answer) In ServiceNow: state = \(AnswerPrinter.text(updated.data?["state"])), sys_updated_by = \(updatedBy) — Jane herself, not a service account."
+        )
         guard updatedBy == "jane.smith" else { throw CommandFailure(message: "sys_updated_by is '\(updatedBy)', not jane.smith") }
 
         guard let ledger = await stack.daemon.storage.ledger() else { throw CommandFailure(message: "the ledger is not open") }
@@ -60,7 +70,9 @@ struct DemoScript {
         try await ledger.writer.checkpoint()
         let signer = try CheckpointSigner.load(from: try DataDirectory.prepare(stack.dataDirectory))
         let report = try await LedgerVerifier(reader: ledger.reader, publicKey: signer.publicKey).verify()
-        print("\n7. baton audit verify: \(report.entries) entries, \(report.checkpoints) signed checkpoint(s) — \(report.isIntact ? "intact" : "NOT intact: \(report.problems)")")
+        print(
+            "\n7. baton audit verify: \(report.entries) entries, \(report.checkpoints) signed checkpoint(s) — \(report.isIntact ? "intact" : "NOT intact: \(report.problems)")"
+        )
         guard report.isIntact, named else { throw CommandFailure(message: "the audit ledger is not intact or does not name Jane throughout") }
     }
 
@@ -89,12 +101,18 @@ struct DemoScript {
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         guard (response as? HTTPURLResponse)?.statusCode == 200 else {
             let error = object["error"] as? [String: Any]
-            throw CommandFailure(message: "the concierge refused \"\(input)\": \(error?["message"] as? String ?? String(decoding: data, as: UTF8.self))")
+            throw CommandFailure(
+                message: "the concierge refused \"\(input)\": \(error?["message"] as? String ?? String(decoding: data, as: UTF8.self))")
         }
         let hops = (object["hops"] as? [[String: Any]] ?? []).map {
-            (hop: $0["hop"] as? Int ?? 0, agent: $0["agent"] as? String ?? "", audience: $0["audience"] as? String ?? "", latency: $0["latency_us"] as? Int ?? 0)
+            (
+                hop: $0["hop"] as? Int ?? 0, agent: $0["agent"] as? String ?? "", audience: $0["audience"] as? String ?? "",
+                latency: $0["latency_us"] as? Int ?? 0
+            )
         }
-        return Answer(answer: object["answer"] as? String ?? "", data: object["data"] as? [String: Any], chainID: object["chain_id"] as? String ?? "", hops: hops)
+        return Answer(
+            answer: object["answer"] as? String ?? "", data: object["data"] as? [String: Any], chainID: object["chain_id"] as? String ?? "",
+            hops: hops)
     }
 
     private func indent(_ text: String) -> String {

@@ -33,7 +33,9 @@ struct DevStack {
 
     /// Starts the three services, runs `body`, then stops them.
     func run<T: Sendable>(_ body: @Sendable (Running) async throws -> T) async throws -> T {
-        for (path, what) in [(tenantFile, "the dev tenant file"), (agentsDirectory, "the agents directory"), (connectorsDirectory, "the connectors directory")]
+        for (path, what) in [
+            (tenantFile, "the dev tenant file"), (agentsDirectory, "the agents directory"), (connectorsDirectory, "the connectors directory"),
+        ]
         where !FileManager.default.fileExists(atPath: path) {
             throw CommandFailure(message: "\(what) \(path) does not exist; run from a Baton checkout or pass its path")
         }
@@ -46,7 +48,8 @@ struct DevStack {
         let idpServer = DevIdentityProviderServer(provider: provider, logger: logger)
         return try await LocalServer.run(logger: logger, idpServer.makeApplication) { idp in
             let emulatorDirectory = (dataDirectory as NSString).appendingPathComponent("dev-servicenow")
-            try FileManager.default.createDirectory(atPath: emulatorDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: emulatorDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let emulator = try ServiceNowEmulator(
                 path: (emulatorDirectory as NSString).appendingPathComponent("servicenow.sqlite"),
                 oidc: ServiceNowOIDCSettings(metadataURL: await provider.discoveryURL, clientID: servicenowApp.appID), logger: logger)

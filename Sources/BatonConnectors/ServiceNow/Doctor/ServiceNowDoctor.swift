@@ -57,7 +57,12 @@ public struct ServiceNowDoctor: Sendable {
     /// Every check, in order; the Table API call comes last (with JTI on, a token works once).
     public func diagnose(token: Secret, expectation: Expectation?) async -> [DoctorFinding] {
         guard let jws = try? CompactJWS(parsing: token.revealed, sizeLimit: 64 * 1024) else {
-            return [DoctorFinding("token", .fail, "The token is not a JWT, so ServiceNow cannot validate it; the connector must send the access token the IdP issued for the ServiceNow app.")]
+            return [
+                DoctorFinding(
+                    "token", .fail,
+                    "The token is not a JWT, so ServiceNow cannot validate it; the connector must send the access token the IdP issued for the ServiceNow app."
+                )
+            ]
         }
         let claims = jws.claims
         var findings = [describe(claims)]
@@ -99,11 +104,16 @@ public struct ServiceNowDoctor: Sendable {
         guard let (status, _, body) = try? await get(metadataURL, token: nil), status == 200,
             case .object(let document)? = try? JSONDecoder().decode(JSONValue.self, from: body), let expected = document["issuer"]?.stringValue
         else {
-            return DoctorFinding("issuer", .fail, "The OIDC metadata URL \(metadataURL) does not serve a discovery document; ServiceNow cannot fetch the keys — fix the URL in the OIDC provider configuration.")
+            return DoctorFinding(
+                "issuer", .fail,
+                "The OIDC metadata URL \(metadataURL) does not serve a discovery document; ServiceNow cannot fetch the keys — fix the URL in the OIDC provider configuration."
+            )
         }
         let actual = claims["iss"]?.stringValue ?? ""
         let tenant = claims["tid"]?.stringValue ?? ""
-        guard actual.replacingOccurrences(of: tenant, with: "{tenantid}") == expected.replacingOccurrences(of: tenant, with: "{tenantid}") || actual == expected
+        guard
+            actual.replacingOccurrences(of: tenant, with: "{tenantid}") == expected.replacingOccurrences(of: tenant, with: "{tenantid}")
+                || actual == expected
         else {
             let hint =
                 actual.contains("sts.windows.net")
@@ -122,7 +132,8 @@ public struct ServiceNowDoctor: Sendable {
         guard audiences.contains(clientID) else {
             return DoctorFinding(
                 "audience", .fail,
-                "The token's aud is \(audiences.joined(separator: ", ")) but the OIDC entity's Client ID is \(clientID); set the Client ID to exactly the aud value (v2 tokens carry the ServiceNow app's client id GUID, v1 tokens its api:// URI).")
+                "The token's aud is \(audiences.joined(separator: ", ")) but the OIDC entity's Client ID is \(clientID); set the Client ID to exactly the aud value (v2 tokens carry the ServiceNow app's client id GUID, v1 tokens its api:// URI)."
+            )
         }
         return DoctorFinding("audience", .pass, "The token's aud equals the OIDC entity's Client ID.")
     }
@@ -132,7 +143,8 @@ public struct ServiceNowDoctor: Sendable {
             let present = ["preferred_username", "upn", "email", "oid"].filter { claims[$0] != nil }
             return DoctorFinding(
                 "user claim", .fail,
-                "The token has no '\(expectation.userClaim)' claim, the User Claim ServiceNow reads; set User Claim to one the token has (\(present.joined(separator: ", "))) — v2 tokens carry preferred_username, v1 tokens upn.")
+                "The token has no '\(expectation.userClaim)' claim, the User Claim ServiceNow reads; set User Claim to one the token has (\(present.joined(separator: ", "))) — v2 tokens carry preferred_username, v1 tokens upn."
+            )
         }
         return DoctorFinding("user claim", .pass, "The token's \(expectation.userClaim) is \(value).")
     }
@@ -149,7 +161,8 @@ public struct ServiceNowDoctor: Sendable {
         guard object["matches"] == .integer(1) else {
             return DoctorFinding(
                 "user", .fail,
-                "No single active sys_user has \(expectation.userField) = \(value); create the user, fix its \(expectation.userField), or map a claim to a field that holds it.")
+                "No single active sys_user has \(expectation.userField) = \(value); create the user, fix its \(expectation.userField), or map a claim to a field that holds it."
+            )
         }
         return DoctorFinding("user", .pass, "One active sys_user has \(expectation.userField) = \(value).")
     }
@@ -159,10 +172,12 @@ public struct ServiceNowDoctor: Sendable {
         guard claims["jti"] != nil else {
             return DoctorFinding(
                 "jti", .fail,
-                "JTI verification is on but the token has no jti claim (Entra access tokens carry uti instead); turn off \"Enable JTI claim verification\" on the OIDC provider configuration.")
+                "JTI verification is on but the token has no jti claim (Entra access tokens carry uti instead); turn off \"Enable JTI claim verification\" on the OIDC provider configuration."
+            )
         }
         return DoctorFinding(
-            "jti", .warn, "JTI verification is on: each token works for one call only, so Baton's cached tokens will be refused after their first use.")
+            "jti", .warn,
+            "JTI verification is on: each token works for one call only, so Baton's cached tokens will be refused after their first use.")
     }
 
     private func clock(_ claims: JSONObject, _ expectation: Expectation) async -> DoctorFinding {
@@ -177,10 +192,12 @@ public struct ServiceNowDoctor: Sendable {
         if serverNow > expires + allowed || serverNow + allowed < notBefore {
             return DoctorFinding(
                 "clock", .fail,
-                "The instance's clock is \(Int(skew.rounded())) s off this machine's, which puts the token outside its validity (allowed skew \(Int(allowed)) s); fix the server time (NTP) or raise Clock Skew.")
+                "The instance's clock is \(Int(skew.rounded())) s off this machine's, which puts the token outside its validity (allowed skew \(Int(allowed)) s); fix the server time (NTP) or raise Clock Skew."
+            )
         }
         if abs(skew) > 60 {
-            return DoctorFinding("clock", .warn, "The instance's clock is \(Int(skew.rounded())) s off this machine's; tokens near expiry may be refused.")
+            return DoctorFinding(
+                "clock", .warn, "The instance's clock is \(Int(skew.rounded())) s off this machine's; tokens near expiry may be refused.")
         }
         return DoctorFinding("clock", .pass, "The instance's clock agrees with this machine's (\(Int(skew.rounded())) s).")
     }
@@ -203,7 +220,8 @@ public struct ServiceNowDoctor: Sendable {
         case 403:
             return DoctorFinding(
                 "table api", .fail,
-                "The token was accepted but the Table API answered 403 (\(String(decoding: body.prefix(200), as: UTF8.self))); an auth scope or access policy excludes the Table API, or the user lacks roles.")
+                "The token was accepted but the Table API answered 403 (\(String(decoding: body.prefix(200), as: UTF8.self))); an auth scope or access policy excludes the Table API, or the user lacks roles."
+            )
         default:
             return DoctorFinding("table api", .fail, "The Table API answered \(status); the instance may be down or hibernating.")
         }

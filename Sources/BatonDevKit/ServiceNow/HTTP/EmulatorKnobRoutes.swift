@@ -51,7 +51,8 @@ struct EmulatorKnobRoutes: Sendable {
             case "server_error": fault = .serverError(status: parameters.get("status", as: Int.self) ?? 500)
             case "accepted": fault = .acceptedWithoutBody
             case "hibernating": fault = .hibernating
-            default: return TableAPIRoutes.failure(.badRequest("Unknown fault", detail: "kind is rate_limited, server_error, accepted or hibernating"))
+            default:
+                return TableAPIRoutes.failure(.badRequest("Unknown fault", detail: "kind is rate_limited, server_error, accepted or hibernating"))
             }
             await emulator.inject(fault, count: count)
             return TableAPIRoutes.json(.ok, ["count": .integer(Int64(count))])

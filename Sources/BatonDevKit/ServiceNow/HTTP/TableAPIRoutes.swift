@@ -80,7 +80,9 @@ struct TableAPIRoutes: Sendable {
         let parameters = request.uri.queryParameters
         let limit = try Self.integer(parameters.get("sysparm_limit"), name: "sysparm_limit") ?? Self.defaultLimit
         let offset = try Self.integer(parameters.get("sysparm_offset"), name: "sysparm_offset") ?? 0
-        guard limit > 0, offset >= 0 else { throw ServiceNowFailure.badRequest("Invalid pagination", detail: "sysparm_limit must be positive and sysparm_offset not negative") }
+        guard limit > 0, offset >= 0 else {
+            throw ServiceNowFailure.badRequest("Invalid pagination", detail: "sysparm_limit must be positive and sysparm_offset not negative")
+        }
         var query = try EncodedQuery(parsing: parameters.get("sysparm_query") ?? "")
         for (name, value) in parameters where !name.hasPrefix("sysparm_") {
             query.groups = (query.groups.isEmpty ? [[]] : query.groups).map {
@@ -179,7 +181,9 @@ struct TableAPIRoutes: Sendable {
             throw ServiceNowFailure.badRequest("Exception while reading request", detail: "The payload is not valid JSON.")
         }
         if case .array(let elements) = value, let first = elements.first { value = first }
-        guard case .object(let object) = value else { throw ServiceNowFailure.badRequest("Exception while reading request", detail: "Expected a JSON object.") }
+        guard case .object(let object) = value else {
+            throw ServiceNowFailure.badRequest("Exception while reading request", detail: "Expected a JSON object.")
+        }
         var values: [String: String] = [:]
         for (name, field) in object {
             switch field {

@@ -38,7 +38,8 @@ public actor ServiceNowInstance {
             let database = try DatabaseQueue(path: path)
             try database.write { db in
                 try db.execute(
-                    sql: "CREATE TABLE IF NOT EXISTS records (tbl TEXT NOT NULL, sys_id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tbl, sys_id))")
+                    sql: "CREATE TABLE IF NOT EXISTS records (tbl TEXT NOT NULL, sys_id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tbl, sys_id))"
+                )
             }
             self.database = database
             let rows = try database.read { db in try Row.fetchAll(db, sql: "SELECT tbl, data FROM records ORDER BY rowid") }
@@ -219,7 +220,8 @@ public actor ServiceNowInstance {
         if table == "sys_journal_field" {
             let parentTable = record["name"] ?? ""
             let parent = self.record(parentTable, record["element_id"] ?? "")
-            return acl.canReadJournal(record, parentReadable: parent.map { acl.canRead($0, table: parentTable, as: session.subject) } ?? false, as: session.subject)
+            return acl.canReadJournal(
+                record, parentReadable: parent.map { acl.canRead($0, table: parentTable, as: session.subject) } ?? false, as: session.subject)
         }
         return acl.canRead(record, table: table, as: session.subject)
     }

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `--user U [--idp URL] [--tenant F]` or `--token T`: how a command gets a user's token.
+struct UserTokenOptions: ParsableArguments {
+    @Option(name: .long, help: "Sign this dev user in at the dev identity provider.")
+    var user: String?
+
+    @Option(name: .long, help: "A bearer token for the agent (instead of --user).")
+    var token: String?
+
+    @Option(name: .long, help: "The dev identity provider's base URL (with --user).")
+    var idp = "http://127.0.0.1:9400"
+
+    @Option(name: .long, help: "The dev tenant file (with --user).")
+    var tenant = "dev/tenant.yaml"
+
+    func validate() throws {
+        guard (user == nil) != (token == nil) else { throw ValidationError("give exactly one of --user or --token") }
+    }
+
+    /// The given token, or the dev user's, signed in for `scope`.
+    func token(scope: String) async throws -> String {
+        if let token { return token }
+        return try await DevSignIn(tenant: try TenantOptions.load(file: tenant), idp: idp).token(user: user ?? "", scope: scope)
+    }
+}
+
+/// `--tenant`, `--agents`, `--connectors`: the files of the local stack (`demo`, `dev up`, `bench chain`).
+struct StackOptions: ParsableArguments {
+    @Option(name: .long, help: "The dev tenant file.")
+    var tenant = "dev/tenant.yaml"
+
+    @Option(name: .long, help: "The agent definitions.")
+    var agents = "agents"
+
+    @Option(name: .long, help: "The connector definitions.")
+    var connectors = "connectors"
+
+    func stack(dataDirectory: String, logger: Logger) -> DevStack {
+        DevStack(dataDirectory: dataDirectory, tenantFile: tenant, agentsDirectory: agents, connectorsDirectory: connectors, logger: logger)
+    }
+}
