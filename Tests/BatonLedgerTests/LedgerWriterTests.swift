@@ -65,6 +65,22 @@ struct LedgerWriterTests {
         #expect(try await fixture.verify().isIntact)
     }
 
+    @Test("entries appended together land in order, in one transaction, and fail together")
+    func appendTogether() async throws {
+        let fixture = try LedgerFixture()
+        let writer = try await fixture.writer(checkpointEvery: 1_000)
+        try await writer.append(LedgerFixture.entry(1))
+        let before = await writer.batchesCommitted
+        let sequences = try await writer.append(contentsOf: [LedgerFixture.entry(2), LedgerFixture.entry(3), LedgerFixture.entry(4)])
+        #expect(sequences == [2, 3, 4])
+        #expect(await writer.batchesCommitted == before + 1, "one transaction, one fsync")
+        try await fixture.database.write { db in try db.execute(sql: "PRAGMA query_only = ON") }
+        await #expect(throws: LedgerError.self) { try await writer.append(contentsOf: [LedgerFixture.entry(5), LedgerFixture.entry(6)]) }
+        try await fixture.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = OFF") }
+        #expect(try await fixture.database.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") } == 4)
+        #expect(try await fixture.verify().isIntact)
+    }
+
     @Test("1,000 concurrent appends share few transactions and all land, in one gapless chain")
     func concurrentAppends() async throws {
         let fixture = try LedgerFixture()

@@ -83,7 +83,7 @@ public final class AgentRuntime: Sendable {
         let log = HopLog()
         let correlation = correlation ?? traceID.map { ChainCorrelation(chainID: "", hop: 0, parentHop: nil, actorPath: [], traceID: $0) }
         let answer = try await run(
-            agent: id, input: input, token: token, chain: chain, correlation: correlation, events: events ?? { _ in }, log: log)
+            agent: id, input: input, token: token, chain: chain, correlation: correlation, carried: [], events: events ?? { _ in }, log: log)
         if chain == nil { await hops.finish(answer.chainID) }
         return AgentAnswer(text: answer.text, data: answer.data, chainID: answer.chainID, hops: await log.hops.sorted { $0.hop < $1.hop })
     }
@@ -91,8 +91,12 @@ public final class AgentRuntime: Sendable {
     // MARK: - One hop
 
     /// Verifies the hop's token as the agent, checks it speaks for the chain's user, records the hop, runs the agent.
+    ///
+    /// - Parameter carried: the caller's entries for this hop (its exchange), recorded in the
+    ///   same transaction as this hop's acceptance or denial: one fsync per hop.
     func run(
-        agent id: String, input: String, token: Secret, chain: ChainContext?, correlation: ChainCorrelation?, events: @escaping EventSink, log: HopLog
+        agent id: String, input: String, token: Secret, chain: ChainContext?, correlation: ChainCorrelation?, carried: [LedgerEntry],
+        events: @escaping EventSink, log: HopLog
     ) async throws(AgentError) -> AgentAnswer {
         guard let definition = catalog[id], let actor = agents[id] else { throw .unknownAgent(id) }
         let started = ContinuousClock.now
@@ -102,7 +106,7 @@ public final class AgentRuntime: Sendable {
                 token.revealed, policy: TokenPolicy(audiences: definition.audiences, requireUser: true, requiredScopes: definition.acceptedScopes))
         } catch {
             if let chain {
-                try await record(.deny, chain, agent: id, target: id, decision: .denied, reason: error.code, token: token)
+                try await record(carried + [entry(.deny, chain, agent: id, target: id, decision: .denied, reason: error.code, token: token)])
                 events(.denied(agent: id, code: error.code, message: error.description))
             }
             throw .tokenRejected(agent: id, rejection: error)
@@ -112,7 +116,7 @@ public final class AgentRuntime: Sendable {
         if let chain {
             guard chain.user.tenantID.lowercased() == user.tenantID.lowercased(), chain.user.objectID.lowercased() == user.objectID.lowercased()
             else {
-                try await record(.deny, chain, agent: id, target: id, decision: .denied, reason: "user_mismatch", token: token)
+                try await record(carried + [entry(.deny, chain, agent: id, target: id, decision: .denied, reason: "user_mismatch", token: token)])
                 events(.denied(agent: id, code: "user_mismatch", message: AgentError.userMismatch(agent: id).description))
                 throw .userMismatch(agent: id)
             }
@@ -127,7 +131,7 @@ public final class AgentRuntime: Sendable {
             context = ChainContext.start(at: id, for: user, traceID: correlation?.traceID)
         }
         try await record(
-            context.hop == 0 ? .inbound : .delegate, context, agent: id, target: id, operation: "invoke", decision: .allowed, token: token)
+            carried + [entry(context.hop == 0 ? .inbound : .delegate, context, agent: id, target: id, operation: "invoke", decision: .allowed, token: token)])
         events(.hopStarted(agent: id, hop: context.hop, chainID: context.chainID))
         let hop = Hop(runtime: self, definition: definition, context: context, token: token, verified: verified, events: events, log: log)
         let answer = try await withTimeout(definition.timeout, agent: id) { () async throws(AgentError) -> AgentAnswer in
@@ -148,17 +152,36 @@ public final class AgentRuntime: Sendable {
         status: Int? = nil, decision: LedgerDecision? = nil, reason: String? = nil, token: Secret? = nil, tokenSource: TokenSource? = nil,
         latency: Duration? = nil
     ) async throws(AgentError) {
-        let entry = LedgerEntry(
+        try await record([
+            entry(
+                kind, context, agent: agent, target: target, resource: resource, operation: operation, status: status, decision: decision, reason: reason,
+                token: token, tokenSource: tokenSource, latency: latency)
+        ])
+    }
+
+    /// Appends `entries` in one transaction; a failure stops the step (fail closed).
+    func record(_ entries: [LedgerEntry]) async throws(AgentError) {
+        do {
+            try await audit.append(contentsOf: entries)
+        } catch {
+            logger.error(
+                "the ledger refused an entry; the step is not taken",
+                metadata: ["kinds": "\(entries.map(\.kind.rawValue))", "agent": "\(entries.last?.agent ?? "")"])
+            throw .auditFailed(reason: "\(error)")
+        }
+    }
+
+    /// One ledger entry for a step in `context`, with the token's fingerprint (never the token).
+    func entry(
+        _ kind: LedgerEventKind, _ context: ChainContext, agent: String, target: String? = nil, resource: String? = nil, operation: String? = nil,
+        status: Int? = nil, decision: LedgerDecision? = nil, reason: String? = nil, token: Secret? = nil, tokenSource: TokenSource? = nil,
+        latency: Duration? = nil
+    ) -> LedgerEntry {
+        LedgerEntry(
             chainID: context.chainID, hop: context.hop, parentHop: context.parentHop, kind: kind, user: context.user, agent: agent,
             actorPath: context.actorPath, target: target, resource: resource, operation: operation, status: status, decision: decision,
             reason: reason, tokenFingerprint: token.map { fingerprinter.fingerprint(of: $0.revealed).hex }, tokenSource: tokenSource?.rawValue,
             latencyMicroseconds: latency?.microseconds, traceID: context.traceID)
-        do {
-            try await audit.append(entry)
-        } catch {
-            logger.error("the ledger refused an entry; the step is not taken", metadata: ["kind": "\(kind.rawValue)", "agent": "\(agent)"])
-            throw .auditFailed(reason: "\(error)")
-        }
     }
 
     // MARK: - Helpers

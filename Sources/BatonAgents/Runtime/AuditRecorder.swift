@@ -5,6 +5,20 @@ import BatonLedger
 public protocol AuditRecorder: Sendable {
     @discardableResult
     func append(_ entry: LedgerEntry) async throws -> Int64
+
+    /// Several entries in order, durable together (one transaction, one fsync).
+    @discardableResult
+    func append(contentsOf entries: [LedgerEntry]) async throws -> [Int64]
+}
+
+extension AuditRecorder {
+    /// One at a time, for recorders without batches.
+    @discardableResult
+    public func append(contentsOf entries: [LedgerEntry]) async throws -> [Int64] {
+        var sequences: [Int64] = []
+        for entry in entries { sequences.append(try await append(entry)) }
+        return sequences
+    }
 }
 
 extension LedgerWriter: AuditRecorder {}

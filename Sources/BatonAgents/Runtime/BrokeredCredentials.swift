@@ -10,12 +10,14 @@ struct BrokeredCredentials: DownstreamCredentials {
     let request: ExchangeRequest
     let issuer: String
     let context: VaultEntryContext
-    /// Records the exchange in the ledger (fail closed) and returns the token.
+    /// The token already recorded with the tool call; handing it out again records nothing.
+    let recorded: Secret
+    /// Records an exchange in the ledger (fail closed).
     let recordExchange: @Sendable (BrokeredToken) async throws -> Void
 
     func token() async throws -> Secret {
         let token = try await exchange()
-        try await recordExchange(token)
+        if token.accessToken.revealed != recorded.revealed { try await recordExchange(token) }
         return token.accessToken
     }
 

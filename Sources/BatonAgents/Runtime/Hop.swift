@@ -39,16 +39,19 @@ struct Hop: Sendable {
         }
         guard let target = runtime.catalog[callee] else { throw .unknownAgent(callee) }
         events(.delegating(from: agent, to: callee))
-        let exchanged = try await exchange(for: target.resource, scopes: scopes, target: callee)
+        let (exchanged, exchangeEntry) = try await exchange(for: target.resource, scopes: scopes, target: callee)
         let number = target.remote == nil ? await runtime.hops.allocate(in: context.chainID, after: context.hop) : context.hop + 1
         let child = context.child(callee, hop: number)
         if let url = target.remote {
+            try await runtime.record([exchangeEntry])
             let answer = try await runtime.remote.invoke(url: url, agent: callee, input: input, token: exchanged.accessToken, chain: child)
             await log.add(answer.hops)
             return answer
         }
+        // The exchange is recorded with the callee's acceptance (or refusal): one fsync per hop.
         return try await runtime.run(
-            agent: callee, input: input, token: exchanged.accessToken, chain: child, correlation: nil, events: events, log: log)
+            agent: callee, input: input, token: exchanged.accessToken, chain: child, correlation: nil, carried: [exchangeEntry], events: events,
+            log: log)
     }
 
     // MARK: - Tools
@@ -61,18 +64,22 @@ struct Hop: Sendable {
             throw try await deny(.toolNotAllowed, target: parts.first ?? name, "\(agent) may not call \(name)")
         }
         events(.toolCalled(agent: agent, tool: name))
-        try await runtime.record(.toolCall, context, agent: agent, target: connector.name, operation: parts[1], decision: .allowed)
         guard let client = runtime.exchangeClient(for: definition, tenant: context.user.tenantID) else {
             throw .brainFailed(agent: agent, reason: "the agent has no credential to exchange with")
         }
         let scopes = grant.scopes.isEmpty ? connector.scopes : grant.scopes
+        // The call and the token it will use are recorded together, before any request is made.
+        let (first, exchangeEntry) = try await exchange(for: connector.audience, scopes: scopes, target: connector.name)
+        try await runtime.record([
+            runtime.entry(.toolCall, context, agent: agent, target: connector.name, operation: parts[1], decision: .allowed), exchangeEntry,
+        ])
         let runtime = self.runtime
         let context = self.context
         let agent = self.agent
         let credentials = BrokeredCredentials(
             connector: connector.name, broker: runtime.broker,
             request: ExchangeRequest(subjectToken: token, client: client, resource: connector.audience, scopes: scopes), issuer: verified.issuer,
-            context: vaultContext(audience: connector.audience, scopes: scopes)
+            context: vaultContext(audience: connector.audience, scopes: scopes), recorded: first.accessToken
         ) { token in
             try await runtime.record(
                 .exchange, context, agent: agent, target: connector.name, operation: "exchange", decision: .allowed, token: token.accessToken,
@@ -103,8 +110,9 @@ struct Hop: Sendable {
 
     // MARK: - Private
 
-    /// The broker's token for `resource`, recorded as an exchange; IdP refusals recorded and mapped.
-    private func exchange(for resource: String, scopes: ScopeSet, target: String) async throws(AgentError) -> BrokeredToken {
+    /// The broker's token for `resource` and the `exchange` entry to record for it; IdP
+    /// refusals are recorded here and mapped (a claims challenge passes back verbatim).
+    private func exchange(for resource: String, scopes: ScopeSet, target: String) async throws(AgentError) -> (BrokeredToken, LedgerEntry) {
         guard let client = runtime.exchangeClient(for: definition, tenant: context.user.tenantID) else {
             throw .brainFailed(agent: agent, reason: "the agent has no credential to exchange with")
         }
@@ -112,18 +120,17 @@ struct Hop: Sendable {
         let request = ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes)
         let exchanged: BrokeredToken
         do {
-            exchanged = try await runtime.broker.token(
-                for: request, issuer: verified.issuer, context: vaultContext(audience: resource, scopes: scopes))
+            exchanged = try await runtime.broker.token(for: request, issuer: verified.issuer, context: vaultContext(audience: resource, scopes: scopes))
         } catch {
             try await runtime.record(.error, context, agent: agent, target: target, operation: "exchange", decision: .denied, reason: error.code)
             events(.denied(agent: agent, code: error.code, message: "\(error)"))
             if case .interactionRequired(let claims?, _, let message) = error { throw .claimsChallenge(claims: claims, message: message) }
             throw .exchangeFailed(agent: agent, error: error)
         }
-        try await runtime.record(
+        let entry = runtime.entry(
             .exchange, context, agent: agent, target: target, operation: "exchange", decision: .allowed, token: exchanged.accessToken,
             tokenSource: exchanged.source, latency: ContinuousClock.now - started)
-        return exchanged
+        return (exchanged, entry)
     }
 
     /// Records a policy denial and returns the error to throw.

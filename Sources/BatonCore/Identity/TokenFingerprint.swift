@@ -38,6 +38,6 @@ public struct TokenFingerprinter: Sendable {
     /// The first 128 bits of HMAC-SHA256(key, token), hex.
     public func fingerprint(of token: String) -> TokenFingerprint {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: key)
-        return TokenFingerprint(hex: Data(mac).prefix(16).map { String(format: "%02x", $0) }.joined())
+        return TokenFingerprint(hex: Hex.encode(Array(mac).prefix(16)))
     }
 }

@@ -38,20 +38,24 @@ public enum Base64URL {
     public static func decode(_ text: some StringProtocol) -> Data? {
         let count = text.utf8.count
         guard count % 4 != 1 else { return nil }
-        var output = Data(capacity: count * 3 / 4)
+        var output = [UInt8]()
+        output.reserveCapacity(count * 3 / 4)
         var accumulator: UInt32 = 0
         var bits = 0
-        for byte in text.utf8 {
-            let value = values[Int(byte)]
-            guard value != 0xFF else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        let valid = values.withUnsafeBufferPointer { table in
+            for byte in text.utf8 {
+                let value = table[Int(byte)]
+                guard value != 0xFF else { return false }
+                accumulator = accumulator << 6 | UInt32(value)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                }
             }
+            return true
         }
-        return output
+        return valid ? Data(output) : nil
     }
 
     /// Decodes base64url that may carry `=` padding, as some clients send thumbprints.

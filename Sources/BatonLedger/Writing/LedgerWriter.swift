@@ -26,7 +26,9 @@ public actor LedgerWriter {
     private var lastHash: [UInt8]
     private var lastCheckpointSequence: Int64
     private var lastCheckpointTime = ContinuousClock.now
-    private var pending: [(entry: LedgerEntry, continuation: CheckedContinuation<Int64, any Error>)] = []
+    /// Appends waiting for the next batch; entries appended together stay together.
+    private var pending: [(entries: [LedgerEntry], continuation: CheckedContinuation<[Int64], any Error>)] = []
+    private var pendingCount = 0
     private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
     private var isFlushing = false
     /// Transactions committed, for reporting the average group size.
@@ -77,11 +79,20 @@ public actor LedgerWriter {
     /// - Throws: ``LedgerError/writeFailed(_:)`` when it could not be recorded; the step must not proceed.
     @discardableResult
     public func append(_ entry: LedgerEntry) async throws -> Int64 {
-        while pending.count >= queueCapacity {
+        try await append(contentsOf: [entry])[0]
+    }
+
+    /// Records `entries` in order, in one transaction, and returns their sequence numbers
+    /// once all are durable — one fsync for several steps of one hop.
+    @discardableResult
+    public func append(contentsOf entries: [LedgerEntry]) async throws -> [Int64] {
+        guard !entries.isEmpty else { return [] }
+        while pendingCount >= queueCapacity {
             await withCheckedContinuation { waitingForRoom.append($0) }
         }
         return try await withCheckedThrowingContinuation { continuation in
-            pending.append((entry, continuation))
+            pending.append((entries, continuation))
+            pendingCount += entries.count
             if !isFlushing {
                 isFlushing = true
                 Task { await self.flush() }
@@ -102,17 +113,24 @@ public actor LedgerWriter {
 
     private func flush() async {
         while !pending.isEmpty {
-            let batch = Array(pending.prefix(maximumBatch))
-            pending.removeFirst(batch.count)
+            var taken = 0
+            var size = 0
+            while taken < pending.count, size == 0 || size + pending[taken].entries.count <= maximumBatch {
+                size += pending[taken].entries.count
+                taken += 1
+            }
+            let batch = Array(pending.prefix(taken))
+            pending.removeFirst(taken)
+            pendingCount -= size
             for waiter in waitingForRoom { waiter.resume() }
             waitingForRoom.removeAll()
 
             var sequence = lastSequence
             var hash = lastHash
             var sealed: [(LedgerEntry, [UInt8])] = []
-            sealed.reserveCapacity(batch.count)
-            for item in batch {
-                var entry = item.entry
+            sealed.reserveCapacity(size)
+            for entry in batch.flatMap(\.entries) {
+                var entry = entry
                 sequence += 1
                 entry.sequence = sequence
                 hash = entry.hash(previous: hash)
@@ -130,14 +148,17 @@ public actor LedgerWriter {
                     }
                 }
             } catch {
-                logger.error("ledger write failed; the batch was not recorded", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
+                logger.error("ledger write failed; the batch was not recorded", metadata: ["entries": "\(size)", "error": "\(error)"])
                 for item in batch { item.continuation.resume(throwing: LedgerError.writeFailed("\(error)")) }
                 continue
             }
             lastSequence = sequence
             lastHash = hash
             batchesCommitted += 1
-            for (item, (entry, _)) in zip(batch, sealed) { item.continuation.resume(returning: entry.sequence) }
+            var next = sealed.makeIterator()
+            for item in batch {
+                item.continuation.resume(returning: item.entries.map { _ in next.next()!.0.sequence })
+            }
             await checkpointIfDue()
         }
         isFlushing = false
