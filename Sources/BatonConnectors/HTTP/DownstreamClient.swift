@@ -101,11 +101,8 @@ public struct DownstreamClient: Sendable {
         outgoing.headers.add(name: "Accept", value: "application/json")
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            guard let data = try? encoder.encode(body) else { return .failure(TransportFailure(reason: "the request body could not be encoded")) }
             outgoing.headers.add(name: "Content-Type", value: "application/json")
-            outgoing.body = .bytes(ByteBuffer(bytes: data))
+            outgoing.body = .bytes(ByteBuffer(bytes: body.serialized))
         }
         do {
             let response = try await client.execute(outgoing, timeout: .init(timeout))

@@ -38,6 +38,6 @@ public struct DownstreamResponse: Sendable {
     /// The body as JSON, or `nil` when it is not JSON (an HTML error page, empty).
     public var json: JSONValue? {
         guard !body.isEmpty, header("Content-Type")?.lowercased().contains("json") ?? true else { return nil }
-        return try? JSONDecoder().decode(JSONValue.self, from: body)
+        return try? JSONValue(parsing: body)
     }
 }

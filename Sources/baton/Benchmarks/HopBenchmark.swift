@@ -6,9 +6,9 @@ import Crypto
 import Foundation
 
 /// One warm delegation hop as the runtime takes it, without HTTP or brains: the broker's
-/// cached token for the callee (vault hot tier), the `exchange` ledger entry, the callee's
-/// verification of that token (signature, issuer, audience, user), the `delegate` entry.
-/// Both appends are durable (group commit, fsync) before they return.
+/// cached token for the callee (vault hot tier), the callee's verification of that token
+/// (signature, issuer, audience, user), and the `exchange` and `delegate` entries appended
+/// together and durable (group commit, fsync) before the callee would run.
 struct HopBenchmark {
     let running: DevStack.Running
     let token: String
@@ -39,16 +39,17 @@ struct HopBenchmark {
 
         @Sendable func hop() async throws {
             let exchanged = try await broker.token(for: request, issuer: "dev", context: context)
-            try await ledger.writer.append(
-                LedgerEntry(
-                    chainID: chain, hop: 0, kind: .exchange, user: user, agent: "concierge", actorPath: ["concierge"], target: "triage",
-                    operation: "exchange", decision: .allowed, tokenSource: exchanged.source.rawValue))
             let verified = try await verifier.verify(exchanged.accessToken.revealed, policy: policy)
             guard verified.principal.objectID == user.objectID else { throw CommandFailure(message: "another user") }
-            try await ledger.writer.append(
+            // As the runtime does: the caller's exchange and the callee's acceptance, durable together.
+            try await ledger.writer.append(contentsOf: [
+                LedgerEntry(
+                    chainID: chain, hop: 0, kind: .exchange, user: user, agent: "concierge", actorPath: ["concierge"], target: "triage",
+                    operation: "exchange", decision: .allowed, tokenSource: exchanged.source.rawValue),
                 LedgerEntry(
                     chainID: chain, hop: 1, parentHop: 0, kind: .delegate, user: user, agent: "triage", actorPath: ["concierge", "triage"],
-                    target: "triage", operation: "invoke", decision: .allowed))
+                    target: "triage", operation: "invoke", decision: .allowed),
+            ])
         }
 
         try await hop()  // the one exchange at the IdP; every later hop is warm

@@ -176,7 +176,7 @@ struct TableAPIRoutes: Sendable {
         let buffer = try await request.body.collect(upTo: maximumBody)
         var value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+            value = try JSONValue(parsing: buffer.readableBytesView)
         } catch {
             throw ServiceNowFailure.badRequest("Exception while reading request", detail: "The payload is not valid JSON.")
         }
@@ -201,9 +201,7 @@ struct TableAPIRoutes: Sendable {
     // MARK: - Responses
 
     static func json(_ status: HTTPResponse.Status, _ object: JSONObject, head: Bool = false) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(object)) ?? Data()
+        let data = JSONValue.object(object).serialized
         var headers = HTTPFields()
         headers[.contentType] = "application/json;charset=UTF-8"
         headers[.cacheControl] = "no-cache,no-store,must-revalidate,max-age=-1"
