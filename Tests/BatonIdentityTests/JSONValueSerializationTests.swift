@@ -7,7 +7,8 @@ struct JSONValueSerializationTests {
     @Test("serialized output parses back to the same value and matches JSONEncoder with sorted keys")
     func roundTrip() throws {
         let value: JSONValue = [
-            "text": "quote \" backslash \\ slash / newline \n tab \t bell \u{07} é 🙂", "int": 42, "negative": -7, "double": .number(1.5), "flag": true,
+            "text": "quote \" backslash \\ slash / newline \n tab \t bell \u{07} é 🙂", "int": 42, "negative": -7, "double": .number(1.5),
+            "flag": true,
             "nothing": .null, "list": [1, "two", ["three": 3]], "empty": [:],
         ]
         let bytes = value.serialized

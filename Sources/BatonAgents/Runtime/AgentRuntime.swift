@@ -131,7 +131,9 @@ public final class AgentRuntime: Sendable {
             context = ChainContext.start(at: id, for: user, traceID: correlation?.traceID)
         }
         try await record(
-            carried + [entry(context.hop == 0 ? .inbound : .delegate, context, agent: id, target: id, operation: "invoke", decision: .allowed, token: token)])
+            carried + [
+                entry(context.hop == 0 ? .inbound : .delegate, context, agent: id, target: id, operation: "invoke", decision: .allowed, token: token)
+            ])
         events(.hopStarted(agent: id, hop: context.hop, chainID: context.chainID))
         let hop = Hop(runtime: self, definition: definition, context: context, token: token, verified: verified, events: events, log: log)
         let answer = try await withTimeout(definition.timeout, agent: id) { () async throws(AgentError) -> AgentAnswer in
@@ -154,7 +156,8 @@ public final class AgentRuntime: Sendable {
     ) async throws(AgentError) {
         try await record([
             entry(
-                kind, context, agent: agent, target: target, resource: resource, operation: operation, status: status, decision: decision, reason: reason,
+                kind, context, agent: agent, target: target, resource: resource, operation: operation, status: status, decision: decision,
+                reason: reason,
                 token: token, tokenSource: tokenSource, latency: latency)
         ])
     }

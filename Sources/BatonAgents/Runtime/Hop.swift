@@ -120,7 +120,8 @@ struct Hop: Sendable {
         let request = ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes)
         let exchanged: BrokeredToken
         do {
-            exchanged = try await runtime.broker.token(for: request, issuer: verified.issuer, context: vaultContext(audience: resource, scopes: scopes))
+            exchanged = try await runtime.broker.token(
+                for: request, issuer: verified.issuer, context: vaultContext(audience: resource, scopes: scopes))
         } catch {
             try await runtime.record(.error, context, agent: agent, target: target, operation: "exchange", decision: .denied, reason: error.code)
             events(.denied(agent: agent, code: error.code, message: "\(error)"))
