@@ -171,4 +171,45 @@ struct ChatCompletionsBrainTests {
             }
         }
     }
+
+    @Test("a brain that never answers stops at the step limit, recorded and refused")
+    func stepLimit() async throws {
+        let tenant = try IdentityProviderFixture.shippedTenant()
+        let call = ScriptedModel.Reply.toolCall(name: "servicenow__get_incident", arguments: #"{"number":"INC0010001"}"#)
+        try await ScriptedModel.withRunningModel(Array(repeating: call, count: 10)) { url, model in
+            let (directory, path) = try AgentMeshFixture.definitions([
+                "itsm": """
+                id: itsm
+                identity:
+                  client_id: \(tenant.application("itsm")!.appID)
+                  secret: itsm-dev-secret
+                connectors:
+                  - name: servicenow
+                    scopes: [user_impersonation]
+                brain:
+                  kind: chat-completions
+                  base_url: \(url)
+                  model: scripted
+                limits:
+                  max_steps: 3
+                """
+            ])
+            _ = directory
+            try await AgentMeshFixture.withRunning(agents: path) { mesh in
+                let janeForItsm = try await mesh.sn.idp.exchange(
+                    "triage",
+                    assertion: try await mesh.sn.idp.exchange(
+                        "concierge", assertion: try await mesh.signIn().revealed, scope: "api://triage/access_as_user"),
+                    scope: "api://itsm/access_as_user")
+                do {
+                    _ = try await mesh.runtime.invoke(agent: "itsm", input: "loop", token: Secret(janeForItsm))
+                    Issue.record("the agent ran past its step limit")
+                } catch let error as AgentError {
+                    #expect(error.code == "step_limit")
+                }
+                #expect(await model.requests.count == 3)
+                #expect(try mesh.entries(kind: .toolCall).count == 3)
+            }
+        }
+    }
 }

@@ -42,7 +42,7 @@ struct FakeAPITests {
         request.headers[.authorization]
     }
 
-    @Test("Graph: messages follow @odata.nextLink; a 403 carries Graph's code and message")
+    @Test("Graph: messages follow @odata.nextLink; calendar view takes its window; a 403 carries Graph's code and message")
     func graph() async throws {
         try await Self.withFake({ router in
             router.get("v1.0/me/messages") { request, _ in
@@ -52,6 +52,14 @@ struct FakeAPITests {
                 if request.uri.queryParameters.get("$skip") == "2" { return Self.json(#"{"value":[{"subject":"three"}]}"#) }
                 let host = request.head.authority ?? ""
                 return Self.json(#"{"value":[{"subject":"one"},{"subject":"two"}],"@odata.nextLink":"http://\#(host)/v1.0/me/messages?$skip=2"}"#)
+            }
+            router.get("v1.0/me/calendarView") { request, _ in
+                guard request.uri.queryParameters.get("startDateTime") != nil, request.uri.queryParameters.get("endDateTime") != nil else {
+                    return Self.json(
+                        #"{"error":{"code":"ErrorInvalidParameter","message":"This request requires a time window specified by the query string parameters StartDateTime and EndDateTime."}}"#,
+                        status: .badRequest)
+                }
+                return Self.json(#"{"value":[{"subject":"Stand-up","start":{"dateTime":"\#(request.uri.queryParameters.get("startDateTime")!)"}}]}"#)
             }
             router.get("v1.0/me") { _, _ in
                 Self.json(
@@ -66,6 +74,12 @@ struct FakeAPITests {
                 result.content.objectValue?["messages"]?.arrayValue?.compactMap { $0.objectValue?["subject"]?.stringValue } == [
                     "one", "two", "three",
                 ])
+            let events = try await graph.execute(
+                ToolCall(tool: "calendar_view", arguments: ["start": "2026-11-23T00:00:00Z", "end": "2026-11-24T00:00:00Z"]), context: context)
+            #expect(events.content.objectValue?["events"]?.arrayValue?.first?.objectValue?["subject"] == "Stand-up")
+            await #expect(throws: ConnectorError.invalidArguments(tool: "calendar_view", problem: "'end' is required")) {
+                _ = try await graph.execute(ToolCall(tool: "calendar_view", arguments: ["start": "2026-11-23T00:00:00Z"]), context: context)
+            }
             await #expect(
                 throws: ConnectorError.notPermitted(
                     connector: "graph", message: "Authorization_RequestDenied: Insufficient privileges to complete the operation.")

@@ -43,12 +43,21 @@ public final class BatonProcess: @unchecked Sendable {
         try process.run()
     }
 
-    /// Runs to completion and returns the exit status.
-    public func runToEnd() throws -> Int32 {
-        try process.run()
-        process.waitUntilExit()
-        drain()
-        return process.terminationStatus
+    /// Runs to completion and returns the exit status, without holding a thread of the
+    /// concurrency pool while it waits (in-process servers of other tests need those).
+    public func run() async throws -> Int32 {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            process.terminationHandler = { [self] finished in
+                drain()
+                continuation.resume(returning: finished.terminationStatus)
+            }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
     }
 
     public var standardOutput: String { lock.withLock { standardOutputText } }

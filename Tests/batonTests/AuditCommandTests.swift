@@ -41,7 +41,7 @@ struct AuditCommandTests {
         #expect(report.isIntact, "\(report.problems)")
 
         let verify = BatonProcess(["audit", "verify"], environment: environment)
-        #expect(try verify.runToEnd() == 0, "\(verify.standardError)")
+        #expect(try await verify.run() == 0, "\(verify.standardError)")
         #expect(verify.standardOutput.contains("intact"))
     }
 
@@ -69,28 +69,28 @@ struct AuditCommandTests {
         }
         try await writer.checkpoint()
 
-        func run(_ arguments: [String]) throws -> BatonProcess {
+        func run(_ arguments: [String]) async throws -> BatonProcess {
             let process = BatonProcess(arguments, environment: environment)
-            _ = try process.runToEnd()
+            _ = try await process.run()
             return process
         }
-        #expect(try run(["audit", "list", "--user", "jane@contoso.com"]).standardOutput.split(separator: "\n").count == 5)
-        let json = try run(["audit", "list", "--kind", "downstream", "--format", "json"]).standardOutput
+        #expect(try await run(["audit", "list", "--user", "jane@contoso.com"]).standardOutput.split(separator: "\n").count == 5)
+        let json = try await run(["audit", "list", "--kind", "downstream", "--format", "json"]).standardOutput
         #expect(json.contains(#""resource":"servicenow:incident/INC0010001""#))
-        #expect(try run(["audit", "list", "--format", "csv"]).standardOutput.hasPrefix("seq,time,chain"))
-        #expect(try run(["audit", "what", "--user", "jane@contoso.com", "--since", "1h"]).standardOutput.contains("INC0010001"))
-        let who = try run(["audit", "who", "--resource", "servicenow:incident/INC0010001"]).standardOutput
+        #expect(try await run(["audit", "list", "--format", "csv"]).standardOutput.hasPrefix("seq,time,chain"))
+        #expect(try await run(["audit", "what", "--user", "jane@contoso.com", "--since", "1h"]).standardOutput.contains("INC0010001"))
+        let who = try await run(["audit", "who", "--resource", "servicenow:incident/INC0010001"]).standardOutput
         #expect(who.contains("jane@contoso.com") && who.contains("concierge → triage → itsm"))
-        let tree = try run(["audit", "chain", chain]).standardOutput
+        let tree = try await run(["audit", "chain", chain]).standardOutput
         #expect(tree.hasPrefix("chain \(chain) for jane@contoso.com"))
         #expect(tree.contains("         └─ [4] downstream itsm → servicenow servicenow:incident/INC0010001"))
         let export = directory.file("checkpoints.json")
-        #expect(try run(["audit", "checkpoints", "--export", export]).process.terminationStatus == 0)
+        #expect(try await run(["audit", "checkpoints", "--export", export]).process.terminationStatus == 0)
         let exported = try JSONDecoder().decode(CheckpointExport.self, from: Data(contentsOf: URL(fileURLWithPath: export)))
         #expect(exported.checkpoints.last?.sequence == 4)
 
         try await database.write { db in try db.execute(sql: "UPDATE ledger_entries SET user_name = 'mallory' WHERE seq = 2") }
-        let verify = try run(["audit", "verify"])
+        let verify = try await run(["audit", "verify"])
         #expect(verify.process.terminationStatus == 1)
         #expect(verify.standardOutput.contains("FAIL at entry 2"))
         #expect(verify.standardError.contains("first bad entry: 2"))

@@ -12,10 +12,10 @@ struct ConfigAndMigrateCommandTests {
     }
 
     @Test("config check prints the effective configuration after overrides")
-    func checkPrintsEffectiveConfiguration() throws {
+    func checkPrintsEffectiveConfiguration() async throws {
         let path = try directory.write("baton.yaml", "storage:\n  data_dir: ${ROOT}/data\n")
         let baton = BatonProcess(["config", "check", "--config", path], environment: ["ROOT": "/srv", "BATON_LOG_FORMAT": "json"])
-        #expect(try baton.runToEnd() == 0)
+        #expect(try await baton.run() == 0)
         #expect(baton.standardOutput.contains("# effective configuration from \(path)"))
         #expect(baton.standardOutput.contains("data_dir: /srv/data"))
         #expect(baton.standardOutput.contains("format: json"))
@@ -23,38 +23,38 @@ struct ConfigAndMigrateCommandTests {
     }
 
     @Test("config check takes the file from BATON_CONFIG when --config is absent")
-    func checkReadsBatonConfig() throws {
+    func checkReadsBatonConfig() async throws {
         let path = try directory.write("other.yaml", "agents:\n  dir: /opt/agents\n")
         let baton = BatonProcess(["config", "check"], environment: ["BATON_CONFIG": path])
-        #expect(try baton.runToEnd() == 0)
+        #expect(try await baton.run() == 0)
         #expect(baton.standardOutput.contains("dir: /opt/agents"))
     }
 
     @Test("config check refuses an unset variable with status 78, naming file, key and variable")
-    func checkRefusesUnsetVariable() throws {
+    func checkRefusesUnsetVariable() async throws {
         let path = try directory.write("baton.yaml", "storage:\n  data_dir: ${NOT_SET_ANYWHERE}\n")
         let baton = BatonProcess(["config", "check", "--config", path])
-        #expect(try baton.runToEnd() == 78)
+        #expect(try await baton.run() == 78)
         #expect(
             baton.standardError
                 == "error: \(path):2: storage.data_dir: environment variable NOT_SET_ANYWHERE is not set (referenced as ${NOT_SET_ANYWHERE})\n")
     }
 
     @Test("migrate status shows pending before and applied after migrate apply")
-    func migrateStatus() throws {
+    func migrateStatus() async throws {
         let environment = ["BATON_STORAGE_DATA_DIR": directory.file("data")]
         let before = BatonProcess(["migrate", "status"], environment: environment)
-        #expect(try before.runToEnd() == 0)
+        #expect(try await before.run() == 0)
         #expect(before.standardOutput.contains("vault   0001     store_identity  pending"))
         #expect(!FileManager.default.fileExists(atPath: directory.file("data")), "status must not create anything")
 
         let apply = BatonProcess(["migrate", "apply"], environment: environment)
-        #expect(try apply.runToEnd() == 0)
+        #expect(try await apply.run() == 0)
         let vaultMigrations = EmbeddedMigrations.migrations(engine: "sqlite", store: "vault").count
         #expect(apply.standardOutput.contains("vault: \(vaultMigrations) applied, \(vaultMigrations) in total"))
 
         let after = BatonProcess(["migrate", "status"], environment: environment)
-        #expect(try after.runToEnd() == 0)
+        #expect(try await after.run() == 0)
         #expect(after.standardOutput.contains("ledger  0001     store_identity  applied 20"))
     }
 }

@@ -9,7 +9,7 @@ struct DemoCommandTests {
         let directory = try TemporaryDirectory()
         let data = directory.file("demo")
         let process = BatonProcess(["demo", "--data-dir", data], directory: RepositoryPaths.root)
-        let status = try await Task.detached { try process.runToEnd() }.value
+        let status = try await process.run()
         let output = process.standardOutput
         #expect(status == 0, "\(output)\n\(process.standardError)")
         for number in 1...5 { #expect(output.contains("INC001000\(number)"), "Jane's incident \(number)") }
@@ -23,7 +23,7 @@ struct DemoCommandTests {
 
         let audit = BatonProcess(
             ["audit", "list", "--kind", "downstream"], environment: ["BATON_STORAGE_DATA_DIR": data], directory: RepositoryPaths.root)
-        #expect(try audit.runToEnd() == 0, "\(audit.standardError)")
+        #expect(try await audit.run() == 0, "\(audit.standardError)")
         #expect(audit.standardOutput.contains("servicenow:incident/INC0010002"))
     }
 
@@ -43,14 +43,14 @@ struct DemoCommandTests {
         #expect(endpoints?["servicenow"]?.hasPrefix("http://127.0.0.1:") == true)
 
         let token = BatonProcess(["dev", "token", "--user", "jane@contoso.com", "--data-dir", data], directory: RepositoryPaths.root)
-        #expect(try token.runToEnd() == 0, "\(token.standardError)")
+        #expect(try await token.run() == 0, "\(token.standardError)")
         let invoke = BatonProcess(
             [
                 "invoke", "--url", baton, "--token", token.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines),
                 "Show me 5 incidents assigned to me",
             ],
             directory: RepositoryPaths.root)
-        #expect(try invoke.runToEnd() == 0, "\(invoke.standardError)")
+        #expect(try await invoke.run() == 0, "\(invoke.standardError)")
         #expect(invoke.standardOutput.contains("5 incidents visible to you."))
         #expect(invoke.standardOutput.contains("concierge → triage → itsm"))
         let (status, _) = try await stack.stop(signal: SIGINT)

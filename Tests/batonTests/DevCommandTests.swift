@@ -20,7 +20,7 @@ struct DevCommandTests {
         let base = String(authority[..<authority.lastIndex(of: "/")!])
 
         let token = BatonProcess(["dev", "token", "--user", "jane@contoso.com", "--idp", base], directory: Self.packageRoot)
-        #expect(try token.runToEnd() == 0, "\(token.standardError)")
+        #expect(try await token.run() == 0, "\(token.standardError)")
         let parts = token.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".")
         #expect(parts.count == 3)
         let payload = try #require(Data(base64Encoded: Self.padded(String(parts[1]))))
@@ -29,7 +29,7 @@ struct DevCommandTests {
         #expect(claims["preferred_username"] as? String == "jane@contoso.com")
 
         let refused = BatonProcess(["dev", "token", "--user", "jane@contoso.com", "--password", "wrong", "--idp", base], directory: Self.packageRoot)
-        #expect(try refused.runToEnd() == 1)
+        #expect(try await refused.run() == 1)
         #expect(refused.standardOutput.isEmpty)
         #expect(refused.standardError.contains("AADSTS50126: Error validating credentials due to invalid username or password."))
 
@@ -38,11 +38,11 @@ struct DevCommandTests {
     }
 
     @Test("dev idp refuses a broken tenant file with status 78 naming the field")
-    func brokenTenant() throws {
+    func brokenTenant() async throws {
         let directory = try TemporaryDirectory()
         let path = try directory.write("tenant.yaml", "tenant:\n  id: nope\n  domain: x\n")
         let idp = BatonProcess(["dev", "idp", "--config", path])
-        #expect(try idp.runToEnd() == 78)
+        #expect(try await idp.run() == 78)
         #expect(idp.standardError.contains("\(path):2: tenant.id: 'nope' is not a GUID"))
     }
 

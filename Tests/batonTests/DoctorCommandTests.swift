@@ -9,7 +9,7 @@ struct DoctorCommandTests {
         let process = BatonProcess(
             ["doctor", "servicenow", "--user", "jane@contoso.com", "--idp", sn.idp.base], environment: ["BATON_SERVICENOW_URL": sn.url],
             directory: RepositoryPaths.root)
-        let status = try await Task.detached { try process.runToEnd() }.value
+        let status = try await process.run()
         return (status, process.standardOutput + process.standardError)
     }
 
@@ -37,7 +37,7 @@ struct DoctorCommandTests {
     @Test("baton agents list shows the shipped mesh; a broken definition exits 78 naming the file and field")
     func agentsList() async throws {
         let list = BatonProcess(["agents", "list"], directory: RepositoryPaths.root)
-        #expect(try list.runToEnd() == 0)
+        #expect(try await list.run() == 0)
         #expect(list.standardOutput.contains("concierge (front door)"))
         #expect(list.standardOutput.contains("servicenow.query_incidents"))
 
@@ -46,7 +46,7 @@ struct DoctorCommandTests {
         try "id: a\nidentity:\n  client_id: x\n  secret: s\ndelegates:\n  - agent: ghost\nbrain:\n  rules:\n    - answer: hi\n".write(
             toFile: directory.file("agents/a.yaml"), atomically: true, encoding: .utf8)
         let broken = BatonProcess(["agents", "list"], environment: ["BATON_AGENTS_DIR": directory.file("agents")], directory: RepositoryPaths.root)
-        #expect(try broken.runToEnd() == 78)
+        #expect(try await broken.run() == 78)
         #expect(broken.standardError.contains(directory.file("agents/a.yaml")) && broken.standardError.contains("delegates"))
     }
 }

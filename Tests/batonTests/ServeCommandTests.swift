@@ -70,16 +70,16 @@ struct ServeCommandTests {
         try queue.close()
 
         let baton = BatonProcess(["serve"], environment: ["BATON_SERVER_LISTEN": "127.0.0.1:0"], directory: directory.path)
-        let status = try baton.runToEnd()
+        let status = try await baton.run()
         #expect(status != 0)
         #expect(baton.standardError.contains("ledger store: migration 0001_store_identity.sql was applied with checksum abc123"))
     }
 
     @Test("a bad configuration stops startup with exit status 78 naming the file and key")
-    func badConfiguration() throws {
+    func badConfiguration() async throws {
         let path = try directory.write("baton.yaml", "server:\n  port: 8080\n")
         let baton = BatonProcess(["serve", "--config", path], directory: directory.path)
-        #expect(try baton.runToEnd() == 78)
+        #expect(try await baton.run() == 78)
         #expect(baton.standardError.contains("error: \(path):2: server.port: unknown key (known keys here: listen, shutdown_timeout)"))
     }
 }

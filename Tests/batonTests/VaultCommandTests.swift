@@ -39,39 +39,39 @@ struct VaultCommandTests {
         try database.close()
     }
 
-    private func run(_ arguments: [String]) throws -> BatonProcess {
+    private func run(_ arguments: [String]) async throws -> BatonProcess {
         let process = BatonProcess(arguments, environment: environment)
-        _ = try process.runToEnd()
+        _ = try await process.run()
         return process
     }
 
     @Test("list shows who holds what until when, never the token; stats counts; purge and rotate-key work")
     func administer() async throws {
         try await populate()
-        let list = try run(["vault", "list"])
+        let list = try await run(["vault", "list"])
         #expect(list.process.terminationStatus == 0, "\(list.standardError)")
         #expect(list.standardOutput.contains("jane@contoso.com"))
         #expect(list.standardOutput.contains("concierge"))
         #expect(list.standardOutput.contains("api://triage"))
         for part in token.split(separator: ".") { #expect(!list.standardOutput.contains(part)) }
-        let json = try run(["vault", "list", "--agent", "itsm", "--json"])
+        let json = try await run(["vault", "list", "--agent", "itsm", "--json"])
         #expect(json.standardOutput.split(separator: "\n").count == 1)
         #expect(json.standardOutput.contains(#""username":"harriet@contoso.com""#))
 
-        let stats = try run(["vault", "stats"])
+        let stats = try await run(["vault", "stats"])
         #expect(stats.standardOutput.contains("access tokens            2"))
         #expect(stats.standardOutput.contains("users                    2"))
 
-        let purge = try run(["vault", "purge", "--user", "jane@contoso.com"])
+        let purge = try await run(["vault", "purge", "--user", "jane@contoso.com"])
         #expect(purge.process.terminationStatus == 0, "\(purge.standardError)")
         #expect(purge.standardOutput.contains("purged 1 entries and the data key"))
-        #expect(!(try run(["vault", "list"])).standardOutput.contains("jane@contoso.com"))
+        #expect(!(try await run(["vault", "list"])).standardOutput.contains("jane@contoso.com"))
 
-        let rotate = try run(["vault", "rotate-key"])
+        let rotate = try await run(["vault", "rotate-key"])
         #expect(rotate.process.terminationStatus == 0, "\(rotate.standardError)")
         #expect(rotate.standardOutput.contains("re-wrapped 1 data keys"))
 
-        let nobody = try run(["vault", "purge", "--user", "nobody@contoso.com"])
+        let nobody = try await run(["vault", "purge", "--user", "nobody@contoso.com"])
         #expect(nobody.process.terminationStatus == 1)
         #expect(nobody.standardError.contains("the vault holds nothing for user nobody@contoso.com"))
     }
@@ -83,13 +83,13 @@ struct VaultCommandTests {
         try daemon.start()
         _ = try await daemon.waitForLine(containing: "\"msg\":\"stores open\"")
         for arguments in [["vault", "purge", "--agent", "itsm"], ["vault", "rotate-key"]] {
-            let refused = try run(arguments)
+            let refused = try await run(arguments)
             #expect(refused.process.terminationStatus == 1)
             #expect(refused.standardError.contains("the vault is in use by a running daemon"), "\(refused.standardError)")
         }
-        #expect(try run(["vault", "list"]).process.terminationStatus == 0, "reading needs no lock")
+        #expect(try await run(["vault", "list"]).process.terminationStatus == 0, "reading needs no lock")
         let second = BatonProcess(["serve"], environment: environment.merging(["BATON_SERVER_LISTEN": "127.0.0.1:0"]) { $1 })
-        #expect(try second.runToEnd() != 0)
+        #expect(try await second.run() != 0)
         #expect(second.standardError.contains("the vault is in use by a running daemon"))
         let (status, _) = try await daemon.stop()
         #expect(status == 0)
