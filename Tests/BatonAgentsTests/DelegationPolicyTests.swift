@@ -115,8 +115,11 @@ struct DelegationPolicyTests {
                 "\(error)".contains("\(path)/a.yaml") && "\(error)".contains(field)
             }
         }
-        let shipped = try AgentCatalog.load(directory: RepositoryPaths.path("agents"), connectors: connectors, environment: [:])
+        let shipped = try AgentCatalog.load(
+            directory: RepositoryPaths.path("agents"), connectors: connectors, environment: ["BATON_AGENT_ITSM_LIMITS_MAX_STEPS": "2"])
         #expect(shipped.ordered.map(\.id).sorted() == ["concierge", "crm", "itsm", "triage", "workplace"])
+        #expect(shipped["itsm"]?.maximumSteps == 2, "BATON_AGENT_<FILE>_<KEY_PATH> overrides a key of that file")
+        #expect(shipped["triage"]?.maximumSteps == 4)
         #expect(shipped.frontDoor?.id == "concierge")
     }
 }

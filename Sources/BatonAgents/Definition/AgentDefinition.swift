@@ -57,9 +57,7 @@ public struct AgentDefinition: Sendable {
 
     /// Reads one definition; errors name the file and the field.
     public static func load(file path: String, environment: [String: String]) throws(ConfigError) -> AgentDefinition {
-        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let prefix = "BATON_AGENT_" + stem.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
-        let document = try ConfigDocument(contentsOf: path, environment: environment, environmentPrefix: prefix)
+        let document = try ConfigDocument.definition(file: path, kind: "agent", environment: environment)
         return try AgentDefinition(root: document.rootSection(), file: path)
     }
 

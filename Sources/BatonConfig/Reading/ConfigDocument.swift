@@ -114,3 +114,13 @@ extension Node {
         }
     }
 }
+
+extension ConfigDocument {
+    /// A definition file in a directory of them (`agents/itsm.yaml`, `connectors/servicenow.yaml`),
+    /// whose keys `BATON_<KIND>_<STEM>_<KEY_PATH>` variables override — `BATON_AGENT_ITSM_…`.
+    public static func definition(file path: String, kind: String, environment: [String: String]) throws(ConfigError) -> ConfigDocument {
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let prefix = "BATON_\(kind.uppercased())_" + stem.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+        return try ConfigDocument(contentsOf: path, environment: environment, environmentPrefix: prefix)
+    }
+}

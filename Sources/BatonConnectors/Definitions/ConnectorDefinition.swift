@@ -45,9 +45,7 @@ public struct ConnectorDefinition: Sendable {
 
     /// Reads one definition; errors name the file and the field.
     public static func load(file path: String, environment: [String: String]) throws(ConfigError) -> ConnectorDefinition {
-        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let prefix = "BATON_CONNECTOR_" + stem.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
-        let document = try ConfigDocument(contentsOf: path, environment: environment, environmentPrefix: prefix)
+        let document = try ConfigDocument.definition(file: path, kind: "connector", environment: environment)
         return try ConnectorDefinition(root: document.rootSection(), file: path)
     }
 
