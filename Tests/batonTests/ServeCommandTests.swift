@@ -82,4 +82,16 @@ struct ServeCommandTests {
         #expect(try await baton.run() == 78)
         #expect(baton.standardError.contains("error: \(path):2: server.port: unknown key (known keys here: listen, shutdown_timeout)"))
     }
+
+    @Test("an agent definition naming an unknown delegate stops startup with status 78, naming the file and field")
+    func badAgentDefinition() async throws {
+        let agents = directory.file("agents")
+        try FileManager.default.createDirectory(atPath: agents, withIntermediateDirectories: true)
+        let file = try directory.write(
+            "agents/a.yaml", "id: a\nidentity:\n  client_id: x\n  secret: s\ndelegates:\n  - agent: ghost\nbrain:\n  rules:\n    - answer: hi\n")
+        let baton = BatonProcess(
+            ["serve"], environment: ["BATON_AGENTS_DIR": agents, "BATON_STORAGE_DATA_DIR": directory.file("data")], directory: directory.path)
+        #expect(try await baton.run() == 78)
+        #expect(baton.standardError.contains(file) && baton.standardError.contains("delegates: 'ghost' is not a defined agent"))
+    }
 }

@@ -32,7 +32,13 @@ struct ServeCommand: AsyncParsableCommand {
 
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            let daemon = try BatonDaemon(configuration: loaded.configuration, logger: logger, metrics: registry)
+            let daemon: BatonDaemon
+            do {
+                daemon = try BatonDaemon(configuration: loaded.configuration, logger: logger, metrics: registry)
+            } catch let error as ConfigError {
+                // An agent or connector definition is wrong: a configuration error, named by file and field.
+                throw CommandFailure(message: error.description, exitCode: .configurationError)
+            }
             logger.info("starting", metadata: ["config": "\(loaded.source)", "listen": "\(loaded.configuration.server.listen)"])
             try await daemon.run { url in
                 logger.info("listening", metadata: ["url": "\(url)"])
