@@ -11,6 +11,8 @@ public enum LedgerError: BatonError, Equatable {
     case signingKeyUnusable(String)
     /// A read failed.
     case readFailed(String)
+    /// A stored record does not follow the canonical encoding.
+    case malformedRecord(String)
 
     public var code: String {
         switch self {
@@ -18,6 +20,7 @@ public enum LedgerError: BatonError, Equatable {
         case .closed: "ledger_closed"
         case .signingKeyUnusable: "ledger_signing_key_unusable"
         case .readFailed: "ledger_read_failed"
+        case .malformedRecord: "ledger_malformed_record"
         }
     }
 
@@ -27,6 +30,7 @@ public enum LedgerError: BatonError, Equatable {
         case .closed: "the audit ledger is closed"
         case .signingKeyUnusable(let reason): "the ledger's checkpoint signing key cannot be used: \(reason)"
         case .readFailed(let reason): "the audit ledger could not be read: \(reason)"
+        case .malformedRecord(let reason): "a ledger record is not in the canonical encoding: \(reason)"
         }
     }
 }

@@ -18,7 +18,7 @@ import Logging
 struct AgentMeshFixture: Sendable {
     let sn: ServiceNowFixture
     let runtime: AgentRuntime
-    let ledger: DatabasePool
+    let ledger: LedgerReader
     let root: TemporaryDirectory
 
     static func withRunning<T: Sendable>(
@@ -32,7 +32,7 @@ struct AgentMeshFixture: Sendable {
             let logger = Logger(label: "test-agents")
             let vaultDatabase = try SQLiteStore.open(.vault, in: directory, busyTimeout: .seconds(5), logger: logger)
             let vault = try TokenVault.open(in: directory, database: vaultDatabase, environment: [:])
-            let ledgerDatabase = try SQLiteStore.open(.ledger, in: directory, busyTimeout: .seconds(5), logger: logger)
+            let ledgerDatabase = try LedgerStore.openEntries(in: directory, busyTimeout: .seconds(5), logger: logger)
             let writer = try await LedgerWriter.open(database: ledgerDatabase, signer: try CheckpointSigner.load(from: directory))
             let fingerprinter = TokenFingerprinter(key: SymmetricKey(size: .bits256))
             let environment = environment.merging(["BATON_SERVICENOW_URL": sn.url]) { $1 }
@@ -48,7 +48,7 @@ struct AgentMeshFixture: Sendable {
                 catalog: catalog, connectors: connectors, broker: broker, verifier: verifier, audit: audit?(writer) ?? writer,
                 fingerprinter: fingerprinter,
                 settings: .init(maximumDepth: maximumDepth, tokenEndpoint: { "\(base)/\($0)/oauth2/v2.0/token" }, environment: environment))
-            return try await body(AgentMeshFixture(sn: sn, runtime: runtime, ledger: ledgerDatabase, root: root))
+            return try await body(AgentMeshFixture(sn: sn, runtime: runtime, ledger: LedgerReader(entries: ledgerDatabase, index: nil), root: root))
         }
     }
 

@@ -11,10 +11,12 @@ struct LedgerQueryTests {
     static let jane = "a4fda3b2-0738-59b8-b7a1-849d73fb98aa"
     static let harriet = "efc14c1c-1a19-5cb2-bcbe-80bf221c1fb1"
 
-    /// 60 entries: alternating users, three agents, a denial every 10th, one hour apart.
-    private func generated() async throws -> (LedgerFixture, [LedgerEntry]) {
+    /// 60 entries: alternating users, three agents, a denial every 10th, one hour apart;
+    /// the index built after entry `indexedAfter` (0: never — queries then read every record).
+    private func generated(indexedAfter: Int = 60) async throws -> (LedgerFixture, [LedgerEntry]) {
         let fixture = try LedgerFixture()
         let writer = try await fixture.writer(checkpointEvery: 1000)
+        let indexer = try await fixture.indexer()
         let start = Int64(Date().addingTimeInterval(-60 * 3600).timeIntervalSince1970 * 1_000_000)
         var written: [LedgerEntry] = []
         for index in 1...60 {
@@ -29,17 +31,18 @@ struct LedgerQueryTests {
             }
             entry.sequence = try await writer.append(entry)
             written.append(entry)
+            if index == indexedAfter { #expect(try await indexer.catchUp() == Int64(index)) }
         }
         return (fixture, written)
     }
 
-    @Test("each filter returns exactly the matching entries")
-    func filters() async throws {
-        let (fixture, written) = try await generated()
+    @Test("each filter returns exactly the matching entries, whether the index covers all, some or none of them", arguments: [60, 25, 0])
+    func filters(indexedAfter: Int) async throws {
+        let (fixture, written) = try await generated(indexedAfter: indexedAfter)
         func expect(_ query: LedgerQuery, _ predicate: (LedgerEntry) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) throws {
             var query = query
             query.limit = 1000
-            let found = try query.run(on: fixture.database).entries
+            let found = try query.run(on: fixture.reader).entries
             #expect(found == written.filter(predicate), sourceLocation: sourceLocation)
             #expect(!found.isEmpty, sourceLocation: sourceLocation)
         }
@@ -54,15 +57,66 @@ struct LedgerQueryTests {
         let since = Date(timeIntervalSince1970: TimeInterval(written[49].timestamp) / 1_000_000)
         try expect(LedgerQuery(user: "jane@contoso.com", since: since)) { $0.user?.objectID == Self.jane && $0.timestamp >= written[49].timestamp }
         try expect(LedgerQuery(chainsOf: written[1].user)) { entry in written.contains { $0.chainID == entry.chainID && $0.user == written[1].user } }
+        try expect(LedgerQuery(user: "JANE@contoso.com", agent: "itsm", decision: .denied)) {
+            $0.user?.objectID == Self.jane && $0.agent == "itsm" && $0.decision == .denied
+        }
+        // Half an hour before entry 30 until half an hour before entry 41.
+        try expect(LedgerQuery(since: since.addingTimeInterval(-20.5 * 3600), until: since.addingTimeInterval(-9.5 * 3600))) {
+            $0.timestamp >= written[29].timestamp && $0.timestamp < written[40].timestamp
+        }
+        var nobody = LedgerQuery(user: "nobody@contoso.com")
+        nobody.limit = 1000
+        #expect(try nobody.run(on: fixture.reader).entries.isEmpty)
     }
 
-    @Test("cursor pagination walks every entry once, in order")
-    func pagination() async throws {
+    @Test("an index of another ledger, or of a longer one, is never used: queries stay exact and the indexer rebuilds it")
+    func foreignIndex() async throws {
         let (fixture, written) = try await generated()
+        let janes = written.filter { $0.user?.objectID == Self.jane }
+        // Claim more entries than there are: queries ignore the index.
+        try await fixture.index.write { db in try db.execute(sql: "UPDATE ledger_index_state SET indexed_through = 1000") }
+        #expect(try LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
+        // Describe another ledger, with a wrong row: still ignored, then rebuilt.
+        try await fixture.index.write { db in
+            try db.execute(sql: "UPDATE ledger_index_state SET ledger_instance = 'another', indexed_through = 60")
+            try db.execute(sql: "DELETE FROM ledger_index WHERE dimension = 1")
+        }
+        #expect(try LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
+        #expect(try await fixture.indexer().catchUp() == 60)
+        #expect(try await fixture.index.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_index WHERE dimension = 1") } == 60)
+        #expect(try LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
+    }
+
+    @Test("a stale index row cannot put a wrong entry in the results: each is re-checked against its record")
+    func staleIndexRow() async throws {
+        let (fixture, written) = try await generated()
+        // Point harriet's first entry at jane's key.
+        let harriet = try #require(written.first { $0.user?.objectID == Self.harriet })
+        try await fixture.index.write { db in
+            try db.execute(
+                sql: "UPDATE ledger_index SET key = ? WHERE dimension = 1 AND seq = ?", arguments: [IndexKey.user(Self.jane.utf8), harriet.sequence])
+        }
+        let found = try LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries
+        #expect(found == written.filter { $0.user?.objectID == Self.jane })
+    }
+
+    @Test("who touched a resource: each user and agent path, counted")
+    func who() async throws {
+        let (fixture, written) = try await generated(indexedAfter: 30)
+        let resource = try #require(written[16].resource)
+        let summaries = try LedgerSummary.who(resource: resource, reader: fixture.reader)
+        let touching = written.filter { $0.resource == resource }
+        #expect(summaries.map(\.count).reduce(0, +) == touching.count)
+        #expect(Set(summaries.map(\.user)) == Set(touching.compactMap { $0.user?.username }))
+    }
+
+    @Test("cursor pagination walks every entry once, in order, across the index's watermark")
+    func pagination() async throws {
+        let (fixture, written) = try await generated(indexedAfter: 25)
         var cursor: Int64?
         var seen: [LedgerEntry] = []
         repeat {
-            let page = try LedgerQuery(after: cursor, limit: 7).run(on: fixture.database)
+            let page = try LedgerQuery(after: cursor, limit: 7).run(on: fixture.reader)
             seen += page.entries
             cursor = page.nextCursor
         } while cursor != nil

@@ -33,7 +33,7 @@ struct AuditCommandTests {
         let highest = try #require(acknowledged.max())
 
         let data = try DataDirectory.prepare(directory.file("data"))
-        let database = try SQLiteStore.open(.ledger, in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
+        let database = try LedgerStore.openEntries(in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
         let stored = try await database.read { db in try Set(Int64.fetchAll(db, sql: "SELECT seq FROM ledger_entries")) }
         #expect(Set(acknowledged).isSubset(of: stored), "an acknowledged append was lost")
         #expect(stored.max()! >= highest)
@@ -48,7 +48,7 @@ struct AuditCommandTests {
     @Test("list, what, who, chain and checkpoints answer from the ledger; verify names the first bad entry")
     func commands() async throws {
         let data = try DataDirectory.prepare(directory.file("data"))
-        let database = try SQLiteStore.open(.ledger, in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
+        let database = try LedgerStore.openEntries(in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
         let writer = try await LedgerWriter.open(database: database, signer: try CheckpointSigner.load(from: data))
         let jane = LedgerUser(
             tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: "a4fda3b2-0738-59b8-b7a1-849d73fb98aa", username: "jane@contoso.com")
@@ -68,6 +68,12 @@ struct AuditCommandTests {
                     tokenSource: "idp", latencyMicroseconds: 2_500))
         }
         try await writer.checkpoint()
+        // The index covers the first three entries; the CLI reads the fourth from its record.
+        let index = try LedgerStore.openIndex(in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
+        #expect(try await LedgerIndexer.open(entries: database, index: index).catchUp() == 4)
+        try await index.write { db in
+            try db.execute(sql: "DELETE FROM ledger_index WHERE seq = 4; UPDATE ledger_index_state SET indexed_through = 3")
+        }
 
         func run(_ arguments: [String]) async throws -> BatonProcess {
             let process = BatonProcess(arguments, environment: environment)
@@ -89,7 +95,7 @@ struct AuditCommandTests {
         let exported = try JSONDecoder().decode(CheckpointExport.self, from: Data(contentsOf: URL(fileURLWithPath: export)))
         #expect(exported.checkpoints.last?.sequence == 4)
 
-        try await database.write { db in try db.execute(sql: "UPDATE ledger_entries SET user_name = 'mallory' WHERE seq = 2") }
+        try await database.write { db in try db.execute(sql: "UPDATE ledger_entries SET record = (SELECT record FROM ledger_entries WHERE seq = 3) WHERE seq = 2") }
         let verify = try await run(["audit", "verify"])
         #expect(verify.process.terminationStatus == 1)
         #expect(verify.standardOutput.contains("FAIL at entry 2"))

@@ -1,13 +1,19 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
-/// A filter over the ledger, answered from its indexes, with cursor pagination.
+/// A filter over the ledger, answered from its index, with cursor pagination.
+///
+/// The index narrows the search to candidate entries; every candidate is then read from
+/// its record and checked against the whole filter, so what a query returns comes from
+/// the evidence itself, never from the derived index. Entries newer than the index's
+/// watermark are read directly.
 ///
 /// ```swift
-/// let page = try LedgerQuery(user: "jane@contoso.com", since: Date().addingTimeInterval(-86_400)).run(on: pool)
+/// let page = try LedgerQuery(user: "jane@contoso.com", since: Date().addingTimeInterval(-86_400)).run(on: reader)
 /// ```
 public struct LedgerQuery: Sendable, Equatable {
-    /// A username, or an object id (matched in any tenant).
+    /// A username (any case), or an object id (matched in any tenant).
     public var user: String?
     public var agent: String?
     public var target: String?
@@ -50,46 +56,16 @@ public struct LedgerQuery: Sendable, Equatable {
         public var nextCursor: Int64?
     }
 
-    public func run(on reader: any DatabaseReader) throws -> Page {
-        let (conditions, arguments) = sqlFilter()
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let rows = try reader.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT \(LedgerEntry.columns) FROM ledger_entries \(filter) ORDER BY seq LIMIT ?", arguments: arguments + [limit + 1])
-        }
-        var entries = rows.prefix(limit).compactMap(LedgerEntry.init(row:))
-        let more = rows.count > limit
-        if !more { return Page(entries: entries, nextCursor: nil) }
-        entries = Array(entries)
-        return Page(entries: entries, nextCursor: entries.last?.sequence)
+    public func run(on reader: LedgerReader) throws -> Page {
+        let search = try LedgerSearch(query: self, reader: reader)
+        let wanted = max(limit, 0) + 1
+        var entries = try search.indexed(wanted: wanted)
+        if entries.count < wanted { entries += try search.unindexed(wanted: wanted - entries.count) }
+        guard entries.count > limit else { return Page(entries: entries, nextCursor: nil) }
+        let page = Array(entries.prefix(limit))
+        return Page(entries: page, nextCursor: page.last?.sequence)
     }
 
-    private func sqlFilter() -> ([String], StatementArguments) {
-        var conditions: [String] = []
-        var arguments: StatementArguments = []
-        func add(_ condition: String, _ values: [(any DatabaseValueConvertible)?]) {
-            conditions.append(condition)
-            for value in values { arguments += [value] }
-        }
-        if let user {
-            if UUID(uuidString: user) != nil {
-                add("user_oid = ?", [user.lowercased()])
-            } else {
-                add("user_oid IN (SELECT DISTINCT user_oid FROM ledger_entries WHERE lower(user_name) = lower(?))", [user])
-            }
-        }
-        if let chainsOf {
-            add("chain_id IN (SELECT chain_id FROM ledger_entries WHERE user_tid = ? AND user_oid = ?)", [chainsOf.tenantID, chainsOf.objectID])
-        }
-        if let agent { add("agent = ?", [agent]) }
-        if let target { add("target = ?", [target]) }
-        if let resource { add("resource = ?", [resource]) }
-        if let kind { add("kind = ?", [kind.rawValue]) }
-        if let decision { add("decision = ?", [decision.rawValue]) }
-        if let chainID { add("chain_id = ?", [chainID]) }
-        if let since { add("ts_us >= ?", [Int64(since.timeIntervalSince1970 * 1_000_000)]) }
-        if let until { add("ts_us < ?", [Int64(until.timeIntervalSince1970 * 1_000_000)]) }
-        if let after { add("seq > ?", [after]) }
-        return (conditions, arguments)
-    }
+    var sinceMicroseconds: Int64 { since.map { Int64($0.timeIntervalSince1970 * 1_000_000) } ?? .min }
+    var untilMicroseconds: Int64 { until.map { Int64($0.timeIntervalSince1970 * 1_000_000) } ?? .max }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Aggregates that answer "who touched this resource".
 public struct LedgerSummary: Sendable, Equatable {
@@ -11,20 +10,29 @@ public struct LedgerSummary: Sendable, Equatable {
     public var last: Date
 
     /// Every user and agent path that touched `resource`, most recent first.
-    public static func who(resource: String, reader: any DatabaseReader) throws -> [LedgerSummary] {
-        try reader.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT coalesce(user_name, user_oid, '-') AS who, actor_path, count(*) AS n, max(ts_us) AS last
-                    FROM ledger_entries WHERE resource = ? GROUP BY user_oid, actor_path ORDER BY last DESC
-                    """,
-                arguments: [resource]
-            ).map { row in
-                LedgerSummary(
-                    user: row["who"], actorPath: (row["actor_path"] as String).replacingOccurrences(of: LedgerEntry.pathSeparator, with: " → "),
-                    count: row["n"], last: Date(timeIntervalSince1970: TimeInterval(row["last"] as Int64) / 1_000_000))
-            }
+    public static func who(resource: String, reader: LedgerReader) throws -> [LedgerSummary] {
+        struct Group: Hashable {
+            let objectID: String?
+            let actorPath: [String]
         }
+        var summaries: [Group: LedgerSummary] = [:]
+        var query = LedgerQuery(resource: resource, limit: 1_000)
+        repeat {
+            let page = try query.run(on: reader)
+            for entry in page.entries {
+                let group = Group(objectID: entry.user?.objectID, actorPath: entry.actorPath)
+                let time = Date(timeIntervalSince1970: TimeInterval(entry.timestamp) / 1_000_000)
+                var summary =
+                    summaries[group]
+                    ?? LedgerSummary(
+                        user: entry.user.map { $0.username ?? $0.objectID } ?? "-", actorPath: entry.actorPath.joined(separator: " → "), count: 0,
+                        last: time)
+                summary.count += 1
+                summary.last = max(summary.last, time)
+                summaries[group] = summary
+            }
+            query.after = page.nextCursor
+        } while query.after != nil
+        return summaries.values.sorted { $0.last > $1.last }
     }
 }

@@ -10,9 +10,9 @@ import GRDBSQLite
 ///
 /// Each entry is checked against the stored hash of the one before it, so the chain is cut
 /// into ranges checked in parallel, one read transaction each; if every entry hashes to its
-/// stored value from its predecessor's, the whole chain does. Entries are hashed straight
-/// from the columns' bytes: no entry is materialised, and a stored value no writer would
-/// produce (an unknown kind, a user name without a user) changes the bytes and shows.
+/// stored value from its predecessor's, the whole chain does. An entry is its record — the
+/// bytes its hash seals — so checking one is a SHA-256 over stored bytes, nothing decoded;
+/// a record must also carry its own row's sequence number, so rows cannot be renumbered.
 public struct LedgerVerifier: Sendable {
     /// What verification found.
     public struct Report: Sendable, Equatable {
@@ -24,6 +24,7 @@ public struct LedgerVerifier: Sendable {
         public var isIntact: Bool { problems.isEmpty }
     }
 
+    /// The ledger's entries (the index plays no part in verification).
     let reader: any DatabaseReader
     let publicKey: Curve25519.Signing.PublicKey
     /// Entries per parallel range.
@@ -43,7 +44,9 @@ public struct LedgerVerifier: Sendable {
         let (last, checkpoints) = try await reader.read { db in
             (
                 try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") ?? 0,
-                try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, signature FROM ledger_checkpoints ORDER BY seq")
+                try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, signature FROM ledger_checkpoints ORDER BY seq").map { row in
+                    StoredCheckpoint(sequence: row["seq"], timestamp: row["ts_us"], hash: Array(row["hash"] as Data), signature: row["signature"])
+                }
             )
         }
         let firstBad = try await firstChainProblem(through: last)
@@ -84,37 +87,45 @@ public struct LedgerVerifier: Sendable {
             }
             previous = Array(stored)
         }
-        let statement = try db.makeStatement(sql: "SELECT \(LedgerEntry.columns), hash FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq")
+        let statement = try db.makeStatement(sql: "SELECT seq, record, hash FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq")
         statement.arguments = [start, end]
         let cursor = try Row.fetchCursor(statement)
         let sqlite = statement.sqliteStatement
-        var encoder = CanonicalColumnEncoder()
         var expected = start
         while try cursor.next() != nil {
             let sequence = sqlite3_column_int64(sqlite, 0)
             guard sequence == expected else { return .missing(sequence: expected) }
-            let hash = encoder.hash(sqlite, previous: previous)
-            guard let stored = storedHash(sqlite, column: 21), stored == hash else { return .altered(sequence: sequence) }
+            guard let record = blob(sqlite, column: 1), CanonicalEncoder.sequence(of: record) == sequence else { return .altered(sequence: sequence) }
+            let hash = LedgerEntry.hash(previous: previous, record: record)
+            guard let stored = blob(sqlite, column: 2), stored.elementsEqual(hash) else { return .altered(sequence: sequence) }
             previous = hash
             expected += 1
         }
         return expected <= end ? .missing(sequence: expected) : nil
     }
 
-    private static func storedHash(_ statement: SQLiteStatement, column: Int32) -> [UInt8]? {
-        guard sqlite3_column_type(statement, column) == SQLITE_BLOB, let bytes = sqlite3_column_blob(statement, column) else { return nil }
-        return Array(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))))
+    /// A BLOB column's bytes, valid until the statement steps; `nil` for any other type.
+    private static func blob(_ statement: SQLiteStatement, column: Int32) -> UnsafeRawBufferPointer? {
+        guard sqlite3_column_type(statement, column) == SQLITE_BLOB else { return nil }
+        return UnsafeRawBufferPointer(start: sqlite3_column_blob(statement, column), count: Int(sqlite3_column_bytes(statement, column)))
     }
 
     // MARK: - Checkpoints
 
-    private func checkpointProblems(_ checkpoints: [Row], intactThrough last: Int64, chainIntact: Bool) async throws -> [LedgerProblem] {
+    private struct StoredCheckpoint: Sendable {
+        let sequence: Int64
+        let timestamp: Int64
+        let hash: [UInt8]
+        let signature: Data
+    }
+
+    private func checkpointProblems(_ checkpoints: [StoredCheckpoint], intactThrough last: Int64, chainIntact: Bool) async throws -> [LedgerProblem] {
         var problems: [LedgerProblem] = []
         for checkpoint in checkpoints {
-            let sequence: Int64 = checkpoint["seq"]
-            let signed = Array(checkpoint["hash"] as Data)
-            let message = CheckpointSigner.message(sequence: sequence, hash: signed, timestamp: checkpoint["ts_us"])
-            guard publicKey.isValidSignature(checkpoint["signature"] as Data, for: message) else {
+            let sequence = checkpoint.sequence
+            let signed = checkpoint.hash
+            let message = CheckpointSigner.message(sequence: sequence, hash: signed, timestamp: checkpoint.timestamp)
+            guard publicKey.isValidSignature(checkpoint.signature, for: message) else {
                 problems.append(.badCheckpointSignature(sequence: sequence))
                 continue
             }

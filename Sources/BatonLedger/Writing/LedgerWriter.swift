@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 
 /// The one writer of the audit ledger: appends are durable when they return, and many
@@ -14,6 +15,9 @@ import Logging
 /// let writer = try await LedgerWriter.open(database: pool, signer: signer)
 /// let sequence = try await writer.append(entry)   // durable once this returns
 /// ```
+///
+/// Callers encode their entries (in parallel, before queueing); the writer numbers,
+/// hashes and inserts the records — one narrow row each, no index on the append path.
 public actor LedgerWriter {
     private let database: DatabasePool
     private let signer: CheckpointSigner
@@ -22,12 +26,13 @@ public actor LedgerWriter {
     private let queueCapacity: Int
     private let maximumBatch: Int
     private let logger: Logger
+    private let onCommit: @Sendable (Int64) -> Void
     private var lastSequence: Int64
     private var lastHash: [UInt8]
     private var lastCheckpointSequence: Int64
     private var lastCheckpointTime = ContinuousClock.now
     /// Appends waiting for the next batch; entries appended together stay together.
-    private var pending: [(entries: [LedgerEntry], continuation: CheckedContinuation<[Int64], any Error>)] = []
+    private var pending: [(records: [[UInt8]], continuation: CheckedContinuation<[Int64], any Error>)] = []
     private var pendingCount = 0
     private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
     private var isFlushing = false
@@ -39,8 +44,9 @@ public actor LedgerWriter {
 
     init(
         database: DatabasePool, signer: CheckpointSigner, checkpointEvery: Int64, checkpointInterval: Duration, queueCapacity: Int, maximumBatch: Int,
-        logger: Logger, last: (sequence: Int64, hash: [UInt8]), lastCheckpoint: Int64
+        logger: Logger, onCommit: @escaping @Sendable (Int64) -> Void, last: (sequence: Int64, hash: [UInt8]), lastCheckpoint: Int64
     ) {
+        self.onCommit = onCommit
         self.database = database
         self.signer = signer
         self.checkpointEvery = checkpointEvery
@@ -59,9 +65,11 @@ public actor LedgerWriter {
     ///   - checkpointEvery: sign a checkpoint after this many entries… (default 10,000)
     ///   - checkpointInterval: …or after this long with new entries (default 60 s).
     ///   - queueCapacity: appends waiting beyond this many make callers wait (default 65,536).
+    ///   - onCommit: told the last durable sequence number after each commit (the indexer follows it).
     public static func open(
         database: DatabasePool, signer: CheckpointSigner, checkpointEvery: Int64 = 10_000, checkpointInterval: Duration = .seconds(60),
-        queueCapacity: Int = 65_536, maximumBatch: Int = 16_384, logger: Logger = Logger(label: "baton.ledger")
+        queueCapacity: Int = 65_536, maximumBatch: Int = 16_384, logger: Logger = Logger(label: "baton.ledger"),
+        onCommit: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws -> LedgerWriter {
         let (last, checkpoint) = try await database.read { db -> ((Int64, [UInt8]), Int64) in
             let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
@@ -71,28 +79,32 @@ public actor LedgerWriter {
         return LedgerWriter(
             database: database, signer: signer, checkpointEvery: checkpointEvery, checkpointInterval: checkpointInterval,
             queueCapacity: queueCapacity,
-            maximumBatch: maximumBatch, logger: logger, last: last, lastCheckpoint: checkpoint)
+            maximumBatch: maximumBatch, logger: logger, onCommit: onCommit, last: last, lastCheckpoint: checkpoint)
     }
 
     /// Records `entry` and returns its sequence number once it is durable.
     ///
     /// - Throws: ``LedgerError/writeFailed(_:)`` when it could not be recorded; the step must not proceed.
     @discardableResult
-    public func append(_ entry: LedgerEntry) async throws -> Int64 {
-        try await append(contentsOf: [entry])[0]
+    public nonisolated func append(_ entry: LedgerEntry) async throws -> Int64 {
+        try await enqueue([entry.record()])[0]
     }
 
     /// Records `entries` in order, in one transaction, and returns their sequence numbers
     /// once all are durable — one fsync for several steps of one hop.
     @discardableResult
-    public func append(contentsOf entries: [LedgerEntry]) async throws -> [Int64] {
+    public nonisolated func append(contentsOf entries: [LedgerEntry]) async throws -> [Int64] {
         guard !entries.isEmpty else { return [] }
+        return try await enqueue(entries.map { $0.record() })
+    }
+
+    private func enqueue(_ records: [[UInt8]]) async throws -> [Int64] {
         while pendingCount >= queueCapacity {
             await withCheckedContinuation { waitingForRoom.append($0) }
         }
         return try await withCheckedThrowingContinuation { continuation in
-            pending.append((entries, continuation))
-            pendingCount += entries.count
+            pending.append((records, continuation))
+            pendingCount += records.count
             if !isFlushing {
                 isFlushing = true
                 Task { await self.flush() }
@@ -115,8 +127,8 @@ public actor LedgerWriter {
         while !pending.isEmpty {
             var taken = 0
             var size = 0
-            while taken < pending.count, size == 0 || size + pending[taken].entries.count <= maximumBatch {
-                size += pending[taken].entries.count
+            while taken < pending.count, size == 0 || size + pending[taken].records.count <= maximumBatch {
+                size += pending[taken].records.count
                 taken += 1
             }
             let batch = Array(pending.prefix(taken))
@@ -125,43 +137,62 @@ public actor LedgerWriter {
             for waiter in waitingForRoom { waiter.resume() }
             waitingForRoom.removeAll()
 
-            var sequence = lastSequence
-            var hash = lastHash
-            var sealed: [(LedgerEntry, [UInt8])] = []
-            sealed.reserveCapacity(size)
-            for entry in batch.flatMap(\.entries) {
-                var entry = entry
-                sequence += 1
-                entry.sequence = sequence
-                hash = entry.hash(previous: hash)
-                sealed.append((entry, hash))
-            }
-            let rows = sealed
+            let (sealed, hash) = seal(batch.flatMap(\.records))
             do {
-                try await database.write { db in
-                    let statement = try db.cachedStatement(
-                        sql: "INSERT INTO ledger_entries (\(LedgerEntry.columns), hash) VALUES (\(Self.placeholders))")
-                    for (entry, hash) in rows {
-                        var arguments = entry.rowArguments
-                        arguments += [Data(hash)]
-                        try statement.execute(arguments: arguments)
-                    }
-                }
+                try await database.write { db in try Self.insert(sealed, into: db) }
             } catch {
                 logger.error("ledger write failed; the batch was not recorded", metadata: ["entries": "\(size)", "error": "\(error)"])
                 for item in batch { item.continuation.resume(throwing: LedgerError.writeFailed("\(error)")) }
                 continue
             }
-            lastSequence = sequence
+            var sequence = lastSequence
+            lastSequence += Int64(size)
             lastHash = hash
             batchesCommitted += 1
-            var next = sealed.makeIterator()
             for item in batch {
-                item.continuation.resume(returning: item.entries.map { _ in next.next()!.0.sequence })
+                item.continuation.resume(returning: item.records.map { _ in
+                    sequence += 1
+                    return sequence
+                })
             }
+            onCommit(lastSequence)
             await checkpointIfDue()
         }
         isFlushing = false
+    }
+
+    /// Numbers and hashes `records` after the current head; returns them and the new head's hash.
+    private func seal(_ records: [[UInt8]]) -> ([SealedRecord], [UInt8]) {
+        var sequence = lastSequence
+        var hash = lastHash
+        var sealed: [SealedRecord] = []
+        sealed.reserveCapacity(records.count)
+        for var record in records {
+            sequence += 1
+            CanonicalEncoder.setSequence(sequence, in: &record)
+            hash = record.withUnsafeBytes { LedgerEntry.hash(previous: hash, record: $0) }
+            sealed.append(SealedRecord(sequence: sequence, record: record, hash: hash))
+        }
+        return (sealed, hash)
+    }
+
+    /// Inserts sealed records, binding their bytes in place (no copies per row).
+    private static func insert(_ sealed: [SealedRecord], into db: Database) throws {
+        let statement = try db.cachedStatement(sql: "INSERT INTO ledger_entries (seq, record, hash) VALUES (?, ?, ?)")
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle); sqlite3_clear_bindings(handle) }
+        for row in sealed {
+            sqlite3_reset(handle)
+            sqlite3_bind_int64(handle, 1, row.sequence)
+            try row.record.withUnsafeBytes { record in
+                try row.hash.withUnsafeBytes { hash in
+                    // SQLITE_STATIC: both buffers outlive the step below.
+                    sqlite3_bind_blob(handle, 2, record.baseAddress, Int32(record.count), nil)
+                    sqlite3_bind_blob(handle, 3, hash.baseAddress, Int32(hash.count), nil)
+                    try db.stepToDone(handle)
+                }
+            }
+        }
     }
 
     private func checkpointIfDue() async {
@@ -189,5 +220,11 @@ public actor LedgerWriter {
         lastCheckpointTime = .now
     }
 
-    private static let placeholders = Array(repeating: "?", count: 22).joined(separator: ", ")
+}
+
+/// A record numbered and hashed, ready to insert.
+private struct SealedRecord {
+    let sequence: Int64
+    let record: [UInt8]
+    let hash: [UInt8]
 }

@@ -9,6 +9,9 @@ import ServiceLifecycle
 
 /// Opens the vault and ledger databases when the daemon starts and closes them last.
 ///
+/// While open it keeps the ledger's query index up to date (``LedgerIndexer``) and
+/// sweeps the vault.
+///
 /// Runs as a service beside the HTTP server so `/healthz` answers at once while
 /// `/readyz` reports "starting" until every store is open and migrated. A store that
 /// cannot be opened fails the service, which stops the daemon with the reason.
@@ -42,7 +45,8 @@ public final class StorageService: Service, Sendable {
             }
             await opened.hold(lock)
             for store in StoreName.allCases {
-                let pool = try SQLiteStore.open(store, in: directory, busyTimeout: settings.busyTimeout, logger: logger)
+                let pool = try SQLiteStore.open(
+                    store, in: directory, busyTimeout: settings.busyTimeout, upgrade: store == .ledger ? LedgerStore.upgrade : nil, logger: logger)
                 await opened.add(store, pool)
             }
             vault = try TokenVault.open(
@@ -51,9 +55,13 @@ public final class StorageService: Service, Sendable {
                 logger: logger)
             await opened.setVault(vault)
             let ledgerPool = await opened.pool(.ledger)!
+            let indexPool = await opened.pool(.ledgerIndex)!
+            let indexer = try await LedgerIndexer.open(entries: ledgerPool, index: indexPool, logger: logger)
             await opened.setLedger(
-                try await LedgerWriter.open(database: ledgerPool, signer: try CheckpointSigner.load(from: directory), logger: logger),
-                reader: ledgerPool)
+                try await LedgerWriter.open(
+                    database: ledgerPool, signer: try CheckpointSigner.load(from: directory), logger: logger, onCommit: indexer.wake),
+                indexer: indexer,
+                reader: LedgerReader(entries: ledgerPool, index: indexPool))
             logger.info("stores open", metadata: ["data_dir": "\(directory.path)", "engine": "\(settings.engine.rawValue)"])
         } catch {
             await readiness.update(.failed(reason: "\(error)"))
@@ -61,6 +69,8 @@ public final class StorageService: Service, Sendable {
             throw error
         }
         await readiness.update(.ready)
+        let indexer = await opened.indexer
+        let indexing = Task { await indexer?.run() }
         try? await cancelWhenGracefulShutdown { [vaultSettings, logger] in
             while !Task.isCancelled {
                 try await Task.sleep(for: vaultSettings.sweepInterval)
@@ -76,6 +86,8 @@ public final class StorageService: Service, Sendable {
                 logger.error("cannot write the final ledger checkpoint", metadata: ["error": "\(error)"])
             }
         }
+        indexer?.finish()
+        await indexing.value
         for problem in await opened.closeAll() { logger.error("closing a store failed", metadata: ["reason": "\(problem)"]) }
         logger.info("stores closed")
     }
@@ -86,7 +98,7 @@ public final class StorageService: Service, Sendable {
     }
 
     /// The audit ledger's writer and a reader for queries, once the stores are open.
-    public func ledger() async -> (writer: LedgerWriter, reader: DatabasePool)? {
+    public func ledger() async -> (writer: LedgerWriter, reader: LedgerReader)? {
         guard let writer = await opened.ledger, let reader = await opened.ledgerReader else { return nil }
         return (writer, reader)
     }
@@ -128,10 +140,12 @@ private actor OpenedStores {
     }
 
     private(set) var ledger: LedgerWriter?
-    private(set) var ledgerReader: DatabasePool?
+    private(set) var indexer: LedgerIndexer?
+    private(set) var ledgerReader: LedgerReader?
 
-    func setLedger(_ writer: LedgerWriter, reader: DatabasePool) {
+    func setLedger(_ writer: LedgerWriter, indexer: LedgerIndexer, reader: LedgerReader) {
         ledger = writer
+        self.indexer = indexer
         ledgerReader = reader
     }
 
@@ -162,6 +176,7 @@ private actor OpenedStores {
             pools.removeAll()
             vault = nil
             ledger = nil
+            indexer = nil
             ledgerReader = nil
             lock = nil
         }

@@ -15,11 +15,16 @@ public enum SQLiteStore {
     }
 
     /// Opens (creating if needed) and migrates the database of `store`.
+    ///
+    /// - Parameter upgrade: data work a migration leaves to code (such as re-encoding rows
+    ///   SQL cannot), run in one transaction after the migrations, on every open; it must
+    ///   do nothing when there is nothing left to upgrade.
     public static func open(
         _ store: StoreName,
         in directory: DataDirectory,
         busyTimeout: Duration,
         migrations: [Migration]? = nil,
+        upgrade: (@Sendable (Database) throws -> Void)? = nil,
         logger: Logger
     ) throws -> DatabasePool {
         let path = directory.file(fileName(for: store))
@@ -27,7 +32,7 @@ public enum SQLiteStore {
         try PrivateFile.requireMode(path, allowed: 0o600)
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
+            pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout, durable: store.isDurable))
         } catch let error as DatabaseError {
             throw StorageError.openFailed(path: path, reason: error.message ?? "\(error.resultCode)")
         }
@@ -38,6 +43,7 @@ public enum SQLiteStore {
             for migration in try migrator.migrate(pool) {
                 logger.info("applied migration", metadata: ["store": "\(store.rawValue)", "migration": "\(migration.path)"])
             }
+            if let upgrade { try pool.write(upgrade) }
         } catch {
             try? pool.close()
             throw error
@@ -49,7 +55,7 @@ public enum SQLiteStore {
     public static func openReadOnly(_ store: StoreName, in directory: DataDirectory, busyTimeout: Duration) throws -> DatabaseQueue? {
         let path = directory.file(fileName(for: store))
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        var configuration = configuration(busyTimeout: busyTimeout)
+        var configuration = configuration(busyTimeout: busyTimeout, durable: store.isDurable)
         configuration.readonly = true
         do {
             return try DatabaseQueue(path: path, configuration: configuration)
@@ -68,14 +74,15 @@ public enum SQLiteStore {
         }
     }
 
-    private static func configuration(busyTimeout: Duration) -> Configuration {
+    private static func configuration(busyTimeout: Duration, durable: Bool) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout.timeInterval)
         configuration.prepareDatabase { db in
-            // An acknowledged write must survive power loss, not only a crash.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            // The ledger's indexes take random keys (chain ids, resources); SQLite's default
-            // 2 MiB page cache thrashes on them. 64 MiB per connection keeps them in memory.
+            // An acknowledged write must survive power loss, not only a crash. A derived
+            // store syncs at WAL checkpoints only: WAL keeps it consistent either way.
+            try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            // The ledger index takes random keys (users, resources); SQLite's default 2 MiB
+            // page cache thrashes on them. 64 MiB per connection keeps the hot part in memory.
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         return configuration

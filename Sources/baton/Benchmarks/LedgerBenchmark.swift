@@ -19,26 +19,46 @@ struct LedgerBenchmark {
         let root = dataDirectory ?? (NSTemporaryDirectory() + "baton-ledger-bench-\(UUID().uuidString)")
         defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: root) } }
         let directory = try DataDirectory.prepare(root)
-        let database = try SQLiteStore.open(.ledger, in: directory, busyTimeout: .seconds(5), logger: Logger(label: "bench"))
+        let logger = Logger(label: "bench")
+        let database = try LedgerStore.openEntries(in: directory, busyTimeout: .seconds(5), logger: logger)
+        let index = try LedgerStore.openIndex(in: directory, busyTimeout: .seconds(5), logger: logger)
+        let indexer = try await LedgerIndexer.open(entries: database, index: index)
         let signer = try CheckpointSigner.load(from: directory)
-        let writer = try await LedgerWriter.open(database: database, signer: signer)
+        let writer = try await LedgerWriter.open(database: database, signer: signer, onCommit: indexer.wake)
+        let indexing = Task { await indexer.run() }
         var lines: [String] = []
 
+        // The indexer runs beside the appenders, as in the daemon.
         let started = ContinuousClock.now
         try await append(appends, with: writer, users: 1_000, days: 0)
         let elapsed = ContinuousClock.now - started
         let perTransaction = Double(appends) / Double(max(await writer.batchesCommitted, 1))
+        let lag = Int64(appends) - (await indexer.indexedThrough)
         lines.append(
             String(
-                format: "durable appends: %.0f/s (%d appends, %d concurrent tasks, %.0f per transaction)", Double(appends) / elapsed.timeInterval,
-                appends,
-                tasks, perTransaction))
+                format: "durable appends: %.0f/s (%d appends, %d concurrent tasks, %.0f per transaction; indexer %lld behind at the end)",
+                Double(appends) / elapsed.timeInterval, appends, tasks, perTransaction, lag))
+        let indexStart = ContinuousClock.now
+        try await indexer.catchUp()
+        lines.append(
+            String(
+                format: "indexed appends and all: %.0f/s (the indexer caught up %.2f s after the last append)",
+                Double(appends) / (ContinuousClock.now - started).timeInterval, (ContinuousClock.now - indexStart).timeInterval))
 
         if population > 0 {
             try await append(population, with: writer, users: 10_000, days: 30)
+            try await indexer.catchUp()
             lines.append("population: \(appends + population) entries (10,000 users over 30 days)")
         }
         try await writer.checkpoint()
+        indexer.finish()
+        await indexing.value
+
+        let rebuildStart = ContinuousClock.now
+        let rebuilt = try await LedgerIndexer.rebuild(entries: database, index: index)
+        let rebuildTime = ContinuousClock.now - rebuildStart
+        lines.append(String(format: "index from scratch: %.0f entries/s (%lld entries)", Double(rebuilt) / rebuildTime.timeInterval, rebuilt))
+        let reader = LedgerReader(entries: database, index: index)
 
         let verifyStart = ContinuousClock.now
         let report = try await LedgerVerifier(reader: database, publicKey: signer.publicKey).verify()
@@ -50,11 +70,12 @@ struct LedgerBenchmark {
 
         let user = Self.user(7)
         let sample = try await LatencySample.measure(count: 50) {
-            _ = try LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: database)
+            _ = try LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: reader)
         }
-        let found = try LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: database).entries.count
+        let found = try LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: reader).entries.count
         lines.append("one user's last day: \(sample.summary), \(found) entries found")
         try database.close()
+        try index.close()
         return lines
     }
 
@@ -63,12 +84,13 @@ struct LedgerBenchmark {
         let perTask = count / tasks
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let span = Int64(days) * 86_400_000_000
+        let people = (0..<users).map(Self.user)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<tasks {
                 group.addTask { [reportAcks] in
                     var generator = SystemRandomNumberGenerator()
                     for index in 0..<perTask {
-                        let user = Self.user(Int.random(in: 0..<users, using: &generator))
+                        let user = people[Int.random(in: 0..<users, using: &generator)]
                         // Live appends are stamped now; a population spreads history over `days`.
                         let timestamp =
                             span == 0 ? Int64(Date().timeIntervalSince1970 * 1_000_000) : now - Int64.random(in: 0..<span, using: &generator)

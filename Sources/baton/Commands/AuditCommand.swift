@@ -111,7 +111,7 @@ struct AuditCommand: AsyncParsableCommand {
             try await reportingFailures {
                 let store = try AuditStore(options)
                 let started = ContinuousClock.now
-                let report = try await LedgerVerifier(reader: try store.reader(), publicKey: try store.signer().publicKey).verify()
+                let report = try await LedgerVerifier(reader: try store.reader().entries, publicKey: try store.signer().publicKey).verify()
                 let elapsed = ContinuousClock.now - started
                 print(
                     "\(report.entries) entries, \(report.checkpoints) signed checkpoints, checked in \(elapsed.formatted(.units(allowed: [.milliseconds])))"
@@ -134,7 +134,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let store = try AuditStore(options)
-                let document = try CheckpointExport.make(reader: try store.reader(), signer: try store.signer())
+                let document = try CheckpointExport.make(reader: try store.reader().entries, signer: try store.signer())
                 let data = try JSONEncoder.sorted.encode(document)
                 if let export {
                     try data.write(to: URL(fileURLWithPath: export))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonConfig
+import BatonLedger
 import BatonStorage
 import Foundation
 import Logging
@@ -76,7 +77,9 @@ struct MigrateCommand: AsyncParsableCommand {
                     let before =
                         try SQLiteStore.openReadOnly(store, in: directory, busyTimeout: storage.busyTimeout)
                         .map { try SQLiteMigrator(store: store.rawValue, migrations: migrations).status($0) } ?? []
-                    let pool = try SQLiteStore.open(store, in: directory, busyTimeout: storage.busyTimeout, logger: Logger(label: "baton.migrate"))
+                    let pool = try SQLiteStore.open(
+                        store, in: directory, busyTimeout: storage.busyTimeout, upgrade: store == .ledger ? LedgerStore.upgrade : nil,
+                        logger: Logger(label: "baton.migrate"))
                     try pool.close()
                     let appliedBefore = before.filter { if case .applied = $0.state { true } else { false } }.count
                     print("\(store.rawValue): \(migrations.count - appliedBefore) applied, \(migrations.count) in total")

@@ -69,7 +69,7 @@ struct DemoScript {
 
         try await ledger.writer.checkpoint()
         let signer = try CheckpointSigner.load(from: try DataDirectory.prepare(stack.dataDirectory))
-        let report = try await LedgerVerifier(reader: ledger.reader, publicKey: signer.publicKey).verify()
+        let report = try await LedgerVerifier(reader: ledger.reader.entries, publicKey: signer.publicKey).verify()
         print(
             "\n7. baton audit verify: \(report.entries) entries, \(report.checkpoints) signed checkpoint(s) — \(report.isIntact ? "intact" : "NOT intact: \(report.problems)")"
         )

@@ -1,14 +1,19 @@
-import Crypto
 import GRDB
 import GRDBSQLite
 
-/// Hashes a stored ledger row, selected with ``LedgerEntry/columns``, straight from its
-/// columns' bytes: the same encoding ``LedgerEntry/canonicalBytes()`` gives the entry that
-/// was written, without building one.
-struct CanonicalColumnEncoder {
+/// Builds the record of an entry stored by the first ledger schema — one column per
+/// field — straight from its columns' bytes: byte for byte the encoding its hash was
+/// computed over when it was written, so upgraded entries keep their hashes and the
+/// chain and its signed checkpoints stay valid.
+struct LegacyRowEncoder {
+    /// The first schema's columns, in the order the record encodes them.
+    static let columns =
+        "seq, ts_us, chain_id, hop, parent_hop, kind, user_tid, user_oid, user_name, agent, actor_path, target, resource, operation, status, decision, reason, token_fingerprint, token_source, latency_us, trace_id"
+
     private var encoder = CanonicalEncoder()
 
-    mutating func hash(_ row: SQLiteStatement, previous: [UInt8]) -> [UInt8] {
+    /// The record of a row selected with ``columns``.
+    mutating func record(_ row: SQLiteStatement) -> [UInt8] {
         encoder.reset()
         integer(row, 0)  // seq
         integer(row, 1)  // ts_us
@@ -22,10 +27,7 @@ struct CanonicalColumnEncoder {
         for column: Int32 in 15...18 { text(row, column) }  // decision, reason, token_fingerprint, token_source
         integer(row, 19)  // latency_us
         text(row, 20)  // trace_id
-        var hasher = SHA256()
-        hasher.update(data: previous)
-        encoder.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return Array(hasher.finalize())
+        return encoder.bytes
     }
 
     private mutating func integer(_ row: SQLiteStatement, _ column: Int32) {
@@ -37,11 +39,10 @@ struct CanonicalColumnEncoder {
         encoder.text(bytes)
     }
 
-    /// The stored path `a>b>c` as its count and each name, as ``LedgerEntry/actorPath`` encodes.
+    /// The stored path `a>b>c` as its count and each name, as the entry encoded it.
     private mutating func actorPath(_ row: SQLiteStatement, _ column: Int32) {
         let path = Self.bytes(row, column) ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        let separator = UInt8(ascii: ">")
-        let names = path.split(separator: separator, omittingEmptySubsequences: true)
+        let names = path.split(separator: UInt8(ascii: ">"), omittingEmptySubsequences: true)
         encoder.integer(Int64(names.count))
         for name in names { encoder.text(UnsafeRawBufferPointer(rebasing: name)) }
     }

@@ -1,0 +1,63 @@
+/// The index rows of a batch of records, and the usernames seen with each object id.
+///
+/// Reads only the fields the index keys on, straight from the record bytes.
+struct IndexRows {
+    struct Row: Comparable {
+        let dimension: Int64
+        let key: Int64
+        let timestamp: Int64
+        let sequence: Int64
+
+        static func < (lhs: Row, rhs: Row) -> Bool {
+            (lhs.dimension, lhs.key, lhs.timestamp, lhs.sequence) < (rhs.dimension, rhs.key, rhs.timestamp, rhs.sequence)
+        }
+    }
+
+    private(set) var rows: [Row] = []
+    /// The last record read, indexed or not.
+    var lastSequence: Int64?
+    /// (lowercased username, object id) pairs.
+    private(set) var userNames: Set<[String]> = []
+
+    /// Adds the rows of one record.
+    mutating func add(_ record: UnsafeRawBufferPointer) throws(LedgerError) {
+        var decoder = try CanonicalDecoder(record)
+        let sequence = try decoder.requiredInteger("the sequence number")
+        let timestamp = try decoder.requiredInteger("the timestamp")
+        func row(_ dimension: IndexDimension, _ key: Int64) {
+            rows.append(Row(dimension: dimension.rawValue, key: key, timestamp: timestamp, sequence: sequence))
+        }
+        row(.time, 0)
+        guard let chain = try decoder.textBytes() else { throw .malformedRecord("the chain id is absent") }
+        row(.chain, IndexKey.chain(chain))
+        _ = try decoder.integer()  // hop
+        _ = try decoder.integer()  // parent hop
+        guard let kind = try decoder.textBytes() else { throw .malformedRecord("the kind is absent") }
+        row(.kind, IndexKey.digest(kind))
+        _ = try decoder.textBytes()  // tenant
+        if let object = try decoder.textBytes() {
+            row(.user, IndexKey.user(object))
+            if let name = try decoder.textBytes() {
+                userNames.insert([String(decoding: name, as: UTF8.self).lowercased(), String(decoding: object, as: UTF8.self).lowercased()])
+            }
+        } else {
+            _ = try decoder.textBytes()  // username
+        }
+        if let agent = try decoder.textBytes() { row(.agent, IndexKey.digest(agent)) }
+        let path = try decoder.requiredInteger("the actor path's length")
+        guard (0...1_000).contains(path) else { throw .malformedRecord("an actor path of \(path) agents") }
+        for _ in 0..<path { _ = try decoder.textBytes() }
+        _ = try decoder.textBytes()  // target
+        if let resource = try decoder.textBytes() { row(.resource, IndexKey.digest(resource)) }
+    }
+
+    /// (lowercased username, object id) pairs.
+    var names: [(name: String, objectID: String)] {
+        userNames.map { ($0[0], $0[1]) }
+    }
+
+    /// Rows in key order, so inserts walk the index's pages in order.
+    mutating func sort() {
+        rows.sort()
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import Logging
+
+/// Keeps `ledger_index.sqlite` up to date with the ledger, off the append path.
+///
+/// Appends write one narrow row each and return when durable; the indexer then reads the
+/// new records in large batches and adds their index rows in one transaction per batch,
+/// sorted by key, so each index page is written once per batch rather than once per
+/// append. Queries read the index up to its watermark and the few newest records beyond
+/// it directly, so they never miss an entry while the indexer catches up.
+///
+/// The index names the ledger it describes and how far; an index of another ledger, or
+/// one ahead of its ledger (a restored backup), is cleared and rebuilt from the records.
+///
+/// ```swift
+/// let indexer = try await LedgerIndexer.open(entries: ledgerPool, index: indexPool)
+/// let writer = try await LedgerWriter.open(database: ledgerPool, signer: signer, onCommit: indexer.wake)
+/// try await indexer.run()   // until cancelled
+/// ```
+public actor LedgerIndexer {
+    private let entries: any DatabaseReader
+    private let index: DatabasePool
+    private let batchSize: Int
+    private let logger: Logger
+    private let wakeups: AsyncStream<Void>
+    private let wakeupContinuation: AsyncStream<Void>.Continuation
+    /// Every entry up to here has its index rows.
+    public private(set) var indexedThrough: Int64
+
+    private init(entries: any DatabaseReader, index: DatabasePool, batchSize: Int, logger: Logger, indexedThrough: Int64) {
+        self.entries = entries
+        self.index = index
+        self.batchSize = batchSize
+        self.logger = logger
+        self.indexedThrough = indexedThrough
+        (wakeups, wakeupContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Opens the indexer, clearing an index that does not describe this ledger.
+    ///
+    /// - Parameter batchSize: records read and indexed per transaction (default 65,536).
+    public static func open(
+        entries: any DatabaseReader, index: DatabasePool, batchSize: Int = 65_536, logger: Logger = Logger(label: "baton.ledger.index")
+    ) async throws -> LedgerIndexer {
+        let ledger = try await entries.read { db in try LedgerIdentity.read(db) }
+        let through = try await index.write { db -> Int64 in
+            let state = try Row.fetchOne(db, sql: "SELECT ledger_instance, indexed_through FROM ledger_index_state")
+            if let state {
+                let instance: String = state["ledger_instance"]
+                let through: Int64 = state["indexed_through"]
+                if instance == ledger.instance, through <= ledger.last { return through }
+            }
+            if state != nil {
+                logger.warning("the ledger index describes another ledger or a longer one; rebuilding it", metadata: ["ledger": "\(ledger.instance)"])
+            }
+            // Without a state row the rows describe nothing known: start from empty.
+            try db.execute(sql: "DELETE FROM ledger_index; DELETE FROM ledger_user_names")
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO ledger_index_state (singleton, ledger_instance, indexed_through) VALUES (1, ?, 0)",
+                arguments: [ledger.instance])
+            return 0
+        }
+        return LedgerIndexer(entries: entries, index: index, batchSize: max(batchSize, 1), logger: logger, indexedThrough: through)
+    }
+
+    /// Clears the index and builds it again from every record; returns the entries indexed.
+    public static func rebuild(entries: any DatabaseReader, index: DatabasePool, logger: Logger = Logger(label: "baton.ledger.index")) async throws
+        -> Int64
+    {
+        try await index.write { db in try db.execute(sql: "DELETE FROM ledger_index_state") }
+        return try await open(entries: entries, index: index, logger: logger).catchUp()
+    }
+
+    /// Tells the indexer the ledger has grown; cheap, never waits. Pass to the writer's `onCommit`.
+    public nonisolated func wake(through sequence: Int64) {
+        wakeupContinuation.yield()
+    }
+
+    /// Indexes new entries whenever woken, until the task is cancelled; then catches up once more.
+    public func run() async {
+        await catchUpLogging()
+        for await _ in wakeups {
+            if Task.isCancelled { break }
+            await catchUpLogging()
+        }
+        await catchUpLogging()
+    }
+
+    /// Stops ``run()`` after a last catch-up.
+    public nonisolated func finish() {
+        wakeupContinuation.finish()
+    }
+
+    /// Indexes every entry durable now; returns the new watermark.
+    @discardableResult
+    public func catchUp() async throws -> Int64 {
+        while true {
+            let from = indexedThrough
+            var batch = try await entries.read { [batchSize] db in try Self.rows(db, after: from, limit: batchSize) }
+            guard let last = batch.lastSequence else { return from }
+            batch.sort()
+            let rows = batch
+            indexedThrough = try await index.write { db in try Self.insert(rows, through: last, after: from, into: db) }
+        }
+    }
+
+    private func catchUpLogging() async {
+        do {
+            try await catchUp()
+        } catch {
+            logger.error("cannot index the ledger; queries read the unindexed entries directly", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The index rows of up to `limit` records after `from`.
+    private static func rows(_ db: Database, after from: Int64, limit: Int) throws -> IndexRows {
+        let statement = try db.makeStatement(sql: "SELECT seq, record FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?")
+        statement.arguments = [from, limit]
+        let cursor = try Row.fetchCursor(statement)
+        let handle = statement.sqliteStatement
+        var rows = IndexRows()
+        while try cursor.next() != nil {
+            rows.lastSequence = sqlite3_column_int64(handle, 0)
+            let record = UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, 1), count: Int(sqlite3_column_bytes(handle, 1)))
+            // A record that does not decode gets no index rows; `baton audit verify` reports it.
+            try? rows.add(record)
+        }
+        return rows
+    }
+
+    /// Adds `rows` and moves the watermark from `from` to `last`, unless another indexer
+    /// (a second process on the same data directory) moved it first; returns the watermark.
+    private static func insert(_ rows: IndexRows, through last: Int64, after from: Int64, into db: Database) throws -> Int64 {
+        let current = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM ledger_index_state") ?? 0
+        guard current == from else { return current }
+        let statement = try db.makeStatement(sql: "INSERT OR IGNORE INTO ledger_index (dimension, key, ts_us, seq) VALUES (?, ?, ?, ?)")
+        let handle = statement.sqliteStatement
+        for row in rows.rows {
+            sqlite3_reset(handle)
+            sqlite3_bind_int64(handle, 1, row.dimension)
+            sqlite3_bind_int64(handle, 2, row.key)
+            sqlite3_bind_int64(handle, 3, row.timestamp)
+            sqlite3_bind_int64(handle, 4, row.sequence)
+            try db.stepToDone(handle)
+        }
+        let names = try db.cachedStatement(sql: "INSERT OR IGNORE INTO ledger_user_names (name, oid) VALUES (?, ?)")
+        for (name, objectID) in rows.names { try names.execute(arguments: [name, objectID]) }
+        try db.execute(sql: "UPDATE ledger_index_state SET indexed_through = ?", arguments: [last])
+        return last
+    }
+}
