@@ -80,25 +80,41 @@ struct LedgerBenchmark {
     }
 
     /// `count` appends from `tasks` concurrent tasks, spread over `users` users and the last `days` days.
+    ///
+    /// Each task writes chains as a three-agent chain does: five entries (inbound, exchange,
+    /// delegate, tool call, downstream) under one chain id and user, the downstream one
+    /// naming one of 5,000 incidents.
     private func append(_ count: Int, with writer: LedgerWriter, users: Int, days: Int) async throws {
         let perTask = count / tasks
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let span = Int64(days) * 86_400_000_000
         let people = (0..<users).map(Self.user)
+        let incidents = (0..<5_000).map { "servicenow:incident/INC\(10_000 + $0)" }
+        let steps: [(LedgerEventKind, String, String?)] = [
+            (.inbound, "concierge", nil), (.exchange, "concierge", "triage"), (.delegate, "triage", "triage"), (.toolCall, "itsm", "servicenow"),
+            (.downstream, "itsm", "servicenow"),
+        ]
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for task in 0..<tasks {
+            for _ in 0..<tasks {
                 group.addTask { [reportAcks] in
-                    var generator = SystemRandomNumberGenerator()
+                    var generator = SplitMix64()
+                    var chain = ""
+                    var user = people[0]
+                    var timestamp = now
                     for index in 0..<perTask {
-                        let user = people[Int.random(in: 0..<users, using: &generator)]
-                        // Live appends are stamped now; a population spreads history over `days`.
-                        let timestamp =
-                            span == 0 ? Int64(Date().timeIntervalSince1970 * 1_000_000) : now - Int64.random(in: 0..<span, using: &generator)
+                        let step = index % steps.count
+                        if step == 0 {
+                            chain = ChainID.make()
+                            user = people[Int.random(in: 0..<users, using: &generator)]
+                            // Live appends are stamped now; a population spreads history over `days`.
+                            timestamp = span == 0 ? Int64(Date().timeIntervalSince1970 * 1_000_000) : now - Int64.random(in: 0..<span, using: &generator)
+                        }
+                        let (kind, agent, target) = steps[step]
                         let entry = LedgerEntry(
-                            timestamp: timestamp, chainID: ChainID.make(), hop: index % 4,
-                            kind: .downstream, user: user, agent: "itsm", actorPath: ["concierge", "triage", "itsm"], target: "servicenow",
-                            resource: "servicenow:incident/INC\(10_000 + index % 5_000)", operation: "GET /api/now/table/incident", status: 200,
-                            decision: .allowed,
+                            timestamp: timestamp + Int64(step) * 200, chainID: chain, hop: min(step, 2), parentHop: step == 0 ? nil : min(step, 2) - 1,
+                            kind: kind, user: user, agent: agent, actorPath: Array(["concierge", "triage", "itsm"].prefix(min(step, 2) + 1)),
+                            target: target, resource: kind == .downstream ? incidents[Int.random(in: 0..<incidents.count, using: &generator)] : nil,
+                            operation: kind == .downstream ? "GET /api/now/table/incident" : nil, status: 200, decision: .allowed,
                             tokenFingerprint: "0123456789abcdef0123456789abcdef", tokenSource: "hot", latencyMicroseconds: 850)
                         let sequence = try await writer.append(entry)
                         if reportAcks { FileHandle.standardOutput.write(Data("acked \(sequence)\n".utf8)) }
@@ -113,5 +129,18 @@ struct LedgerBenchmark {
         LedgerUser(
             tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: String(format: "00000000-0000-4000-8000-%012d", index),
             username: "user\(index)@contoso.com")
+    }
+}
+
+/// A fast generator for picking users and incidents (no system call per draw).
+private struct SplitMix64: RandomNumberGenerator {
+    private var state = UInt64.random(in: .min ... .max)
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
     }
 }
