@@ -4,13 +4,20 @@
 struct IndexRows {
     struct Row: Comparable {
         let dimension: Int64
+        let day: Int64
         let key: Int64
         let timestamp: Int64
         let sequence: Int64
 
         static func < (lhs: Row, rhs: Row) -> Bool {
-            (lhs.dimension, lhs.key, lhs.timestamp, lhs.sequence) < (rhs.dimension, rhs.key, rhs.timestamp, rhs.sequence)
+            (lhs.dimension, lhs.day, lhs.key, lhs.timestamp, lhs.sequence) < (rhs.dimension, rhs.day, rhs.key, rhs.timestamp, rhs.sequence)
         }
+    }
+
+    /// UTC days since 1970 of a timestamp in microseconds.
+    static func day(_ timestamp: Int64) -> Int64 {
+        let microsecondsPerDay: Int64 = 86_400_000_000
+        return timestamp >= 0 ? timestamp / microsecondsPerDay : (timestamp + 1) / microsecondsPerDay - 1
     }
 
     private(set) var rows: [Row] = []
@@ -24,8 +31,9 @@ struct IndexRows {
         var decoder = try CanonicalDecoder(record)
         let sequence = try decoder.requiredInteger("the sequence number")
         let timestamp = try decoder.requiredInteger("the timestamp")
+        let day = Self.day(timestamp)
         func row(_ dimension: IndexDimension, _ key: Int64) {
-            rows.append(Row(dimension: dimension.rawValue, key: key, timestamp: timestamp, sequence: sequence))
+            rows.append(Row(dimension: dimension.rawValue, day: day, key: key, timestamp: timestamp, sequence: sequence))
         }
         row(.time, 0)
         guard let chain = try decoder.textBytes() else { throw .malformedRecord("the chain id is absent") }

@@ -8,7 +8,8 @@ import Logging
 /// Appends write one narrow row each and return when durable; the indexer then reads the
 /// new records in large batches and adds their index rows in one transaction per batch,
 /// sorted by key, so each index page is written once per batch rather than once per
-/// append. Queries read the index up to its watermark and the few newest records beyond
+/// append. Index keys lead with the entry's day, so new entries touch only today's part
+/// of the index, however large the whole grows. Queries read the index up to its watermark and the few newest records beyond
 /// it directly, so they never miss an entry while the indexer catches up.
 ///
 /// The index names the ledger it describes and how far; an index of another ledger, or
@@ -135,14 +136,15 @@ public actor LedgerIndexer {
     private static func insert(_ rows: IndexRows, through last: Int64, after from: Int64, into db: Database) throws -> Int64 {
         let current = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM ledger_index_state") ?? 0
         guard current == from else { return current }
-        let statement = try db.makeStatement(sql: "INSERT OR IGNORE INTO ledger_index (dimension, key, ts_us, seq) VALUES (?, ?, ?, ?)")
+        let statement = try db.makeStatement(sql: "INSERT OR IGNORE INTO ledger_index (dimension, day, key, ts_us, seq) VALUES (?, ?, ?, ?, ?)")
         let handle = statement.sqliteStatement
         for row in rows.rows {
             sqlite3_reset(handle)
             sqlite3_bind_int64(handle, 1, row.dimension)
-            sqlite3_bind_int64(handle, 2, row.key)
-            sqlite3_bind_int64(handle, 3, row.timestamp)
-            sqlite3_bind_int64(handle, 4, row.sequence)
+            sqlite3_bind_int64(handle, 2, row.day)
+            sqlite3_bind_int64(handle, 3, row.key)
+            sqlite3_bind_int64(handle, 4, row.timestamp)
+            sqlite3_bind_int64(handle, 5, row.sequence)
             try db.stepToDone(handle)
         }
         let names = try db.cachedStatement(sql: "INSERT OR IGNORE INTO ledger_user_names (name, oid) VALUES (?, ?)")

@@ -48,10 +48,13 @@ struct LedgerSearch {
 
     /// Up to `wanted` matching entries among those the index covers, in sequence order.
     func indexed(wanted: Int) throws -> [LedgerEntry] {
-        guard let index = reader.index, watermark > (query.after ?? 0), let (dimension, keys) = probe(), !keys.isEmpty else { return [] }
+        guard let index = reader.index, watermark > (query.after ?? 0), let (dimension, keys) = probe(), !keys.isEmpty,
+            let days = try days(in: index), !days.isEmpty
+        else { return [] }
         let sql = """
             SELECT seq FROM ledger_index
-            WHERE dimension = \(dimension.rawValue) AND key IN (\(keys.map(String.init).joined(separator: ",")))
+            WHERE dimension = \(dimension.rawValue) AND day IN (\(days.map(String.init).joined(separator: ",")))
+              AND key IN (\(keys.map(String.init).joined(separator: ",")))
               AND ts_us >= ? AND ts_us < ? AND seq > ? AND seq <= ?
             ORDER BY seq LIMIT ?
             """
@@ -66,6 +69,20 @@ struct LedgerSearch {
             if candidates.count < Self.candidateBatch { break }
         }
         return Array(found.prefix(wanted))
+    }
+
+    /// The days the query's time range spans, within the days the index holds.
+    private func days(in index: any DatabaseReader) throws -> ClosedRange<Int64>? {
+        let held = try index.read { db -> (Int64, Int64)? in
+            let first = try Int64.fetchOne(db, sql: "SELECT day FROM ledger_index WHERE dimension = 0 ORDER BY day LIMIT 1")
+            let last = try Int64.fetchOne(db, sql: "SELECT day FROM ledger_index WHERE dimension = 0 ORDER BY day DESC LIMIT 1")
+            guard let first, let last else { return nil }
+            return (first, last)
+        }
+        guard let held else { return nil }
+        let first = max(held.0, query.since.map { _ in IndexRows.day(query.sinceMicroseconds) } ?? .min)
+        let last = min(held.1, query.until.map { _ in IndexRows.day(query.untilMicroseconds - 1) } ?? .max)
+        return first <= last ? first...last : nil
     }
 
     /// The index dimension and keys that narrow this query the most.

@@ -83,7 +83,8 @@ struct LedgerBenchmark {
     ///
     /// Each task writes chains as a three-agent chain does: five entries (inbound, exchange,
     /// delegate, tool call, downstream) under one chain id and user, the downstream one
-    /// naming one of 5,000 incidents.
+    /// naming one of 5,000 incidents. A population's history is written in time order over
+    /// `days`, as it would have been recorded.
     private func append(_ count: Int, with writer: LedgerWriter, users: Int, days: Int) async throws {
         let perTask = count / tasks
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
@@ -95,7 +96,8 @@ struct LedgerBenchmark {
             (.downstream, "itsm", "servicenow"),
         ]
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<tasks {
+            let chains = Int64(max(perTask / steps.count, 1) * tasks)
+            for task in 0..<tasks {
                 group.addTask { [reportAcks] in
                     var generator = SplitMix64()
                     var chain = ""
@@ -107,7 +109,8 @@ struct LedgerBenchmark {
                             chain = ChainID.make()
                             user = people[Int.random(in: 0..<users, using: &generator)]
                             // Live appends are stamped now; a population spreads history over `days`.
-                            timestamp = span == 0 ? Int64(Date().timeIntervalSince1970 * 1_000_000) : now - Int64.random(in: 0..<span, using: &generator)
+                            let chainNumber = Int64(index / steps.count * tasks + task)
+                            timestamp = span == 0 ? Int64(Date().timeIntervalSince1970 * 1_000_000) : now - span + chainNumber * (span / chains)
                         }
                         let (kind, agent, target) = steps[step]
                         let entry = LedgerEntry(

@@ -12,12 +12,16 @@ CREATE TABLE ledger_index_state (
 -- One row per entry and dimension: 0 time, 1 user (object id), 2 agent, 3 resource,
 -- 4 chain, 5 event kind. `key` is a 64-bit digest of the value (for chains, the time-ordered
 -- head of the UUIDv7), so every key is an integer; a collision only costs a re-check.
+-- `day` (UTC days since 1970) comes before the key so that new entries, all of today,
+-- land in today's small part of the index instead of at random across all of it; a
+-- query probes each day of its time range.
 CREATE TABLE ledger_index (
     dimension INTEGER NOT NULL,
+    day INTEGER NOT NULL,
     key INTEGER NOT NULL,
     ts_us INTEGER NOT NULL,
     seq INTEGER NOT NULL,
-    PRIMARY KEY (dimension, key, ts_us, seq)
+    PRIMARY KEY (dimension, day, key, ts_us, seq)
 ) WITHOUT ROWID;
 
 -- Usernames (lowercased) to the object ids they were seen with, for queries by username.
