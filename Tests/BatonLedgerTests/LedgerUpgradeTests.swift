@@ -31,10 +31,12 @@ struct LedgerUpgradeTests {
             let (hash, stored) = (previous, entry)
             try await old.write { db in
                 try db.execute(
-                    sql: "INSERT INTO ledger_entries (\(LegacyRowEncoder.columns), hash) VALUES (\(Array(repeating: "?", count: 22).joined(separator: ",")))",
+                    sql:
+                        "INSERT INTO ledger_entries (\(LegacyRowEncoder.columns), hash) VALUES (\(Array(repeating: "?", count: 22).joined(separator: ",")))",
                     arguments: [
                         stored.sequence, stored.timestamp, stored.chainID, stored.hop, stored.parentHop, stored.kind.rawValue, stored.user?.tenantID,
-                        stored.user?.objectID, stored.user?.username, stored.agent, stored.actorPath.joined(separator: ">"), stored.target, stored.resource,
+                        stored.user?.objectID, stored.user?.username, stored.agent, stored.actorPath.joined(separator: ">"), stored.target,
+                        stored.resource,
                         stored.operation, stored.status, stored.decision?.rawValue, stored.reason, stored.tokenFingerprint, stored.tokenSource,
                         stored.latencyMicroseconds, stored.traceID, Data(hash),
                     ])

@@ -117,7 +117,10 @@ struct LedgerWriterTests {
             ("delete the last entry of a verification range", "DELETE FROM ledger_entries WHERE seq = 7", .missing(sequence: 7)),
             ("delete the first entry of a verification range", "DELETE FROM ledger_entries WHERE seq = 8", .missing(sequence: 8)),
             ("store the record as text", "UPDATE ledger_entries SET record = CAST(record AS TEXT) WHERE seq = 9", .altered(sequence: 9)),
-            ("replace a record with another entry's", "UPDATE ledger_entries SET record = (SELECT record FROM ledger_entries WHERE seq = 2) WHERE seq = 11", .altered(sequence: 11)),
+            (
+                "replace a record with another entry's",
+                "UPDATE ledger_entries SET record = (SELECT record FROM ledger_entries WHERE seq = 2) WHERE seq = 11", .altered(sequence: 11)
+            ),
             (
                 "reorder",
                 "UPDATE ledger_entries SET seq = -1 WHERE seq = 3; UPDATE ledger_entries SET seq = 3 WHERE seq = 4; UPDATE ledger_entries SET seq = 4 WHERE seq = -1",
@@ -185,7 +188,8 @@ struct LedgerWriterTests {
             var forged = LedgerFixture.entry(99)
             forged.sequence = 5
             try db.execute(
-                sql: "INSERT INTO ledger_entries (seq, record, hash) VALUES (5, ?, ?)", arguments: [Data(forged.record()), Data(repeating: 7, count: 32)])
+                sql: "INSERT INTO ledger_entries (seq, record, hash) VALUES (5, ?, ?)",
+                arguments: [Data(forged.record()), Data(repeating: 7, count: 32)])
         }
         #expect(try await fixture.verify().problems.first == .altered(sequence: 5))
     }
@@ -198,7 +202,9 @@ struct LedgerWriterTests {
         for index in 1...12 {
             var entry = LedgerFixture.entry(index)
             if index % 3 == 0 { entry.user = nil }
-            if index % 4 == 0 { (entry.decision, entry.reason, entry.status, entry.parentHop, entry.traceID) = (.denied, "no", nil, nil, "t\(index)") }
+            if index % 4 == 0 {
+                (entry.decision, entry.reason, entry.status, entry.parentHop, entry.traceID) = (.denied, "no", nil, nil, "t\(index)")
+            }
             if index % 5 == 0 { entry.actorPath = [] }
             entry.sequence = try await writer.append(entry)
             written.append(entry)

@@ -95,7 +95,9 @@ struct AuditCommandTests {
         let exported = try JSONDecoder().decode(CheckpointExport.self, from: Data(contentsOf: URL(fileURLWithPath: export)))
         #expect(exported.checkpoints.last?.sequence == 4)
 
-        try await database.write { db in try db.execute(sql: "UPDATE ledger_entries SET record = (SELECT record FROM ledger_entries WHERE seq = 3) WHERE seq = 2") }
+        try await database.write { db in
+            try db.execute(sql: "UPDATE ledger_entries SET record = (SELECT record FROM ledger_entries WHERE seq = 3) WHERE seq = 2")
+        }
         let verify = try await run(["audit", "verify"])
         #expect(verify.process.terminationStatus == 1)
         #expect(verify.standardOutput.contains("FAIL at entry 2"))

@@ -150,10 +150,11 @@ public actor LedgerWriter {
             lastHash = hash
             batchesCommitted += 1
             for item in batch {
-                item.continuation.resume(returning: item.records.map { _ in
-                    sequence += 1
-                    return sequence
-                })
+                item.continuation.resume(
+                    returning: item.records.map { _ in
+                        sequence += 1
+                        return sequence
+                    })
             }
             onCommit(lastSequence)
             await checkpointIfDue()

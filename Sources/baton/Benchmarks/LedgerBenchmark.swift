@@ -46,9 +46,15 @@ struct LedgerBenchmark {
                 Double(appends) / (ContinuousClock.now - started).timeInterval, (ContinuousClock.now - indexStart).timeInterval))
 
         if population > 0 {
+            let populationStart = ContinuousClock.now
             try await append(population, with: writer, users: 10_000, days: 30)
+            let appended = ContinuousClock.now - populationStart
             try await indexer.catchUp()
-            lines.append("population: \(appends + population) entries (10,000 users over 30 days)")
+            let indexed = ContinuousClock.now - populationStart
+            lines.append(
+                String(
+                    format: "population: %lld entries in all (10,000 users over 30 days); %.0f appends/s while growing, %.0f/s indexed",
+                    Int64(appends + population), Double(population) / appended.timeInterval, Double(population) / indexed.timeInterval))
         }
         try await writer.checkpoint()
         indexer.finish()
@@ -114,7 +120,8 @@ struct LedgerBenchmark {
                         }
                         let (kind, agent, target) = steps[step]
                         let entry = LedgerEntry(
-                            timestamp: timestamp + Int64(step) * 200, chainID: chain, hop: min(step, 2), parentHop: step == 0 ? nil : min(step, 2) - 1,
+                            timestamp: timestamp + Int64(step) * 200, chainID: chain, hop: min(step, 2),
+                            parentHop: step == 0 ? nil : min(step, 2) - 1,
                             kind: kind, user: user, agent: agent, actorPath: Array(["concierge", "triage", "itsm"].prefix(min(step, 2) + 1)),
                             target: target, resource: kind == .downstream ? incidents[Int.random(in: 0..<incidents.count, using: &generator)] : nil,
                             operation: kind == .downstream ? "GET /api/now/table/incident" : nil, status: 200, decision: .allowed,

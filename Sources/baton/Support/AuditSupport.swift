@@ -27,7 +27,8 @@ struct AuditStore {
         }
         guard upgraded else {
             throw CommandFailure(
-                message: "the ledger in \(directory.path) was written by an earlier Baton; `baton migrate apply` (or starting the daemon) upgrades it")
+                message: "the ledger in \(directory.path) was written by an earlier Baton; `baton migrate apply` (or starting the daemon) upgrades it"
+            )
         }
         return LedgerReader(entries: entries, index: try SQLiteStore.openReadOnly(.ledgerIndex, in: directory, busyTimeout: busyTimeout))
     }
