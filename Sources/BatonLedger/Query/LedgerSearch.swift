@@ -168,8 +168,7 @@ struct LedgerSearch {
 
     /// The chains in which `owner` (tenant and object id) is the user of some entry.
     private func chains(of owner: LedgerUser) throws -> Set<String> {
-        var ownerOnly = LedgerQuery(user: owner.objectID, limit: .max - 1)
-        ownerOnly.limit = .max - 1
+        let ownerOnly = LedgerQuery(user: owner.objectID, limit: .max - 1)
         let search = LedgerSearch(query: ownerOnly, reader: reader, watermark: watermark, objectIDs: [owner.objectID.lowercased()])
         var chains = Set<String>()
         for entry in try search.indexed(wanted: .max) + search.unindexed(wanted: .max) where entry.user?.tenantID == owner.tenantID {
