@@ -100,6 +100,15 @@ struct LedgerQueryTests {
         #expect(found == written.filter { $0.user?.objectID == Self.jane })
     }
 
+    @Test("the index check finds the first entry a damaged index would hide from queries")
+    func indexCheck() async throws {
+        let (fixture, _) = try await generated()
+        #expect(try LedgerIndexCheck.firstHidden(reader: fixture.reader) == (nil, 60))
+        try await fixture.index.write { db in try db.execute(sql: "DELETE FROM ledger_index WHERE dimension = 3 AND seq IN (17, 41)") }
+        #expect(try LedgerIndexCheck.firstHidden(reader: fixture.reader, batchSize: 7) == (17, 60))
+        #expect(try LedgerIndexCheck.firstHidden(reader: LedgerReader(entries: fixture.database, index: nil)) == (nil, 0))
+    }
+
     @Test("who touched a resource: each user and agent path, counted")
     func who() async throws {
         let (fixture, written) = try await generated(indexedAfter: 30)

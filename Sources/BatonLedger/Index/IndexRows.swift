@@ -1,3 +1,6 @@
+import GRDB
+import GRDBSQLite
+
 /// The index rows of a batch of records, and the usernames seen with each object id.
 ///
 /// Reads only the fields the index keys on, straight from the record bytes.
@@ -25,6 +28,22 @@ struct IndexRows {
     var lastSequence: Int64?
     /// (lowercased username, object id) pairs.
     private(set) var userNames: Set<[String]> = []
+
+    /// The rows of up to `limit` records after `from` (and through `last`).
+    static func read(_ db: Database, after from: Int64, through last: Int64 = .max, limit: Int) throws -> IndexRows {
+        let statement = try db.makeStatement(sql: "SELECT seq, record FROM ledger_entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?")
+        statement.arguments = [from, last, limit]
+        let cursor = try GRDB.Row.fetchCursor(statement)
+        let handle = statement.sqliteStatement
+        var rows = IndexRows()
+        while try cursor.next() != nil {
+            rows.lastSequence = sqlite3_column_int64(handle, 0)
+            let record = UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, 1), count: Int(sqlite3_column_bytes(handle, 1)))
+            // A record that does not decode gets no index rows; `baton audit verify` reports it.
+            try? rows.add(record)
+        }
+        return rows
+    }
 
     /// Adds the rows of one record.
     mutating func add(_ record: UnsafeRawBufferPointer) throws(LedgerError) {

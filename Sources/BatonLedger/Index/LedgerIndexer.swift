@@ -107,7 +107,7 @@ public actor LedgerIndexer {
     public func catchUp() async throws -> Int64 {
         while true {
             let from = indexedThrough
-            var batch = try await entries.read { [batchSize] db in try Self.rows(db, after: from, limit: batchSize) }
+            var batch = try await entries.read { [batchSize] db in try IndexRows.read(db, after: from, limit: batchSize) }
             guard let last = batch.lastSequence else { return from }
             batch.sort()
             let rows = batch
@@ -121,22 +121,6 @@ public actor LedgerIndexer {
         } catch {
             logger.error("cannot index the ledger; queries read the unindexed entries directly", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// The index rows of up to `limit` records after `from`.
-    private static func rows(_ db: Database, after from: Int64, limit: Int) throws -> IndexRows {
-        let statement = try db.makeStatement(sql: "SELECT seq, record FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?")
-        statement.arguments = [from, limit]
-        let cursor = try Row.fetchCursor(statement)
-        let handle = statement.sqliteStatement
-        var rows = IndexRows()
-        while try cursor.next() != nil {
-            rows.lastSequence = sqlite3_column_int64(handle, 0)
-            let record = UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, 1), count: Int(sqlite3_column_bytes(handle, 1)))
-            // A record that does not decode gets no index rows; `baton audit verify` reports it.
-            try? rows.add(record)
-        }
-        return rows
     }
 
     /// Adds `rows` and moves the watermark from `from` to `last`, unless another indexer

@@ -188,7 +188,7 @@ struct LedgerSearch {
 
     /// How far the index covers this ledger: its watermark, or 0 when it is absent,
     /// describes another ledger, or claims more entries than there are.
-    private static func watermark(of reader: LedgerReader) throws -> Int64 {
+    static func watermark(of reader: LedgerReader) throws -> Int64 {
         guard let index = reader.index else { return 0 }
         let state = try index.read { db in
             try db.tableExists("ledger_index_state") ? Row.fetchOne(db, sql: "SELECT ledger_instance, indexed_through FROM ledger_index_state") : nil

@@ -103,9 +103,13 @@ struct AuditCommand: AsyncParsableCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the hash chain and the signed checkpoints.",
-            discussion: "Exit status 1 and the first bad sequence number when the ledger was edited, cut, reordered or added to."
+            discussion: """
+                Exit status 1 and the first bad sequence number when the ledger was edited, cut, reordered or added to. \
+                With --index, also check that the (derived) query index hides no entry from queries.
+                """
         )
         @OptionGroup var options: ConfigOptions
+        @Flag(name: .long, help: "Also check that the query index hides no entry.") var index = false
 
         func run() async throws {
             try await reportingFailures {
@@ -121,6 +125,17 @@ struct AuditCommand: AsyncParsableCommand {
                     throw CommandFailure(message: "the ledger is not intact (first bad entry: \(report.problems[0].sequence))")
                 }
                 print("intact")
+                if index {
+                    let check = try LedgerIndexCheck.firstHidden(reader: try store.reader())
+                    if let hidden = check.hidden {
+                        print("FAIL: the query index hides entry \(hidden) from queries")
+                        throw CommandFailure(
+                            message:
+                                "the query index is incomplete (first hidden entry: \(hidden)); delete ledger_index.sqlite and the daemon rebuilds it"
+                        )
+                    }
+                    print("index: complete through entry \(check.indexedThrough)")
+                }
             }
         }
     }
