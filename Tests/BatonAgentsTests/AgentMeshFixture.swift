@@ -57,6 +57,14 @@ struct AgentMeshFixture: Sendable {
         Secret(try await sn.idp.signIn(user, scope: scope))
     }
 
+    /// Jane's token for itsm, exchanged along the shipped path concierge → triage → itsm.
+    func janeForItsm() async throws -> String {
+        try await sn.idp.exchange(
+            "triage",
+            assertion: try await sn.idp.exchange("concierge", assertion: try await signIn().revealed, scope: "api://triage/access_as_user"),
+            scope: "api://itsm/access_as_user")
+    }
+
     /// The ledger's entries for `chainID`, in order.
     func entries(chain chainID: String) throws -> [LedgerEntry] {
         try LedgerQuery(chainID: chainID, limit: 1_000).run(on: ledger).entries

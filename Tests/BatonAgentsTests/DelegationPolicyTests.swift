@@ -154,11 +154,7 @@ struct ChatCompletionsBrainTests {
             // concierge may only delegate to itsm when the tenant lets its app call itsm; the shipped tenant does not,
             // so the scripted agent is invoked with an itsm token directly.
             try await AgentMeshFixture.withRunning(agents: path) { mesh in
-                let janeForItsm = try await mesh.sn.idp.exchange(
-                    "triage",
-                    assertion: try await mesh.sn.idp.exchange(
-                        "concierge", assertion: try await mesh.signIn().revealed, scope: "api://triage/access_as_user"),
-                    scope: "api://itsm/access_as_user")
+                let janeForItsm = try await mesh.janeForItsm()
                 let answer = try await mesh.runtime.invoke(agent: "itsm", input: "What is on my plate?", token: Secret(janeForItsm))
                 #expect(answer.text == "You have 3 open incidents; the newest is about VPN.")
                 let requests = await model.requests
@@ -199,11 +195,7 @@ struct ChatCompletionsBrainTests {
             ])
             _ = directory
             try await AgentMeshFixture.withRunning(agents: path) { mesh in
-                let janeForItsm = try await mesh.sn.idp.exchange(
-                    "triage",
-                    assertion: try await mesh.sn.idp.exchange(
-                        "concierge", assertion: try await mesh.signIn().revealed, scope: "api://triage/access_as_user"),
-                    scope: "api://itsm/access_as_user")
+                let janeForItsm = try await mesh.janeForItsm()
                 do {
                     _ = try await mesh.runtime.invoke(agent: "itsm", input: "loop", token: Secret(janeForItsm))
                     Issue.record("the agent ran past its step limit")

@@ -34,12 +34,15 @@ enum IndexKey {
     static func chain(_ id: UnsafeRawBufferPointer) -> Int64 {
         guard id.count == 36, id[8] == UInt8(ascii: "-"), id[13] == UInt8(ascii: "-"), id[18] == UInt8(ascii: "-") else { return digest(id) }
         var key: UInt64 = 0
-        for position in [0..<8, 9..<13, 14..<18].joined() {
+        for position in uuidHeadDigits {
             guard let nibble = hexValue(id[position]) else { return digest(id) }
             key = key << 4 | UInt64(nibble)
         }
         return Int64(bitPattern: key)
     }
+
+    /// Where the first 16 hex digits of a UUID string sit (its dashes skipped).
+    private static let uuidHeadDigits = Array([0..<8, 9..<13, 14..<18].joined())
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {

@@ -15,6 +15,22 @@ struct IndexRows {
         static func < (lhs: Row, rhs: Row) -> Bool {
             (lhs.dimension, lhs.day, lhs.key, lhs.timestamp, lhs.sequence) < (rhs.dimension, rhs.day, rhs.key, rhs.timestamp, rhs.sequence)
         }
+
+        /// Binds the row's columns, in `ledger_index`'s key order, to parameters 1–5.
+        func bind(to handle: SQLiteStatement) {
+            sqlite3_reset(handle)
+            sqlite3_bind_int64(handle, 1, dimension)
+            sqlite3_bind_int64(handle, 2, day)
+            sqlite3_bind_int64(handle, 3, key)
+            sqlite3_bind_int64(handle, 4, timestamp)
+            sqlite3_bind_int64(handle, 5, sequence)
+        }
+    }
+
+    /// A username (lowercased) seen with an object id (lowercased).
+    struct UserName: Hashable {
+        let name: String
+        let objectID: String
     }
 
     /// UTC days since 1970 of a timestamp in microseconds.
@@ -26,8 +42,7 @@ struct IndexRows {
     private(set) var rows: [Row] = []
     /// The last record read, indexed or not.
     var lastSequence: Int64?
-    /// (lowercased username, object id) pairs.
-    private(set) var userNames: Set<[String]> = []
+    private(set) var userNames: Set<UserName> = []
 
     /// The rows of up to `limit` records after `from` (and through `last`).
     static func read(_ db: Database, after from: Int64, through last: Int64 = .max, limit: Int) throws -> IndexRows {
@@ -38,9 +53,8 @@ struct IndexRows {
         var rows = IndexRows()
         while try cursor.next() != nil {
             rows.lastSequence = sqlite3_column_int64(handle, 0)
-            let record = UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, 1), count: Int(sqlite3_column_bytes(handle, 1)))
             // A record that does not decode gets no index rows; `baton audit verify` reports it.
-            try? rows.add(record)
+            try? rows.add(RawSQLite.bytes(handle, column: 1))
         }
         return rows
     }
@@ -65,7 +79,9 @@ struct IndexRows {
         if let object = try decoder.textBytes() {
             row(.user, IndexKey.user(object))
             if let name = try decoder.textBytes() {
-                userNames.insert([String(decoding: name, as: UTF8.self).lowercased(), String(decoding: object, as: UTF8.self).lowercased()])
+                userNames.insert(
+                    UserName(name: String(decoding: name, as: UTF8.self).lowercased(), objectID: String(decoding: object, as: UTF8.self).lowercased())
+                )
             }
         } else {
             _ = try decoder.textBytes()  // username
@@ -76,11 +92,6 @@ struct IndexRows {
         for _ in 0..<path { _ = try decoder.textBytes() }
         _ = try decoder.textBytes()  // target
         if let resource = try decoder.textBytes() { row(.resource, IndexKey.digest(resource)) }
-    }
-
-    /// (lowercased username, object id) pairs.
-    var names: [(name: String, objectID: String)] {
-        userNames.map { ($0[0], $0[1]) }
     }
 
     /// Rows in key order, so inserts walk the index's pages in order.

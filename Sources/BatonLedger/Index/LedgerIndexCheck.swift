@@ -31,10 +31,7 @@ public enum LedgerIndexCheck {
         defer { sqlite3_reset(handle) }
         var missing: Int64?
         for row in rows where row.sequence < (missing ?? .max) {
-            sqlite3_reset(handle)
-            for (position, value) in [row.dimension, row.day, row.key, row.timestamp, row.sequence].enumerated() {
-                sqlite3_bind_int64(handle, Int32(position + 1), value)
-            }
+            row.bind(to: handle)
             if sqlite3_step(handle) != SQLITE_ROW { missing = row.sequence }
         }
         return missing

@@ -9,8 +9,9 @@ import Logging
 /// new records in large batches and adds their index rows in one transaction per batch,
 /// sorted by key, so each index page is written once per batch rather than once per
 /// append. Index keys lead with the entry's day, so new entries touch only today's part
-/// of the index, however large the whole grows. Queries read the index up to its watermark and the few newest records beyond
-/// it directly, so they never miss an entry while the indexer catches up.
+/// of the index, however large the whole grows. Queries read the index up to its
+/// watermark and the few newest records beyond it directly, so they never miss an entry
+/// while the indexer catches up.
 ///
 /// The index names the ledger it describes and how far; an index of another ledger, or
 /// one ahead of its ledger (a restored backup), is cleared and rebuilt from the records.
@@ -54,16 +55,13 @@ public actor LedgerIndexer {
     ) async throws -> LedgerIndexer {
         let ledger = try await entries.read { db in try LedgerIdentity.read(db) }
         let through = try await index.write { db -> Int64 in
-            let state = try Row.fetchOne(db, sql: "SELECT ledger_instance, indexed_through FROM ledger_index_state")
-            if let state {
+            // Without a state row the rows describe nothing known: start from empty.
+            if let state = try Row.fetchOne(db, sql: "SELECT ledger_instance, indexed_through FROM ledger_index_state") {
                 let instance: String = state["ledger_instance"]
                 let through: Int64 = state["indexed_through"]
                 if instance == ledger.instance, through <= ledger.last { return through }
-            }
-            if state != nil {
                 logger.warning("the ledger index describes another ledger or a longer one; rebuilding it", metadata: ["ledger": "\(ledger.instance)"])
             }
-            // Without a state row the rows describe nothing known: start from empty.
             try db.execute(sql: "DELETE FROM ledger_index; DELETE FROM ledger_user_names")
             try db.execute(
                 sql: "INSERT OR REPLACE INTO ledger_index_state (singleton, ledger_instance, indexed_through) VALUES (1, ?, 0)",
@@ -131,16 +129,11 @@ public actor LedgerIndexer {
         let statement = try db.makeStatement(sql: "INSERT OR IGNORE INTO ledger_index (dimension, day, key, ts_us, seq) VALUES (?, ?, ?, ?, ?)")
         let handle = statement.sqliteStatement
         for row in rows.rows {
-            sqlite3_reset(handle)
-            sqlite3_bind_int64(handle, 1, row.dimension)
-            sqlite3_bind_int64(handle, 2, row.day)
-            sqlite3_bind_int64(handle, 3, row.key)
-            sqlite3_bind_int64(handle, 4, row.timestamp)
-            sqlite3_bind_int64(handle, 5, row.sequence)
+            row.bind(to: handle)
             try db.stepToDone(handle)
         }
         let names = try db.cachedStatement(sql: "INSERT OR IGNORE INTO ledger_user_names (name, oid) VALUES (?, ?)")
-        for (name, objectID) in rows.names { try names.execute(arguments: [name, objectID]) }
+        for user in rows.userNames { try names.execute(arguments: [user.name, user.objectID]) }
         try db.execute(sql: "UPDATE ledger_index_state SET indexed_through = ?", arguments: [last])
         return last
     }

@@ -145,8 +145,7 @@ struct LedgerSearch {
     }
 
     private static func entry(_ handle: SQLiteStatement, column: Int32) throws -> LedgerEntry {
-        let record = UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, column), count: Int(sqlite3_column_bytes(handle, column)))
-        return try LedgerEntry(record: record)
+        try LedgerEntry(record: RawSQLite.bytes(handle, column: column))
     }
 
     // MARK: - Resolving users and chains

@@ -17,6 +17,11 @@ public enum LedgerStore {
         try SQLiteStore.open(.ledgerIndex, in: directory, busyTimeout: busyTimeout, logger: logger)
     }
 
+    /// The data upgrade `store` needs after its migrations, for code that opens every store.
+    public static func upgrade(for store: StoreName) -> (@Sendable (Database) throws -> Void)? {
+        store == .ledger ? upgrade : nil
+    }
+
     /// Rewrites the rows of the first schema (moved aside by migration 0003) as records —
     /// the very bytes their hashes were computed over — and drops them. Does nothing once done.
     @Sendable public static func upgrade(_ db: Database) throws {

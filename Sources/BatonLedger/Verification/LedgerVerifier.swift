@@ -114,7 +114,7 @@ public struct LedgerVerifier: Sendable {
     /// A BLOB column's bytes, valid until the statement steps; `nil` for any other type.
     private static func blob(_ statement: SQLiteStatement, column: Int32) -> UnsafeRawBufferPointer? {
         guard sqlite3_column_type(statement, column) == SQLITE_BLOB else { return nil }
-        return UnsafeRawBufferPointer(start: sqlite3_column_blob(statement, column), count: Int(sqlite3_column_bytes(statement, column)))
+        return RawSQLite.bytes(statement, column: column)
     }
 
     // MARK: - Checkpoints

@@ -46,7 +46,6 @@ public actor LedgerWriter {
         database: DatabasePool, signer: CheckpointSigner, checkpointEvery: Int64, checkpointInterval: Duration, queueCapacity: Int, maximumBatch: Int,
         logger: Logger, onCommit: @escaping @Sendable (Int64) -> Void, last: (sequence: Int64, hash: [UInt8]), lastCheckpoint: Int64
     ) {
-        self.onCommit = onCommit
         self.database = database
         self.signer = signer
         self.checkpointEvery = checkpointEvery
@@ -54,6 +53,7 @@ public actor LedgerWriter {
         self.queueCapacity = queueCapacity
         self.maximumBatch = maximumBatch
         self.logger = logger
+        self.onCommit = onCommit
         self.lastSequence = last.sequence
         self.lastHash = last.hash
         self.lastCheckpointSequence = lastCheckpoint

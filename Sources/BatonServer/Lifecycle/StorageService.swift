@@ -46,7 +46,7 @@ public final class StorageService: Service, Sendable {
             await opened.hold(lock)
             for store in StoreName.allCases {
                 let pool = try SQLiteStore.open(
-                    store, in: directory, busyTimeout: settings.busyTimeout, upgrade: store == .ledger ? LedgerStore.upgrade : nil, logger: logger)
+                    store, in: directory, busyTimeout: settings.busyTimeout, upgrade: LedgerStore.upgrade(for: store), logger: logger)
                 await opened.add(store, pool)
             }
             vault = try TokenVault.open(

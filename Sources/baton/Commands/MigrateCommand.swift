@@ -78,7 +78,7 @@ struct MigrateCommand: AsyncParsableCommand {
                         try SQLiteStore.openReadOnly(store, in: directory, busyTimeout: storage.busyTimeout)
                         .map { try SQLiteMigrator(store: store.rawValue, migrations: migrations).status($0) } ?? []
                     let pool = try SQLiteStore.open(
-                        store, in: directory, busyTimeout: storage.busyTimeout, upgrade: store == .ledger ? LedgerStore.upgrade : nil,
+                        store, in: directory, busyTimeout: storage.busyTimeout, upgrade: LedgerStore.upgrade(for: store),
                         logger: Logger(label: "baton.migrate"))
                     try pool.close()
                     let appliedBefore = before.filter { if case .applied = $0.state { true } else { false } }.count

@@ -1,0 +1,21 @@
+import GRDB
+import GRDBSQLite
+
+/// The few raw SQLite calls of the ledger's hot paths (appending, indexing, verifying,
+/// scanning), which bind and read bytes in place instead of through `DatabaseValue`s.
+enum RawSQLite {
+    /// A BLOB column's bytes, valid until the statement steps again.
+    static func bytes(_ handle: SQLiteStatement, column: Int32) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, column), count: Int(sqlite3_column_bytes(handle, column)))
+    }
+}
+
+extension Database {
+    /// Runs a statement whose arguments were bound by hand, reporting a failure as GRDB would.
+    func stepToDone(_ handle: SQLiteStatement) throws {
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)))
+        }
+    }
+}
