@@ -195,6 +195,7 @@ let package = Package(
         .testTarget(
             name: "BatonIdentityTests",
             dependencies: [
+                "BatonCore",
                 "BatonIdentity",
                 "BatonDevKit",
                 "BatonTestSupport",
@@ -205,6 +206,7 @@ let package = Package(
         .testTarget(
             name: "BatonDevKitTests",
             dependencies: [
+                "BatonCore",
                 "BatonDevKit",
                 "BatonIdentity",
                 "BatonTestSupport",
@@ -216,6 +218,7 @@ let package = Package(
         .testTarget(
             name: "BatonVaultTests",
             dependencies: [
+                "BatonCore",
                 "BatonVault",
                 "BatonIdentity",
                 "BatonStorage",
@@ -226,11 +229,12 @@ let package = Package(
         ),
         .testTarget(
             name: "BatonLedgerTests",
-            dependencies: ["BatonLedger", "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["BatonCore", "BatonLedger", "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "BatonConnectorsTests",
             dependencies: [
+                "BatonCore",
                 "BatonConnectors",
                 "BatonIdentity",
                 "BatonDevKit",
@@ -241,6 +245,7 @@ let package = Package(
         .testTarget(
             name: "BatonAgentsTests",
             dependencies: [
+                "BatonCore",
                 "BatonAgents",
                 "BatonConnectors",
                 "BatonIdentity",
@@ -257,6 +262,7 @@ let package = Package(
         .testTarget(
             name: "BatonServerTests",
             dependencies: [
+                "BatonCore",
                 "BatonServer",
                 "BatonConfig",
                 "BatonStorage",
@@ -270,7 +276,7 @@ let package = Package(
         .testTarget(
             name: "batonTests",
             dependencies: [
-                "baton", "BatonStorage", "BatonVault", "BatonIdentity", "BatonLedger", "BatonDevKit", "BatonTestSupport",
+                "baton", "BatonCore", "BatonStorage", "BatonVault", "BatonIdentity", "BatonLedger", "BatonDevKit", "BatonTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

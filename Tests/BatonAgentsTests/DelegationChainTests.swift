@@ -65,11 +65,11 @@ struct DelegationChainTests {
             let chain = try mesh.entries(chain: jane.chainID)[0]
             let harrietForTriage = try await mesh.sn.idp.exchange(
                 "concierge", assertion: try await mesh.sn.idp.signIn("harriet@contoso.com"), scope: "api://triage/access_as_user")
-            let context = ChainContext(
-                chainID: jane.chainID, user: try #require(chain.user), actorPath: ["concierge", "triage"], hop: 7, parentHop: 0,
-                traceID: chain.traceID ?? "")
+            let position = ChainPosition(
+                chainID: jane.chainID, hop: 7, parentHop: 0, actorPath: ["concierge", "triage"], traceID: chain.traceID ?? "")
             await #expect(throws: AgentError.self) {
-                _ = try await mesh.runtime.invoke(agent: "triage", input: "incidents", token: Secret(harrietForTriage), chain: context)
+                _ = try await mesh.runtime.invoke(
+                    agent: "triage", input: "incidents", token: Secret(harrietForTriage), joining: position, expectedUser: try #require(chain.user))
             }
             let denial = try #require(try mesh.entries(chain: jane.chainID).last)
             #expect(denial.kind == .deny && denial.reason == "user_mismatch" && denial.agent == "triage")

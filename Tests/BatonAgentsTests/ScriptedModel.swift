@@ -73,16 +73,15 @@ actor ScriptedModel {
 extension AgentRuntime {
     /// Runs one delegation from `agent`'s first hop asking for `scopes`; returns the error code or "ran".
     func testDelegation(from agent: String, to callee: String, scopes: ScopeSet, token: Secret) async throws -> String {
-        let definition = catalog[agent]!
-        let verified = try await verifier.verify(token.revealed, policy: TokenPolicy(audiences: definition.audiences))
-        let user = LedgerUser(tenantID: verified.principal.tenantID, objectID: verified.principal.objectID, username: verified.principal.username)
-        let hop = Hop(
-            runtime: self, definition: definition, context: ChainContext.start(at: agent, for: user, traceID: nil), token: token, verified: verified,
-            events: { _ in }, log: HopLog())
+        let invocation = Invocation(auditor: auditor(), events: { _ in }, log: HopLog())
         do throws(AgentError) {
+            let hop = try await Hop.open(
+                agent: agent, token: token, at: .start(at: agent), expectedUser: nil, services: services, invocation: invocation)
             _ = try await hop.delegate(to: callee, input: "x", scopes: scopes)
+            try await invocation.auditor.barrier()
             return "ran"
         } catch {
+            try await invocation.auditor.barrier()
             return error.code
         }
     }

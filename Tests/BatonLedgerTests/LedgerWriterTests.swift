@@ -1,3 +1,4 @@
+import BatonCore
 import BatonStorage
 import BatonTestSupport
 import Crypto
@@ -51,7 +52,7 @@ struct LedgerFixture {
     static func entry(_ index: Int, user: String = "a4fda3b2-0738-59b8-b7a1-849d73fb98aa", agent: String = "itsm") -> LedgerEntry {
         LedgerEntry(
             chainID: "0193a4b2-0000-7000-8000-\(String(format: "%012d", index / 4))", hop: index % 4, parentHop: index % 4 == 0 ? nil : index % 4 - 1,
-            kind: .downstream, user: LedgerUser(tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: user, username: "jane@contoso.com"),
+            kind: .downstream, user: ChainUser(tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: user, username: "jane@contoso.com"),
             agent: agent, actorPath: ["concierge", "triage", agent], target: "servicenow", resource: "servicenow:incident/INC00\(index)",
             operation: "GET /api/now/table/incident", status: 200, decision: .allowed, tokenFingerprint: "f1ng3rpr1nt\(index)", tokenSource: "idp",
             latencyMicroseconds: 1234)

@@ -1,4 +1,5 @@
 import BatonConfig
+import BatonCore
 import BatonDevKit
 import BatonLedger
 import BatonTestSupport
@@ -34,7 +35,7 @@ struct AuditRoutesTests {
                     try await writer.append(
                         LedgerEntry(
                             chainID: "chain-\(index)", hop: 0, kind: .inbound,
-                            user: LedgerUser(tenantID: provider.tenant.id, objectID: user.oid, username: name),
+                            user: ChainUser(tenantID: provider.tenant.id, objectID: user.oid, username: name),
                             agent: "concierge", actorPath: ["concierge"]))
                 }
                 func page(_ token: String, _ query: String = "") async throws -> (HTTPResponse.Status, AuditRoutes.Page?) {

@@ -1,4 +1,5 @@
 import BatonConnectors
+import BatonCore
 import BatonIdentity
 
 /// Decides an agent's next step: call a tool, hand work to a delegate, or answer.

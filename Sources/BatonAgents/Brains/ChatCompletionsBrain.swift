@@ -100,7 +100,7 @@ public struct ChatCompletionsBrain: Brain {
     }
 
     private func post(_ body: JSONObject, agent: String) async throws(AgentError) -> JSONValue {
-        let base = settings.baseURL.hasSuffix("/") ? String(settings.baseURL.dropLast()) : settings.baseURL
+        let base = URLText.trimmingTrailingSlash(settings.baseURL)
         var request = HTTPClientRequest(url: "\(base)/chat/completions")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

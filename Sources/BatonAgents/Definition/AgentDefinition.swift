@@ -157,6 +157,6 @@ public struct AgentDefinition: Sendable {
     }
 
     static func isValidID(_ id: String) -> Bool {
-        !id.isEmpty && id.count <= 64 && id.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "_" }
+        AgentID.isValid(id)
     }
 }

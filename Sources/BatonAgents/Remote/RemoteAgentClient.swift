@@ -5,7 +5,7 @@ import Foundation
 import NIOCore
 
 /// Delegation to an agent another Baton daemon runs: the exchanged token as the bearer,
-/// the chain in `traceparent` and Baton's chain headers, the answer back as JSON.
+/// the chain's position in `traceparent` and Baton's chain headers, the answer back as JSON.
 public struct RemoteAgentClient: Sendable {
     let client: HTTPClient
     let timeout: Duration
@@ -15,19 +15,14 @@ public struct RemoteAgentClient: Sendable {
         self.timeout = timeout
     }
 
-    func invoke(url: String, agent: String, input: String, token: Secret, chain: ChainContext) async throws(AgentError) -> AgentAnswer {
-        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+    func invoke(url: String, agent: String, input: String, token: Secret, position: ChainPosition) async throws(AgentError) -> AgentAnswer {
+        let base = URLText.trimmingTrailingSlash(url)
         var request = HTTPClientRequest(url: "\(base)/v1/agents/\(agent)/invoke")
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token.revealed)")
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
-        let span = String((0..<16).map { _ in "0123456789abcdef".randomElement()! })
-        request.headers.add(name: "traceparent", value: "00-\(chain.traceID)-\(span)-01")
-        request.headers.add(name: ChainCorrelation.chainHeader, value: chain.chainID)
-        request.headers.add(name: ChainCorrelation.hopHeader, value: String(chain.hop))
-        if let parent = chain.parentHop { request.headers.add(name: ChainCorrelation.parentHopHeader, value: String(parent)) }
-        request.headers.add(name: ChainCorrelation.actorPathHeader, value: chain.actorPath.joined(separator: ","))
+        for (name, value) in position.headers { request.headers.add(name: name, value: value) }
         let body: JSONValue = ["input": .string(input)]
         request.body = .bytes(ByteBuffer(bytes: (try? JSONEncoder().encode(body)) ?? Data()))
         let status: Int
@@ -53,7 +48,7 @@ public struct RemoteAgentClient: Sendable {
             return try? JSONDecoder().decode(HopSummary.self, from: data)
         }
         return AgentAnswer(
-            text: object["answer"]?.stringValue ?? "", data: object["data"], chainID: object["chain_id"]?.stringValue ?? chain.chainID, hops: hops)
+            text: object["answer"]?.stringValue ?? "", data: object["data"], chainID: object["chain_id"]?.stringValue ?? position.chainID, hops: hops)
     }
 
     /// The decoded `claims` of a `WWW-Authenticate` challenge.

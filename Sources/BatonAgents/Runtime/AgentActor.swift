@@ -1,4 +1,5 @@
 import BatonConnectors
+import BatonCore
 import BatonIdentity
 
 /// One agent at run time: its definition and brain, taking one step at a time until the
@@ -18,12 +19,12 @@ actor AgentActor {
         invocations += 1
         var situation = BrainSituation(
             agent: definition.id, description: definition.description, input: input, tools: tools(hop),
-            delegates: definition.delegates.map { ($0.agent, hop.runtime.catalog[$0.agent]?.description ?? $0.agent) }, steps: [])
+            delegates: definition.delegates.map { ($0.agent, hop.services.catalog[$0.agent]?.description ?? $0.agent) }, steps: [])
         for _ in 0..<definition.maximumSteps {
             switch try await brain.decide(situation) {
             case .answer(let text, let data):
-                hop.events(.answered(agent: definition.id, text: text))
-                return AgentAnswer(text: text, data: data, chainID: hop.context.chainID, hops: [])
+                hop.invocation.events(.answered(agent: definition.id, text: text))
+                return AgentAnswer(text: text, data: data, chainID: hop.position.chainID, hops: [])
             case .callTool(let name, let arguments):
                 let result = try await hop.callTool(name, arguments: arguments)
                 situation.steps.append(
@@ -36,11 +37,12 @@ actor AgentActor {
         throw .stepLimit(agent: definition.id, steps: definition.maximumSteps)
     }
 
-    /// The tools the agent may call, named `connector.tool` for the brain.
+    /// The tools the agent may call, named `connector.tool` for the brain, in the order its definition gives.
     private func tools(_ hop: Hop) -> [ToolDefinition] {
-        AgentCatalog.allowedTools(of: definition, connectors: hop.runtime.connectors).compactMap { name in
-            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
-            guard var tool = hop.runtime.connectors[parts[0]]?.tool(named: parts[1]) else { return nil }
+        AgentCatalog.allowedTools(of: definition, connectors: hop.services.connectors).compactMap { name in
+            guard let qualified = ToolName(name), var tool = hop.services.connectors[qualified.connector]?.tool(named: qualified.tool) else {
+                return nil
+            }
             tool.name = name
             return tool
         }

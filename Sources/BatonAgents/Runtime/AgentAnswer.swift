@@ -1,3 +1,4 @@
+import BatonCore
 import BatonIdentity
 
 /// What an invocation returns: the answer, structured data from the last tool, and the

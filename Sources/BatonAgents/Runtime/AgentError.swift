@@ -6,13 +6,7 @@ import BatonIdentity
 /// carries a token.
 public enum AgentError: Error, Sendable, CustomStringConvertible {
     /// Why a delegation or tool call was refused by policy.
-    public enum Denial: String, Sendable {
-        case notDeclared = "delegate_not_declared"
-        case scopeNotAllowed = "scope_not_allowed"
-        case cycle = "delegation_cycle"
-        case depthExceeded = "depth_exceeded"
-        case toolNotAllowed = "tool_not_allowed"
-    }
+    public typealias Denial = PolicyDenial.Reason
 
     case unknownAgent(String)
     /// The hop's token failed verification.

@@ -3,100 +3,158 @@ import BatonCore
 import BatonIdentity
 import BatonLedger
 
-/// One agent's turn in a chain: its verified token and chain context, and the two things
-/// its brain may ask for — a delegation or a tool call — each checked against policy,
-/// recorded in the ledger first, and carried out with a freshly exchanged token.
+/// One agent's turn in a chain: opened once its token is verified as the agent's and as
+/// the chain user's, then the two things its brain may ask for — a delegation or a tool
+/// call — each checked by the ``DelegationPolicy``, recorded through the invocation's
+/// ``HopAuditor`` and carried out with a freshly exchanged token.
+///
+/// The path reads in one direction: ``open(agent:token:at:expectedUser:services:invocation:)``
+/// → ``run(input:)`` → the agent's brain → ``delegate(to:input:scopes:)`` (which opens the
+/// callee's hop) or ``callTool(_:arguments:)`` (which calls the connector).
 struct Hop: Sendable {
-    let runtime: AgentRuntime
+    let services: HopServices
+    let invocation: Invocation
     let definition: AgentDefinition
-    let context: ChainContext
+    let actor: AgentActor
+    let position: ChainPosition
+    /// The chain's user, whom every hop's token must speak for.
+    let user: ChainUser
     let token: Secret
     let verified: VerifiedToken
-    let events: AgentRuntime.EventSink
-    let log: HopLog
+    let started: ContinuousClock.Instant
 
     var agent: String { definition.id }
+    private var auditor: HopAuditor { invocation.auditor }
+
+    // MARK: - Opening a hop
+
+    /// Verifies `token` exactly as an inbound one (signature, issuer, audience = the agent,
+    /// expiry), checks that it speaks for `expectedUser` when the chain already has one, and
+    /// queues the hop's acceptance. A refusal inside a chain is queued as a denial against
+    /// the chain's user.
+    static func open(
+        agent id: String, token: Secret, at position: ChainPosition, expectedUser: ChainUser?, services: HopServices, invocation: Invocation
+    ) async throws(AgentError) -> Hop {
+        guard let definition = services.catalog[id], let actor = services.agents[id] else { throw .unknownAgent(id) }
+        let started = ContinuousClock.now
+        let auditor = invocation.auditor
+        let verified: VerifiedToken
+        do {
+            verified = try await services.verifier.verify(
+                token.revealed, policy: TokenPolicy(audiences: definition.audiences, requireUser: true, requiredScopes: definition.acceptedScopes))
+        } catch {
+            if let expectedUser {
+                await auditor.queue(
+                    auditor.entry(.deny, at: position, user: expectedUser, agent: id, target: id, decision: .denied, reason: error.code, token: token)
+                )
+                invocation.events(.denied(agent: id, code: error.code, message: error.description))
+            }
+            throw .tokenRejected(agent: id, rejection: error)
+        }
+        let tokenUser = verified.principal.chainUser
+        if let expectedUser, !expectedUser.isSameUser(as: tokenUser) {
+            let refusal = AgentError.userMismatch(agent: id)
+            await auditor.queue(
+                auditor.entry(.deny, at: position, user: expectedUser, agent: id, target: id, decision: .denied, reason: refusal.code, token: token))
+            invocation.events(.denied(agent: id, code: refusal.code, message: refusal.description))
+            throw refusal
+        }
+        let user = expectedUser ?? tokenUser
+        await auditor.queue(
+            auditor.entry(
+                position.hop == 0 ? .inbound : .delegate, at: position, user: user, agent: id, target: id, operation: "invoke", decision: .allowed,
+                token: token))
+        invocation.events(.hopStarted(agent: id, hop: position.hop, chainID: position.chainID))
+        return Hop(
+            services: services, invocation: invocation, definition: definition, actor: actor, position: position, user: user, token: token,
+            verified: verified, started: started)
+    }
+
+    /// Runs the agent on `input` within its timeout and logs the hop for the answer's `hops`.
+    func run(input: String) async throws(AgentError) -> AgentAnswer {
+        let actor = self.actor
+        let answer = try await Self.withTimeout(definition.timeout, agent: agent) { () async throws(AgentError) -> AgentAnswer in
+            try await actor.run(input: input, hop: self)
+        }
+        await invocation.log.add(
+            HopSummary(
+                hop: position.hop, parentHop: position.parentHop, agent: agent, audience: verified.claims["aud"]?.stringValue ?? "",
+                latencyMicroseconds: (ContinuousClock.now - started).microseconds))
+        return answer
+    }
 
     // MARK: - Delegation
 
-    func delegate(to callee: String, input: String, scopes requestedScopes: ScopeSet? = nil) async throws(AgentError) -> AgentAnswer {
-        guard let delegation = definition.delegation(to: callee) else {
-            throw try await deny(.notDeclared, target: callee, "\(agent) may not delegate to \(callee): it is not among its declared delegates")
+    /// Hands `input` to `callee` as the same user: policy, an exchange for the callee's
+    /// audience, then the callee's own hop (in process) or a request to its daemon.
+    func delegate(to callee: String, input: String, scopes requested: ScopeSet? = nil) async throws(AgentError) -> AgentAnswer {
+        let scopes: ScopeSet
+        do {
+            scopes = try services.policy.delegation(from: agent, to: callee, scopes: requested, at: position)
+        } catch {
+            throw await deny(error)
         }
-        let scopes = requestedScopes ?? delegation.scopes
-        guard scopes.scopes.allSatisfy({ delegation.scopes.scopes.contains($0) }) else {
-            throw try await deny(
-                .scopeNotAllowed, target: callee,
-                "\(agent) may ask \(callee) for \(delegation.scopes.canonical), not \(scopes.canonical)")
-        }
-        guard !context.actorPath.contains(callee) else {
-            throw try await deny(
-                .cycle, target: callee, "delegating to \(callee) would make a cycle (\((context.actorPath + [callee]).joined(separator: " → ")))")
-        }
-        guard context.depth < runtime.settings.maximumDepth else {
-            throw try await deny(
-                .depthExceeded, target: callee, "the chain is already \(context.depth) agents deep (the limit is \(runtime.settings.maximumDepth))")
-        }
-        guard let target = runtime.catalog[callee] else { throw .unknownAgent(callee) }
-        events(.delegating(from: agent, to: callee))
+        guard let target = services.catalog[callee] else { throw .unknownAgent(callee) }
+        invocation.events(.delegating(from: agent, to: callee))
         let (exchanged, exchangeEntry) = try await exchange(for: target.resource, scopes: scopes, target: callee)
-        let number = target.remote == nil ? await runtime.hops.allocate(in: context.chainID, after: context.hop) : context.hop + 1
-        let child = context.child(callee, hop: number)
+        await auditor.queue(exchangeEntry)
         if let url = target.remote {
-            try await runtime.record([exchangeEntry])
-            let answer = try await runtime.remote.invoke(url: url, agent: callee, input: input, token: exchanged.accessToken, chain: child)
-            await log.add(answer.hops)
+            try await auditor.barrier()
+            let answer = try await services.remote.invoke(
+                url: url, agent: callee, input: input, token: exchanged.accessToken, position: position.child(callee, hop: position.hop + 1))
+            await invocation.log.add(answer.hops)
             return answer
         }
-        // The exchange is recorded with the callee's acceptance (or refusal): one fsync per hop.
-        return try await runtime.run(
-            agent: callee, input: input, token: exchanged.accessToken, chain: child, correlation: nil, carried: [exchangeEntry], events: events,
-            log: log)
+        let number = await services.hopNumbers.allocate(in: position.chainID, after: position.hop)
+        let child = try await Hop.open(
+            agent: callee, token: exchanged.accessToken, at: position.child(callee, hop: number), expectedUser: user, services: services,
+            invocation: invocation)
+        return try await child.run(input: input)
     }
 
     // MARK: - Tools
 
+    /// Calls `name` (`connector.tool`) with the user's token for the connector's audience.
+    /// The call and its token are durable before the first request leaves; each request's
+    /// outcome is queued for the next barrier.
     func callTool(_ name: String, arguments: JSONObject) async throws(AgentError) -> ToolResult {
-        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
-        let allowed = AgentCatalog.allowedTools(of: definition, connectors: runtime.connectors)
-        guard parts.count == 2, allowed.contains(name), let connector = runtime.connectors[parts[0]], let grant = definition.grant(for: parts[0])
-        else {
-            throw try await deny(.toolNotAllowed, target: parts.first ?? name, "\(agent) may not call \(name)")
-        }
-        events(.toolCalled(agent: agent, tool: name))
-        guard let client = runtime.exchangeClient(for: definition, tenant: context.user.tenantID) else {
-            throw .brainFailed(agent: agent, reason: "the agent has no credential to exchange with")
-        }
-        let scopes = grant.scopes.isEmpty ? connector.scopes : grant.scopes
-        // The call and the token it will use are recorded together, before any request is made.
-        let (first, exchangeEntry) = try await exchange(for: connector.audience, scopes: scopes, target: connector.name)
-        try await runtime.record([
-            runtime.entry(.toolCall, context, agent: agent, target: connector.name, operation: parts[1], decision: .allowed), exchangeEntry,
-        ])
-        let runtime = self.runtime
-        let context = self.context
-        let agent = self.agent
-        let credentials = BrokeredCredentials(
-            connector: connector.name, broker: runtime.broker,
-            request: ExchangeRequest(subjectToken: token, client: client, resource: connector.audience, scopes: scopes), issuer: verified.issuer,
-            context: vaultContext(audience: connector.audience, scopes: scopes), recorded: first.accessToken
-        ) { token in
-            try await runtime.record(
-                .exchange, context, agent: agent, target: connector.name, operation: "exchange", decision: .allowed, token: token.accessToken,
-                tokenSource: token.source)
-        }
-        let connectorContext = ConnectorContext(credentials: credentials) { call in
-            try await runtime.record(
-                .downstream, context, agent: agent, target: connector.name, resource: call.resource, operation: "\(call.method) \(call.pathTemplate)",
-                status: call.status, decision: .allowed, latency: call.latency)
-        }
+        let grant: (tool: ToolName, scopes: ScopeSet)
         do {
-            let result = try await connector.execute(ToolCall(tool: parts[1], arguments: arguments), context: connectorContext)
-            events(.toolFinished(agent: agent, tool: name, summary: result.summary))
+            grant = try services.policy.tool(name, for: agent)
+        } catch {
+            throw await deny(error)
+        }
+        guard let connector = services.connectors[grant.tool.connector] else {
+            throw await deny(PolicyDenial(reason: .toolNotAllowed, target: grant.tool.connector, message: "\(agent) may not call \(name)"))
+        }
+        invocation.events(.toolCalled(agent: agent, tool: name))
+        let (first, exchangeEntry) = try await exchange(for: connector.audience, scopes: grant.scopes, target: connector.name)
+        await auditor.queue(
+            auditor.entry(.toolCall, at: position, user: user, agent: agent, target: connector.name, operation: grant.tool.tool, decision: .allowed),
+            exchangeEntry)
+        let credentials = HopCredentials(connector: connector.name, first: first, broker: services.broker) { () async throws(AgentError) in
+            let (renewed, entry) = try await exchange(for: connector.audience, scopes: grant.scopes, target: connector.name)
+            await auditor.queue(entry)
+            return renewed
+        }
+        let context = ConnectorContext(
+            credentials: credentials,
+            record: { call in
+                await auditor.queue(
+                    auditor.entry(
+                        .downstream, at: position, user: user, agent: agent, target: connector.name, resource: call.resource,
+                        operation: "\(call.method) \(call.pathTemplate)", status: call.status, decision: .allowed, latency: call.latency))
+            },
+            beforeRequest: { try await auditor.barrier() })
+        do {
+            let result = try await connector.execute(ToolCall(tool: grant.tool.tool, arguments: arguments), context: context)
+            invocation.events(.toolFinished(agent: agent, tool: name, summary: result.summary))
             return result
         } catch {
-            try await runtime.record(
-                .error, context, agent: agent, target: connector.name, operation: parts[1], decision: .denied, reason: error.code)
+            await auditor.queue(
+                auditor.entry(
+                    .error, at: position, user: user, agent: agent, target: connector.name, operation: grant.tool.tool, decision: .denied,
+                    reason: error.code))
             switch error {
             case .claimsChallenge(_, let claims):
                 throw .claimsChallenge(claims: claims, message: "\(connector.name) requires the user to satisfy a claims challenge (e.g. MFA)")
@@ -110,40 +168,70 @@ struct Hop: Sendable {
 
     // MARK: - Private
 
-    /// The broker's token for `resource` and the `exchange` entry to record for it; IdP
-    /// refusals are recorded here and mapped (a claims challenge passes back verbatim).
+    /// The broker's token for `resource` and the `exchange` entry to queue for it. The
+    /// barrier runs only when the broker must ask the identity provider. IdP refusals are
+    /// queued here and mapped (a claims challenge passes back verbatim).
     private func exchange(for resource: String, scopes: ScopeSet, target: String) async throws(AgentError) -> (BrokeredToken, LedgerEntry) {
-        guard let client = runtime.exchangeClient(for: definition, tenant: context.user.tenantID) else {
+        guard let client = services.exchangeClient(for: definition, tenant: user.tenantID) else {
             throw .brainFailed(agent: agent, reason: "the agent has no credential to exchange with")
         }
         let started = ContinuousClock.now
-        let request = ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes)
+        let auditor = self.auditor
         let exchanged: BrokeredToken
         do {
-            exchanged = try await runtime.broker.token(
-                for: request, issuer: verified.issuer, context: vaultContext(audience: resource, scopes: scopes))
+            exchanged = try await services.broker.token(
+                for: ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes), issuer: verified.issuer,
+                context: VaultEntryContext(
+                    tenantID: user.tenantID, objectID: user.objectID, username: user.username, agent: agent, audience: resource, scopes: scopes),
+                beforeIdentityProvider: { try await auditor.barrier() })
         } catch {
-            try await runtime.record(.error, context, agent: agent, target: target, operation: "exchange", decision: .denied, reason: error.code)
-            events(.denied(agent: agent, code: error.code, message: "\(error)"))
+            if case .notRecorded(let reason) = error { throw .auditFailed(reason: reason) }
+            await auditor.queue(
+                auditor.entry(
+                    .error, at: position, user: user, agent: agent, target: target, operation: "exchange", decision: .denied, reason: error.code))
+            invocation.events(.denied(agent: agent, code: error.code, message: "\(error)"))
             if case .interactionRequired(let claims?, _, let message) = error { throw .claimsChallenge(claims: claims, message: message) }
             throw .exchangeFailed(agent: agent, error: error)
         }
-        let entry = runtime.entry(
-            .exchange, context, agent: agent, target: target, operation: "exchange", decision: .allowed, token: exchanged.accessToken,
+        let entry = auditor.entry(
+            .exchange, at: position, user: user, agent: agent, target: target, operation: "exchange", decision: .allowed,
+            token: exchanged.accessToken,
             tokenSource: exchanged.source, latency: ContinuousClock.now - started)
         return (exchanged, entry)
     }
 
-    /// Records a policy denial and returns the error to throw.
-    private func deny(_ denial: AgentError.Denial, target: String, _ message: String) async throws(AgentError) -> AgentError {
-        try await runtime.record(.deny, context, agent: agent, target: target, decision: .denied, reason: denial.rawValue)
-        events(.denied(agent: agent, code: denial.rawValue, message: message))
-        return .denied(denial, message: message)
+    /// Queues a policy denial and returns the error to throw.
+    private func deny(_ denial: PolicyDenial) async -> AgentError {
+        await auditor.queue(
+            auditor.entry(.deny, at: position, user: user, agent: agent, target: denial.target, decision: .denied, reason: denial.reason.rawValue))
+        invocation.events(.denied(agent: agent, code: denial.reason.rawValue, message: denial.message))
+        return .denied(denial.reason, message: denial.message)
     }
 
-    private func vaultContext(audience: String, scopes: ScopeSet) -> VaultEntryContext {
-        VaultEntryContext(
-            tenantID: context.user.tenantID, objectID: context.user.objectID, username: context.user.username, agent: agent, audience: audience,
-            scopes: scopes)
+    private static func withTimeout<T: Sendable>(_ limit: Duration, agent: String, _ work: @escaping @Sendable () async throws(AgentError) -> T)
+        async throws(AgentError) -> T
+    {
+        let outcome: Result<T, AgentError> = await withTaskGroup(of: Result<T, AgentError>?.self) { group in
+            group.addTask {
+                do throws(AgentError) {
+                    return .success(try await work())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return Task.isCancelled ? nil : .failure(.timedOut(agent: agent, after: limit))
+            }
+            var result: Result<T, AgentError> = .failure(.timedOut(agent: agent, after: limit))
+            for await next in group {
+                guard let next else { continue }
+                result = next
+                group.cancelAll()
+                break
+            }
+            return result
+        }
+        return try outcome.get()
     }
 }

@@ -18,7 +18,7 @@ public struct GraphConnector: Connector {
         scopes: ScopeSet, client: DownstreamClient? = nil, maximumItems: Int = 500
     ) {
         self.name = name
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = URLText.trimmingTrailingSlash(baseURL)
         self.audience = audience
         self.scopes = scopes
         self.client = client ?? DownstreamClient(connector: name)
@@ -94,8 +94,6 @@ public struct GraphConnector: Connector {
     }
 
     static func encoded(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~:")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        URLText.percentEncoded(text, alsoAllowed: ":")
     }
 }

@@ -40,6 +40,11 @@ public struct DownstreamClient: Sendable {
         var backoff = retry.initialBackoff
         while true {
             attempt += 1
+            do {
+                try await context.beforeRequest()
+            } catch {
+                throw .auditFailed(reason: "\(error)")
+            }
             let started = ContinuousClock.now
             let outcome = await execute(request, token: token)
             let status = (try? outcome.get())?.status

@@ -7,10 +7,18 @@ public struct ConnectorContext: Sendable {
     /// Called after every HTTP request with what was touched and how it went; a throw
     /// (the ledger cannot write) stops the tool call.
     public var record: @Sendable (DownstreamCall) async throws -> Void
+    /// Called before every HTTP request leaves the process (retries included): the
+    /// runtime's barrier, which makes the ledger entries for the call durable first. A
+    /// throw stops the tool call before anything is sent.
+    public var beforeRequest: @Sendable () async throws -> Void
 
-    public init(credentials: any DownstreamCredentials, record: @escaping @Sendable (DownstreamCall) async throws -> Void = { _ in }) {
+    public init(
+        credentials: any DownstreamCredentials, record: @escaping @Sendable (DownstreamCall) async throws -> Void = { _ in },
+        beforeRequest: @escaping @Sendable () async throws -> Void = {}
+    ) {
         self.credentials = credentials
         self.record = record
+        self.beforeRequest = beforeRequest
     }
 }
 

@@ -1,3 +1,4 @@
+import BatonCore
 import BatonIdentity
 
 /// Typed access to a tool call's arguments, with an error naming the tool and argument.

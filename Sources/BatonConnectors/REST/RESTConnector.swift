@@ -14,7 +14,7 @@ public struct RESTConnector: Connector {
 
     public init(name: String, baseURL: String, audience: String, scopes: ScopeSet, operations: [RESTOperation], client: DownstreamClient? = nil) {
         self.name = name
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = URLText.trimmingTrailingSlash(baseURL)
         self.audience = audience
         self.scopes = scopes
         self.operations = operations
@@ -67,8 +67,6 @@ public struct RESTConnector: Connector {
     }
 
     static func encoded(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        URLText.percentEncoded(text)
     }
 }

@@ -21,7 +21,7 @@ public struct SalesforceConnector: Connector {
         client: DownstreamClient? = nil, maximumRecords: Int = 2_000
     ) {
         self.name = name
-        self.instanceURL = instanceURL.hasSuffix("/") ? String(instanceURL.dropLast()) : instanceURL
+        self.instanceURL = URLText.trimmingTrailingSlash(instanceURL)
         self.apiVersion = apiVersion
         self.audience = audience
         self.scopes = scopes

@@ -21,7 +21,7 @@ public struct ServiceNowConnector: Connector {
         name: String = "servicenow", baseURL: String, audience: String, scopes: ScopeSet, client: DownstreamClient? = nil, maximumRecords: Int = 1_000
     ) {
         self.name = name
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = URLText.trimmingTrailingSlash(baseURL)
         self.audience = audience
         self.scopes = scopes
         self.client = client ?? DownstreamClient(connector: name)
@@ -264,9 +264,7 @@ public struct ServiceNowConnector: Connector {
     }
 
     static func encode(_ items: [URLQueryItem]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return items.map { "\($0.name)=\(($0.value ?? "").addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+        items.map { "\($0.name)=\(URLText.percentEncoded($0.value ?? ""))" }.joined(separator: "&")
     }
 
     /// The `rel="next"` URL of a `Link` header (`<url>;rel="next"`, entries comma-separated;

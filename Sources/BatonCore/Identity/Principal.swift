@@ -41,8 +41,13 @@ public struct Principal: Sendable, Hashable, Codable {
         self.fingerprint = fingerprint
     }
 
+    /// The chain user this principal is: the identity that links hops.
+    public var chainUser: ChainUser {
+        ChainUser(tenantID: tenantID, objectID: objectID, username: username)
+    }
+
     /// Whether `other` is the same user or app: same tenant and object id.
     public func isSameIdentity(as other: Principal) -> Bool {
-        tenantID.lowercased() == other.tenantID.lowercased() && objectID.lowercased() == other.objectID.lowercased()
+        chainUser.isSameUser(as: other.chainUser)
     }
 }

@@ -40,7 +40,7 @@ public actor DevIdentityProvider {
     }
 
     public func setBaseURL(_ url: String) {
-        baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        baseURL = URLText.trimmingTrailingSlash(url)
     }
 
     /// The provider's notion of now, shifted by the clock-offset knob.

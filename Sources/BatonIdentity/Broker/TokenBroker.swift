@@ -43,15 +43,30 @@ public actor TokenBroker {
 
     /// The token for `request`'s resource and scopes, as the user of its subject token.
     ///
-    /// - Parameter issuer: the issuer of the subject token, part of the vault key.
-    public func token(for request: ExchangeRequest, issuer: String, context: VaultEntryContext) async throws(ExchangeError) -> BrokeredToken {
+    /// - Parameters:
+    ///   - issuer: the issuer of the subject token, part of the vault key.
+    ///   - beforeIdentityProvider: called before the broker asks the identity provider
+    ///     (an exchange, or a refresh ahead of expiry) and never for a vault hit: the
+    ///     caller's barrier that makes its ledger entries durable first. When it throws, no
+    ///     request is made and a needed exchange fails with ``ExchangeError/notRecorded(reason:)``.
+    public func token(
+        for request: ExchangeRequest, issuer: String, context: VaultEntryContext,
+        beforeIdentityProvider: @Sendable () async throws -> Void = {}
+    ) async throws(ExchangeError) -> BrokeredToken {
         let key = VaultKey(
             issuer: issuer, tenantID: context.tenantID, clientID: request.client.clientID, audience: request.resource, scopes: request.scopes,
             userAssertion: request.subjectToken)
         if request.claims == nil, let cached = await lookup(key) {
-            if cached.expiresAt.timeIntervalSince(now()) < refreshAhead.timeInterval { refreshInBackground(key, request: request, context: context) }
+            if cached.expiresAt.timeIntervalSince(now()) < refreshAhead.timeInterval, (try? await beforeIdentityProvider()) != nil {
+                refreshInBackground(key, request: request, context: context)
+            }
             count("baton_broker_tokens_total", ("source", cached.source.rawValue))
             return BrokeredToken(accessToken: cached.accessToken, expiresAt: cached.expiresAt, source: cached.source, key: key)
+        }
+        do {
+            try await beforeIdentityProvider()
+        } catch {
+            throw .notRecorded(reason: "\(error)")
         }
         let token = try await exchangeOnce(key, request: request, context: context)
         count("baton_broker_tokens_total", ("source", TokenSource.identityProvider.rawValue))

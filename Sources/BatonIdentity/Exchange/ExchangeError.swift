@@ -27,6 +27,9 @@ public enum ExchangeError: BatonError, Equatable {
     case unexpectedResponse(reason: String)
     /// A long-running session has no refresh token left: never started, purged, or past its maximum age.
     case sessionUnavailable(reason: String)
+    /// The exchange was not attempted: what must be recorded before an identity provider
+    /// request could not be made durable.
+    case notRecorded(reason: String)
 
     public var code: String {
         switch self {
@@ -41,6 +44,7 @@ public enum ExchangeError: BatonError, Equatable {
         case .unavailable: "idp_unavailable"
         case .unexpectedResponse: "idp_unexpected_response"
         case .sessionUnavailable: "session_unavailable"
+        case .notRecorded: "audit_failed"
         }
     }
 
@@ -57,6 +61,7 @@ public enum ExchangeError: BatonError, Equatable {
         case .unavailable(let reason): "the identity provider is unavailable: \(reason)"
         case .unexpectedResponse(let reason): "the identity provider answered unexpectedly: \(reason)"
         case .sessionUnavailable(let reason): "the long-running session cannot continue: \(reason)"
+        case .notRecorded(let reason): "the exchange was not attempted: the ledger could not record the steps before it (\(reason))"
         }
     }
 

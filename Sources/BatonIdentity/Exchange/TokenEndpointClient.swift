@@ -105,11 +105,7 @@ public struct TokenEndpointClient: Sendable {
     }
 
     static func formEncode(_ fields: [String: String]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return fields.sorted { $0.key < $1.key }
-            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
-            .joined(separator: "&")
+        URLText.formEncoded(fields)
     }
 }
 

@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 
 /// A JWS in compact serialization (`header.payload.signature`), parsed but not yet trusted.

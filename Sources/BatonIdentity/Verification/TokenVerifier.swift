@@ -10,6 +10,10 @@ import Logging
 /// the key and the signature; `exp`/`nbf`/`iat` with skew; audience; subject; user versus
 /// app; scope or role. Agents verify delegated tokens with the same code as the gateway.
 ///
+/// A token whose signature was already verified here (the same bytes) skips the parse and
+/// the signature check until it expires (``VerifiedTokenCache``); every other check runs
+/// on every call, and the key it was signed with must still be published.
+///
 /// ```swift
 /// let verifier = TokenVerifier(issuers: [entra], fingerprinter: fingerprinter)
 /// let verified = try await verifier.verify(token, policy: TokenPolicy(audiences: ["api://concierge"]))
@@ -19,6 +23,7 @@ public struct TokenVerifier: Sendable {
     private let directory: IssuerDirectory
     private let settings: VerifierSettings
     private let fingerprinter: TokenFingerprinter
+    private let verified: VerifiedTokenCache
     private let now: @Sendable () -> Date
 
     public init(
@@ -28,32 +33,56 @@ public struct TokenVerifier: Sendable {
         self.directory = IssuerDirectory(issuers: issuers, fetcher: fetcher, settings: settings, logger: logger)
         self.settings = settings
         self.fingerprinter = fingerprinter
+        self.verified = VerifiedTokenCache(capacity: settings.verifiedTokenCacheSize)
         self.now = now
     }
 
     /// Verifies `token` and returns whom it speaks for, or throws why it is refused.
     public func verify(_ token: String, policy: TokenPolicy) async throws(TokenRejection) -> VerifiedToken {
-        let jws: CompactJWS
-        do {
-            jws = try CompactJWS(parsing: token, sizeLimit: settings.maximumTokenSize)
-        } catch {
-            throw error == .empty ? .missing : .malformed(error)
+        guard !token.isEmpty else { throw .missing }
+        let cacheKey = verified.capacity > 0 && token.utf8.count <= settings.maximumTokenSize ? VerifiedTokenCache.key(of: token) : nil
+        let cached = cacheKey.flatMap { verified.entry(for: $0, now: Int64(now().timeIntervalSince1970)) }
+        let jws: CompactJWS?
+        let claims: JSONObject
+        let algorithm: JWSAlgorithm
+        let kid: String
+        if let cached {
+            (jws, claims, algorithm, kid) = (nil, cached.claims, cached.algorithm, cached.kid)
+        } else {
+            do {
+                jws = try CompactJWS(parsing: token, sizeLimit: settings.maximumTokenSize)
+            } catch {
+                throw error == .empty ? .missing : .malformed(error)
+            }
+            claims = jws!.claims
+            (algorithm, kid) = try checkHeader(jws!.header)
         }
-        let (algorithm, kid) = try checkHeader(jws.header)
-        let claims = jws.claims
         let iss = try string(claims, "iss")
         let (issuer, templateTenant) = try await directory.resolve(iss)
         let tenant = try checkIssuer(issuer, iss: iss, templateTenant: templateTenant, claims: claims)
         guard issuer.trusted.algorithms.contains(algorithm) else { throw .algorithmNotAllowed(algorithm.rawValue) }
 
-        let key = try await issuer.keys.key(for: kid, issuer: issuer.trusted.name)
+        let key: JWKSCache.Key
+        do {
+            key = try await issuer.keys.key(for: kid, issuer: issuer.trusted.name)
+        } catch {
+            // The key set no longer publishes the key the cached token was signed with.
+            if let cacheKey, cached != nil { verified.remove(cacheKey) }
+            throw error
+        }
         guard key.key.algorithms.contains(algorithm) else { throw .keyAlgorithmMismatch(algorithm: algorithm.rawValue, keyType: key.jwk.kty) }
         if let keyIssuer = key.jwk.issuer, keyIssuer.replacingOccurrences(of: "{tenantid}", with: tenant ?? "") != iss {
             throw .keyIssuerMismatch
         }
-        guard key.key.isValid(jws.signature, for: jws.signingInput, algorithm: algorithm) else { throw .signatureInvalid }
+        if let jws {
+            guard key.key.isValid(jws.signature, for: jws.signingInput, algorithm: algorithm) else { throw .signatureInvalid }
+        }
 
         try checkTimes(claims)
+        if cached == nil, let cacheKey, let expiry = claims["exp"]?.integerValue {
+            let skew = Int64(settings.clockSkew.components.seconds)
+            verified.insert(.init(claims: claims, algorithm: algorithm, kid: kid, expiresAt: expiry + skew), for: cacheKey)
+        }
         try checkAudience(claims, policy: policy)
         let principal = try principal(claims, token: token, tenant: tenant, version: issuer.version)
         try checkAuthorization(principal, policy: policy)

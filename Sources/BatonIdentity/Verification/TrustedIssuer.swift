@@ -1,3 +1,5 @@
+import BatonCore
+
 /// An identity provider whose tokens Baton accepts, and how to find its keys.
 public struct TrustedIssuer: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
@@ -32,7 +34,7 @@ public struct TrustedIssuer: Sendable, Equatable {
         case .openIDConnect(let url):
             return [(url, nil)]
         case .entra(let authority, let multiTenant):
-            let base = authority.hasSuffix("/") ? String(authority.dropLast()) : authority
+            let base = URLText.trimmingTrailingSlash(authority)
             let tenantSegments = multiTenant ? ["organizations"] : tenants.sorted()
             return tenantSegments.flatMap { tenant in
                 versions.sorted().map { version in

@@ -8,11 +8,15 @@ public struct VerifierSettings: Sendable, Equatable {
     public var keyRefetchInterval: Duration
     /// How long keys are cached when the JWKS response gives no `max-age`. Default 24 h.
     public var defaultKeyLifetime: Duration
+    /// Tokens whose signature was verified, remembered (by hash) until they expire so the
+    /// next hop skips the signature check; 0 turns it off. Default 4,096 (about 2 MB).
+    public var verifiedTokenCacheSize: Int
 
     public init(
         clockSkew: Duration = .seconds(60), maximumTokenSize: Int = 16 * 1024, keyRefetchInterval: Duration = .seconds(30),
-        defaultKeyLifetime: Duration = .seconds(86_400)
+        defaultKeyLifetime: Duration = .seconds(86_400), verifiedTokenCacheSize: Int = 4_096
     ) {
+        self.verifiedTokenCacheSize = verifiedTokenCacheSize
         self.clockSkew = clockSkew
         self.maximumTokenSize = maximumTokenSize
         self.keyRefetchInterval = keyRefetchInterval

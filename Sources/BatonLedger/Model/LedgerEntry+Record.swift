@@ -1,3 +1,4 @@
+import BatonCore
 import Crypto
 
 extension LedgerEntry {
@@ -62,9 +63,9 @@ extension LedgerEntry {
         let latency = try decoder.integer()
         let trace = try decoder.text()
         guard decoder.isAtEnd else { throw .malformedRecord("bytes follow the last field") }
-        let user: LedgerUser?
+        let user: ChainUser?
         switch (tenant, object) {
-        case (let tenant?, let object?): user = LedgerUser(tenantID: tenant, objectID: object, username: username)
+        case (let tenant?, let object?): user = ChainUser(tenantID: tenant, objectID: object, username: username)
         case (nil, nil) where username == nil: user = nil
         default: throw .malformedRecord("a partial user")
         }

@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 
 /// One audited event: who (the original user), through which agents, did what to which
@@ -17,7 +18,7 @@ public struct LedgerEntry: Sendable, Codable, Equatable {
     public var parentHop: Int?
     public var kind: LedgerEventKind
     /// The original user of the chain.
-    public var user: LedgerUser?
+    public var user: ChainUser?
     /// The agent acting at this hop.
     public var agent: String?
     /// The agents from the front door to this one.
@@ -40,7 +41,7 @@ public struct LedgerEntry: Sendable, Codable, Equatable {
 
     public init(
         timestamp: Int64 = Int64(Date().timeIntervalSince1970 * 1_000_000), chainID: String, hop: Int, parentHop: Int? = nil, kind: LedgerEventKind,
-        user: LedgerUser?, agent: String?, actorPath: [String], target: String? = nil, resource: String? = nil, operation: String? = nil,
+        user: ChainUser?, agent: String?, actorPath: [String], target: String? = nil, resource: String? = nil, operation: String? = nil,
         status: Int? = nil, decision: LedgerDecision? = nil, reason: String? = nil, tokenFingerprint: String? = nil, tokenSource: String? = nil,
         latencyMicroseconds: Int64? = nil, traceID: String? = nil
     ) {
@@ -78,17 +79,4 @@ public enum LedgerEventKind: String, Sendable, Codable, CaseIterable {
 /// Whether a policy allowed the step.
 public enum LedgerDecision: String, Sendable, Codable {
     case allowed, denied
-}
-
-/// The original user, by the identity that links hops (tenant + object id).
-public struct LedgerUser: Sendable, Codable, Equatable, Hashable {
-    public var tenantID: String
-    public var objectID: String
-    public var username: String?
-
-    public init(tenantID: String, objectID: String, username: String?) {
-        self.tenantID = tenantID
-        self.objectID = objectID
-        self.username = username
-    }
 }

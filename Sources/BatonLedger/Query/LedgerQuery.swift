@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -22,7 +23,7 @@ public struct LedgerQuery: Sendable, Equatable {
     public var decision: LedgerDecision?
     public var chainID: String?
     /// Only the chains of this user (tenant + object id): a user's view of the ledger.
-    public var chainsOf: LedgerUser?
+    public var chainsOf: ChainUser?
     public var since: Date?
     public var until: Date?
     /// Entries after this sequence number (the previous page's `nextCursor`).
@@ -31,7 +32,7 @@ public struct LedgerQuery: Sendable, Equatable {
 
     public init(
         user: String? = nil, agent: String? = nil, target: String? = nil, resource: String? = nil, kind: LedgerEventKind? = nil,
-        decision: LedgerDecision? = nil, chainID: String? = nil, chainsOf: LedgerUser? = nil, since: Date? = nil, until: Date? = nil,
+        decision: LedgerDecision? = nil, chainID: String? = nil, chainsOf: ChainUser? = nil, since: Date? = nil, until: Date? = nil,
         after: Int64? = nil,
         limit: Int = 100
     ) {

@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -166,7 +167,7 @@ struct LedgerSearch {
     }
 
     /// The chains in which `owner` (tenant and object id) is the user of some entry.
-    private func chains(of owner: LedgerUser) throws -> Set<String> {
+    private func chains(of owner: ChainUser) throws -> Set<String> {
         let ownerOnly = LedgerQuery(user: owner.objectID, limit: .max - 1)
         let search = LedgerSearch(query: ownerOnly, reader: reader, watermark: watermark, objectIDs: [owner.objectID.lowercased()])
         var chains = Set<String>()

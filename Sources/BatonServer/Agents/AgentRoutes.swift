@@ -68,10 +68,7 @@ struct AgentRoutes {
             let chainID = try context.parameters.require("id")
             guard let ledger = await storage.ledger() else { throw HTTPError(.serviceUnavailable, message: "the ledger is not open yet") }
             let entries = try LedgerQuery(chainID: chainID, limit: 10_000).run(on: ledger.reader).entries
-            let isUser =
-                entries.first?.user.map {
-                    $0.objectID.lowercased() == caller.objectID.lowercased() && $0.tenantID.lowercased() == caller.tenantID.lowercased()
-                } ?? false
+            let isUser = entries.first?.user?.isSameUser(as: caller.chainUser) ?? false
             // Someone else's chain is as absent as one that does not exist.
             guard !entries.isEmpty, isUser || caller.roles.contains(AuditRoutes.auditorRole) else {
                 throw HTTPError(.notFound, message: "no chain \(chainID) that you may see")
@@ -120,13 +117,13 @@ struct AgentRoutes {
                 status: .serviceUnavailable, body: ErrorBody(code: "not_ready", message: "the vault and ledger are not open yet"))
         }
         guard runtime.catalog[id] != nil else { throw HTTPError(.notFound, message: "no agent is named '\(id)'") }
-        let correlation = ChainCorrelation { name in request.headers[HTTPField.Name(name)!] }
-        let traceID = ChainCorrelation.traceID(traceparent: request.headers[HTTPField.Name("traceparent")!])
+        let position = ChainPosition { name in request.headers[HTTPField.Name(name)!] }
+        let traceID = position == nil ? TraceContext(traceparent: request.headers[HTTPField.Name(TraceContext.header)!])?.traceID : nil
         if request.headers[.accept]?.contains("text/event-stream") == true {
-            return stream(runtime, agent: id, input: body.input, token: Secret(token), correlation: correlation, traceID: traceID)
+            return stream(runtime, agent: id, input: body.input, token: Secret(token), position: position, traceID: traceID)
         }
         do throws(AgentError) {
-            let answer = try await runtime.invoke(agent: id, input: body.input, token: Secret(token), correlation: correlation, traceID: traceID)
+            let answer = try await runtime.invoke(agent: id, input: body.input, token: Secret(token), joining: position, traceID: traceID)
             count(id, "ok")
             return HealthRoutes.json(.ok, InvokeResponse(answer: answer.text, data: answer.data, chainID: answer.chainID, hops: answer.hops))
         } catch {
@@ -137,14 +134,14 @@ struct AgentRoutes {
 
     /// Server-sent events: one per step, then `result` (or `error`).
     private func stream(
-        _ runtime: AgentRuntime, agent: String, input: String, token: Secret, correlation: ChainCorrelation?, traceID: String?
+        _ runtime: AgentRuntime, agent: String, input: String, token: Secret, position: ChainPosition?, traceID: String?
     ) -> Response {
         let (events, continuation) = AsyncStream.makeStream(of: String.self)
         let metrics = metrics
         Task {
             do throws(AgentError) {
                 let answer = try await runtime.invoke(
-                    agent: agent, input: input, token: token, correlation: correlation, traceID: traceID,
+                    agent: agent, input: input, token: token, joining: position, traceID: traceID,
                     events: { event in continuation.yield(Self.event(event.name, .object(event.fields))) })
                 let result = InvokeResponse(answer: answer.text, data: answer.data, chainID: answer.chainID, hops: answer.hops)
                 let data = (try? JSONEncoder().encode(result)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

@@ -35,7 +35,7 @@ actor AgentSystem {
                 origin: .file(path: agent.file, line: nil), keyPath: "identity.token_endpoint",
                 problem: "no Entra issuer is configured to derive it from; set the token endpoint")
         }
-        let base = authority.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? ""
+        let base = authority.map(URLText.trimmingTrailingSlash) ?? ""
         self.catalog = catalog
         self.connectors = connectors
         self.storage = storage

@@ -1,3 +1,4 @@
+import BatonCore
 import BatonLedger
 import Foundation
 import Hummingbird
@@ -26,7 +27,7 @@ struct AuditRoutes {
             guard let ledger = await storage.ledger() else { throw HTTPError(.serviceUnavailable, message: "the ledger is not open yet") }
             var query = try Self.query(request.uri.queryParameters)
             if !caller.roles.contains(Self.auditorRole) {
-                query.chainsOf = LedgerUser(tenantID: caller.tenantID, objectID: caller.objectID, username: caller.username)
+                query.chainsOf = ChainUser(tenantID: caller.tenantID, objectID: caller.objectID, username: caller.username)
             }
             let page = try query.run(on: ledger.reader)
             return HealthRoutes.json(.ok, Page(entries: page.entries, nextCursor: page.nextCursor))

@@ -34,7 +34,7 @@ struct HopBenchmark {
             issuers: [TrustedIssuer(name: "dev", kind: .entra(authority: running.endpoints.idp, multiTenant: false), tenants: [tenant.id])],
             fingerprinter: TokenFingerprinter(key: SymmetricKey(size: .bits256)))
         let policy = TokenPolicy(audiences: [triage.appID, "api://triage"], requiredScopes: ["access_as_user"])
-        let user = LedgerUser(tenantID: tenant.id, objectID: "a4fda3b2-0738-59b8-b7a1-849d73fb98aa", username: "jane@contoso.com")
+        let user = ChainUser(tenantID: tenant.id, objectID: "a4fda3b2-0738-59b8-b7a1-849d73fb98aa", username: "jane@contoso.com")
         let chain = ChainID.make()
 
         @Sendable func hop() async throws {

@@ -135,8 +135,8 @@ struct LedgerBenchmark {
         }
     }
 
-    private static func user(_ index: Int) -> LedgerUser {
-        LedgerUser(
+    private static func user(_ index: Int) -> ChainUser {
+        ChainUser(
             tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: String(format: "00000000-0000-4000-8000-%012d", index),
             username: "user\(index)@contoso.com")
     }

@@ -38,7 +38,7 @@ public struct ServiceNowDoctor: Sendable {
     let now: @Sendable () -> Date
 
     public init(baseURL: String, client: HTTPClient = .shared, now: @escaping @Sendable () -> Date = Date.init) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = URLText.trimmingTrailingSlash(baseURL)
         self.client = client
         self.now = now
     }
@@ -257,8 +257,6 @@ public struct ServiceNowDoctor: Sendable {
     }
 
     static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        URLText.percentEncoded(text)
     }
 }

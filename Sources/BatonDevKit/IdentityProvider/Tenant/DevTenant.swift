@@ -130,7 +130,7 @@ public struct DevApplication: Sendable {
 
     /// Whether `identifier` is this app's client id, `api://{appId}` or one of its identifier URIs.
     public func identifies(_ identifier: String) -> Bool {
-        let trimmed = identifier.hasSuffix("/") ? String(identifier.dropLast()) : identifier
+        let trimmed = URLText.trimmingTrailingSlash(identifier)
         return trimmed.lowercased() == appID.lowercased() || trimmed.lowercased() == "api://\(appID.lowercased())"
             || identifierURIs.contains { $0.lowercased() == trimmed.lowercased() }
     }

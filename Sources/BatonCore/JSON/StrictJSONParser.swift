@@ -5,8 +5,8 @@ import Foundation
 /// Faster than `JSONDecoder` on this hot path, and stricter: a member name repeated in
 /// one object is an error (RFC 8725 §3.2: a JWT must have one interpretation), nesting is
 /// bounded, and nothing but whitespace may follow the value.
-struct StrictJSONParser {
-    enum Failure: Error, Equatable {
+public struct StrictJSONParser {
+    public enum Failure: Error, Equatable {
         case syntax(offset: Int)
         case duplicateKey(String)
         case tooDeep
@@ -16,7 +16,7 @@ struct StrictJSONParser {
     private var index = 0
     private let maximumDepth = 32
 
-    static func parse(_ data: some Collection<UInt8>) throws(Failure) -> JSONValue {
+    public static func parse(_ data: some Collection<UInt8>) throws(Failure) -> JSONValue {
         var parser = StrictJSONParser(bytes: Array(data))
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)

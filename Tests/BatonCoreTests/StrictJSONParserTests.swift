@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import BatonIdentity
+@testable import BatonCore
 
 @Suite("Strict JSON for token headers and claims")
 struct StrictJSONParserTests {

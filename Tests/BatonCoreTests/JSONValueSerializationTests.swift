@@ -1,4 +1,4 @@
-import BatonIdentity
+import BatonCore
 import Foundation
 import Testing
 
