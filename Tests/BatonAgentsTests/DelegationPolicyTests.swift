@@ -1,210 +1,107 @@
-import BatonConfig
 import BatonConnectors
 import BatonCore
-import BatonLedger
 import BatonTestSupport
-import Foundation
 import Testing
 
 @testable import BatonAgents
 
-@Suite("Delegation policy and agent definitions")
+@Suite("DelegationPolicy: every refusal, as a value — no mesh, no identity provider")
 struct DelegationPolicyTests {
-    static func agent(_ id: String, app: String, delegates: [String], rule: String) -> String {
-        """
-        id: \(id)
-        front_door: \(id == "concierge")
-        identity:
-          client_id: \(app)
-          secret: \(id)-dev-secret
-          resource: api://\(id)
-        delegates:
-        \(delegates.map { "  - agent: \($0)" }.joined(separator: "\n"))
-        brain:
-          kind: rules
-          rules:
-            - \(rule)
-        """
+    static let policy = DelegationPolicy(
+        grants: [
+            "concierge": .init(delegates: ["triage": ["access_as_user"], "workplace": ["access_as_user"]], tools: [:]),
+            "triage": .init(delegates: ["itsm": ["access_as_user"], "concierge": ["access_as_user"]], tools: [:]),
+            "itsm": .init(
+                delegates: ["crm": ["access_as_user"]],
+                tools: ["servicenow.query_incidents": ["user_impersonation"], "servicenow.get_incident": ["user_impersonation"]]),
+            "crm": .init(delegates: ["deep": ["access_as_user"]], tools: [:]),
+        ], maximumDepth: 4)
+
+    static func at(_ path: [String]) -> ChainPosition {
+        ChainPosition(chainID: "c", hop: path.count - 1, parentHop: path.count > 1 ? path.count - 2 : nil, actorPath: path, traceID: "t")
     }
 
-    @Test("a cycle is refused and audited where it would close")
-    func cycle() async throws {
-        let tenant = try IdentityProviderFixture.shippedTenant()
-        let (directory, path) = try AgentMeshFixture.definitions([
-            "concierge": Self.agent("concierge", app: tenant.application("concierge")!.appID, delegates: ["triage"], rule: "delegate: triage"),
-            "triage": Self.agent("triage", app: tenant.application("triage")!.appID, delegates: ["concierge"], rule: "delegate: concierge"),
-        ])
-        _ = directory
-        try await AgentMeshFixture.withRunning(agents: path) { mesh in
+    enum Expected: Sendable {
+        case allowed(ScopeSet)
+        case refused(PolicyDenial.Reason)
+    }
+
+    struct DelegationCase: Sendable, CustomTestStringConvertible {
+        let caller: String
+        let callee: String
+        let scopes: ScopeSet?
+        let path: [String]
+        let expected: Expected
+        var testDescription: String { "\(path.joined(separator: "→")) → \(callee) \(scopes?.canonical ?? "(declared)")" }
+    }
+
+    static let delegations: [DelegationCase] = [
+        .init(caller: "concierge", callee: "triage", scopes: nil, path: ["concierge"], expected: .allowed(["access_as_user"])),
+        .init(caller: "concierge", callee: "triage", scopes: ["access_as_user"], path: ["concierge"], expected: .allowed(["access_as_user"])),
+        .init(caller: "concierge", callee: "itsm", scopes: nil, path: ["concierge"], expected: .refused(.notDeclared)),
+        .init(caller: "ghost", callee: "triage", scopes: nil, path: ["ghost"], expected: .refused(.notDeclared)),
+        .init(
+            caller: "concierge", callee: "triage", scopes: ["access_as_user", "Directory.ReadWrite.All"], path: ["concierge"],
+            expected: .refused(.scopeNotAllowed)),
+        .init(caller: "triage", callee: "concierge", scopes: nil, path: ["concierge", "triage"], expected: .refused(.cycle)),
+        .init(caller: "crm", callee: "deep", scopes: nil, path: ["concierge", "triage", "itsm", "crm"], expected: .refused(.depthExceeded)),
+        .init(caller: "itsm", callee: "crm", scopes: nil, path: ["concierge", "triage", "itsm"], expected: .allowed(["access_as_user"])),
+    ]
+
+    @Test("delegations: declared, scopes within the declaration, no cycle, depth", arguments: delegations)
+    func delegation(_ example: DelegationCase) {
+        let outcome = Result { () throws(PolicyDenial) -> ScopeSet in
+            try Self.policy.delegation(from: example.caller, to: example.callee, scopes: example.scopes, at: Self.at(example.path))
+        }
+        switch (outcome, example.expected) {
+        case (.success(let scopes), .allowed(let expected)):
+            #expect(scopes == expected)
+        case (.failure(let denial), .refused(let reason)):
+            #expect(denial.reason == reason)
+            #expect(denial.target == example.callee, "the denial names what was refused")
+            #expect(!denial.message.isEmpty && denial.message.contains(example.callee))
+        default:
+            Issue.record("expected \(example.expected), got \(outcome)")
+        }
+    }
+
+    @Test("tools: only those granted, with the grant's scopes")
+    func tools() throws {
+        let allowed = try Self.policy.tool("servicenow.query_incidents", for: "itsm")
+        #expect(allowed.tool == ToolName(connector: "servicenow", tool: "query_incidents"))
+        #expect(allowed.scopes == ["user_impersonation"])
+        for (name, agent) in [("servicenow.drop_table", "itsm"), ("servicenow.query_incidents", "concierge"), ("nodot", "itsm"), (".x", "itsm")] {
+            #expect(throws: PolicyDenial.self) { try Self.policy.tool(name, for: agent) }
             do {
-                _ = try await mesh.runtime.invoke(agent: "concierge", input: "loop", token: try await mesh.signIn())
-                Issue.record("a cycle ran")
-            } catch let error as AgentError {
-                #expect(error.code == "delegation_cycle")
-            }
-            let denial = try #require(try mesh.entries(kind: .deny).first)
-            #expect(denial.agent == "triage" && denial.target == "concierge" && denial.reason == "delegation_cycle")
-        }
-    }
-
-    @Test("delegation to an undeclared agent and a scope beyond the definition are refused and audited")
-    func undeclaredAndScope() async throws {
-        let tenant = try IdentityProviderFixture.shippedTenant()
-        // A chat brain may name any agent; the scripted model asks the concierge to go straight to itsm.
-        try await ScriptedModel.withRunning([.toolCall(name: "delegate_to_itsm", arguments: #"{"request":"incidents"}"#)]) { model in
-            let (directory, path) = try AgentMeshFixture.definitions([
-                "concierge": """
-                id: concierge
-                front_door: true
-                identity:
-                  client_id: \(tenant.application("concierge")!.appID)
-                  secret: concierge-dev-secret
-                delegates:
-                  - agent: triage
-                brain:
-                  kind: chat-completions
-                  base_url: \(model)
-                  model: scripted
-                """,
-                "triage": Self.agent("triage", app: tenant.application("triage")!.appID, delegates: [], rule: "answer: hi"),
-                "itsm": Self.agent("itsm", app: tenant.application("itsm")!.appID, delegates: [], rule: "answer: hi"),
-            ])
-            _ = directory
-            try await AgentMeshFixture.withRunning(agents: path) { mesh in
-                do {
-                    _ = try await mesh.runtime.invoke(agent: "concierge", input: "incidents", token: try await mesh.signIn())
-                    Issue.record("an undeclared delegation ran")
-                } catch let error as AgentError {
-                    #expect(error.code == "delegate_not_declared")
-                }
-                let denial = try #require(try mesh.entries(kind: .deny).first)
-                #expect(denial.target == "itsm" && denial.reason == "delegate_not_declared")
-                #expect(try mesh.entries(kind: .exchange).isEmpty, "nothing was exchanged for the undeclared agent")
-            }
-        }
-        // Scopes: the runtime refuses a delegation asking for more than the definition names.
-        try await AgentMeshFixture.withRunning { mesh in
-            let outcome = try await mesh.runtime.testDelegation(
-                from: "concierge", to: "triage", scopes: ["access_as_user", "Directory.ReadWrite.All"], token: try await mesh.signIn())
-            #expect(outcome == "scope_not_allowed")
-            #expect(try mesh.entries(kind: .deny).first?.reason == "scope_not_allowed")
-        }
-    }
-
-    @Test("definition errors name the file and field; unknown agents, connectors and tools fail at load")
-    func definitionErrors() throws {
-        let connectors = try ConnectorCatalog.load(directory: RepositoryPaths.path("connectors"), environment: [:])
-        let cases: [(String, String)] = [
-            ("id: a\nidentity:\n  client_id: x\n  secret: s\ndelegates:\n  - agent: ghost\nbrain:\n  rules:\n    - answer: hi\n", "delegates"),
-            ("id: a\nidentity:\n  client_id: x\n  secret: s\nconnectors:\n  - name: jira\nbrain:\n  rules:\n    - answer: hi\n", "connectors"),
-            (
-                "id: a\nidentity:\n  client_id: x\n  secret: s\nconnectors:\n  - name: servicenow\ntools: [servicenow.drop_table]\nbrain:\n  rules:\n    - answer: hi\n",
-                "tools"
-            ),
-            ("id: a\nidentity:\n  client_id: x\nbrain:\n  rules:\n    - answer: hi\n", "identity.secret"),
-            ("id: a\nidentity:\n  client_id: x\n  secret: s\nbrain:\n  rules:\n    - match: \"(\"\n      answer: hi\n", "match"),
-            ("id: a\nidentity:\n  client_id: x\n  secret: s\nbrain:\n  rules:\n    - delegate: b\n", "brain.rules"),
-            ("id: A!\nidentity:\n  client_id: x\n  secret: s\n", "id"),
-        ]
-        for (yaml, field) in cases {
-            let (directory, path) = try AgentMeshFixture.definitions(["a": yaml])
-            _ = directory
-            #expect {
-                _ = try AgentCatalog.load(directory: path, connectors: connectors, environment: [:])
-            } throws: { error in
-                "\(error)".contains("\(path)/a.yaml") && "\(error)".contains(field)
-            }
-        }
-        let shipped = try AgentCatalog.load(
-            directory: RepositoryPaths.path("agents"), connectors: connectors, environment: ["BATON_AGENT_ITSM_LIMITS_MAX_STEPS": "2"])
-        #expect(shipped.ordered.map(\.id).sorted() == ["concierge", "crm", "itsm", "triage", "workplace"])
-        #expect(shipped["itsm"]?.maximumSteps == 2, "BATON_AGENT_<FILE>_<KEY_PATH> overrides a key of that file")
-        #expect(shipped["triage"]?.maximumSteps == 4)
-        #expect(shipped.frontDoor?.id == "concierge")
-    }
-}
-
-@Suite("The chat-completions brain against a scripted model")
-struct ChatCompletionsBrainTests {
-    @Test("the model calls a tool, reads its result and answers; it is offered tools and delegates, and never sees a token")
-    func toolLoop() async throws {
-        let tenant = try IdentityProviderFixture.shippedTenant()
-        try await ScriptedModel.withRunningModel([
-            .toolCall(name: "servicenow__query_incidents", arguments: #"{"limit": 3}"#), .text("You have 3 open incidents; the newest is about VPN."),
-        ]) { url, model in
-            let (directory, path) = try AgentMeshFixture.definitions([
-                "concierge": DelegationPolicyTests.agent(
-                    "concierge", app: tenant.application("concierge")!.appID, delegates: ["itsm"], rule: "delegate: itsm"),
-                "itsm": """
-                id: itsm
-                identity:
-                  client_id: \(tenant.application("itsm")!.appID)
-                  secret: itsm-dev-secret
-                connectors:
-                  - name: servicenow
-                    scopes: [user_impersonation]
-                tools: [servicenow.query_incidents, servicenow.get_incident]
-                brain:
-                  kind: chat-completions
-                  base_url: \(url)
-                  model: scripted
-                """,
-            ])
-            _ = directory
-            // concierge may only delegate to itsm when the tenant lets its app call itsm; the shipped tenant does not,
-            // so the scripted agent is invoked with an itsm token directly.
-            try await AgentMeshFixture.withRunning(agents: path) { mesh in
-                let janeForItsm = try await mesh.janeForItsm()
-                let answer = try await mesh.runtime.invoke(agent: "itsm", input: "What is on my plate?", token: Secret(janeForItsm))
-                #expect(answer.text == "You have 3 open incidents; the newest is about VPN.")
-                let requests = await model.requests
-                #expect(requests.count == 2)
-                let offered = requests[0].objectValue?["tools"]?.arrayValue?.compactMap {
-                    $0.objectValue?["function"]?.objectValue?["name"]?.stringValue
-                }
-                #expect(offered == ["servicenow__query_incidents", "servicenow__get_incident"])
-                let second = String(decoding: try JSONEncoder().encode(requests[1]), as: UTF8.self)
-                #expect(second.contains("INC0010001"), "the tool result went back to the model")
-                #expect(!second.contains("eyJ") && !second.contains(janeForItsm), "no token reached the model")
-                #expect(try mesh.entries(chain: answer.chainID).contains { $0.kind == .downstream && $0.status == 200 })
+                _ = try Self.policy.tool(name, for: agent)
+            } catch {
+                #expect(error.reason == .toolNotAllowed)
+                #expect(error.message == "\(agent) may not call \(name)")
             }
         }
     }
 
-    @Test("a brain that never answers stops at the step limit, recorded and refused")
-    func stepLimit() async throws {
-        let tenant = try IdentityProviderFixture.shippedTenant()
-        let call = ScriptedModel.Reply.toolCall(name: "servicenow__get_incident", arguments: #"{"number":"INC0010001"}"#)
-        try await ScriptedModel.withRunningModel(Array(repeating: call, count: 10)) { url, model in
-            let (directory, path) = try AgentMeshFixture.definitions([
-                "itsm": """
-                id: itsm
-                identity:
-                  client_id: \(tenant.application("itsm")!.appID)
-                  secret: itsm-dev-secret
-                connectors:
-                  - name: servicenow
-                    scopes: [user_impersonation]
-                brain:
-                  kind: chat-completions
-                  base_url: \(url)
-                  model: scripted
-                limits:
-                  max_steps: 3
-                """
-            ])
-            _ = directory
-            try await AgentMeshFixture.withRunning(agents: path) { mesh in
-                let janeForItsm = try await mesh.janeForItsm()
-                do {
-                    _ = try await mesh.runtime.invoke(agent: "itsm", input: "loop", token: Secret(janeForItsm))
-                    Issue.record("the agent ran past its step limit")
-                } catch let error as AgentError {
-                    #expect(error.code == "step_limit")
-                }
-                #expect(await model.requests.count == 3)
-                #expect(try mesh.entries(kind: .toolCall).count == 3)
-            }
+    @Test("every denial reason is exercised above", arguments: PolicyDenial.Reason.allCases)
+    func everyReasonCovered(_ reason: PolicyDenial.Reason) {
+        var covered: Set<PolicyDenial.Reason> = [.toolNotAllowed]
+        for example in Self.delegations {
+            if case .refused(let refused) = example.expected { covered.insert(refused) }
+        }
+        #expect(covered.contains(reason))
+    }
+
+    @Test("the declared grants come from the definitions: a tool's scopes are its grant's, else the connector's")
+    func fromDefinitions() throws {
+        let connectors = try ConnectorCatalog.load(
+            directory: RepositoryPaths.path("connectors"), environment: ["BATON_SERVICENOW_URL": "https://example.service-now.com"])
+        let catalog = try AgentCatalog.load(directory: RepositoryPaths.path("agents"), connectors: connectors, environment: [:])
+        let policy = DelegationPolicy(catalog: catalog, connectors: connectors, maximumDepth: 5)
+        #expect(try policy.delegation(from: "concierge", to: "triage", scopes: nil, at: Self.at(["concierge"])) == catalog["concierge"]?.delegation(to: "triage")?.scopes)
+        let itsm = try #require(catalog["itsm"])
+        for name in AgentCatalog.allowedTools(of: itsm, connectors: connectors) {
+            let grant = try policy.tool(name, for: "itsm")
+            let declared = try #require(itsm.grant(for: grant.tool.connector)).scopes
+            #expect(grant.scopes == (declared.isEmpty ? connectors[grant.tool.connector]!.scopes : declared))
         }
     }
 }

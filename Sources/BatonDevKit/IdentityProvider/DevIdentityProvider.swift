@@ -69,6 +69,11 @@ public actor DevIdentityProvider {
         try keyRing.rotate()
     }
 
+    /// Unpublishes every signing key but the active one, as Entra does at the end of a rotation.
+    public func retireInactiveSigningKeys() {
+        keyRing.retireInactive()
+    }
+
     /// The `kid` of the key that signs now.
     public var activeKeyID: String { keyRing.active.kid }
 

@@ -89,6 +89,9 @@ public struct TokenVerifier: Sendable {
         return VerifiedToken(principal: principal, claims: claims, issuer: iss)
     }
 
+    /// Tokens whose verified signature is remembered now, for stats and tests.
+    public var cachedTokenCount: Int { verified.count }
+
     /// Key-set requests made so far, for tests of rate limiting.
     public func keyFetchCount() async -> Int {
         await directory.keyFetchCount()

@@ -31,6 +31,13 @@ struct SigningKeyRing: Sendable {
         activeIndex = entries.count - 1
     }
 
+    /// Ends a rotation: only the active key stays published, so tokens the others signed
+    /// stop verifying once a verifier refreshes its key set.
+    mutating func retireInactive() {
+        entries = [active]
+        activeIndex = 0
+    }
+
     /// The JWKS document, each key carrying the issuer it signs for.
     func keySet(issuer: String) throws -> JSONWebKeySet {
         JSONWebKeySet(
