@@ -120,7 +120,6 @@ struct DelegationChainTests {
                     return
                 }
                 #expect(claims.contains("acrs") || claims.contains("access_token"), "\(claims)")
-                #expect(error.status == 401)
             }
             #expect(try mesh.entries(kind: .error).first?.reason == "interaction_required")
         }

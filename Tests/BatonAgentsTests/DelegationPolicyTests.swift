@@ -96,7 +96,9 @@ struct DelegationPolicyTests {
             directory: RepositoryPaths.path("connectors"), environment: ["BATON_SERVICENOW_URL": "https://example.service-now.com"])
         let catalog = try AgentCatalog.load(directory: RepositoryPaths.path("agents"), connectors: connectors, environment: [:])
         let policy = DelegationPolicy(catalog: catalog, connectors: connectors, maximumDepth: 5)
-        #expect(try policy.delegation(from: "concierge", to: "triage", scopes: nil, at: Self.at(["concierge"])) == catalog["concierge"]?.delegation(to: "triage")?.scopes)
+        #expect(
+            try policy.delegation(from: "concierge", to: "triage", scopes: nil, at: Self.at(["concierge"]))
+                == catalog["concierge"]?.delegation(to: "triage")?.scopes)
         let itsm = try #require(catalog["itsm"])
         for name in AgentCatalog.allowedTools(of: itsm, connectors: connectors) {
             let grant = try policy.tool(name, for: "itsm")

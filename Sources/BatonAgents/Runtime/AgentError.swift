@@ -2,9 +2,9 @@ import BatonConnectors
 import BatonCore
 import BatonIdentity
 
-/// Why an invocation failed. Every case has a stable code and an HTTP status, and none
-/// carries a token.
-public enum AgentError: Error, Sendable, CustomStringConvertible {
+/// Why an invocation failed. Every case has a stable code (the HTTP API maps it to a
+/// status in `BatonServer`'s `ErrorResponse`), and none carries a token.
+public enum AgentError: BatonError {
     /// Why a delegation or tool call was refused by policy.
     public typealias Denial = PolicyDenial.Reason
 
@@ -39,34 +39,6 @@ public enum AgentError: Error, Sendable, CustomStringConvertible {
         case .brainFailed: "brain_failed"
         case .auditFailed: "audit_failed"
         case .remoteFailed: "remote_agent_failed"
-        }
-    }
-
-    /// The HTTP status an API answers with.
-    public var status: Int {
-        switch self {
-        case .unknownAgent: 404
-        case .tokenRejected(_, let rejection): rejection.code == "keys_unavailable" ? 503 : 401
-        case .userMismatch, .denied: 403
-        case .claimsChallenge: 401
-        case .exchangeFailed(_, let error):
-            switch error {
-            case .throttled, .unavailable, .unexpectedResponse: 503
-            default: 502
-            }
-        case .connector(let error):
-            switch error {
-            case .notPermitted: 403
-            case .notFound: 404
-            case .invalidArguments, .unknownTool: 400
-            case .throttled: 429
-            case .auditFailed: 503
-            default: 502
-            }
-        case .timedOut: 504
-        case .stepLimit, .brainFailed: 500
-        case .auditFailed: 503
-        case .remoteFailed(_, let status, _): status >= 400 && status < 600 ? status : 502
         }
     }
 

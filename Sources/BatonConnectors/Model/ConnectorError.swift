@@ -1,7 +1,7 @@
 import BatonCore
 
 /// Why a tool call failed, in words a user can act on. Never carries a token.
-public enum ConnectorError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum ConnectorError: BatonError, Equatable {
     case unknownTool(connector: String, tool: String)
     case invalidArguments(tool: String, problem: String)
     /// The downstream refused the token even after one re-exchange.

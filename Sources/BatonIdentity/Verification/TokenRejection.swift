@@ -101,13 +101,4 @@ public enum TokenRejection: BatonError, Equatable {
         case .keysUnavailable(let issuer, let reason): "no signing keys are available for '\(issuer)': \(reason)"
         }
     }
-
-    /// 403 for a valid token without the needed scope, 503 when keys cannot be had, else 401.
-    public var httpStatus: Int {
-        switch self {
-        case .insufficientScope: 403
-        case .keysUnavailable: 503
-        default: 401
-        }
-    }
 }

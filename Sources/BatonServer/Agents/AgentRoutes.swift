@@ -110,11 +110,10 @@ struct AgentRoutes {
         do {
             runtime = try await system.runtime()
         } catch .identityNotConfigured {
-            return ErrorMiddleware<BatonRequestContext>.response(
-                status: .serviceUnavailable, body: ErrorBody(code: "identity_not_configured", message: "configure identity.issuers to run agents"))
+            return ErrorResponse(status: .serviceUnavailable, code: "identity_not_configured", message: "configure identity.issuers to run agents")
+                .response()
         } catch {
-            return ErrorMiddleware<BatonRequestContext>.response(
-                status: .serviceUnavailable, body: ErrorBody(code: "not_ready", message: "the vault and ledger are not open yet"))
+            return ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the vault and ledger are not open yet").response()
         }
         guard runtime.catalog[id] != nil else { throw HTTPError(.notFound, message: "no agent is named '\(id)'") }
         let position = ChainPosition { name in request.headers[HTTPField.Name(name)!] }
@@ -173,20 +172,7 @@ struct AgentRoutes {
 
     /// The status, JSON error and, for token problems and claims challenges, the `WWW-Authenticate` header.
     static func response(for error: AgentError) -> Response {
-        switch error {
-        case .tokenRejected(_, let rejection):
-            return BearerTokenMiddleware.refusal(rejection)
-        case .claimsChallenge(let claims, let message):
-            var response = ErrorMiddleware<BatonRequestContext>.response(
-                status: .unauthorized, body: ErrorBody(code: error.code, message: message))
-            let encoded = Data(claims.utf8).base64EncodedString()
-            response.headers[.wwwAuthenticate] =
-                #"Bearer realm="baton", error="insufficient_claims", error_description="the user must satisfy a claims challenge", claims="\#(encoded)""#
-            return response
-        default:
-            return ErrorMiddleware<BatonRequestContext>.response(
-                status: HTTPResponse.Status(code: error.status), body: ErrorBody(code: error.code, message: error.description))
-        }
+        ErrorResponse(error).response()
     }
 
     private func count(_ agent: String, _ outcome: String) {

@@ -18,14 +18,14 @@ struct BearerTokenMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let verifier else {
-            return Self.refusal(
+            return ErrorResponse(
                 status: .serviceUnavailable, code: "identity_not_configured",
-                message: "this daemon trusts no token issuer; configure identity.issuers and identity.audiences", challenge: nil)
+                message: "this daemon trusts no token issuer; configure identity.issuers and identity.audiences"
+            ).response()
         }
         guard let token = Self.bearerToken(request.headers[.authorization]) else {
             count("token_missing")
-            return Self.refusal(
-                status: .unauthorized, code: "token_missing", message: TokenRejection.missing.description, challenge: #"Bearer realm="baton""#)
+            return Self.refusal(.missing)
         }
         do {
             var context = context
@@ -47,27 +47,7 @@ struct BearerTokenMiddleware: RouterMiddleware {
     }
 
     static func refusal(_ rejection: TokenRejection) -> Response {
-        let description = rejection.description.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\\", with: "/")
-        switch rejection {
-        case .insufficientScope(let required):
-            return refusal(
-                status: .forbidden, code: rejection.code, message: rejection.description,
-                challenge:
-                    #"Bearer realm="baton", error="insufficient_scope", error_description="\#(description)", scope="\#(required.joined(separator: " "))""#
-            )
-        case .keysUnavailable:
-            return refusal(status: .serviceUnavailable, code: rejection.code, message: rejection.description, challenge: nil)
-        default:
-            return refusal(
-                status: .unauthorized, code: rejection.code, message: rejection.description,
-                challenge: #"Bearer realm="baton", error="invalid_token", error_description="\#(description)""#)
-        }
-    }
-
-    private static func refusal(status: HTTPResponse.Status, code: String, message: String, challenge: String?) -> Response {
-        var response = ErrorMiddleware<Context>.response(status: status, body: ErrorBody(code: code, message: message))
-        if let challenge { response.headers[.wwwAuthenticate] = challenge }
-        return response
+        ErrorResponse(rejection).response()
     }
 
     private func count(_ outcome: String) {
