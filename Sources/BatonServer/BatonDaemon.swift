@@ -1,3 +1,4 @@
+import BatonAgents
 import BatonConfig
 import BatonCore
 import BatonIdentity
@@ -68,6 +69,11 @@ public struct BatonDaemon: Sendable {
     ///
     /// - Parameter onServerRunning: called with the base URL (`http://127.0.0.1:8080`) once the
     ///   server listens; port 0 in the configuration picks a free port, which this URL reveals.
+    /// The agent runtime, once identity is configured and the stores are open; for benchmarks and tools in this process.
+    public func agentRuntime() async -> AgentRuntime? {
+        try? await agents.runtime()
+    }
+
     public func makeApplication(onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }) -> some ApplicationProtocol {
         let factory = PrometheusMetricsFactory(registry: metrics)
         let router = Router(context: BatonRequestContext.self)

@@ -88,6 +88,19 @@ struct Hop: Sendable {
     /// Hands `input` to `callee` as the same user: policy, an exchange for the callee's
     /// audience, then the callee's own hop (in process) or a request to its daemon.
     func delegate(to callee: String, input: String, scopes requested: ScopeSet? = nil) async throws(AgentError) -> AgentAnswer {
+        let (target, token) = try await prepareDelegation(to: callee, scopes: requested)
+        if let url = target.remote {
+            try await auditor.barrier()
+            let answer = try await services.remote.invoke(
+                url: url, agent: callee, input: input, token: token, position: position.child(callee, hop: position.hop + 1))
+            await invocation.log.add(answer.hops)
+            return answer
+        }
+        return try await openCallee(callee, token: token).run(input: input)
+    }
+
+    /// The policy's consent, then the user's token for the callee's audience (its exchange queued).
+    func prepareDelegation(to callee: String, scopes requested: ScopeSet?) async throws(AgentError) -> (AgentDefinition, Secret) {
         let scopes: ScopeSet
         do {
             scopes = try services.policy.delegation(from: agent, to: callee, scopes: requested, at: position)
@@ -98,18 +111,14 @@ struct Hop: Sendable {
         invocation.events(.delegating(from: agent, to: callee))
         let (exchanged, exchangeEntry) = try await exchange(for: target.resource, scopes: scopes, target: callee)
         await auditor.queue(exchangeEntry)
-        if let url = target.remote {
-            try await auditor.barrier()
-            let answer = try await services.remote.invoke(
-                url: url, agent: callee, input: input, token: exchanged.accessToken, position: position.child(callee, hop: position.hop + 1))
-            await invocation.log.add(answer.hops)
-            return answer
-        }
+        return (target, exchanged.accessToken)
+    }
+
+    /// The callee's hop in this process, numbered after this one, opened with the token exchanged for it.
+    func openCallee(_ callee: String, token: Secret) async throws(AgentError) -> Hop {
         let number = await services.hopNumbers.allocate(in: position.chainID, after: position.hop)
-        let child = try await Hop.open(
-            agent: callee, token: exchanged.accessToken, at: position.child(callee, hop: number), expectedUser: user, services: services,
-            invocation: invocation)
-        return try await child.run(input: input)
+        return try await Hop.open(
+            agent: callee, token: token, at: position.child(callee, hop: number), expectedUser: user, services: services, invocation: invocation)
     }
 
     // MARK: - Tools

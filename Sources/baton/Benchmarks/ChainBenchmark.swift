@@ -8,8 +8,9 @@ import NIOCore
 import NIOPosix
 
 /// End to end: chains per second and per-hop latency for user → concierge → triage →
-/// itsm → the ServiceNow emulator over loopback HTTP, at several concurrencies; the warm
-/// delegation hop on its own; and the process's resident memory.
+/// itsm → the ServiceNow emulator over loopback HTTP, at several concurrencies, with the
+/// ledger barriers and fsyncs each chain cost; the warm delegation hop on its own; and
+/// the process's resident memory, idle, under sustained load and idle again after it.
 ///
 /// Everything runs in this one process (the dev IdP and the emulator too), so the RSS
 /// figures are an upper bound for the daemon alone.
@@ -18,6 +19,7 @@ struct ChainBenchmark {
     let concurrency: [Int]
     let peakConcurrency: Int
     let hops: Int
+    let sustain: Duration
     let stack: DevStack
 
     func run() async throws -> [String] {
@@ -30,22 +32,38 @@ struct ChainBenchmark {
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
                 configuration: .init(
                     connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: peakConcurrency + 16)))
+            guard let runtime = await running.daemon.agentRuntime(), let ledger = await running.daemon.storage.ledger() else {
+                throw CommandFailure(message: "the agent runtime is not running")
+            }
             do {
                 let load = ChainLoad(client: client, url: "\(running.endpoints.baton)/v1/agents/concierge/invoke", token: token)
                 _ = try await load.run(chains: 20, concurrency: 4)  // warm: tokens cached, connections open
                 lines.append("idle RSS after warm-up: \(Memory.residentMegabytes()) MB")
                 for level in concurrency {
+                    let (barriers, fsyncs) = (runtime.barrierCount, await ledger.writer.batchesCommitted)
                     let result = try await load.run(chains: max(chains, level * 4), concurrency: level)
-                    lines.append(result.summary(concurrency: level))
+                    let perChain = { (count: Int) in Double(count) / Double(max(result.chains, 1)) }
+                    lines.append(
+                        result.summary(concurrency: level)
+                            + String(
+                                format: "; %.2f barriers and %.2f fsyncs per chain", perChain(runtime.barrierCount - barriers),
+                                perChain(await ledger.writer.batchesCommitted - fsyncs)))
                 }
                 _ = try await load.run(chains: peakConcurrency, concurrency: peakConcurrency)
                 lines.append("\(peakConcurrency) concurrent chains: peak RSS \(Memory.peakMegabytes()) MB")
+                if sustain > .zero {
+                    let sustained = try await load.run(for: sustain, concurrency: 16)
+                    lines.append(
+                        "after \(sustain.components.seconds) s of 16-client load (\(sustained.chains) chains): RSS \(Memory.residentMegabytes()) MB")
+                    try await Task.sleep(for: .seconds(10))
+                    lines.append("after 10 s idle: RSS \(Memory.residentMegabytes()) MB")
+                }
                 try await client.shutdown()
             } catch {
                 try? await client.shutdown()
                 throw error
             }
-            lines += try await HopBenchmark(running: running, token: token, tenant: tenant, calls: hops).run()
+            lines += try await HopBenchmark(running: running, token: token, calls: hops).run()
             return lines
         }
     }
@@ -105,6 +123,26 @@ struct ChainLoad {
             for (agent, value) in hops { result.hopSelf[agent, default: []].append(value) }
         }
         return result
+    }
+
+    /// As many chains as `concurrency` workers complete within `duration`.
+    func run(for duration: Duration, concurrency: Int) async throws -> Result {
+        let deadline = ContinuousClock.now + duration
+        let started = ContinuousClock.now
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var done = 0
+                    while ContinuousClock.now < deadline {
+                        _ = try await one()
+                        done += 1
+                    }
+                    return done
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        return Result(elapsed: ContinuousClock.now - started, chains: counts, chainLatency: [], hopSelf: [:])
     }
 
     private func one() async throws -> (Int64, [String: Int64]) {

@@ -39,6 +39,8 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(name: .long, parsing: .upToNextOption, help: "Concurrent clients to measure with.") var clients = [1, 16, 256]
         @Option(name: .long, help: "Concurrent chains for the peak-memory run.") var peak = 1_000
         @Option(name: .long, help: "Warm hops to time.") var hops = 5_000
+        @Option(name: .long, help: "Seconds of 16-client load before RSS is read under load and again after 10 s idle (0 skips).")
+        var sustain = 60
         @OptionGroup var files: StackOptions
 
         func run() async throws {
@@ -47,7 +49,8 @@ struct BenchCommand: AsyncParsableCommand {
                 let root = NSTemporaryDirectory() + "baton-chain-bench-\(UUID().uuidString.prefix(8))"
                 defer { try? FileManager.default.removeItem(atPath: root) }
                 let stack = files.stack(dataDirectory: root, logger: Logger(label: "bench"))
-                let benchmark = ChainBenchmark(chains: chains, concurrency: clients, peakConcurrency: peak, hops: hops, stack: stack)
+                let benchmark = ChainBenchmark(
+                    chains: chains, concurrency: clients, peakConcurrency: peak, hops: hops, sustain: .seconds(sustain), stack: stack)
                 for line in try await benchmark.run() { print(line) }
             }
         }
