@@ -3,11 +3,11 @@ import BatonIdentity
 import BatonStorage
 import Crypto
 import Foundation
-import GRDB
 import Logging
 import Metrics
 
-/// Baton's token vault: a hot in-memory tier in front of a sealed SQLite store.
+/// Baton's token vault: a hot in-memory tier in front of a sealed store (``VaultStore``:
+/// SQLite embedded, PostgreSQL shared).
 ///
 /// Every token at rest is sealed with AES-256-GCM under its user's data key, bound to its
 /// entry key as associated data; every data key is wrapped by the keyring's master key.
@@ -16,11 +16,11 @@ import Metrics
 /// Expired tokens are never served and are swept.
 ///
 /// ```swift
-/// let vault = try TokenVault.open(in: directory, database: pool, environment: ProcessInfo.processInfo.environment)
+/// let vault = try TokenVault.open(in: directory, store: SQLiteVaultStore(database: pool), environment: ProcessInfo.processInfo.environment)
 /// let broker = TokenBroker(exchanger: OnBehalfOfExchanger(), cache: vault)
 /// ```
 public actor TokenVault: RefreshTokenStore {
-    private let store: SealedTokenStore
+    private let store: any VaultStore
     private let keyringPath: String
     private let sealingKey: SymmetricKey?
     private var keyring: VaultKeyring
@@ -35,7 +35,7 @@ public actor TokenVault: RefreshTokenStore {
     private var unflushed = VaultCounters()
 
     init(
-        store: SealedTokenStore, keyring: VaultKeyring, keyringPath: String, sealingKey: SymmetricKey?, hotCapacity: Int,
+        store: any VaultStore, keyring: VaultKeyring, keyringPath: String, sealingKey: SymmetricKey?, hotCapacity: Int,
         metrics: (any MetricsFactory)?,
         logger: Logger, now: @escaping @Sendable () -> Date
     ) {
@@ -49,19 +49,18 @@ public actor TokenVault: RefreshTokenStore {
         self.now = now
     }
 
-    /// Opens the vault on its migrated database, reading (or creating) the keyring in `directory`.
+    /// Opens the vault on its store, reading (or creating) the keyring in `directory`.
     ///
     /// - Throws: ``VaultError`` when the keyring is sealed without `BATON_VAULT_KEY`, the key is
     ///   wrong, or the keyring does not match the stored data keys — never a garbage read.
     public static func open(
-        in directory: DataDirectory, database: DatabasePool, environment: [String: String], hotCapacity: Int = 10_000,
+        in directory: DataDirectory, store: any VaultStore, environment: [String: String], hotCapacity: Int = 10_000,
         metrics: (any MetricsFactory)? = nil, logger: Logger = Logger(label: "baton.vault"), now: @escaping @Sendable () -> Date = Date.init
     ) throws -> TokenVault {
         let sealingKey = try VaultKeyring.sealingKey(from: environment)
         let path = directory.file(VaultKeyring.fileName)
         let keyring = try VaultKeyring.loadOrCreate(at: path, sealingKey: sealingKey)
-        let store = SealedTokenStore(database: database)
-        try store.checkKeyring(keyring)
+        try keyring.check(against: store)
         return TokenVault(
             store: store, keyring: keyring, keyringPath: path, sealingKey: sealingKey, hotCapacity: hotCapacity, metrics: metrics, logger: logger,
             now: now)
@@ -75,13 +74,13 @@ public actor TokenVault: RefreshTokenStore {
             record(.hot)
             return CachedToken(accessToken: entry.token, expiresAt: entry.expiresAt, source: .hot)
         }
-        guard let row = try store.entry(key, kind: .access, now: now),
+        guard let row = try store.entry(key: key.bytes, kind: .access, unexpiredAt: now),
             let dataKey = try dataKey(tenantID: row.tenantID, objectID: row.objectID, create: false)
         else {
             record(nil)
             return nil
         }
-        let token = Secret(String(decoding: try Envelope.open(row.sealed, key: dataKey, associatedData: key.bytes), as: UTF8.self))
+        let token = try VaultKeyring.open(row.sealed, key: key, dataKey: dataKey)
         hot.put(key, .init(token: token, expiresAt: row.expiresAt, tenantID: row.tenantID, objectID: row.objectID, agent: row.agent))
         record(.store)
         return CachedToken(accessToken: token, expiresAt: row.expiresAt, source: .store)
@@ -90,7 +89,7 @@ public actor TokenVault: RefreshTokenStore {
     public func store(_ token: ExchangedToken, for key: VaultKey, context: VaultEntryContext) async throws {
         guard token.expiresAt > now() else { return }
         let dataKey = try dataKey(tenantID: context.tenantID, objectID: context.objectID, create: true)!
-        try store.put(token.accessToken, kind: .access, key: key, expiresAt: token.expiresAt, context: context, dataKey: dataKey)
+        try store.put(try Self.entry(token.accessToken, kind: .access, key: key, expiresAt: token.expiresAt, context: context, dataKey: dataKey))
         hot.put(
             key,
             .init(token: token.accessToken, expiresAt: token.expiresAt, tenantID: context.tenantID, objectID: context.objectID, agent: context.agent))
@@ -98,19 +97,19 @@ public actor TokenVault: RefreshTokenStore {
 
     public func storeRefreshToken(_ token: Secret, for key: VaultKey, context: VaultEntryContext, deadline: Date) async throws {
         let dataKey = try dataKey(tenantID: context.tenantID, objectID: context.objectID, create: true)!
-        try store.put(token, kind: .refresh, key: key, expiresAt: deadline, context: context, dataKey: dataKey)
+        try store.put(try Self.entry(token, kind: .refresh, key: key, expiresAt: deadline, context: context, dataKey: dataKey))
     }
 
     public func refreshToken(for key: VaultKey) async throws -> (token: Secret, deadline: Date)? {
-        guard let row = try store.entry(key, kind: .refresh, now: now()),
+        guard let row = try store.entry(key: key.bytes, kind: .refresh, unexpiredAt: now()),
             let dataKey = try dataKey(tenantID: row.tenantID, objectID: row.objectID, create: false)
         else { return nil }
-        return (Secret(String(decoding: try Envelope.open(row.sealed, key: dataKey, associatedData: key.bytes), as: UTF8.self)), row.expiresAt)
+        return (try VaultKeyring.open(row.sealed, key: key, dataKey: dataKey), row.expiresAt)
     }
 
     public func remove(_ key: VaultKey) async throws {
         hot.remove(key)
-        try store.remove(key)
+        try store.remove(key: key.bytes)
     }
 
     // MARK: - Administration
@@ -141,7 +140,9 @@ public actor TokenVault: RefreshTokenStore {
         var next = keyring
         next.addActiveKey()
         try next.save(to: keyringPath, sealingKey: sealingKey)
-        let rewrapped = try store.rewrapDataKeys(next)
+        let rewrapped = try store.rewrapDataKeys(recording: try next.activeCheck()) { wrapped in
+            try next.wrap(try next.unwrap(wrapped), tenantID: wrapped.tenantID, objectID: wrapped.objectID)
+        }
         next.dropInactiveKeys()
         try next.save(to: keyringPath, sealingKey: sealingKey)
         keyring = next
@@ -150,20 +151,13 @@ public actor TokenVault: RefreshTokenStore {
 
     /// Deletes expired entries from the store. Returns how many.
     public func sweepExpired() throws -> Int {
-        try store.sweep(now: now())
+        try store.sweep(expiredAt: now())
     }
 
     /// Adds the lookups counted since the last flush to the totals `baton vault stats` reports.
     public func flushCounters() throws {
         guard unflushed != VaultCounters() else { return }
-        let pending = unflushed
-        try store.database.write { db in
-            for (name, value) in [("hot_hits", pending.hotHits), ("store_hits", pending.storeHits), ("misses", pending.misses)] where value > 0 {
-                try db.execute(
-                    sql: "INSERT INTO vault_counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
-                    arguments: [name, value])
-            }
-        }
+        try store.addLookups(unflushed)
         unflushed = VaultCounters()
     }
 
@@ -175,9 +169,26 @@ public actor TokenVault: RefreshTokenStore {
     private func dataKey(tenantID: String, objectID: String, create: Bool) throws -> SymmetricKey? {
         let id = Self.userKey(tenantID, objectID)
         if let key = dataKeys[id] { return key }
-        let key = try store.dataKey(tenantID: tenantID.lowercased(), objectID: objectID.lowercased(), keyring: keyring, create: create)
-        if let key { dataKeys[id] = key }
+        let (tenant, object) = (tenantID.lowercased(), objectID.lowercased())
+        let key: SymmetricKey
+        if let wrapped = try store.wrappedDataKey(tenantID: tenant, objectID: object) {
+            key = try keyring.unwrap(wrapped)
+        } else {
+            guard create else { return nil }
+            // Another daemon on the same store may have created one meanwhile: the store keeps the first.
+            key = try keyring.unwrap(try store.insertDataKey(try keyring.wrap(SymmetricKey(size: .bits256), tenantID: tenant, objectID: object)))
+        }
+        dataKeys[id] = key
         return key
+    }
+
+    private static func entry(
+        _ token: Secret, kind: SealedEntry.Kind, key: VaultKey, expiresAt: Date, context: VaultEntryContext, dataKey: SymmetricKey
+    ) throws -> SealedEntry {
+        SealedEntry(
+            key: key.bytes, kind: kind, tenantID: context.tenantID, objectID: context.objectID, username: context.username, agent: context.agent,
+            audience: context.audience, scopes: context.scopes.canonical, expiresAt: expiresAt,
+            sealed: try VaultKeyring.seal(token, key: key, dataKey: dataKey))
     }
 
     private func record(_ source: TokenSource?) {

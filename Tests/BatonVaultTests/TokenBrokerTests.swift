@@ -22,7 +22,8 @@ struct BrokerHarness {
         fixture = try VaultFixture()
         let clock = self.clock
         vault = try TokenVault.open(
-            in: fixture.directory, database: fixture.database, environment: [:], logger: capture.logger("vault"), now: { clock.now })
+            in: fixture.directory, store: SQLiteVaultStore(database: fixture.database), environment: [:], logger: capture.logger("vault"),
+            now: { clock.now })
         broker = TokenBroker(
             exchanger: OnBehalfOfExchanger(endpoint: TokenEndpointClient(logger: capture.logger("exchange"))), cache: vault,
             logger: capture.logger("broker"), now: { clock.now })

@@ -85,7 +85,7 @@ struct TokenVaultTests {
 
         let backup = try DatabasePool(path: backupPath)
         await #expect(throws: VaultError.self) {
-            let restored = try TokenVault.open(in: fixture.directory, database: backup, environment: [:])
+            let restored = try TokenVault.open(in: fixture.directory, store: SQLiteVaultStore(database: backup), environment: [:])
             _ = try await restored.cachedToken(for: VaultFixture.key("jane"))
         }
     }

@@ -22,7 +22,7 @@ struct VaultFixture {
     }
 
     func vault(environment: [String: String] = [:], now: @escaping @Sendable () -> Date = Date.init, hotCapacity: Int = 100) throws -> TokenVault {
-        try TokenVault.open(in: directory, database: database, environment: environment, hotCapacity: hotCapacity, now: now)
+        try TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: environment, hotCapacity: hotCapacity, now: now)
     }
 
     /// A context for Jane (or another user) and an agent.

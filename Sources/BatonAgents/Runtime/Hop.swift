@@ -154,7 +154,7 @@ struct Hop: Sendable {
                         .downstream, at: position, user: user, agent: agent, target: connector.name, resource: call.resource,
                         operation: "\(call.method) \(call.pathTemplate)", status: call.status, decision: .allowed, latency: call.latency))
             },
-            beforeRequest: { try await auditor.barrier() })
+            beforeRequest: { try await auditor.barrier() }, traceID: position.traceID)
         do {
             let result = try await connector.execute(ToolCall(tool: grant.tool.tool, arguments: arguments), context: context)
             invocation.events(.toolFinished(agent: agent, tool: name, summary: result.summary))

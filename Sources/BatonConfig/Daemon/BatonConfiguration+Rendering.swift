@@ -39,6 +39,7 @@ extension BatonConfiguration {
                     ("max_token_size", scalar(identity.maximumTokenSize)),
                     ("key_refetch_interval", scalar(identity.keyRefetchInterval)),
                     ("key_cache_lifetime", scalar(identity.keyCacheLifetime)),
+                    ("verified_token_cache", scalar(identity.verifiedTokenCacheSize)),
                     ("issuers", Node(identity.issuers.map(issuer))),
                 ])
             ),

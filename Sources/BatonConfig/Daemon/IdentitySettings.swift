@@ -10,12 +10,16 @@ public struct IdentitySettings: Sendable, Equatable {
     public var keyRefetchInterval: Duration
     /// How long keys are kept when the issuer sends no `max-age`. Default 24 h.
     public var keyCacheLifetime: Duration
+    /// Tokens whose signature was verified, remembered until they expire so the next hop
+    /// skips the signature check; 0 turns it off. Default 4096.
+    public var verifiedTokenCacheSize: Int
     public var issuers: [IssuerSettings]
 
     public init(
         audiences: [String] = [], clockSkew: Duration = .seconds(60), maximumTokenSize: Int = 16_384, keyRefetchInterval: Duration = .seconds(30),
-        keyCacheLifetime: Duration = .seconds(86_400), issuers: [IssuerSettings] = []
+        keyCacheLifetime: Duration = .seconds(86_400), verifiedTokenCacheSize: Int = 4_096, issuers: [IssuerSettings] = []
     ) {
+        self.verifiedTokenCacheSize = verifiedTokenCacheSize
         self.audiences = audiences
         self.clockSkew = clockSkew
         self.maximumTokenSize = maximumTokenSize
@@ -32,6 +36,8 @@ public struct IdentitySettings: Sendable, Equatable {
         guard (1024...65_536).contains(maximumTokenSize) else { throw section.invalid("max_token_size", "must be between 1024 and 65536") }
         self.keyRefetchInterval = try section.value("key_refetch_interval", default: defaults.keyRefetchInterval)
         self.keyCacheLifetime = try section.value("key_cache_lifetime", default: defaults.keyCacheLifetime)
+        self.verifiedTokenCacheSize = try section.value("verified_token_cache", default: defaults.verifiedTokenCacheSize)
+        guard (0...1_000_000).contains(verifiedTokenCacheSize) else { throw section.invalid("verified_token_cache", "must be between 0 and 1000000") }
         var issuers: [IssuerSettings] = []
         for issuer in try section.sections("issuers") {
             issuers.append(try IssuerSettings(section: issuer))

@@ -46,7 +46,7 @@ public struct DownstreamClient: Sendable {
                 throw .auditFailed(reason: "\(error)")
             }
             let started = ContinuousClock.now
-            let outcome = await execute(request, token: token)
+            let outcome = await execute(request, token: token, traceID: context.traceID)
             let status = (try? outcome.get())?.status
             do {
                 try await context.record(
@@ -99,11 +99,12 @@ public struct DownstreamClient: Sendable {
         }
     }
 
-    private func execute(_ request: DownstreamRequest, token: Secret) async -> Result<DownstreamResponse, TransportFailure> {
+    private func execute(_ request: DownstreamRequest, token: Secret, traceID: String?) async -> Result<DownstreamResponse, TransportFailure> {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         outgoing.headers.add(name: "Authorization", value: "Bearer \(token.revealed)")
         outgoing.headers.add(name: "Accept", value: "application/json")
+        if let traceID { outgoing.headers.add(name: TraceContext.header, value: TraceContext(traceID: traceID).traceparent) }
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body {
             outgoing.headers.add(name: "Content-Type", value: "application/json")

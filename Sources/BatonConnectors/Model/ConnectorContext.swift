@@ -11,14 +11,18 @@ public struct ConnectorContext: Sendable {
     /// runtime's barrier, which makes the ledger entries for the call durable first. A
     /// throw stops the tool call before anything is sent.
     public var beforeRequest: @Sendable () async throws -> Void
+    /// The chain's W3C trace id, sent downstream in `traceparent` (a new span per request)
+    /// so the downstream's logs line up with the ledger's entries.
+    public var traceID: String?
 
     public init(
         credentials: any DownstreamCredentials, record: @escaping @Sendable (DownstreamCall) async throws -> Void = { _ in },
-        beforeRequest: @escaping @Sendable () async throws -> Void = {}
+        beforeRequest: @escaping @Sendable () async throws -> Void = {}, traceID: String? = nil
     ) {
         self.credentials = credentials
         self.record = record
         self.beforeRequest = beforeRequest
+        self.traceID = traceID
     }
 }
 

@@ -53,7 +53,7 @@ public actor DevIdentityProvider {
     /// `https://sts.windows.net/{tid}/`, the issuer of v1 tokens exactly as Entra writes it.
     public var issuerV1: String { "https://sts.windows.net/\(tenant.id)/" }
     /// The v2 token endpoint.
-    public var tokenEndpoint: String { "\(baseURL)/\(tenant.id)/oauth2/v2.0/token" }
+    public var tokenEndpoint: String { EntraEndpoints.tokenEndpoint(authority: baseURL, tenant: tenant.id) }
     /// The v2 discovery document's URL.
     public var discoveryURL: String { "\(issuerV2)/.well-known/openid-configuration" }
 

@@ -35,13 +35,13 @@ actor AgentSystem {
                 origin: .file(path: agent.file, line: nil), keyPath: "identity.token_endpoint",
                 problem: "no Entra issuer is configured to derive it from; set the token endpoint")
         }
-        let base = authority.map(URLText.trimmingTrailingSlash) ?? ""
+        let base = authority ?? ""
         self.catalog = catalog
         self.connectors = connectors
         self.storage = storage
         self.verifier = verifier
         self.fingerprinter = fingerprinter
-        self.settings = AgentRuntime.Settings(tokenEndpoint: { "\(base)/\($0)/oauth2/v2.0/token" }, environment: environment)
+        self.settings = AgentRuntime.Settings(tokenEndpoint: { EntraEndpoints.tokenEndpoint(authority: base, tenant: $0) }, environment: environment)
         self.metrics = metrics
         self.logger = logger
     }

@@ -26,7 +26,7 @@ extension TokenVerifier {
             issuers: settings.issuers.map(TrustedIssuer.init),
             settings: VerifierSettings(
                 clockSkew: settings.clockSkew, maximumTokenSize: settings.maximumTokenSize, keyRefetchInterval: settings.keyRefetchInterval,
-                defaultKeyLifetime: settings.keyCacheLifetime
+                defaultKeyLifetime: settings.keyCacheLifetime, verifiedTokenCacheSize: settings.verifiedTokenCacheSize
             ),
             fingerprinter: fingerprinter,
             logger: logger

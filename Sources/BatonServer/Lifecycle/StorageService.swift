@@ -50,7 +50,8 @@ public final class StorageService: Service, Sendable {
                 await opened.add(store, pool)
             }
             vault = try TokenVault.open(
-                in: directory, database: await opened.pool(.vault)!, environment: environment, hotCapacity: vaultSettings.hotCapacity,
+                in: directory, store: SQLiteVaultStore(database: await opened.pool(.vault)!), environment: environment,
+                hotCapacity: vaultSettings.hotCapacity,
                 metrics: metrics,
                 logger: logger)
             await opened.setVault(vault)

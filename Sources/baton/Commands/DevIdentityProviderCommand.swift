@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonDevKit
+import BatonIdentity
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -44,7 +45,7 @@ struct DevIdentityProviderCommand: AsyncParsableCommand {
                     "dev identity provider for tenant \(tenant.domain) (\(tenant.id))",
                     "  authority:  \(url)/\(tenant.id)",
                     "  discovery:  \(url)/\(tenant.id)/v2.0/.well-known/openid-configuration",
-                    "  token:      \(url)/\(tenant.id)/oauth2/v2.0/token",
+                    "  token:      \(EntraEndpoints.tokenEndpoint(authority: url, tenant: tenant.id))",
                 ]
                 if let authority { lines.append("  CA file:    \(authority.certificateAuthorityPath)") }
                 lines.append("  a token:    baton dev token --user jane@contoso.com --idp \(url)")

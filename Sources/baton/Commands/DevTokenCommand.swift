@@ -42,15 +42,8 @@ struct DevTokenCommand: AsyncParsableCommand {
         try await reportingFailures {
             let tenant = try tenantOptions.load()
             print(
-                try await DevSignIn(tenant: tenant, idp: idp ?? runningStackIdP() ?? "http://127.0.0.1:9400").token(
+                try await DevSignIn(tenant: tenant, idp: idp ?? RunningStack.endpoints(dataDirectory: dataDir)?.idp ?? "http://127.0.0.1:9400").token(
                     user: user, password: password, client: client, scope: scope))
         }
-    }
-
-    /// The IdP of the stack `baton dev up` runs with this data directory, if any.
-    private func runningStackIdP() -> String? {
-        let file = (dataDir as NSString).appendingPathComponent("endpoints.json")
-        guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        return (try? JSONDecoder().decode(DevStack.Endpoints.self, from: data))?.idp
     }
 }

@@ -38,7 +38,8 @@ struct DoctorCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let (configuration, connectors, agents) = try options.loadDefinitions()
+                let stack = credentials.runningStack.map { ["BATON_SERVICENOW_URL": $0.servicenow] } ?? [:]
+                let (configuration, connectors, agents) = try options.loadDefinitions(defaults: stack)
                 guard let definition = connectors.definitions[connector], definition.kind == .servicenow else {
                     throw CommandFailure(message: "no ServiceNow connector is named '\(connector)' in \(configuration.connectors.directory)")
                 }
@@ -51,7 +52,8 @@ struct DoctorCommand: AsyncParsableCommand {
                 }
                 let authority =
                     credentials.token == nil
-                    ? credentials.idp : (configuration.identity.issuers.first { $0.kind == .entra }?.authority ?? "https://login.microsoftonline.com")
+                    ? credentials.identityProvider
+                    : (configuration.identity.issuers.first { $0.kind == .entra }?.authority ?? "https://login.microsoftonline.com")
                 var current = Secret(
                     try await credentials.token(scope: "\(frontDoor.resource)/\(frontDoor.acceptedScopes.sorted().first ?? "access_as_user")"))
                 let tenantID = try Self.tenant(of: current)
@@ -93,7 +95,8 @@ struct DoctorCommand: AsyncParsableCommand {
         {
             guard let credential = agent.credential else { throw CommandFailure(message: "\(agent.id) has no credential here (it is remote)") }
             let client = ExchangeClient(
-                clientID: agent.clientID, credential: credential, tokenEndpoint: agent.tokenEndpoint ?? "\(authority)/\(tenantID)/oauth2/v2.0/token")
+                clientID: agent.clientID, credential: credential,
+                tokenEndpoint: agent.tokenEndpoint ?? EntraEndpoints.tokenEndpoint(authority: authority, tenant: tenantID))
             do {
                 return try await OnBehalfOfExchanger().exchange(
                     ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes)

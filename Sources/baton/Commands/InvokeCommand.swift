@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonAgents
+import BatonCore
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -26,8 +27,8 @@ struct InvokeCommand: AsyncParsableCommand {
 
     @OptionGroup var credentials: UserTokenOptions
 
-    @Option(name: .long, help: "The daemon's base URL.")
-    var url = "http://127.0.0.1:8080"
+    @Option(name: .long, help: "The daemon's base URL (default: the running `baton dev up` stack's, else http://127.0.0.1:8080).")
+    var url: String?
 
     @Flag(name: .long, help: "Show each step as it happens (server-sent events).")
     var stream = false
@@ -44,7 +45,8 @@ struct InvokeCommand: AsyncParsableCommand {
                 throw CommandFailure(message: agent.map { "no agent is named '\($0)'" } ?? "no front-door agent is defined; pass --agent")
             }
             let bearer = try await credentials.token(scope: "\(definition.resource)/\(definition.acceptedScopes.sorted().first ?? "access_as_user")")
-            let (status, body, contentType) = try await post(agent: definition.id, token: bearer)
+            let daemon = url ?? credentials.runningStack?.baton ?? "http://127.0.0.1:8080"
+            let (status, body, contentType) = try await post(agent: definition.id, token: bearer, daemon: daemon)
             if stream || contentType?.contains("event-stream") == true {
                 print(String(decoding: body, as: UTF8.self), terminator: "")
                 return
@@ -63,8 +65,10 @@ struct InvokeCommand: AsyncParsableCommand {
         }
     }
 
-    private func post(agent: String, token: String) async throws -> (Int, Data, String?) {
-        guard let endpoint = URL(string: "\(url)/v1/agents/\(agent)/invoke") else { throw CommandFailure(message: "--url \(url) is not a URL") }
+    private func post(agent: String, token: String, daemon: String) async throws -> (Int, Data, String?) {
+        guard let endpoint = URL(string: "\(URLText.trimmingTrailingSlash(daemon))/v1/agents/\(agent)/invoke") else {
+            throw CommandFailure(message: "--url \(daemon) is not a URL")
+        }
         var request = URLRequest(url: endpoint, timeoutInterval: 120)
         request.httpMethod = "POST"
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -76,7 +80,7 @@ struct InvokeCommand: AsyncParsableCommand {
             let http = response as? HTTPURLResponse
             return (http?.statusCode ?? 0, data, http?.value(forHTTPHeaderField: "Content-Type"))
         } catch {
-            throw CommandFailure(message: "cannot reach the daemon at \(url): \(error.localizedDescription)")
+            throw CommandFailure(message: "cannot reach the daemon at \(daemon): \(error.localizedDescription)")
         }
     }
 }

@@ -135,7 +135,7 @@ struct VaultAccess {
         guard let directory = DataDirectory.existing(storage.dataDirectory),
             let database = try SQLiteStore.openReadOnly(.vault, in: directory, busyTimeout: storage.busyTimeout)
         else { return nil }
-        return VaultCatalog(reader: database)
+        return VaultCatalog(store: SQLiteVaultStore(database: database))
     }
 
     /// Runs `body` with the vault opened and the daemon's lock held, so no running daemon is changed under its feet.
@@ -144,8 +144,8 @@ struct VaultAccess {
         guard let lock = try DirectoryLock(directory.file("vault.lock")) else { throw VaultError.locked(path: directory.file("vault.lock")) }
         let database = try SQLiteStore.open(.vault, in: directory, busyTimeout: storage.busyTimeout, logger: Logger(label: "baton.vault"))
         defer { try? database.close() }
-        let vault = try TokenVault.open(in: directory, database: database, environment: environment)
-        try await body(vault, VaultCatalog(reader: database))
+        let vault = try TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: environment)
+        try await body(vault, VaultCatalog(store: SQLiteVaultStore(database: database)))
         withExtendedLifetime(lock) {}
     }
 }

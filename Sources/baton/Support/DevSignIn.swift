@@ -1,5 +1,6 @@
 import BatonCore
 import BatonDevKit
+import BatonIdentity
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -13,7 +14,7 @@ struct DevSignIn {
     /// The dev IdP's base URL.
     let idp: String
 
-    var tokenEndpoint: String { "\(idp)/\(tenant.id)/oauth2/v2.0/token" }
+    var tokenEndpoint: String { EntraEndpoints.tokenEndpoint(authority: idp, tenant: tenant.id) }
 
     /// An access token for `scope`, signed in as `user` at `client` (default the public CLI app).
     func token(user username: String, password: String? = nil, client: String = "baton-cli", scope: String) async throws -> String {

@@ -10,20 +10,31 @@ struct UserTokenOptions: ParsableArguments {
     @Option(name: .long, help: "A bearer token for the agent (instead of --user).")
     var token: String?
 
-    @Option(name: .long, help: "The dev identity provider's base URL (with --user).")
-    var idp = "http://127.0.0.1:9400"
+    @Option(
+        name: .long,
+        help: "The dev identity provider's base URL (with --user; default: the running `baton dev up` stack's, else http://127.0.0.1:9400).")
+    var idp: String?
 
     @Option(name: .long, help: "The dev tenant file (with --user).")
     var tenant = "dev/tenant.yaml"
+
+    @Option(name: .long, help: "Where a running `baton dev up` wrote endpoints.json.")
+    var dataDir = "./.baton"
 
     func validate() throws {
         guard (user == nil) != (token == nil) else { throw ValidationError("give exactly one of --user or --token") }
     }
 
+    /// The stack `baton dev up` runs with `--data-dir`, if any.
+    var runningStack: DevStack.Endpoints? { RunningStack.endpoints(dataDirectory: dataDir) }
+
+    /// The dev identity provider: `--idp`, else the running stack's, else the default port.
+    var identityProvider: String { idp ?? runningStack?.idp ?? "http://127.0.0.1:9400" }
+
     /// The given token, or the dev user's, signed in for `scope`.
     func token(scope: String) async throws -> String {
         if let token { return token }
-        return try await DevSignIn(tenant: try TenantOptions.load(file: tenant), idp: idp).token(user: user ?? "", scope: scope)
+        return try await DevSignIn(tenant: try TenantOptions.load(file: tenant), idp: identityProvider).token(user: user ?? "", scope: scope)
     }
 }
 

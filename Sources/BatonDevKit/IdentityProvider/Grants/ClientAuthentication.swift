@@ -56,7 +56,7 @@ extension DevIdentityProvider {
         }
         guard jws.claims["sub"]?.stringValue == issuer else { throw .clientAssertionSubjectMismatch }
         let audiences = jws.claims["aud"]?.stringValue.map { [$0] } ?? jws.claims["aud"]?.stringArrayValue ?? []
-        let accepted = [tokenEndpoint, "\(baseURL)/\(tenant.domain)/oauth2/v2.0/token", issuerV2]
+        let accepted = [tokenEndpoint, EntraEndpoints.tokenEndpoint(authority: baseURL, tenant: tenant.domain), issuerV2]
         guard audiences.count == 1, accepted.contains(audiences[0]) else {
             throw .clientAssertionInvalid("The audience claim of the client assertion must be the token endpoint '\(tokenEndpoint)'.")
         }

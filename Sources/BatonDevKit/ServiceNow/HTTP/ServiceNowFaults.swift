@@ -15,6 +15,11 @@ public struct ServiceNowStatistics: Sendable, Equatable {
     public var requests = 0
     /// Requests that sent a ServiceNow session cookie back (a connector must never).
     public var cookieReplays = 0
+    /// The W3C trace ids of the latest requests that carried a `traceparent` (at most
+    /// ``traceLimit``), so a test can match what the instance saw with a ledger.
+    public var traceIDs: [String] = []
+
+    public static let traceLimit = 100_000
 }
 
 /// The faults waiting to be served, and what the instance has seen.
@@ -27,9 +32,13 @@ actor ServiceNowFaults {
     }
 
     /// Counts the request and hands back the next fault to serve, if any.
-    func next(sentCookie: Bool) -> ServiceNowFault? {
+    func next(sentCookie: Bool, traceID: String?) -> ServiceNowFault? {
         statistics.requests += 1
         if sentCookie { statistics.cookieReplays += 1 }
+        if let traceID {
+            if statistics.traceIDs.count >= ServiceNowStatistics.traceLimit { statistics.traceIDs.removeFirst(ServiceNowStatistics.traceLimit / 2) }
+            statistics.traceIDs.append(traceID)
+        }
         return queue.isEmpty ? nil : queue.removeFirst()
     }
 }

@@ -47,7 +47,8 @@ struct TableAPIRoutes: Sendable {
         _ body: (Request, Target, ServiceNowInstance.Session) async throws -> Response
     ) async -> Response {
         let sentCookie = request.headers[.cookie].map { $0.contains("glide_") } ?? false
-        if let fault = await emulator.faults.next(sentCookie: sentCookie) { return Self.response(for: fault) }
+        let traceID = TraceContext(traceparent: request.headers[HTTPField.Name(TraceContext.header)!])?.traceID
+        if let fault = await emulator.faults.next(sentCookie: sentCookie, traceID: traceID) { return Self.response(for: fault) }
         let version = context.parameters.get("version")
         if let version, version != "v1", version != "v2" {
             return Self.failure(.badRequest("Requested URI does not represent any resource: /api/now/\(version)"))
