@@ -63,7 +63,7 @@ struct Hop: Sendable {
         await auditor.queue(
             auditor.entry(
                 position.hop == 0 ? .inbound : .delegate, at: position, user: user, agent: id, target: id, operation: "invoke", decision: .allowed,
-                token: token))
+                fingerprint: verified.principal.fingerprint))
         invocation.events(.hopStarted(agent: id, hop: position.hop, chainID: position.chainID))
         return Hop(
             services: services, invocation: invocation, definition: definition, actor: actor, position: position, user: user, token: token,

@@ -54,13 +54,13 @@ actor HopAuditor {
     nonisolated func entry(
         _ kind: LedgerEventKind, at position: ChainPosition, user: ChainUser, agent: String, target: String? = nil, resource: String? = nil,
         operation: String? = nil, status: Int? = nil, decision: LedgerDecision? = nil, reason: String? = nil, token: Secret? = nil,
-        tokenSource: TokenSource? = nil, latency: Duration? = nil
+        fingerprint: TokenFingerprint? = nil, tokenSource: TokenSource? = nil, latency: Duration? = nil
     ) -> LedgerEntry {
         LedgerEntry(
             chainID: position.chainID, hop: position.hop, parentHop: position.parentHop, kind: kind, user: user, agent: agent,
             actorPath: position.actorPath, target: target, resource: resource, operation: operation, status: status, decision: decision,
-            reason: reason, tokenFingerprint: token.map { fingerprinter.fingerprint(of: $0.revealed).hex }, tokenSource: tokenSource?.rawValue,
-            latencyMicroseconds: latency?.microseconds, traceID: position.traceID)
+            reason: reason, tokenFingerprint: (fingerprint ?? token.map { fingerprinter.fingerprint(of: $0.revealed) })?.hex,
+            tokenSource: tokenSource?.rawValue, latencyMicroseconds: latency?.microseconds, traceID: position.traceID)
     }
 }
 

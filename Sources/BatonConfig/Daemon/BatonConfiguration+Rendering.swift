@@ -26,7 +26,13 @@ extension BatonConfiguration {
                 mapping([
                     ("engine", scalar(storage.engine)),
                     ("data_dir", scalar(storage.dataDirectory)),
-                    ("sqlite", mapping([("busy_timeout", scalar(storage.busyTimeout))])),
+                    (
+                        "sqlite",
+                        mapping([
+                            ("busy_timeout", scalar(storage.busyTimeout)), ("cache_kib", scalar(storage.cacheKiB)),
+                            ("index_cache_kib", scalar(storage.indexCacheKiB)), ("max_readers", scalar(storage.maximumReaders)),
+                        ])
+                    ),
                 ])
             ),
             ("agents", mapping([("dir", scalar(agents.directory))])),

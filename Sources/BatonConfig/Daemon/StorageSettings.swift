@@ -11,11 +11,23 @@ public struct StorageSettings: Sendable, Equatable {
     public var dataDirectory: String
     /// How long a SQLite write waits for another writer's lock before failing. Default 5 s.
     public var busyTimeout: Duration
+    /// SQLite page cache per connection of the vault and the ledger, in KiB. Default 2048.
+    public var cacheKiB: Int
+    /// SQLite page cache per connection of the ledger's query index, in KiB. Default 16384.
+    public var indexCacheKiB: Int
+    /// Reader connections per store at most. Default 4.
+    public var maximumReaders: Int
 
-    public init(engine: Engine = .sqlite, dataDirectory: String = "./.baton", busyTimeout: Duration = .seconds(5)) {
+    public init(
+        engine: Engine = .sqlite, dataDirectory: String = "./.baton", busyTimeout: Duration = .seconds(5), cacheKiB: Int = 2_048,
+        indexCacheKiB: Int = 16_384, maximumReaders: Int = 4
+    ) {
         self.engine = engine
         self.dataDirectory = dataDirectory
         self.busyTimeout = busyTimeout
+        self.cacheKiB = cacheKiB
+        self.indexCacheKiB = indexCacheKiB
+        self.maximumReaders = maximumReaders
     }
 
     init(section: ConfigSection) throws(ConfigError) {
@@ -25,6 +37,12 @@ public struct StorageSettings: Sendable, Equatable {
         guard !dataDirectory.isEmpty else { throw section.invalid("data_dir", "must not be empty") }
         let sqlite = try section.section("sqlite")
         self.busyTimeout = try sqlite.value("busy_timeout", default: defaults.busyTimeout)
+        self.cacheKiB = try sqlite.value("cache_kib", default: defaults.cacheKiB)
+        guard (64...1_048_576).contains(cacheKiB) else { throw sqlite.invalid("cache_kib", "must be between 64 and 1048576 (1 GiB)") }
+        self.indexCacheKiB = try sqlite.value("index_cache_kib", default: defaults.indexCacheKiB)
+        guard (64...1_048_576).contains(indexCacheKiB) else { throw sqlite.invalid("index_cache_kib", "must be between 64 and 1048576 (1 GiB)") }
+        self.maximumReaders = try sqlite.value("max_readers", default: defaults.maximumReaders)
+        guard (1...64).contains(maximumReaders) else { throw sqlite.invalid("max_readers", "must be between 1 and 64") }
         try sqlite.finish()
         try section.finish()
     }

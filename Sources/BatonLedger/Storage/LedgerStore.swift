@@ -8,13 +8,17 @@ import Logging
 public enum LedgerStore {
     /// Opens (creating and migrating if needed) the entries database, upgrading entries
     /// of the first schema to records.
-    public static func openEntries(in directory: DataDirectory, busyTimeout: Duration, logger: Logger) throws -> DatabasePool {
-        try SQLiteStore.open(.ledger, in: directory, busyTimeout: busyTimeout, upgrade: upgrade, logger: logger)
+    public static func openEntries(
+        in directory: DataDirectory, busyTimeout: Duration, memory: SQLiteMemory = SQLiteMemory(), logger: Logger
+    ) throws -> DatabasePool {
+        try SQLiteStore.open(.ledger, in: directory, busyTimeout: busyTimeout, upgrade: upgrade, memory: memory, logger: logger)
     }
 
     /// Opens (creating and migrating if needed) the query index database.
-    public static func openIndex(in directory: DataDirectory, busyTimeout: Duration, logger: Logger) throws -> DatabasePool {
-        try SQLiteStore.open(.ledgerIndex, in: directory, busyTimeout: busyTimeout, logger: logger)
+    public static func openIndex(
+        in directory: DataDirectory, busyTimeout: Duration, memory: SQLiteMemory = SQLiteMemory(), logger: Logger
+    ) throws -> DatabasePool {
+        try SQLiteStore.open(.ledgerIndex, in: directory, busyTimeout: busyTimeout, memory: memory, logger: logger)
     }
 
     /// The data upgrade `store` needs after its migrations, for code that opens every store.

@@ -28,19 +28,6 @@ struct AgentRoutes {
         var input: String
     }
 
-    struct InvokeResponse: Encodable {
-        var answer: String
-        var data: JSONValue?
-        var chainID: String
-        var hops: [HopSummary]
-
-        enum CodingKeys: String, CodingKey {
-            case answer, data
-            case chainID = "chain_id"
-            case hops
-        }
-    }
-
     /// Routes that verify their own token (per agent).
     func registerInvoke(on router: Router<BatonRequestContext>) {
         router.post("v1/agents/:id/invoke") { request, context -> Response in
@@ -124,11 +111,24 @@ struct AgentRoutes {
         do throws(AgentError) {
             let answer = try await runtime.invoke(agent: id, input: body.input, token: Secret(token), joining: position, traceID: traceID)
             count(id, "ok")
-            return HealthRoutes.json(.ok, InvokeResponse(answer: answer.text, data: answer.data, chainID: answer.chainID, hops: answer.hops))
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.body(of: answer).serialized)))
         } catch {
             count(id, error.code)
             return Self.response(for: error)
         }
+    }
+
+    /// The answer as JSON, written by the fast serializer (a chain's `data` can be large).
+    static func body(of answer: AgentAnswer) -> JSONValue {
+        let hops = answer.hops.map { hop -> JSONValue in
+            [
+                "hop": .integer(Int64(hop.hop)), "parent_hop": hop.parentHop.map { .integer(Int64($0)) } ?? .null, "agent": .string(hop.agent),
+                "audience": .string(hop.audience), "latency_us": .integer(hop.latencyMicroseconds),
+            ]
+        }
+        return ["answer": .string(answer.text), "data": answer.data ?? .null, "chain_id": .string(answer.chainID), "hops": .array(hops)]
     }
 
     /// Server-sent events: one per step, then `result` (or `error`).
@@ -142,9 +142,7 @@ struct AgentRoutes {
                 let answer = try await runtime.invoke(
                     agent: agent, input: input, token: token, joining: position, traceID: traceID,
                     events: { event in continuation.yield(Self.event(event.name, .object(event.fields))) })
-                let result = InvokeResponse(answer: answer.text, data: answer.data, chainID: answer.chainID, hops: answer.hops)
-                let data = (try? JSONEncoder().encode(result)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-                continuation.yield("event: result\ndata: \(data)\n\n")
+                continuation.yield("event: result\ndata: \(String(decoding: Self.body(of: answer).serialized, as: UTF8.self))\n\n")
                 Counter(label: "baton_agent_invocations_total", dimensions: [("agent", agent), ("outcome", "ok")], factory: metrics).increment()
             } catch {
                 continuation.yield(Self.event("error", ["code": .string(error.code), "message": .string(error.description)]))

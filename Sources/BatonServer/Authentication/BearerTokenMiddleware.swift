@@ -41,9 +41,14 @@ struct BearerTokenMiddleware: RouterMiddleware {
 
     /// The token of an `Authorization: Bearer …` header (scheme case-insensitive), if any.
     static func bearerToken(_ header: String?) -> String? {
-        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        // Byte-wise: a token is ASCII, and `String.count` would walk its graphemes.
+        guard let header else { return nil }
+        let bytes = header.utf8
+        guard bytes.count > 7, bytes.prefix(7).elementsEqual("bearer ".utf8, by: { $0 | 0x20 == $1 | 0x20 }) else { return nil }
+        let token = bytes.dropFirst(7).drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let trimmed = token.reversed().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }.count
+        guard trimmed > 0 else { return nil }
+        return String(decoding: token.prefix(trimmed), as: UTF8.self)
     }
 
     static func refusal(_ rejection: TokenRejection) -> Response {

@@ -45,8 +45,10 @@ public final class StorageService: Service, Sendable {
             }
             await opened.hold(lock)
             for store in StoreName.allCases {
+                let memory = SQLiteMemory(
+                    cacheKiB: settings.cacheKiB, indexCacheKiB: settings.indexCacheKiB, maximumReaders: settings.maximumReaders)
                 let pool = try SQLiteStore.open(
-                    store, in: directory, busyTimeout: settings.busyTimeout, upgrade: LedgerStore.upgrade(for: store), logger: logger)
+                    store, in: directory, busyTimeout: settings.busyTimeout, upgrade: LedgerStore.upgrade(for: store), memory: memory, logger: logger)
                 await opened.add(store, pool)
             }
             vault = try TokenVault.open(

@@ -25,6 +25,7 @@ public enum SQLiteStore {
         busyTimeout: Duration,
         migrations: [Migration]? = nil,
         upgrade: (@Sendable (Database) throws -> Void)? = nil,
+        memory: SQLiteMemory = SQLiteMemory(),
         logger: Logger
     ) throws -> DatabasePool {
         let path = directory.file(fileName(for: store))
@@ -32,7 +33,9 @@ public enum SQLiteStore {
         try PrivateFile.requireMode(path, allowed: 0o600)
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout, durable: store.isDurable))
+            var configuration = configuration(busyTimeout: busyTimeout, durable: store.isDurable, cacheKiB: memory.cacheKiB(for: store))
+            configuration.maximumReaderCount = max(1, memory.maximumReaders)
+            pool = try DatabasePool(path: path, configuration: configuration)
         } catch let error as DatabaseError {
             throw StorageError.openFailed(path: path, reason: error.message ?? "\(error.resultCode)")
         }
@@ -55,7 +58,7 @@ public enum SQLiteStore {
     public static func openReadOnly(_ store: StoreName, in directory: DataDirectory, busyTimeout: Duration) throws -> DatabaseQueue? {
         let path = directory.file(fileName(for: store))
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        var configuration = configuration(busyTimeout: busyTimeout, durable: store.isDurable)
+        var configuration = configuration(busyTimeout: busyTimeout, durable: store.isDurable, cacheKiB: SQLiteMemory().cacheKiB(for: store))
         configuration.readonly = true
         do {
             return try DatabaseQueue(path: path, configuration: configuration)
@@ -74,16 +77,15 @@ public enum SQLiteStore {
         }
     }
 
-    private static func configuration(busyTimeout: Duration, durable: Bool) -> Configuration {
+    private static func configuration(busyTimeout: Duration, durable: Bool, cacheKiB: Int) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout.timeInterval)
         configuration.prepareDatabase { db in
             // An acknowledged write must survive power loss, not only a crash. A derived
             // store syncs at WAL checkpoints only: WAL keeps it consistent either way.
             try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-            // The ledger index takes random keys (users, resources); SQLite's default 2 MiB
-            // page cache thrashes on them. 64 MiB per connection keeps the hot part in memory.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Bounded per connection (negative: KiB), so the daemon's memory after load is bounded too.
+            try db.execute(sql: "PRAGMA cache_size = -\(max(64, cacheKiB))")
         }
         return configuration
     }

@@ -57,6 +57,10 @@ struct ChainBenchmark {
                         "after \(sustain.components.seconds) s of 16-client load (\(sustained.chains) chains): RSS \(Memory.residentMegabytes()) MB")
                     try await Task.sleep(for: .seconds(10))
                     lines.append("after 10 s idle: RSS \(Memory.residentMegabytes()) MB")
+                    if let trim = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") {
+                        _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
+                        lines.append("after malloc_trim: RSS \(Memory.residentMegabytes()) MB")
+                    }
                 }
                 try await client.shutdown()
             } catch {
