@@ -114,11 +114,14 @@ actor RemoteAgentStub {
         requests += 1
     }
 
-    static func withRunning<T: Sendable>(_ body: @Sendable (RemoteAgentStub, String) async throws -> T) async throws -> T {
+    static func withRunning<T: Sendable>(
+        answeringAfter delay: Duration = .zero, _ body: @Sendable (RemoteAgentStub, String) async throws -> T
+    ) async throws -> T {
         let stub = RemoteAgentStub()
         let router = Router(context: BasicRequestContext.self)
         router.post("v1/agents/:id/invoke") { _, _ in
             await stub.count()
+            try? await Task.sleep(for: delay)
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             return Response(

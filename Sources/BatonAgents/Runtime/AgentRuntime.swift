@@ -56,7 +56,8 @@ public final class AgentRuntime: Sendable {
         self.services = HopServices(
             catalog: catalog, connectors: connectors, agents: agents,
             policy: DelegationPolicy(catalog: catalog, connectors: connectors, maximumDepth: settings.maximumDepth), broker: broker,
-            verifier: verifier, remote: remote, hopNumbers: HopCounter(), tokenEndpoint: settings.tokenEndpoint)
+            verifier: verifier, remote: remote, hopNumbers: HopCounter(), deadlines: HopDeadlines(),
+            tokenEndpoint: settings.tokenEndpoint)
         self.recorder = audit
         self.fingerprinter = fingerprinter
         self.logger = logger

@@ -72,10 +72,7 @@ struct Hop: Sendable {
 
     /// Runs the agent on `input` within its timeout and logs the hop for the answer's `hops`.
     func run(input: String) async throws(AgentError) -> AgentAnswer {
-        let actor = self.actor
-        let answer = try await Self.withTimeout(definition.timeout, agent: agent) { () async throws(AgentError) -> AgentAnswer in
-            try await actor.run(input: input, hop: self)
-        }
+        let answer = try await withinTimeLimit { () async throws(AgentError) -> AgentAnswer in try await actor.run(input: input, hop: self) }
         await invocation.log.add(
             HopSummary(
                 hop: position.hop, parentHop: position.parentHop, agent: agent, audience: verified.claims["aud"]?.stringValue ?? "",
@@ -217,30 +214,28 @@ struct Hop: Sendable {
         return .denied(denial.reason, message: denial.message)
     }
 
-    private static func withTimeout<T: Sendable>(_ limit: Duration, agent: String, _ work: @escaping @Sendable () async throws(AgentError) -> T)
-        async throws(AgentError) -> T
-    {
-        let outcome: Result<T, AgentError> = await withTaskGroup(of: Result<T, AgentError>?.self) { group in
-            group.addTask {
-                do throws(AgentError) {
-                    return .success(try await work())
-                } catch {
-                    return .failure(error)
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return Task.isCancelled ? nil : .failure(.timedOut(agent: agent, after: limit))
-            }
-            var result: Result<T, AgentError> = .failure(.timedOut(agent: agent, after: limit))
-            for await next in group {
-                guard let next else { continue }
-                result = next
-                group.cancelAll()
-                break
-            }
-            return result
+    /// Runs `work` in a task the deadline watcher cancels once the agent's `limits.timeout`
+    /// passes; a cancellation of the caller reaches it too.
+    private func withinTimeLimit<T: Sendable>(_ work: @escaping @Sendable () async throws(AgentError) -> T) async throws(AgentError) -> T {
+        let limit = definition.timeout
+        let agent = self.agent
+        let expiry = HopExpiry()
+        let task = Task { () async throws(AgentError) -> T in try await work() }
+        let watch = await services.deadlines.watch(until: .now + limit) {
+            expiry.expire()
+            task.cancel()
         }
-        return try outcome.get()
+        let outcome = await withTaskCancellationHandler {
+            await task.result
+        } onCancel: {
+            task.cancel()
+        }
+        await services.deadlines.forget(watch)
+        guard !expiry.hasExpired else { throw .timedOut(agent: agent, after: limit) }
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error as AgentError): throw error
+        case .failure: throw .brainFailed(agent: agent, reason: "the hop was cancelled")
+        }
     }
 }

@@ -16,6 +16,7 @@ struct HopServices: Sendable {
     let verifier: TokenVerifier
     let remote: RemoteAgentClient
     let hopNumbers: HopCounter
+    let deadlines: HopDeadlines
     /// The token endpoint for a user's tenant, for agents that do not name one.
     let tokenEndpoint: @Sendable (String) -> String
 

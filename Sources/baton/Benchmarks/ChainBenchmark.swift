@@ -52,9 +52,20 @@ struct ChainBenchmark {
                 _ = try await load.run(chains: peakConcurrency, concurrency: peakConcurrency)
                 lines.append("\(peakConcurrency) concurrent chains: peak RSS \(Memory.peakMegabytes()) MB")
                 if sustain > .zero {
+                    let sampler = Task {
+                        var samples: [Int] = []
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .seconds(10))
+                            samples.append(Memory.residentMegabytes())
+                        }
+                        return samples
+                    }
                     let sustained = try await load.run(for: sustain, concurrency: 16)
+                    sampler.cancel()
+                    let series = await sampler.value.map(String.init).joined(separator: ", ")
                     lines.append(
-                        "after \(sustain.components.seconds) s of 16-client load (\(sustained.chains) chains): RSS \(Memory.residentMegabytes()) MB")
+                        "after \(sustain.components.seconds) s of 16-client load (\(sustained.chains) chains): RSS \(Memory.residentMegabytes()) MB (every 10 s: \(series))"
+                    )
                     try await Task.sleep(for: .seconds(10))
                     lines.append("after 10 s idle: RSS \(Memory.residentMegabytes()) MB")
                     if let trim = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") {

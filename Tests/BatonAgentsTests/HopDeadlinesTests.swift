@@ -1,0 +1,64 @@
+import BatonCore
+import BatonTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+@testable import BatonAgents
+
+@Suite("Hop time limits: one watcher for every hop's deadline")
+struct HopDeadlinesTests {
+    @Test("an expired deadline fires once; a forgotten one never does")
+    func firesAndForgets() async throws {
+        let deadlines = HopDeadlines()
+        let fired = Atomic<Int>(0)
+        let kept = await deadlines.watch(until: .now + .milliseconds(50)) { fired.add(1, ordering: .relaxed) }
+        let forgotten = await deadlines.watch(until: .now + .milliseconds(60)) { fired.add(100, ordering: .relaxed) }
+        await deadlines.forget(forgotten)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(fired.load(ordering: .relaxed) == 1)
+        await deadlines.forget(kept)
+        #expect(await deadlines.count == 0)
+    }
+
+    @Test("a later deadline registered first does not delay an earlier one")
+    func earlierDeadlineWins() async throws {
+        let deadlines = HopDeadlines()
+        let fired = Atomic<Int>(0)
+        _ = await deadlines.watch(until: .now + .seconds(30)) { fired.add(100, ordering: .relaxed) }
+        _ = await deadlines.watch(until: .now + .milliseconds(50)) { fired.add(1, ordering: .relaxed) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(fired.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("a hop over its limit stops with hop_timeout, recorded, and leaves nothing watched")
+    func hopTimeout() async throws {
+        let tenant = try IdentityProviderFixture.shippedTenant()
+        try await RemoteAgentStub.withRunning(answeringAfter: .seconds(5)) { _, url in
+            let (directory, path) = try AgentMeshFixture.definitions([
+                "concierge": DelegationDenialTests.agent(
+                    "concierge", app: tenant.application("concierge")!.appID, delegates: ["triage"], rule: "delegate: triage")
+                    + "\nlimits:\n  timeout: 300ms\n",
+                "triage": """
+                id: triage
+                identity:
+                  client_id: \(tenant.application("triage")!.appID)
+                  resource: api://triage
+                remote: \(url)
+                """,
+            ])
+            _ = directory
+            try await AgentMeshFixture.withRunning(agents: path) { mesh in
+                let started = ContinuousClock.now
+                do {
+                    _ = try await mesh.runtime.invoke(agent: "concierge", input: "hello", token: try await mesh.signIn())
+                    Issue.record("the hop ran past its limit")
+                } catch let error as AgentError {
+                    #expect(error.code == "hop_timeout")
+                }
+                #expect(ContinuousClock.now - started < .seconds(4), "the hop was stopped at its limit, not when the remote answered")
+                #expect(await mesh.runtime.services.deadlines.count == 0)
+            }
+        }
+    }
+}
