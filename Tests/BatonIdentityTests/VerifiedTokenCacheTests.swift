@@ -76,7 +76,7 @@ struct VerifiedTokenCacheTests {
     @Test("when full, the least recently used entry goes first (CLOCK), and a capacity of 0 keeps nothing")
     func eviction() {
         let cache = VerifiedTokenCache(capacity: 2)
-        let entry = VerifiedTokenCache.Entry(claims: [:], algorithm: .rs256, kid: "k", expiresAt: 1_000)
+        let entry = VerifiedTokenCache.Entry(claims: [:], algorithm: .rs256, kid: "k", expiresAt: 1_000, fingerprint: TokenFingerprint(hex: "00"))
         let (a, b, c) = (VerifiedTokenCache.key(of: "a"), VerifiedTokenCache.key(of: "b"), VerifiedTokenCache.key(of: "c"))
         cache.insert(entry, for: a)
         cache.insert(entry, for: b)

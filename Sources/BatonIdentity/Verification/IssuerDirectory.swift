@@ -20,12 +20,13 @@ actor IssuerDirectory {
 
         /// The tenant in `iss` when this issuer matches it, `""` for a non-templated exact match, else `nil`.
         func match(_ iss: String) -> String? {
-            guard let placeholder = issuer.range(of: "{tenantid}") else { return iss == issuer ? "" : nil }
-            let prefix = issuer[..<placeholder.lowerBound]
-            let suffix = issuer[placeholder.upperBound...]
-            guard iss.hasPrefix(prefix), iss.hasSuffix(suffix), iss.count > prefix.count + suffix.count else { return nil }
-            let tenant = String(iss.dropFirst(prefix.count).dropLast(suffix.count))
-            return UUID(uuidString: tenant) != nil ? tenant.lowercased() : nil
+            guard let (prefix, suffix) = ASCIIText.split(issuer, around: "{tenantid}") else { return iss == issuer ? "" : nil }
+            let bytes = iss.utf8
+            guard bytes.count > prefix.utf8.count + suffix.utf8.count, bytes.starts(with: prefix.utf8),
+                bytes.reversed().starts(with: suffix.utf8.reversed())
+            else { return nil }
+            let tenant = Substring(bytes.dropFirst(prefix.utf8.count).dropLast(suffix.utf8.count))
+            return GUID.isValid(tenant) ? tenant.lowercased() : nil
         }
     }
 

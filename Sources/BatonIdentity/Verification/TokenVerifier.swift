@@ -71,20 +71,19 @@ public struct TokenVerifier: Sendable {
             throw error
         }
         guard key.key.algorithms.contains(algorithm) else { throw .keyAlgorithmMismatch(algorithm: algorithm.rawValue, keyType: key.jwk.kty) }
-        if let keyIssuer = key.jwk.issuer, keyIssuer.replacingOccurrences(of: "{tenantid}", with: tenant ?? "") != iss {
-            throw .keyIssuerMismatch
-        }
+        if let keyIssuer = key.jwk.issuer, !Self.keyIssuer(keyIssuer, matches: iss, tenant: tenant ?? "") { throw .keyIssuerMismatch }
         if let jws {
             guard key.key.isValid(jws.signature, for: jws.signingInput, algorithm: algorithm) else { throw .signatureInvalid }
         }
 
         try checkTimes(claims)
+        let fingerprint = cached?.fingerprint ?? fingerprinter.fingerprint(of: token)
         if cached == nil, let cacheKey, let expiry = claims["exp"]?.integerValue {
             let skew = Int64(settings.clockSkew.components.seconds)
-            verified.insert(.init(claims: claims, algorithm: algorithm, kid: kid, expiresAt: expiry + skew), for: cacheKey)
+            verified.insert(.init(claims: claims, algorithm: algorithm, kid: kid, expiresAt: expiry + skew, fingerprint: fingerprint), for: cacheKey)
         }
         try checkAudience(claims, policy: policy)
-        let principal = try principal(claims, token: token, tenant: tenant, version: issuer.version)
+        let principal = try principal(claims, fingerprint: fingerprint, tenant: tenant, version: issuer.version)
         try checkAuthorization(principal, policy: policy)
         return VerifiedToken(principal: principal, claims: claims, issuer: iss)
     }
@@ -136,9 +135,11 @@ public struct TokenVerifier: Sendable {
         }
         if trusted.isEntra {
             guard let tenant else { throw .claimMissing("tid") }
-            guard UUID(uuidString: tenant) != nil else { throw .claimInvalid("tid", expected: "a tenant GUID") }
+            guard GUID.isValid(tenant) else { throw .claimInvalid("tid", expected: "a tenant GUID") }
             if let templateTenant, templateTenant != tenant { throw .issuerTenantMismatch(issuer: iss, tenant: tenant) }
-            if templateTenant == nil, !iss.lowercased().contains("/\(tenant)/") { throw .issuerTenantMismatch(issuer: iss, tenant: tenant) }
+            if templateTenant == nil, !ASCIIText.contains(iss, caseInsensitive: "/\(tenant)/") {
+                throw .issuerTenantMismatch(issuer: iss, tenant: tenant)
+            }
         }
         if !trusted.tenants.isEmpty {
             guard let tenant, trusted.tenants.contains(tenant) else { throw .tenantNotAllowed(tenant ?? "(none)") }
@@ -169,9 +170,9 @@ public struct TokenVerifier: Sendable {
         guard audiences.contains(where: { accepted.contains($0.lowercased()) }) else { throw .audienceInvalid(audiences.joined(separator: " ")) }
     }
 
-    private func principal(_ claims: JSONObject, token: String, tenant: String?, version: Int?) throws(TokenRejection) -> Principal {
+    private func principal(_ claims: JSONObject, fingerprint: TokenFingerprint, tenant: String?, version: Int?) throws(TokenRejection) -> Principal {
         let oid = try string(claims, "oid")
-        guard UUID(uuidString: oid) != nil else { throw .claimInvalid("oid", expected: "an object GUID") }
+        guard GUID.isValid(oid) else { throw .claimInvalid("oid", expected: "an object GUID") }
         var scopes: [String]?
         if let value = claims["scp"] {
             guard let text = value.stringValue else { throw .claimInvalid("scp", expected: "a space-separated string") }
@@ -194,7 +195,7 @@ public struct TokenVerifier: Sendable {
             tokenVersion: version,
             clientID: claims["azp"]?.stringValue ?? claims["appid"]?.stringValue,
             isAppOnly: isAppOnly,
-            fingerprint: fingerprinter.fingerprint(of: token)
+            fingerprint: fingerprint
         )
     }
 
@@ -203,6 +204,12 @@ public struct TokenVerifier: Sendable {
         guard !policy.requiredScopes.isEmpty || !policy.requiredRoles.isEmpty else { return }
         let granted = !policy.requiredScopes.isDisjoint(with: principal.scopes) || !policy.requiredRoles.isDisjoint(with: principal.roles)
         guard granted else { throw .insufficientScope(required: (policy.requiredScopes.sorted() + policy.requiredRoles.sorted())) }
+    }
+
+    /// Whether a key's `issuer` (Entra's may hold `{tenantid}`) names `iss`.
+    private static func keyIssuer(_ keyIssuer: String, matches iss: String, tenant: String) -> Bool {
+        guard let (prefix, suffix) = ASCIIText.split(keyIssuer, around: "{tenantid}") else { return keyIssuer == iss }
+        return iss == prefix + tenant + suffix
     }
 
     // MARK: - Claim access

@@ -16,6 +16,8 @@ final class VerifiedTokenCache: Sendable {
         let algorithm: JWSAlgorithm
         let kid: String
         let expiresAt: Int64
+        /// The token's fingerprint, computed once.
+        let fingerprint: TokenFingerprint
     }
 
     private struct Slot {
@@ -85,7 +87,8 @@ final class VerifiedTokenCache: Sendable {
             guard let slot = state.index[key] else { return }
             // The slot stays; an expired entry nobody finds is reused by the hand.
             state.index[key] = nil
-            state.slots[slot].entry = Entry(claims: [:], algorithm: state.slots[slot].entry.algorithm, kid: "", expiresAt: .min)
+            let old = state.slots[slot].entry
+            state.slots[slot].entry = Entry(claims: [:], algorithm: old.algorithm, kid: "", expiresAt: .min, fingerprint: old.fingerprint)
             state.slots[slot].referenced = false
         }
     }
