@@ -3,7 +3,7 @@
 /// of each verification; these compare UTF-8 bytes.
 public enum ASCIIText {
     /// Whether `text` contains `part`, comparing bytes, without regard to ASCII case.
-    public static func contains(_ text: some StringProtocol, caseInsensitive part: some StringProtocol) -> Bool {
+    public static func contains(_ text: String, caseInsensitive part: String) -> Bool {
         let haystack = Array(text.utf8)
         let needle = Array(part.utf8)
         return firstOffset(of: needle, in: haystack, caseInsensitive: true) != nil
