@@ -65,15 +65,15 @@ public struct BatonDaemon: Sendable {
         TokenPolicy(audiences: Set(configuration.identity.audiences))
     }
 
-    /// The Hummingbird application: routes, middleware and the storage service.
-    ///
-    /// - Parameter onServerRunning: called with the base URL (`http://127.0.0.1:8080`) once the
-    ///   server listens; port 0 in the configuration picks a free port, which this URL reveals.
     /// The agent runtime, once identity is configured and the stores are open; for benchmarks and tools in this process.
     public func agentRuntime() async -> AgentRuntime? {
         try? await agents.runtime()
     }
 
+    /// The Hummingbird application: routes, middleware and the storage service.
+    ///
+    /// - Parameter onServerRunning: called with the base URL (`http://127.0.0.1:8080`) once the
+    ///   server listens; port 0 in the configuration picks a free port, which this URL reveals.
     public func makeApplication(onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }) -> some ApplicationProtocol {
         let factory = PrometheusMetricsFactory(registry: metrics)
         let router = Router(context: BatonRequestContext.self)
@@ -90,7 +90,7 @@ public struct BatonDaemon: Sendable {
         return Application(
             router: router,
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
-            services: [storage],
+            services: [storage, MemoryTrimmer(interval: configuration.server.memoryTrimInterval)],
             onServerRunning: { channel in await onServerRunning(Self.baseURL(of: channel.localAddress)) },
             logger: logger
         )

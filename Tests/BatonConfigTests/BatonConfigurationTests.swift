@@ -70,7 +70,10 @@ struct BatonConfigurationTests {
         let error = try #require(loadError("server:\n  listen: 127.0.0.1:1\n  lisen: 0.0.0.0:2\n"))
         #expect(error.code == "config_unknown_key")
         let path = directory.file("baton.yaml")
-        #expect(error == .unknownKey(origin: .file(path: path, line: 3), keyPath: "server.lisen", known: ["listen", "shutdown_timeout"]))
+        #expect(
+            error
+                == .unknownKey(
+                    origin: .file(path: path, line: 3), keyPath: "server.lisen", known: ["listen", "shutdown_timeout", "memory_trim_interval"]))
         #expect(error.description.hasPrefix("\(path):3: server.lisen: unknown key"))
     }
 

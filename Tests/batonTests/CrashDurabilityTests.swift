@@ -45,6 +45,7 @@ struct CrashDurabilityTests {
                       tenants: [\(sn.idp.tenant.id)]
                 """)
             let token = try await sn.idp.signIn()
+            await sn.emulator.recordTraces()
             var answered: [String] = []
             for round in 0..<Self.rounds {
                 let daemon = BatonProcess(

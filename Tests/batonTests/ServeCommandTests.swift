@@ -80,7 +80,9 @@ struct ServeCommandTests {
         let path = try directory.write("baton.yaml", "server:\n  port: 8080\n")
         let baton = BatonProcess(["serve", "--config", path], directory: directory.path)
         #expect(try await baton.run() == 78)
-        #expect(baton.standardError.contains("error: \(path):2: server.port: unknown key (known keys here: listen, shutdown_timeout)"))
+        #expect(
+            baton.standardError.contains(
+                "error: \(path):2: server.port: unknown key (known keys here: listen, shutdown_timeout, memory_trim_interval)"))
     }
 
     @Test("an agent definition naming an unknown delegate stops startup with status 78, naming the file and field")

@@ -12,6 +12,7 @@ extension BatonConfiguration {
                 mapping([
                     ("listen", scalar(server.listen)),
                     ("shutdown_timeout", scalar(server.shutdownTimeout)),
+                    ("memory_trim_interval", scalar(server.memoryTrimInterval)),
                 ])
             ),
             (

@@ -13,14 +13,14 @@ public struct StorageSettings: Sendable, Equatable {
     public var busyTimeout: Duration
     /// SQLite page cache per connection of the vault and the ledger, in KiB. Default 2048.
     public var cacheKiB: Int
-    /// SQLite page cache per connection of the ledger's query index, in KiB. Default 16384.
+    /// SQLite page cache per connection of the ledger's query index, in KiB. Default 8192.
     public var indexCacheKiB: Int
     /// Reader connections per store at most. Default 4.
     public var maximumReaders: Int
 
     public init(
         engine: Engine = .sqlite, dataDirectory: String = "./.baton", busyTimeout: Duration = .seconds(5), cacheKiB: Int = 2_048,
-        indexCacheKiB: Int = 16_384, maximumReaders: Int = 4
+        indexCacheKiB: Int = 8_192, maximumReaders: Int = 4
     ) {
         self.engine = engine
         self.dataDirectory = dataDirectory

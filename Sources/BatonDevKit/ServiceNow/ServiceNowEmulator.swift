@@ -53,6 +53,11 @@ public final class ServiceNowEmulator: Sendable {
     }
 
     /// Requests served and those that sent a session cookie back.
+    /// From now on, keeps the trace id of each request (``ServiceNowStatistics/traceIDs``).
+    public func recordTraces() async {
+        await faults.recordTraces()
+    }
+
     public func statistics() async -> ServiceNowStatistics {
         await faults.statistics
     }

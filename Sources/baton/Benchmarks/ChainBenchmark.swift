@@ -28,15 +28,12 @@ struct ChainBenchmark {
             let tenant = try TenantOptions.load(file: stack.tenantFile)
             let token = try await DevSignIn(tenant: tenant, idp: running.endpoints.idp).token(
                 user: "jane@contoso.com", scope: "api://concierge/access_as_user")
-            let client = HTTPClient(
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-                configuration: .init(
-                    connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: peakConcurrency + 16)))
             guard let runtime = await running.daemon.agentRuntime(), let ledger = await running.daemon.storage.ledger() else {
                 throw CommandFailure(message: "the agent runtime is not running")
             }
-            do {
-                let load = ChainLoad(client: client, url: "\(running.endpoints.baton)/v1/agents/concierge/invoke", token: token)
+            let url = "\(running.endpoints.baton)/v1/agents/concierge/invoke"
+            // Each phase has its own client, closed after it, so no phase measures another's idle connections.
+            try await ChainLoad.with(url: url, token: token, connections: concurrency.max() ?? 1) { load in
                 _ = try await load.run(chains: 20, concurrency: 4)  // warm: tokens cached, connections open
                 lines.append("idle RSS after warm-up: \(Memory.residentMegabytes()) MB")
                 for level in concurrency {
@@ -49,9 +46,9 @@ struct ChainBenchmark {
                                 format: "; %.2f barriers and %.2f fsyncs per chain", perChain(runtime.barrierCount - barriers),
                                 perChain(await ledger.writer.batchesCommitted - fsyncs)))
                 }
-                _ = try await load.run(chains: peakConcurrency, concurrency: peakConcurrency)
-                lines.append("\(peakConcurrency) concurrent chains: peak RSS \(Memory.peakMegabytes()) MB")
-                if sustain > .zero {
+            }
+            if sustain > .zero {
+                try await ChainLoad.with(url: url, token: token, connections: 16) { load in
                     let sampler = Task {
                         var samples: [Int] = []
                         while !Task.isCancelled {
@@ -66,17 +63,17 @@ struct ChainBenchmark {
                     lines.append(
                         "after \(sustain.components.seconds) s of 16-client load (\(sustained.chains) chains): RSS \(Memory.residentMegabytes()) MB (every 10 s: \(series))"
                     )
-                    try await Task.sleep(for: .seconds(10))
-                    lines.append("after 10 s idle: RSS \(Memory.residentMegabytes()) MB")
-                    if let trim = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") {
-                        _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
-                        lines.append("after malloc_trim: RSS \(Memory.residentMegabytes()) MB")
-                    }
                 }
-                try await client.shutdown()
-            } catch {
-                try? await client.shutdown()
-                throw error
+                try await Task.sleep(for: .seconds(10))
+                lines.append("after 10 s idle: RSS \(Memory.residentMegabytes()) MB")
+            }
+            try await ChainLoad.with(url: url, token: token, connections: peakConcurrency) { load in
+                _ = try await load.run(chains: peakConcurrency, concurrency: peakConcurrency)
+                lines.append("\(peakConcurrency) concurrent chains: peak RSS \(Memory.peakMegabytes()) MB")
+            }
+            if sustain > .zero {
+                try await Task.sleep(for: .seconds(15))
+                lines.append("15 s after them: RSS \(Memory.residentMegabytes()) MB")
             }
             lines += try await HopBenchmark(running: running, token: token, calls: hops).run()
             return lines
@@ -113,6 +110,20 @@ struct ChainLoad {
             let sorted = values.sorted()
             guard !sorted.isEmpty else { return 0 }
             return Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))])
+        }
+    }
+
+    /// Runs `body` with a load on its own client of `connections` connections, shut down after.
+    static func with(url: String, token: String, connections: Int, _ body: (ChainLoad) async throws -> Void) async throws {
+        let client = HTTPClient(
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections + 4)))
+        do {
+            try await body(ChainLoad(client: client, url: url, token: token))
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
     }
 

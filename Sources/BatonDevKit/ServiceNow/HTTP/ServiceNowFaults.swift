@@ -16,7 +16,8 @@ public struct ServiceNowStatistics: Sendable, Equatable {
     /// Requests that sent a ServiceNow session cookie back (a connector must never).
     public var cookieReplays = 0
     /// The W3C trace ids of the latest requests that carried a `traceparent` (at most
-    /// ``traceLimit``), so a test can match what the instance saw with a ledger.
+    /// ``traceLimit``) once ``ServiceNowEmulator/recordTraces()`` was called, so a test can
+    /// match what the instance saw with a ledger.
     public var traceIDs: [String] = []
 
     public static let traceLimit = 100_000
@@ -26,6 +27,11 @@ public struct ServiceNowStatistics: Sendable, Equatable {
 actor ServiceNowFaults {
     private var queue: [ServiceNowFault] = []
     private(set) var statistics = ServiceNowStatistics()
+    private var recordsTraces = false
+
+    func recordTraces() {
+        recordsTraces = true
+    }
 
     func inject(_ fault: ServiceNowFault, count: Int) {
         queue += Array(repeating: fault, count: count)
@@ -35,7 +41,7 @@ actor ServiceNowFaults {
     func next(sentCookie: Bool, traceID: String?) -> ServiceNowFault? {
         statistics.requests += 1
         if sentCookie { statistics.cookieReplays += 1 }
-        if let traceID {
+        if recordsTraces, let traceID {
             if statistics.traceIDs.count >= ServiceNowStatistics.traceLimit { statistics.traceIDs.removeFirst(ServiceNowStatistics.traceLimit / 2) }
             statistics.traceIDs.append(traceID)
         }
