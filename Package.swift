@@ -141,6 +141,7 @@ let package = Package(
                 "BatonCore",
                 "BatonConfig",
                 "BatonIdentity",
+                "BatonConnectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -197,6 +198,7 @@ let package = Package(
             name: "BatonTestSupport",
             dependencies: [
                 "BatonDevKit",
+                "BatonConnectors",
                 "BatonIdentity",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -221,6 +223,7 @@ let package = Package(
         .testTarget(
             name: "BatonDevKitTests",
             dependencies: [
+                "BatonConnectors",
                 "BatonCore",
                 "BatonDevKit",
                 "BatonIdentity",

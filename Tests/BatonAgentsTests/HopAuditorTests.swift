@@ -48,20 +48,9 @@ struct HopAuditorTests {
 
     @Test("with the ledger unwritable, no hop to a remote agent is made")
     func noRemoteHopWithoutLedger() async throws {
-        let tenant = try IdentityProviderFixture.shippedTenant()
         let recorder = SwitchableRecorder()
         try await RemoteAgentStub.withRunning { remote, url in
-            let (directory, path) = try AgentMeshFixture.definitions([
-                "concierge": DelegationDenialTests.agent(
-                    "concierge", app: tenant.application("concierge")!.appID, delegates: ["triage"], rule: "delegate: triage"),
-                "triage": """
-                id: triage
-                identity:
-                  client_id: \(tenant.application("triage")!.appID)
-                  resource: api://triage
-                remote: \(url)
-                """,
-            ])
+            let (directory, path) = try RemoteAgentStub.mesh(remoteTriageAt: url)
             _ = directory
             try await AgentMeshFixture.withRunning(agents: path, audit: { recorder.wrapping($0) }) { mesh in
                 let token = try await mesh.signIn()
@@ -112,6 +101,22 @@ actor RemoteAgentStub {
 
     func count() {
         requests += 1
+    }
+
+    /// Definitions where the concierge delegates to a triage agent that runs at `url`.
+    static func mesh(remoteTriageAt url: String, conciergeLimits: String = "") throws -> (TemporaryDirectory, String) {
+        let tenant = try IdentityProviderFixture.shippedTenant()
+        return try AgentMeshFixture.definitions([
+            "concierge": DelegationDenialTests.agent(
+                "concierge", app: tenant.application("concierge")!.appID, delegates: ["triage"], rule: "delegate: triage") + conciergeLimits,
+            "triage": """
+            id: triage
+            identity:
+              client_id: \(tenant.application("triage")!.appID)
+              resource: api://triage
+            remote: \(url)
+            """,
+        ])
     }
 
     static func withRunning<T: Sendable>(

@@ -33,20 +33,8 @@ struct HopDeadlinesTests {
 
     @Test("a hop over its limit stops with hop_timeout, recorded, and leaves nothing watched")
     func hopTimeout() async throws {
-        let tenant = try IdentityProviderFixture.shippedTenant()
         try await RemoteAgentStub.withRunning(answeringAfter: .seconds(5)) { _, url in
-            let (directory, path) = try AgentMeshFixture.definitions([
-                "concierge": DelegationDenialTests.agent(
-                    "concierge", app: tenant.application("concierge")!.appID, delegates: ["triage"], rule: "delegate: triage")
-                    + "\nlimits:\n  timeout: 300ms\n",
-                "triage": """
-                id: triage
-                identity:
-                  client_id: \(tenant.application("triage")!.appID)
-                  resource: api://triage
-                remote: \(url)
-                """,
-            ])
+            let (directory, path) = try RemoteAgentStub.mesh(remoteTriageAt: url, conciergeLimits: "\nlimits:\n  timeout: 300ms\n")
             _ = directory
             try await AgentMeshFixture.withRunning(agents: path) { mesh in
                 let started = ContinuousClock.now

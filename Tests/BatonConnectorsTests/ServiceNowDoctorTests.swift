@@ -30,8 +30,12 @@ struct ServiceNowDoctorTests {
             default: break
             }
             await sn.emulator.configure(settings)
-            let doctor = ServiceNowDoctor(baseURL: sn.url)
-            let expectation = try #require(await doctor.emulatorExpectation())
+            // The test knows the instance from inside, as an administrator would: its users and its clock.
+            let instance = sn.emulator.instance
+            let doctor = ServiceNowDoctor(
+                baseURL: sn.url, users: { field, value in await instance.user(where: field, equals: value) == nil ? 0 : 1 },
+                instanceClock: { instance.clock.now })
+            let expectation = settings
             let token = try await sn.token()
             let findings = await doctor.diagnose(token: Secret(token), expectation: expectation)
             let failed = findings.filter { $0.outcome == .fail }

@@ -1,3 +1,4 @@
+import BatonConnectors
 import BatonDevKit
 import BatonTestSupport
 import Foundation

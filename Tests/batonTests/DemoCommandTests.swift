@@ -37,10 +37,11 @@ struct DemoCommandTests {
             guard stack.process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let endpoints = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(data)/endpoints.json"))) as? [String: String]
-        let baton = try #require(endpoints?["baton"])
-        #expect(endpoints?["tenant"] == "adee7793-9972-5755-8b10-f72a6db321e6")
-        #expect(endpoints?["servicenow"]?.hasPrefix("http://127.0.0.1:") == true)
+        let endpoints = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(data)/endpoints.json"))) as? [String: Any]
+        let baton = try #require(endpoints?["baton"] as? String)
+        #expect(endpoints?["tenant"] as? String == "adee7793-9972-5755-8b10-f72a6db321e6")
+        #expect((endpoints?["servicenow"] as? String)?.hasPrefix("http://127.0.0.1:") == true)
+        #expect((endpoints?["servicenow_oidc"] as? [String: Any])?["client_id"] != nil, "the emulator's OIDC settings, for the doctor")
 
         let token = BatonProcess(["dev", "token", "--user", "jane@contoso.com", "--data-dir", data], directory: RepositoryPaths.root)
         #expect(try await token.run() == 0, "\(token.standardError)")
@@ -53,6 +54,15 @@ struct DemoCommandTests {
         #expect(try await invoke.run() == 0, "\(invoke.standardError)")
         #expect(invoke.standardOutput.contains("5 incidents visible to you."))
         #expect(invoke.standardOutput.contains("concierge → triage → itsm"))
+
+        // No URL flags: the CLI finds the running stack through endpoints.json.
+        let found = BatonProcess(
+            ["invoke", "--user", "jane@contoso.com", "--data-dir", data, "Show me 5 incidents assigned to me"], directory: RepositoryPaths.root)
+        #expect(try await found.run() == 0, "\(found.standardError)")
+        #expect(found.standardOutput.contains("5 incidents visible to you."))
+        let doctor = BatonProcess(["doctor", "servicenow", "--user", "jane@contoso.com", "--data-dir", data], directory: RepositoryPaths.root)
+        #expect(try await doctor.run() == 0, "\(doctor.standardOutput)\(doctor.standardError)")
+        #expect(doctor.standardOutput.contains("ok    audience:"), "the emulator's settings came from endpoints.json: \(doctor.standardOutput)")
         let (status, _) = try await stack.stop(signal: SIGINT)
         #expect(status == 0)
         #expect(!FileManager.default.fileExists(atPath: "\(data)/endpoints.json"), "removed on shutdown")

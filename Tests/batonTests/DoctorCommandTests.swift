@@ -5,9 +5,12 @@ import Testing
 
 @Suite("baton doctor servicenow and baton agents list")
 struct DoctorCommandTests {
-    func doctor(_ sn: ServiceNowFixture) async throws -> (Int32, String) {
+    /// Runs the doctor; with `connectors`, against those connector definitions.
+    func doctor(_ sn: ServiceNowFixture, connectors: String? = nil) async throws -> (Int32, String) {
+        var environment = ["BATON_SERVICENOW_URL": sn.url]
+        if let connectors { environment["BATON_CONNECTORS_DIR"] = connectors }
         let process = BatonProcess(
-            ["doctor", "servicenow", "--user", "jane@contoso.com", "--idp", sn.idp.base], environment: ["BATON_SERVICENOW_URL": sn.url],
+            ["doctor", "servicenow", "--user", "jane@contoso.com", "--idp", sn.idp.base], environment: environment,
             directory: RepositoryPaths.root)
         let status = try await process.run()
         return (status, process.standardOutput + process.standardError)
@@ -22,10 +25,18 @@ struct DoctorCommandTests {
             #expect(output.contains("ServiceNow accepts the token."))
             #expect(!output.contains("eyJ"), "no token in the output")
 
+            // The instance's OIDC provider names the wrong Client ID, and the connector's oidc: section says what it names.
             var settings = await sn.emulator.oidcSettings()
             settings.clientID = "api://servicenow"
             await sn.emulator.configure(settings)
-            let (failed, explanation) = try await doctor(sn)
+            let directory = try TemporaryDirectory()
+            let connectors = directory.file("connectors")
+            try FileManager.default.copyItem(atPath: RepositoryPaths.path("connectors"), toPath: connectors)
+            try FileManager.default.removeItem(atPath: "\(connectors)/servicenow.yaml")
+            let shipped = try String(contentsOfFile: RepositoryPaths.path("connectors/servicenow.yaml"), encoding: .utf8)
+            try (shipped + "oidc:\n  metadata_url: \(settings.metadataURL)\n  client_id: \(settings.clientID)\n").write(
+                toFile: "\(connectors)/servicenow.yaml", atomically: true, encoding: .utf8)
+            let (failed, explanation) = try await doctor(sn, connectors: connectors)
             #expect(failed == 1)
             #expect(
                 explanation.contains(

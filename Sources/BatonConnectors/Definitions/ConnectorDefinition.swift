@@ -29,19 +29,9 @@ public struct ConnectorDefinition: Sendable {
     /// Generic REST: the declared operations.
     public var operations: [RESTOperation]
     /// ServiceNow: what the instance's OIDC inbound integration expects, for `baton doctor`.
-    public var expectedInbound: InboundExpectation?
+    public var expectedInbound: ServiceNowOIDCSettings?
     /// The file it was read from.
     public var file: String
-
-    /// What a ServiceNow OIDC provider entity is configured with.
-    public struct InboundExpectation: Sendable, Equatable {
-        public var metadataURL: String?
-        public var clientID: String?
-        public var userClaim: String
-        public var userField: String
-        public var jtiVerification: Bool
-        public var clockSkew: Duration
-    }
 
     /// Reads one definition; errors name the file and the field.
     public static func load(file path: String, environment: [String: String]) throws(ConfigError) -> ConnectorDefinition {
@@ -79,12 +69,13 @@ public struct ConnectorDefinition: Sendable {
         if kind == .servicenow {
             let inbound = try root.section("oidc")
             if inbound.isPresent {
-                expectedInbound = InboundExpectation(
-                    metadataURL: try inbound.optionalValue("metadata_url"), clientID: try inbound.optionalValue("client_id"),
+                let clockSkew: Duration = try inbound.value("clock_skew", default: Duration.seconds(300))
+                expectedInbound = ServiceNowOIDCSettings(
+                    metadataURL: try inbound.requiredValue("metadata_url"), clientID: try inbound.requiredValue("client_id"),
                     userClaim: try inbound.value("user_claim", default: "preferred_username"),
                     userField: try inbound.value("user_field", default: "email"),
                     jtiVerification: try inbound.value("jti_verification", default: false),
-                    clockSkew: try inbound.value("clock_skew", default: Duration.seconds(300)))
+                    clockSkewSeconds: Int(clockSkew.components.seconds))
                 try inbound.finish()
             }
         }

@@ -1,3 +1,4 @@
+import BatonConnectors
 import Foundation
 import Logging
 import Synchronization

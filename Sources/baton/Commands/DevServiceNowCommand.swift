@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatonConnectors
 import BatonDevKit
 import Foundation
 import Logging

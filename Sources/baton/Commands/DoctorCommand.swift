@@ -70,14 +70,8 @@ struct DoctorCommand: AsyncParsableCommand {
                     tenantID: tenantID)
 
                 let doctor = ServiceNowDoctor(baseURL: definition.baseURL)
-                let expectation: ServiceNowDoctor.Expectation? =
-                    if let inbound = definition.expectedInbound {
-                        ServiceNowDoctor.Expectation(
-                            metadataURL: inbound.metadataURL, clientID: inbound.clientID, userClaim: inbound.userClaim, userField: inbound.userField,
-                            jtiVerification: inbound.jtiVerification, clockSkewSeconds: Int(inbound.clockSkew.components.seconds))
-                    } else {
-                        await doctor.emulatorExpectation()
-                    }
+                // The connector's oidc: section, else what `baton dev up` configured its emulator with.
+                let expectation = definition.expectedInbound ?? credentials.runningStack?.servicenowOIDC
                 let findings = await doctor.diagnose(token: current, expectation: expectation)
                 for finding in findings {
                     print("\(finding.outcome.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)) \(finding.check): \(finding.explanation)")

@@ -1,4 +1,5 @@
 import BatonConfig
+import BatonConnectors
 import BatonDevKit
 import BatonServer
 import Foundation
@@ -14,6 +15,13 @@ struct DevStack {
         var tenant: String
         var servicenow: String
         var baton: String
+        /// What the emulator's OIDC inbound integration is configured with, for `baton doctor servicenow`.
+        var servicenowOIDC: ServiceNowOIDCSettings?
+
+        enum CodingKeys: String, CodingKey {
+            case idp, tenant, servicenow, baton
+            case servicenowOIDC = "servicenow_oidc"
+        }
     }
 
     /// A running stack.
@@ -50,9 +58,9 @@ struct DevStack {
             let emulatorDirectory = (dataDirectory as NSString).appendingPathComponent("dev-servicenow")
             try FileManager.default.createDirectory(
                 atPath: emulatorDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let oidc = ServiceNowOIDCSettings(metadataURL: await provider.discoveryURL, clientID: servicenowApp.appID)
             let emulator = try ServiceNowEmulator(
-                path: (emulatorDirectory as NSString).appendingPathComponent("servicenow.sqlite"),
-                oidc: ServiceNowOIDCSettings(metadataURL: await provider.discoveryURL, clientID: servicenowApp.appID), logger: logger)
+                path: (emulatorDirectory as NSString).appendingPathComponent("servicenow.sqlite"), oidc: oidc, logger: logger)
             let emulatorServer = ServiceNowEmulatorServer(emulator: emulator, logger: logger)
             return try await LocalServer.run(logger: logger, { emulatorServer.makeApplication(onRunning: $0) }) { servicenow in
                 var configuration = BatonConfiguration()
@@ -67,7 +75,7 @@ struct DevStack {
                 let daemon = try BatonDaemon(configuration: configuration, logger: logger, environment: environment)
                 return try await LocalServer.run(logger: logger, { daemon.makeApplication(onServerRunning: $0) }) { baton in
                     try await Self.waitUntilReady(daemon)
-                    let endpoints = Endpoints(idp: idp, tenant: tenant.id, servicenow: servicenow, baton: baton)
+                    let endpoints = Endpoints(idp: idp, tenant: tenant.id, servicenow: servicenow, baton: baton, servicenowOIDC: oidc)
                     return try await body(
                         Running(endpoints: endpoints, provider: provider, emulator: emulator, daemon: daemon, dataDirectory: dataDirectory))
                 }

@@ -9,53 +9,38 @@ import NIOCore
 /// the Table API with it, and explains each failure in one sentence with its fix.
 ///
 /// The token is decoded, never printed. The expectations come from the connector's
-/// `oidc:` section, or — for the emulator — from the instance itself.
+/// `oidc:` section (or what `baton dev up` configured its emulator with). The doctor
+/// talks to the instance only as any client would: the instance's clock is read from
+/// the `Date` header of its answers, and users are not looked up (that needs access a
+/// doctor does not have) unless a ``UserDirectory`` is given.
 public struct ServiceNowDoctor: Sendable {
-    /// What the OIDC provider entity is configured with, as far as it is known.
-    public struct Expectation: Sendable, Equatable {
-        public var metadataURL: String?
-        public var clientID: String?
-        public var userClaim: String
-        public var userField: String
-        public var jtiVerification: Bool
-        public var clockSkewSeconds: Int
-
-        public init(
-            metadataURL: String?, clientID: String?, userClaim: String = "preferred_username", userField: String = "email",
-            jtiVerification: Bool = false, clockSkewSeconds: Int = 300
-        ) {
-            self.metadataURL = metadataURL
-            self.clientID = clientID
-            self.userClaim = userClaim
-            self.userField = userField
-            self.jtiVerification = jtiVerification
-            self.clockSkewSeconds = clockSkewSeconds
-        }
-    }
+    /// Counts the active `sys_user` records whose `field` equals `value`.
+    public typealias UserDirectory = @Sendable (_ field: String, _ value: String) async -> Int?
+    /// The instance's current time, when known better than from its `Date` header.
+    public typealias InstanceClock = @Sendable () async -> Date?
 
     let baseURL: String
     let client: HTTPClient
     let now: @Sendable () -> Date
+    let users: UserDirectory?
+    let instanceClock: InstanceClock?
 
-    public init(baseURL: String, client: HTTPClient = .shared, now: @escaping @Sendable () -> Date = Date.init) {
+    /// - Parameters:
+    ///   - users: a way to look users up; without one the user check is skipped.
+    ///   - instanceClock: the instance's time; without one it is read from the `Date` header.
+    public init(
+        baseURL: String, client: HTTPClient = .shared, now: @escaping @Sendable () -> Date = Date.init, users: UserDirectory? = nil,
+        instanceClock: InstanceClock? = nil
+    ) {
         self.baseURL = URLText.trimmingTrailingSlash(baseURL)
         self.client = client
         self.now = now
-    }
-
-    /// The emulator's own OIDC configuration (`GET /_dev/oidc`), or `nil` for a real instance.
-    public func emulatorExpectation() async -> Expectation? {
-        guard let (status, _, body) = try? await get("\(baseURL)/_dev/oidc", token: nil), status == 200,
-            case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: body)
-        else { return nil }
-        return Expectation(
-            metadataURL: object["metadata_url"]?.stringValue, clientID: object["client_id"]?.stringValue,
-            userClaim: object["user_claim"]?.stringValue ?? "preferred_username", userField: object["user_field"]?.stringValue ?? "email",
-            jtiVerification: object["jti_verification"] == .bool(true), clockSkewSeconds: Int(object["clock_skew_seconds"]?.integerValue ?? 300))
+        self.users = users
+        self.instanceClock = instanceClock
     }
 
     /// Every check, in order; the Table API call comes last (with JTI on, a token works once).
-    public func diagnose(token: Secret, expectation: Expectation?) async -> [DoctorFinding] {
+    public func diagnose(token: Secret, expectation: ServiceNowOIDCSettings?) async -> [DoctorFinding] {
         guard let jws = try? CompactJWS(parsing: token.revealed, sizeLimit: 64 * 1024) else {
             return [
                 DoctorFinding(
@@ -72,7 +57,7 @@ public struct ServiceNowDoctor: Sendable {
                     "configuration", .skipped,
                     "What the instance expects is unknown; add an oidc: section (metadata_url, client_id, user_claim, user_field, jti_verification) to the connector's file to check the token against it."
                 ))
-            findings.append(await tableAPI(token: token, findings: findings))
+            findings.append(await tableAPI(token: token, findings: findings, expectation: nil, claims: claims))
             return findings
         }
         findings.append(await issuer(claims, expectation))
@@ -84,7 +69,7 @@ public struct ServiceNowDoctor: Sendable {
         }
         findings.append(jti(claims, expectation))
         findings.append(await clock(claims, expectation))
-        findings.append(await tableAPI(token: token, findings: findings))
+        findings.append(await tableAPI(token: token, findings: findings, expectation: expectation, claims: claims))
         return findings
     }
 
@@ -97,10 +82,8 @@ public struct ServiceNowDoctor: Sendable {
         return DoctorFinding("token", .pass, "A v\(version) token for \(user), aud \(audience), issued by \(claims["iss"]?.stringValue ?? "?").")
     }
 
-    private func issuer(_ claims: JSONObject, _ expectation: Expectation) async -> DoctorFinding {
-        guard let metadataURL = expectation.metadataURL else {
-            return DoctorFinding("issuer", .skipped, "No OIDC metadata URL is known; set oidc.metadata_url to check the issuer.")
-        }
+    private func issuer(_ claims: JSONObject, _ expectation: ServiceNowOIDCSettings) async -> DoctorFinding {
+        let metadataURL = expectation.metadataURL
         guard let (status, _, body) = try? await get(metadataURL, token: nil), status == 200,
             case .object(let document)? = try? JSONDecoder().decode(JSONValue.self, from: body), let expected = document["issuer"]?.stringValue
         else {
@@ -124,10 +107,8 @@ public struct ServiceNowDoctor: Sendable {
         return DoctorFinding("issuer", .pass, "The token's issuer matches the OIDC metadata URL's.")
     }
 
-    private func audience(_ claims: JSONObject, _ expectation: Expectation) -> DoctorFinding {
-        guard let clientID = expectation.clientID else {
-            return DoctorFinding("audience", .skipped, "No client id is known; set oidc.client_id to check the audience.")
-        }
+    private func audience(_ claims: JSONObject, _ expectation: ServiceNowOIDCSettings) -> DoctorFinding {
+        let clientID = expectation.clientID
         let audiences = claims["aud"]?.stringArrayValue ?? claims["aud"]?.stringValue.map { [$0] } ?? []
         guard audiences.contains(clientID) else {
             return DoctorFinding(
@@ -138,7 +119,7 @@ public struct ServiceNowDoctor: Sendable {
         return DoctorFinding("audience", .pass, "The token's aud equals the OIDC entity's Client ID.")
     }
 
-    private func userClaim(_ claims: JSONObject, _ expectation: Expectation) -> DoctorFinding {
+    private func userClaim(_ claims: JSONObject, _ expectation: ServiceNowOIDCSettings) -> DoctorFinding {
         guard let value = claims[expectation.userClaim]?.stringValue, !value.isEmpty else {
             let present = ["preferred_username", "upn", "email", "oid"].filter { claims[$0] != nil }
             return DoctorFinding(
@@ -149,16 +130,13 @@ public struct ServiceNowDoctor: Sendable {
         return DoctorFinding("user claim", .pass, "The token's \(expectation.userClaim) is \(value).")
     }
 
-    private func matchingUser(_ value: String, _ expectation: Expectation) async -> DoctorFinding {
-        let url = "\(baseURL)/_dev/users?field=\(Self.encode(expectation.userField))&value=\(Self.encode(value))"
-        guard let (status, _, body) = try? await get(url, token: nil), status == 200 || status == 404,
-            case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: body), object["matches"] != nil
-        else {
+    private func matchingUser(_ value: String, _ expectation: ServiceNowOIDCSettings) async -> DoctorFinding {
+        guard let users, let matches = await users(expectation.userField, value) else {
             return DoctorFinding(
                 "user", .skipped,
-                "Cannot look users up on a real instance without access; make sure one active sys_user has \(expectation.userField) = \(value).")
+                "Cannot look users up on the instance without access; make sure one active sys_user has \(expectation.userField) = \(value).")
         }
-        guard object["matches"] == .integer(1) else {
+        guard matches == 1 else {
             return DoctorFinding(
                 "user", .fail,
                 "No single active sys_user has \(expectation.userField) = \(value); create the user, fix its \(expectation.userField), or map a claim to a field that holds it."
@@ -167,7 +145,7 @@ public struct ServiceNowDoctor: Sendable {
         return DoctorFinding("user", .pass, "One active sys_user has \(expectation.userField) = \(value).")
     }
 
-    private func jti(_ claims: JSONObject, _ expectation: Expectation) -> DoctorFinding {
+    private func jti(_ claims: JSONObject, _ expectation: ServiceNowOIDCSettings) -> DoctorFinding {
         guard expectation.jtiVerification else { return DoctorFinding("jti", .pass, "JTI verification is off.") }
         guard claims["jti"] != nil else {
             return DoctorFinding(
@@ -180,7 +158,7 @@ public struct ServiceNowDoctor: Sendable {
             "JTI verification is on: each token works for one call only, so Baton's cached tokens will be refused after their first use.")
     }
 
-    private func clock(_ claims: JSONObject, _ expectation: Expectation) async -> DoctorFinding {
+    private func clock(_ claims: JSONObject, _ expectation: ServiceNowOIDCSettings) async -> DoctorFinding {
         guard let date = await serverTime() else {
             return DoctorFinding("clock", .skipped, "The instance sent no Date header, so its clock cannot be compared.")
         }
@@ -202,7 +180,7 @@ public struct ServiceNowDoctor: Sendable {
         return DoctorFinding("clock", .pass, "The instance's clock agrees with this machine's (\(Int(skew.rounded())) s).")
     }
 
-    private func tableAPI(token: Secret, findings: [DoctorFinding]) async -> DoctorFinding {
+    private func tableAPI(token: Secret, findings: [DoctorFinding], expectation: ServiceNowOIDCSettings?, claims: JSONObject) async -> DoctorFinding {
         let url = "\(baseURL)/api/now/table/sys_user?sysparm_limit=1&sysparm_fields=user_name"
         guard let (status, _, body) = try? await get(url, token: token) else {
             return DoctorFinding("table api", .fail, "The instance at \(baseURL) does not answer; check the connector's base_url and the network.")
@@ -212,9 +190,12 @@ public struct ServiceNowDoctor: Sendable {
             return DoctorFinding("table api", .pass, "The Table API accepted the token and answered 200.")
         case 401:
             let failed = findings.filter { $0.outcome == .fail }.map(\.check)
+            let user = expectation.flatMap { expected in
+                claims[expected.userClaim]?.stringValue.map { "one active sys_user has \(expected.userField) = \($0), " }
+            }
             let cause =
                 failed.isEmpty
-                ? "no cause was found above: check that the OIDC provider configuration is active and that REST API auth scopes or access policies allow this token"
+                ? "no cause was found above: check that \(user ?? "")the OIDC provider configuration is active and REST API auth scopes or access policies allow this token, and that the instance's clock is right"
                 : "see the failed checks above (\(failed.joined(separator: ", ")))"
             return DoctorFinding("table api", .fail, "The Table API answered 401 User Not Authenticated: \(cause).")
         case 403:
@@ -229,13 +210,9 @@ public struct ServiceNowDoctor: Sendable {
 
     // MARK: - HTTP
 
-    /// The instance's time: the emulator's `GET /_dev/clock`, else a real instance's `Date` header.
+    /// The instance's time: the given clock, else the `Date` header of its answer to an anonymous request.
     private func serverTime() async -> Date? {
-        if let (status, _, body) = try? await get("\(baseURL)/_dev/clock", token: nil), status == 200,
-            case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: body), let now = object["now"]?.stringValue
-        {
-            return Self.httpDate(now)
-        }
+        if let instanceClock { return await instanceClock() }
         return (try? await get("\(baseURL)/api/now/table/sys_properties?sysparm_limit=1", token: nil).1).flatMap { $0.flatMap(Self.httpDate) }
     }
 

@@ -1,3 +1,4 @@
+import BatonConnectors
 import BatonCore
 import BatonIdentity
 import Foundation

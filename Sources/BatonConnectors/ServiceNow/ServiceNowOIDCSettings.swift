@@ -3,6 +3,9 @@ import Foundation
 /// What a ServiceNow instance's OIDC inbound integration ("Third party ID token") is
 /// configured with — the fields of the OIDC provider entity that decide whether an
 /// external token is accepted and which `sys_user` it stands for.
+///
+/// One model for all who need it: a connector's `oidc:` section (what `baton doctor`
+/// checks the token against) and the dev emulator's own configuration.
 public struct ServiceNowOIDCSettings: Sendable, Equatable, Codable {
     /// "OIDC Metadata URL": its `issuer` must equal the token's `iss`; its `jwks_uri` gives the keys.
     public var metadataURL: String
