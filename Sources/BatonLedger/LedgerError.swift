@@ -13,6 +13,8 @@ public enum LedgerError: BatonError, Equatable {
     case readFailed(String)
     /// A stored record does not follow the canonical encoding.
     case malformedRecord(String)
+    /// The ledger at this path was written by an earlier schema and not upgraded yet.
+    case notUpgraded(path: String)
 
     public var code: String {
         switch self {
@@ -21,6 +23,7 @@ public enum LedgerError: BatonError, Equatable {
         case .signingKeyUnusable: "ledger_signing_key_unusable"
         case .readFailed: "ledger_read_failed"
         case .malformedRecord: "ledger_malformed_record"
+        case .notUpgraded: "ledger_not_upgraded"
         }
     }
 
@@ -31,6 +34,8 @@ public enum LedgerError: BatonError, Equatable {
         case .signingKeyUnusable(let reason): "the ledger's checkpoint signing key cannot be used: \(reason)"
         case .readFailed(let reason): "the audit ledger could not be read: \(reason)"
         case .malformedRecord(let reason): "a ledger record is not in the canonical encoding: \(reason)"
+        case .notUpgraded(let path):
+            "the ledger in \(path) was written by an earlier Baton; `baton migrate apply` (or starting the daemon) upgrades it"
         }
     }
 }

@@ -21,6 +21,19 @@ public enum LedgerStore {
         try SQLiteStore.open(.ledgerIndex, in: directory, busyTimeout: busyTimeout, memory: memory, logger: logger)
     }
 
+    /// The ledger of `directory` opened for reading only (for `baton audit …` while the
+    /// daemon may run), with its query index when there is one; `nil` when there is no ledger.
+    ///
+    /// - Throws: ``LedgerError/notUpgraded(path:)`` for a ledger of the first schema.
+    public static func openReader(in directory: DataDirectory, busyTimeout: Duration) throws -> LedgerReader? {
+        guard let entries = try SQLiteStore.openReadOnly(.ledger, in: directory, busyTimeout: busyTimeout) else { return nil }
+        let upgraded = try entries.read { db in
+            try !db.tableExists("ledger_entries_v1") && db.columns(in: "ledger_entries").contains { $0.name == "record" }
+        }
+        guard upgraded else { throw LedgerError.notUpgraded(path: directory.path) }
+        return LedgerReader(entries: entries, index: try SQLiteStore.openReadOnly(.ledgerIndex, in: directory, busyTimeout: busyTimeout))
+    }
+
     /// The data upgrade `store` needs after its migrations, for code that opens every store.
     public static func upgrade(for store: StoreName) -> (@Sendable (Database) throws -> Void)? {
         store == .ledger ? upgrade : nil

@@ -1,7 +1,6 @@
 import BatonLedger
 import BatonStorage
 import Foundation
-import GRDB
 
 /// The configured ledger, opened for reading by the `baton audit` commands.
 struct AuditStore {
@@ -19,18 +18,14 @@ struct AuditStore {
 
     /// The ledger's entries and, when there is one, its query index (queries are exact without it).
     func reader() throws -> LedgerReader {
-        guard let entries = try SQLiteStore.openReadOnly(.ledger, in: directory, busyTimeout: busyTimeout) else {
-            throw CommandFailure(message: "no ledger in \(directory.path) yet")
+        do {
+            guard let reader = try LedgerStore.openReader(in: directory, busyTimeout: busyTimeout) else {
+                throw CommandFailure(message: "no ledger in \(directory.path) yet")
+            }
+            return reader
+        } catch let error as LedgerError {
+            throw CommandFailure(message: error.description)
         }
-        let upgraded = try entries.read { db in
-            try !db.tableExists("ledger_entries_v1") && db.columns(in: "ledger_entries").contains { $0.name == "record" }
-        }
-        guard upgraded else {
-            throw CommandFailure(
-                message: "the ledger in \(directory.path) was written by an earlier Baton; `baton migrate apply` (or starting the daemon) upgrades it"
-            )
-        }
-        return LedgerReader(entries: entries, index: try SQLiteStore.openReadOnly(.ledgerIndex, in: directory, busyTimeout: busyTimeout))
     }
 
     func signer() throws -> CheckpointSigner {
