@@ -50,6 +50,9 @@ struct LedgerUpgradeTests {
                 arguments: [Data(head), signer.keyID, signature])
         }
         try old.close()
+        #expect(throws: LedgerError.notUpgraded(path: directory.path), "a reader refuses the first schema until the daemon upgrades it") {
+            _ = try LedgerStore.openReader(in: directory, busyTimeout: .seconds(5))
+        }
 
         let upgraded = try LedgerStore.openEntries(in: directory, busyTimeout: .seconds(5), logger: logger)
         let report = try await LedgerVerifier(reader: upgraded, publicKey: signer.publicKey).verify()
@@ -57,6 +60,7 @@ struct LedgerUpgradeTests {
         #expect(report.entries == 6 && report.checkpoints == 1)
         #expect(try LedgerQuery(limit: 100).run(on: LedgerReader(entries: upgraded, index: nil)).entries == written)
         #expect(try await upgraded.read { db in try db.tableExists("ledger_entries_v1") } == false)
+        #expect(try LedgerStore.openReader(in: directory, busyTimeout: .seconds(5))?.entries != nil)
         // The chain goes on from the upgraded head.
         let writer = try await LedgerWriter.open(database: upgraded, signer: signer)
         #expect(await writer.head.hash == previous)
