@@ -33,7 +33,8 @@ struct AgentMeshFixture: Sendable {
             let vaultDatabase = try SQLiteStore.open(.vault, in: directory, busyTimeout: .seconds(5), logger: logger)
             let vault = try TokenVault.open(in: directory, store: SQLiteVaultStore(database: vaultDatabase), environment: [:])
             let ledgerDatabase = try LedgerStore.openEntries(in: directory, busyTimeout: .seconds(5), logger: logger)
-            let writer = try await LedgerWriter.open(database: ledgerDatabase, signer: try CheckpointSigner.load(from: directory))
+            let writer = try await LedgerWriter.open(
+                store: SQLiteLedgerRecords(database: ledgerDatabase), signer: try CheckpointSigner.load(from: directory))
             let fingerprinter = TokenFingerprinter(key: SymmetricKey(size: .bits256))
             let environment = environment.merging(["BATON_SERVICENOW_URL": sn.url]) { $1 }
             let connectors = try ConnectorCatalog.load(directory: RepositoryPaths.path("connectors"), environment: environment)

@@ -62,7 +62,7 @@ struct LedgerUpgradeTests {
         #expect(try await upgraded.read { db in try db.tableExists("ledger_entries_v1") } == false)
         #expect(try LedgerStore.openReader(in: directory, busyTimeout: .seconds(5))?.entries != nil)
         // The chain goes on from the upgraded head.
-        let writer = try await LedgerWriter.open(database: upgraded, signer: signer)
+        let writer = try await LedgerWriter.open(store: SQLiteLedgerRecords(database: upgraded), signer: signer)
         #expect(await writer.head.hash == previous)
         #expect(try await writer.append(LedgerFixture.entry(7)) == 7)
         #expect(try await LedgerVerifier(reader: upgraded, publicKey: signer.publicKey).verify().isIntact)

@@ -28,7 +28,7 @@ struct LedgerFixture {
     var reader: LedgerReader { LedgerReader(entries: database, index: index) }
 
     func writer(checkpointEvery: Int64 = 10) async throws -> LedgerWriter {
-        try await LedgerWriter.open(database: database, signer: signer, checkpointEvery: checkpointEvery)
+        try await LedgerWriter.open(store: SQLiteLedgerRecords(database: database), signer: signer, checkpointEvery: checkpointEvery)
     }
 
     func indexer() async throws -> LedgerIndexer {

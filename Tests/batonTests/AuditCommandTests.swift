@@ -50,7 +50,7 @@ struct AuditCommandTests {
     func commands() async throws {
         let data = try DataDirectory.prepare(directory.file("data"))
         let database = try LedgerStore.openEntries(in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
-        let writer = try await LedgerWriter.open(database: database, signer: try CheckpointSigner.load(from: data))
+        let writer = try await LedgerWriter.open(store: SQLiteLedgerRecords(database: database), signer: try CheckpointSigner.load(from: data))
         let jane = ChainUser(
             tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: "a4fda3b2-0738-59b8-b7a1-849d73fb98aa", username: "jane@contoso.com")
         let chain = "0193a4b2-5f00-7000-8000-00000000c0de"

@@ -18,7 +18,7 @@ import Logging
 ///
 /// ```swift
 /// let indexer = try await LedgerIndexer.open(entries: ledgerPool, index: indexPool)
-/// let writer = try await LedgerWriter.open(database: ledgerPool, signer: signer, onCommit: indexer.wake)
+/// let writer = try await LedgerWriter.open(store: SQLiteLedgerRecords(database: ledgerPool), signer: signer, onCommit: indexer.wake)
 /// try await indexer.run()   // until cancelled
 /// ```
 public actor LedgerIndexer {

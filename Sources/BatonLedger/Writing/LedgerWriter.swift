@@ -1,6 +1,4 @@
 import Foundation
-import GRDB
-import GRDBSQLite
 import Logging
 
 /// The one writer of the audit ledger: appends are durable when they return, and many
@@ -12,14 +10,14 @@ import Logging
 /// closed, and a caller whose append throws must not take the step it describes.
 ///
 /// ```swift
-/// let writer = try await LedgerWriter.open(database: pool, signer: signer)
+/// let writer = try await LedgerWriter.open(store: SQLiteLedgerRecords(database: pool), signer: signer)
 /// let sequence = try await writer.append(entry)   // durable once this returns
 /// ```
 ///
 /// Callers encode their entries (in parallel, before queueing); the writer numbers,
 /// hashes and inserts the records — one narrow row each, no index on the append path.
 public actor LedgerWriter {
-    private let database: DatabasePool
+    private let store: any LedgerRecordStore
     private let signer: CheckpointSigner
     private let checkpointEvery: Int64
     private let checkpointInterval: Duration
@@ -43,10 +41,11 @@ public actor LedgerWriter {
     public static let genesis = [UInt8](repeating: 0, count: 32)
 
     init(
-        database: DatabasePool, signer: CheckpointSigner, checkpointEvery: Int64, checkpointInterval: Duration, queueCapacity: Int, maximumBatch: Int,
+        store: any LedgerRecordStore, signer: CheckpointSigner, checkpointEvery: Int64, checkpointInterval: Duration, queueCapacity: Int,
+        maximumBatch: Int,
         logger: Logger, onCommit: @escaping @Sendable (Int64) -> Void, last: (sequence: Int64, hash: [UInt8]), lastCheckpoint: Int64
     ) {
-        self.database = database
+        self.store = store
         self.signer = signer
         self.checkpointEvery = checkpointEvery
         self.checkpointInterval = checkpointInterval
@@ -59,7 +58,7 @@ public actor LedgerWriter {
         self.lastCheckpointSequence = lastCheckpoint
     }
 
-    /// Opens the writer on a migrated ledger database, continuing its chain.
+    /// Opens the writer on a ledger's store, continuing its chain.
     ///
     /// - Parameters:
     ///   - checkpointEvery: sign a checkpoint after this many entries… (default 10,000)
@@ -67,17 +66,14 @@ public actor LedgerWriter {
     ///   - queueCapacity: appends waiting beyond this many make callers wait (default 65,536).
     ///   - onCommit: told the last durable sequence number after each commit (the indexer follows it).
     public static func open(
-        database: DatabasePool, signer: CheckpointSigner, checkpointEvery: Int64 = 10_000, checkpointInterval: Duration = .seconds(60),
+        store: any LedgerRecordStore, signer: CheckpointSigner, checkpointEvery: Int64 = 10_000, checkpointInterval: Duration = .seconds(60),
         queueCapacity: Int = 65_536, maximumBatch: Int = 16_384, logger: Logger = Logger(label: "baton.ledger"),
         onCommit: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws -> LedgerWriter {
-        let (last, checkpoint) = try await database.read { db -> ((Int64, [UInt8]), Int64) in
-            let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
-            let last = row.map { ($0["seq"] as Int64, Array($0["hash"] as Data)) } ?? (0, genesis)
-            return (last, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_checkpoints") ?? 0)
-        }
+        let last = try await store.head() ?? (0, genesis)
+        let checkpoint = try await store.lastCheckpointSequence()
         return LedgerWriter(
-            database: database, signer: signer, checkpointEvery: checkpointEvery, checkpointInterval: checkpointInterval,
+            store: store, signer: signer, checkpointEvery: checkpointEvery, checkpointInterval: checkpointInterval,
             queueCapacity: queueCapacity,
             maximumBatch: maximumBatch, logger: logger, onCommit: onCommit, last: last, lastCheckpoint: checkpoint)
     }
@@ -139,7 +135,7 @@ public actor LedgerWriter {
 
             let (sealed, hash) = seal(batch.flatMap(\.records))
             do {
-                try await database.write { db in try Self.insert(sealed, into: db) }
+                try await store.append(sealed)
             } catch {
                 logger.error("ledger write failed; the batch was not recorded", metadata: ["entries": "\(size)", "error": "\(error)"])
                 for item in batch { item.continuation.resume(throwing: LedgerError.writeFailed("\(error)")) }
@@ -177,25 +173,6 @@ public actor LedgerWriter {
         return (sealed, hash)
     }
 
-    /// Inserts sealed records, binding their bytes in place (no copies per row).
-    private static func insert(_ sealed: [SealedRecord], into db: Database) throws {
-        let statement = try db.cachedStatement(sql: "INSERT INTO ledger_entries (seq, record, hash) VALUES (?, ?, ?)")
-        let handle = statement.sqliteStatement
-        defer { sqlite3_reset(handle); sqlite3_clear_bindings(handle) }
-        for row in sealed {
-            sqlite3_reset(handle)
-            sqlite3_bind_int64(handle, 1, row.sequence)
-            try row.record.withUnsafeBytes { record in
-                try row.hash.withUnsafeBytes { hash in
-                    // SQLITE_STATIC: both buffers outlive the step below.
-                    sqlite3_bind_blob(handle, 2, record.baseAddress, Int32(record.count), nil)
-                    sqlite3_bind_blob(handle, 3, hash.baseAddress, Int32(hash.count), nil)
-                    try db.stepToDone(handle)
-                }
-            }
-        }
-    }
-
     private func checkpointIfDue() async {
         let due =
             lastSequence - lastCheckpointSequence >= checkpointEvery
@@ -211,21 +188,10 @@ public actor LedgerWriter {
     private func writeCheckpoint(sequence: Int64, hash: [UInt8]) async throws {
         let timestamp = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let signature = try signer.sign(sequence: sequence, hash: hash, timestamp: timestamp)
-        let keyID = signer.keyID
-        try await database.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO ledger_checkpoints (seq, ts_us, hash, key_id, signature) VALUES (?, ?, ?, ?, ?)",
-                arguments: [sequence, timestamp, Data(hash), keyID, signature])
-        }
+        try await store.saveCheckpoint(
+            StoredCheckpoint(sequence: sequence, timestamp: timestamp, hash: hash, keyID: signer.keyID, signature: signature))
         lastCheckpointSequence = sequence
         lastCheckpointTime = .now
     }
 
-}
-
-/// A record numbered and hashed, ready to insert.
-private struct SealedRecord {
-    let sequence: Int64
-    let record: [UInt8]
-    let hash: [UInt8]
 }

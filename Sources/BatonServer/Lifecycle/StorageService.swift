@@ -62,7 +62,8 @@ public final class StorageService: Service, Sendable {
             let indexer = try await LedgerIndexer.open(entries: ledgerPool, index: indexPool, logger: logger)
             await opened.setLedger(
                 try await LedgerWriter.open(
-                    database: ledgerPool, signer: try CheckpointSigner.load(from: directory), logger: logger, onCommit: indexer.wake),
+                    store: SQLiteLedgerRecords(database: ledgerPool), signer: try CheckpointSigner.load(from: directory), logger: logger,
+                    onCommit: indexer.wake),
                 indexer: indexer,
                 reader: LedgerReader(entries: ledgerPool, index: indexPool))
             logger.info("stores open", metadata: ["data_dir": "\(directory.path)", "engine": "\(settings.engine.rawValue)"])

@@ -24,7 +24,7 @@ struct LedgerBenchmark {
         let index = try LedgerStore.openIndex(in: directory, busyTimeout: .seconds(5), logger: logger)
         let indexer = try await LedgerIndexer.open(entries: database, index: index)
         let signer = try CheckpointSigner.load(from: directory)
-        let writer = try await LedgerWriter.open(database: database, signer: signer, onCommit: indexer.wake)
+        let writer = try await LedgerWriter.open(store: SQLiteLedgerRecords(database: database), signer: signer, onCommit: indexer.wake)
         let indexing = Task { await indexer.run() }
         var lines: [String] = []
 
