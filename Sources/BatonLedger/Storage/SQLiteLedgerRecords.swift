@@ -5,10 +5,10 @@ import GRDBSQLite
 /// The ledger's records in SQLite (`ledger.sqlite`: `ledger_entries` with `seq`, `record`,
 /// `hash`; `ledger_checkpoints`), written with `synchronous = FULL`.
 public struct SQLiteLedgerRecords: LedgerRecordStore {
-    private let database: any DatabaseWriter
+    private let database: DatabasePool
 
     /// The store on a migrated ledger database (``LedgerStore/openEntries(in:busyTimeout:memory:logger:)``).
-    public init(database: any DatabaseWriter) {
+    public init(database: DatabasePool) {
         self.database = database
     }
 
