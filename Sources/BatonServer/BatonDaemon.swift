@@ -3,12 +3,12 @@ import BatonConfig
 import BatonCore
 import BatonIdentity
 import BatonStorage
-import Crypto
+internal import Crypto
 import Foundation
 import Hummingbird
 import Logging
 import Metrics
-import NIOCore
+internal import NIOCore
 import Prometheus
 import ServiceLifecycle
 

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import BatonCore
 import BatonIdentity
 import Foundation
-import NIOCore
+internal import NIOCore
 
 /// A brain backed by any OpenAI-compatible `/chat/completions` endpoint with tool calling.
 ///

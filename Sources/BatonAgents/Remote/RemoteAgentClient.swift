@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import BatonCore
 import BatonIdentity
 import Foundation
-import NIOCore
+internal import NIOCore
 
 /// Delegation to an agent another Baton daemon runs: the exchanged token as the bearer,
 /// the chain's position in `traceparent` and Baton's chain headers, the answer back as JSON.

@@ -1,4 +1,4 @@
-import Yams
+internal import Yams
 
 extension BatonConfiguration {
     /// The effective configuration as YAML, every key present and every secret masked.

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+internal import Yams
 
 /// One configuration source: a YAML file (or none) plus the process environment.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+internal import Yams
 
 /// A strict reader over one mapping of a configuration document.
 ///

@@ -3,8 +3,8 @@ import BatonCore
 import BatonIdentity
 import Foundation
 import Logging
-import NIOCore
-import NIOHTTP1
+internal import NIOCore
+internal import NIOHTTP1
 
 /// The HTTP layer every connector shares: the user's bearer token on each request, a
 /// timeout, bounded retries of idempotent requests on 5xx and 429 (honouring

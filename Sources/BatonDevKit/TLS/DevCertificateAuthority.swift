@@ -1,7 +1,7 @@
 import Foundation
 import NIOSSL
-import SwiftASN1
-import X509
+internal import SwiftASN1
+internal import X509
 import _CryptoExtras
 
 /// A private certificate authority for the dev stack's HTTPS, kept in the data directory.

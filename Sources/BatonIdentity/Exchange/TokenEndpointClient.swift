@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import BatonCore
 import Foundation
 import Logging
-import NIOCore
-import NIOHTTP1
+internal import NIOCore
+internal import NIOHTTP1
 
 /// POSTs token requests and reads token responses, with timeouts and bounded retries.
 ///

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
+internal import NIOCore
 
 /// Fetches small JSON documents (discovery, JWKS) with a timeout and a size limit.
 public struct HTTPDocumentFetcher: Sendable {

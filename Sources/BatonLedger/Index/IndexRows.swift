@@ -1,5 +1,5 @@
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// The index rows of a batch of records, and the usernames seen with each object id.
 ///

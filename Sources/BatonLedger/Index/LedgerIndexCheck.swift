@@ -1,5 +1,5 @@
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// Checks that the query index hides no entry: every entry up to the index's watermark
 /// has each of its index rows.

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 import Logging
 
 /// Keeps `ledger_index.sqlite` up to date with the ledger, off the append path.

@@ -1,7 +1,7 @@
 import BatonCore
 import Foundation
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// A filter over the ledger, answered from its index, with cursor pagination.
 ///

@@ -1,7 +1,7 @@
 import BatonCore
 import Foundation
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// One run of a ``LedgerQuery``: the index part (entries up to the index's watermark,
 /// found by one index dimension) and the unindexed part (newer entries, read in order).

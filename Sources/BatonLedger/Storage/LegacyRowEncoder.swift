@@ -1,5 +1,5 @@
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// Builds the record of an entry stored by the first ledger schema — one column per
 /// field — straight from its columns' bytes: byte for byte the encoding its hash was

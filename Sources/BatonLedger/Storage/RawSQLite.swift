@@ -1,5 +1,5 @@
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// The few raw SQLite calls of the ledger's hot paths (appending, indexing, verifying,
 /// scanning), which bind and read bytes in place instead of through `DatabaseValue`s.

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// The ledger's records in SQLite (`ledger.sqlite`: `ledger_entries` with `seq`, `record`,
 /// `hash`; `ledger_checkpoints`), written with `synchronous = FULL`.

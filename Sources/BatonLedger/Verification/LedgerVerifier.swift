@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
-import GRDBSQLite
+internal import GRDBSQLite
 
 /// Checks the whole ledger: the hash chain from the first entry, and every signed checkpoint.
 ///

@@ -4,7 +4,7 @@ import BatonCore
 import BatonIdentity
 import BatonLedger
 import Foundation
-import HTTPTypes
+internal import HTTPTypes
 import Hummingbird
 import Metrics
 

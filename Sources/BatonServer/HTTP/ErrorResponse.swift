@@ -7,7 +7,7 @@ import BatonLedger
 import BatonStorage
 import BatonVault
 import Foundation
-import HTTPTypes
+internal import HTTPTypes
 import Hummingbird
 
 /// Every error the HTTP API answers with, mapped to a status, headers and an ``ErrorBody``

@@ -2,7 +2,7 @@ import BatonConfig
 import BatonLedger
 import BatonStorage
 import BatonVault
-import GRDB
+internal import GRDB
 import Logging
 import Metrics
 import ServiceLifecycle

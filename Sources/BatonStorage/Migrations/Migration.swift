@@ -1,4 +1,4 @@
-import Crypto
+internal import Crypto
 import Foundation
 
 /// One numbered SQL file of a store's schema, such as `migrations/sqlite/ledger/0001_init.sql`.

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import BatonCore
 import BatonIdentity
 import Foundation
-import NIOCore
+internal import NIOCore
 
 /// Answers "ServiceNow won't accept the token from Entra": checks the token a connector
 /// would send against what the instance's OIDC inbound integration expects, then calls

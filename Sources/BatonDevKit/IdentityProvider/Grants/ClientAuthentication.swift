@@ -2,7 +2,7 @@ import BatonCore
 import BatonIdentity
 import Crypto
 import Foundation
-import X509
+internal import X509
 import _CryptoExtras
 
 /// How a client proved who it is; becomes `azpacr` (v2) or `appidacr` (v1).

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTLS
 import Logging
-import NIOCore
+internal import NIOCore
 
 /// The dev identity provider as an HTTP server, on a fixed or free loopback port.
 ///

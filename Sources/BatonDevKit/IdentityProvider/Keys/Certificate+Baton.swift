@@ -1,8 +1,8 @@
 import BatonIdentity
 import Crypto
 import Foundation
-import SwiftASN1
-import X509
+internal import SwiftASN1
+internal import X509
 import _CryptoExtras
 
 extension Certificate {

@@ -1,6 +1,6 @@
 import BatonIdentity
 import Foundation
-import X509
+internal import X509
 import _CryptoExtras
 
 /// The identity provider's token-signing keys: one signs, all are published.

@@ -2,7 +2,7 @@ import BatonConfig
 import BatonCore
 import Crypto
 import Foundation
-import X509
+internal import X509
 
 extension DevTenant {
     /// Reads a tenant file such as `dev/tenant.yaml`. Errors name the file and the field.

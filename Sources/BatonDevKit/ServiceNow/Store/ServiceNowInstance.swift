@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import GRDB
+internal import GRDB
 
 /// The emulated instance's data and rules: tables in memory, written through to SQLite so
 /// changes survive a restart, queried with encoded queries and filtered by the ACLs as
