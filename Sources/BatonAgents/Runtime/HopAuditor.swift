@@ -57,10 +57,9 @@ actor HopAuditor {
         fingerprint: TokenFingerprint? = nil, tokenSource: TokenSource? = nil, latency: Duration? = nil
     ) -> LedgerEntry {
         LedgerEntry(
-            chainID: position.chainID, hop: position.hop, parentHop: position.parentHop, kind: kind, user: user, agent: agent,
-            actorPath: position.actorPath, target: target, resource: resource, operation: operation, status: status, decision: decision,
-            reason: reason, tokenFingerprint: (fingerprint ?? token.map { fingerprinter.fingerprint(of: $0.revealed) })?.hex,
-            tokenSource: tokenSource?.rawValue, latencyMicroseconds: latency?.microseconds, traceID: position.traceID)
+            at: position, kind: kind, user: user, agent: agent, target: target, resource: resource, operation: operation, status: status,
+            decision: decision, reason: reason, tokenFingerprint: (fingerprint ?? token.map { fingerprinter.fingerprint(of: $0.revealed) })?.hex,
+            tokenSource: tokenSource, latency: latency)
     }
 }
 

@@ -3,4 +3,9 @@ extension Duration {
     public var timeInterval: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
+
+    /// Whole microseconds, as the ledger and the hop summaries record latencies.
+    public var microseconds: Int64 {
+        components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
+    }
 }

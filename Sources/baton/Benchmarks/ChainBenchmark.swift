@@ -206,9 +206,3 @@ enum Memory {
         return Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty } ?? "0") ?? 0
     }
 }
-
-extension Duration {
-    var microseconds: Int64 {
-        components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
-    }
-}
