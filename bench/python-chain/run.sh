@@ -20,7 +20,8 @@ pids=()
 trap cleanup EXIT
 (cd "$root" && "$baton" dev up --data-dir "$data" > "$data/dev-up.log" 2>&1) &
 pids+=($!)
-for _ in $(seq 600); do [ -f "$data/endpoints.json" ] && break; sleep 0.1; done
+# endpoints.json appears once the stack serves; wait until it is whole.
+for _ in $(seq 600); do "$venv/bin/python" -c 'import json, sys; json.load(open(sys.argv[1]))' "$data/endpoints.json" 2>/dev/null && break; sleep 0.1; done
 read -r idp tenant servicenow baton_url < <("$venv/bin/python" -c '
 import json, sys; e = json.load(open(sys.argv[1])); print(e["idp"], e["tenant"], e["servicenow"], e["baton"])' "$data/endpoints.json")
 (cd "$here" && IDP="$idp" TENANT="$tenant" SERVICENOW="$servicenow" SELF="http://127.0.0.1:8090" \
