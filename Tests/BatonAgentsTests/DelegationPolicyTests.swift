@@ -27,8 +27,8 @@ struct DelegationPolicyTests {
     }
 
     struct DelegationCase: Sendable, CustomTestStringConvertible {
-        let caller: String
-        let callee: String
+        let caller: AgentID
+        let callee: AgentID
         let scopes: ScopeSet?
         let path: [String]
         let expected: Expected
@@ -58,8 +58,8 @@ struct DelegationPolicyTests {
             #expect(scopes == expected)
         case (.failure(let denial), .refused(let reason)):
             #expect(denial.reason == reason)
-            #expect(denial.target == example.callee, "the denial names what was refused")
-            #expect(!denial.message.isEmpty && denial.message.contains(example.callee))
+            #expect(denial.target == example.callee.rawValue, "the denial names what was refused")
+            #expect(!denial.message.isEmpty && denial.message.contains(example.callee.rawValue))
         default:
             Issue.record("expected \(example.expected), got \(outcome)")
         }
@@ -70,7 +70,10 @@ struct DelegationPolicyTests {
         let allowed = try Self.policy.tool("servicenow.query_incidents", for: "itsm")
         #expect(allowed.tool == ToolName(connector: "servicenow", tool: "query_incidents"))
         #expect(allowed.scopes == ["user_impersonation"])
-        for (name, agent) in [("servicenow.drop_table", "itsm"), ("servicenow.query_incidents", "concierge"), ("nodot", "itsm"), (".x", "itsm")] {
+        let refused: [(String, AgentID)] = [
+            ("servicenow.drop_table", "itsm"), ("servicenow.query_incidents", "concierge"), ("nodot", "itsm"), (".x", "itsm"),
+        ]
+        for (name, agent) in refused {
             #expect(throws: PolicyDenial.self) { try Self.policy.tool(name, for: agent) }
             do {
                 _ = try Self.policy.tool(name, for: agent)

@@ -1,17 +1,18 @@
 import BatonConfig
 import BatonConnectors
+import BatonCore
 import Foundation
 
 /// Every agent definition of a daemon, checked against each other and against the
 /// connectors at startup: a reference to an unknown agent, connector or tool is a
 /// configuration error naming the file and the field, never a surprise at call time.
 public struct AgentCatalog: Sendable {
-    public let agents: [String: AgentDefinition]
+    public let agents: [AgentID: AgentDefinition]
     /// The agents in file order.
     public let ordered: [AgentDefinition]
 
     public init(definitions: [AgentDefinition], connectors: ConnectorCatalog) throws(ConfigError) {
-        var byID: [String: AgentDefinition] = [:]
+        var byID: [AgentID: AgentDefinition] = [:]
         for definition in definitions {
             if let other = byID[definition.id] {
                 throw .invalidValue(
@@ -33,7 +34,12 @@ public struct AgentCatalog: Sendable {
         return try AgentCatalog(definitions: definitions, connectors: connectors)
     }
 
-    public subscript(id: String) -> AgentDefinition? { agents[id] }
+    public subscript(id: AgentID) -> AgentDefinition? { agents[id] }
+
+    /// The agent named `name` (from a URL, a flag, a header), if it is a valid id and defined.
+    public func definition(named name: String) -> AgentDefinition? {
+        AgentID(rawValue: name).flatMap { agents[$0] }
+    }
 
     /// The front-door agent (`front_door: true`), or the only agent.
     public var frontDoor: AgentDefinition? {
@@ -48,13 +54,15 @@ public struct AgentCatalog: Sendable {
         }
     }
 
-    private static func check(_ definition: AgentDefinition, agents: [String: AgentDefinition], connectors: ConnectorCatalog) throws(ConfigError) {
+    private static func check(_ definition: AgentDefinition, agents: [AgentID: AgentDefinition], connectors: ConnectorCatalog) throws(ConfigError) {
         func invalid(_ key: String, _ problem: String) -> ConfigError {
             .invalidValue(origin: .file(path: definition.file, line: nil), keyPath: key, problem: problem)
         }
         for delegate in definition.delegates {
             guard agents[delegate.agent] != nil else {
-                throw invalid("delegates", "'\(delegate.agent)' is not a defined agent (known: \(agents.keys.sorted().joined(separator: ", ")))")
+                throw invalid(
+                    "delegates", "'\(delegate.agent)' is not a defined agent (known: \(agents.keys.sorted().map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             guard delegate.agent != definition.id else { throw invalid("delegates", "an agent cannot delegate to itself") }
         }
@@ -72,7 +80,7 @@ public struct AgentCatalog: Sendable {
         if case .rules(let rules) = definition.brain {
             for rule in rules {
                 switch rule.action {
-                case .delegate(let agent, _) where definition.delegation(to: agent) == nil:
+                case .delegate(let agent, _) where AgentID(rawValue: agent).flatMap(definition.delegation(to:)) == nil:
                     throw invalid("brain.rules", "a rule delegates to '\(agent)', which is not among the agent's delegates")
                 case .tool(let name, _) where !allowed.contains(name):
                     throw invalid("brain.rules", "a rule calls '\(name)', which the agent may not call")

@@ -9,7 +9,7 @@ import Foundation
 public struct AgentDefinition: Sendable {
     /// A delegate the agent may hand work to, and the scopes it may ask for on it.
     public struct Delegation: Sendable, Equatable {
-        public var agent: String
+        public var agent: AgentID
         public var scopes: ScopeSet
     }
 
@@ -19,7 +19,7 @@ public struct AgentDefinition: Sendable {
         public var scopes: ScopeSet
     }
 
-    public var id: String
+    public var id: AgentID
     public var description: String
     /// The agent users sign in to (`baton invoke` picks it by default).
     public var isFrontDoor: Bool
@@ -47,7 +47,7 @@ public struct AgentDefinition: Sendable {
     /// The file it was read from.
     public var file: String
 
-    public func delegation(to agent: String) -> Delegation? {
+    public func delegation(to agent: AgentID) -> Delegation? {
         delegates.first { $0.agent == agent }
     }
 
@@ -63,9 +63,10 @@ public struct AgentDefinition: Sendable {
 
     init(root: ConfigSection, file: String) throws(ConfigError) {
         self.file = file
-        id = try root.requiredValue("id")
-        guard Self.isValidID(id) else { throw root.invalid("id", "use lower-case letters, digits, - and _") }
-        description = try root.value("description", default: id)
+        let name: String = try root.requiredValue("id")
+        guard let id = AgentID(rawValue: name) else { throw root.invalid("id", "use lower-case letters, digits, - and _") }
+        self.id = id
+        description = try root.value("description", default: name)
         isFrontDoor = try root.value("front_door", default: false)
         remote = try root.optionalValue("remote")
         if let remote, URL(string: remote)?.host == nil || !(remote.hasPrefix("http://") || remote.hasPrefix("https://")) {
@@ -86,7 +87,8 @@ public struct AgentDefinition: Sendable {
 
         delegates = []
         for section in try root.sections("delegates") {
-            let agent: String = try section.requiredValue("agent")
+            let name: String = try section.requiredValue("agent")
+            guard let agent = AgentID(rawValue: name) else { throw section.invalid("agent", "'\(name)' is not an agent id") }
             delegates.append(Delegation(agent: agent, scopes: ScopeSet(try section.list("scopes", default: ["access_as_user"]))))
             try section.finish()
         }
@@ -154,9 +156,5 @@ public struct AgentDefinition: Sendable {
         }
         guard !required else { throw identity.invalid("secret", "the agent needs a credential: secret, secret_file or certificate") }
         return nil
-    }
-
-    static func isValidID(_ id: String) -> Bool {
-        AgentID.isValid(id)
     }
 }

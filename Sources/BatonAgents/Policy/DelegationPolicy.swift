@@ -15,27 +15,27 @@ public struct DelegationPolicy: Sendable {
     /// One agent's grants.
     public struct Grants: Sendable, Equatable {
         /// Delegates by id, with the scopes the agent may ask for on each.
-        public var delegates: [String: ScopeSet]
+        public var delegates: [AgentID: ScopeSet]
         /// Tools by `connector.tool`, with the scopes to ask for on the connector's audience.
         public var tools: [String: ScopeSet]
 
-        public init(delegates: [String: ScopeSet], tools: [String: ScopeSet]) {
+        public init(delegates: [AgentID: ScopeSet], tools: [String: ScopeSet]) {
             self.delegates = delegates
             self.tools = tools
         }
     }
 
     public let maximumDepth: Int
-    private let grants: [String: Grants]
+    private let grants: [AgentID: Grants]
 
-    public init(grants: [String: Grants], maximumDepth: Int) {
+    public init(grants: [AgentID: Grants], maximumDepth: Int) {
         self.grants = grants
         self.maximumDepth = maximumDepth
     }
 
     /// The grants the definitions declare; a tool's scopes are its grant's, or the connector's when the grant names none.
     public init(catalog: AgentCatalog, connectors: ConnectorCatalog, maximumDepth: Int) {
-        var grants: [String: Grants] = [:]
+        var grants: [AgentID: Grants] = [:]
         for definition in catalog.ordered {
             var tools: [String: ScopeSet] = [:]
             for name in AgentCatalog.allowedTools(of: definition, connectors: connectors) {
@@ -54,39 +54,38 @@ public struct DelegationPolicy: Sendable {
     ///
     /// The checks run in a fixed order, each with its own reason: declared, scopes within
     /// the declaration, no cycle, depth.
-    public func delegation(from caller: String, to callee: String, scopes requested: ScopeSet?, at position: ChainPosition) throws(PolicyDenial)
+    public func delegation(from caller: AgentID, to callee: AgentID, scopes requested: ScopeSet?, at position: ChainPosition) throws(PolicyDenial)
         -> ScopeSet
     {
         guard let declared = grants[caller]?.delegates[callee] else {
             throw PolicyDenial(
-                reason: .notDeclared, target: callee, message: "\(caller) may not delegate to \(callee): it is not among its declared delegates")
+                reason: .notDeclared, target: callee.rawValue,
+                message: "\(caller) may not delegate to \(callee): it is not among its declared delegates")
         }
         let scopes = requested ?? declared
         guard scopes.isSubset(of: declared) else {
             throw PolicyDenial(
-                reason: .scopeNotAllowed, target: callee, message: "\(caller) may ask \(callee) for \(declared.canonical), not \(scopes.canonical)")
+                reason: .scopeNotAllowed, target: callee.rawValue,
+                message: "\(caller) may ask \(callee) for \(declared.canonical), not \(scopes.canonical)")
         }
-        guard !position.actorPath.contains(callee) else {
-            let loop = (position.actorPath + [callee]).joined(separator: " → ")
-            throw PolicyDenial(reason: .cycle, target: callee, message: "delegating to \(callee) would make a cycle (\(loop))")
+        guard !position.actorPath.contains(callee.rawValue) else {
+            let loop = (position.actorPath + [callee.rawValue]).joined(separator: " → ")
+            throw PolicyDenial(reason: .cycle, target: callee.rawValue, message: "delegating to \(callee) would make a cycle (\(loop))")
         }
         guard position.depth < maximumDepth else {
             throw PolicyDenial(
-                reason: .depthExceeded, target: callee, message: "the chain is already \(position.depth) agents deep (the limit is \(maximumDepth))")
+                reason: .depthExceeded, target: callee.rawValue,
+                message: "the chain is already \(position.depth) agents deep (the limit is \(maximumDepth))")
         }
         return scopes
     }
 
     /// The tool `agent` may call as `name` (`connector.tool`) and the scopes to exchange for.
-    public func tool(_ name: String, for agent: String) throws(PolicyDenial) -> (tool: ToolName, scopes: ScopeSet) {
+    public func tool(_ name: String, for agent: AgentID) throws(PolicyDenial) -> (tool: ToolName, scopes: ScopeSet) {
         guard let tool = ToolName(name), let scopes = grants[agent]?.tools[name] else {
             throw PolicyDenial(reason: .toolNotAllowed, target: ToolName(name)?.connector ?? name, message: "\(agent) may not call \(name)")
         }
         return (tool, scopes)
     }
 
-    /// The tools `agent` may call, as `connector.tool`, sorted.
-    public func tools(of agent: String) -> [String] {
-        (grants[agent]?.tools.keys).map { $0.sorted() } ?? []
-    }
 }

@@ -18,12 +18,12 @@ actor AgentActor {
     func run(input: String, hop: Hop) async throws(AgentError) -> AgentAnswer {
         invocations += 1
         var situation = BrainSituation(
-            agent: definition.id, description: definition.description, input: input, tools: tools(hop),
-            delegates: definition.delegates.map { ($0.agent, hop.services.catalog[$0.agent]?.description ?? $0.agent) }, steps: [])
+            agent: definition.id.rawValue, description: definition.description, input: input, tools: tools(hop),
+            delegates: definition.delegates.map { ($0.agent.rawValue, hop.services.catalog[$0.agent]?.description ?? $0.agent.rawValue) }, steps: [])
         for _ in 0..<definition.maximumSteps {
             switch try await brain.decide(situation) {
             case .answer(let text, let data):
-                hop.invocation.events(.answered(agent: definition.id, text: text))
+                hop.invocation.events(.answered(agent: definition.id.rawValue, text: text))
                 return AgentAnswer(text: text, data: data, chainID: hop.position.chainID, hops: [])
             case .callTool(let name, let arguments):
                 let result = try await hop.callTool(name, arguments: arguments)
@@ -34,7 +34,7 @@ actor AgentActor {
                 situation.steps.append(BrainStep(decision: .delegate(agent: agent, input: input), resultText: answer.text, resultData: answer.data))
             }
         }
-        throw .stepLimit(agent: definition.id, steps: definition.maximumSteps)
+        throw .stepLimit(agent: definition.id.rawValue, steps: definition.maximumSteps)
     }
 
     /// The tools the agent may call, named `connector.tool` for the brain, in the order its definition gives.

@@ -48,7 +48,7 @@ public final class AgentRuntime: Sendable {
         fingerprinter: TokenFingerprinter, settings: Settings, remote: RemoteAgentClient = RemoteAgentClient(),
         logger: Logger = Logger(label: "baton.agents")
     ) {
-        var agents: [String: AgentActor] = [:]
+        var agents: [AgentID: AgentActor] = [:]
         for definition in catalog.ordered where definition.remote == nil {
             agents[definition.id] = AgentActor(definition: definition, brain: Self.brain(for: definition, environment: settings.environment))
         }

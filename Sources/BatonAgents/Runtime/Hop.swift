@@ -23,7 +23,8 @@ struct Hop: Sendable {
     let verified: VerifiedToken
     let started: ContinuousClock.Instant
 
-    var agent: String { definition.id }
+    /// The agent's id as the ledger and events spell it.
+    var agent: String { definition.id.rawValue }
     private var auditor: HopAuditor { invocation.auditor }
 
     // MARK: - Opening a hop
@@ -35,7 +36,7 @@ struct Hop: Sendable {
     static func open(
         agent id: String, token: Secret, at position: ChainPosition, expectedUser: ChainUser?, services: HopServices, invocation: Invocation
     ) async throws(AgentError) -> Hop {
-        guard let definition = services.catalog[id], let actor = services.agents[id] else { throw .unknownAgent(id) }
+        guard let definition = services.catalog.definition(named: id), let actor = services.agents[definition.id] else { throw .unknownAgent(id) }
         let started = ContinuousClock.now
         let auditor = invocation.auditor
         let verified: VerifiedToken
@@ -97,16 +98,23 @@ struct Hop: Sendable {
     }
 
     /// The policy's consent, then the user's token for the callee's audience (its exchange queued).
-    func prepareDelegation(to callee: String, scopes requested: ScopeSet?) async throws(AgentError) -> (AgentDefinition, Secret) {
+    func prepareDelegation(to name: String, scopes requested: ScopeSet?) async throws(AgentError) -> (AgentDefinition, Secret) {
+        // The brain names the callee; a name that is no agent id is as undeclared as any other.
         let scopes: ScopeSet
-        do {
-            scopes = try services.policy.delegation(from: agent, to: callee, scopes: requested, at: position)
+        let callee: AgentID
+        do throws(PolicyDenial) {
+            guard let id = AgentID(rawValue: name) else {
+                throw PolicyDenial(
+                    reason: .notDeclared, target: name, message: "\(agent) may not delegate to \(name): it is not among its declared delegates")
+            }
+            callee = id
+            scopes = try services.policy.delegation(from: definition.id, to: callee, scopes: requested, at: position)
         } catch {
             throw await deny(error)
         }
-        guard let target = services.catalog[callee] else { throw .unknownAgent(callee) }
-        invocation.events(.delegating(from: agent, to: callee))
-        let (exchanged, exchangeEntry) = try await exchange(for: target.resource, scopes: scopes, target: callee)
+        guard let target = services.catalog[callee] else { throw .unknownAgent(name) }
+        invocation.events(.delegating(from: agent, to: name))
+        let (exchanged, exchangeEntry) = try await exchange(for: target.resource, scopes: scopes, target: name)
         await auditor.queue(exchangeEntry)
         return (target, exchanged.accessToken)
     }
@@ -126,7 +134,7 @@ struct Hop: Sendable {
     func callTool(_ name: String, arguments: JSONObject) async throws(AgentError) -> ToolResult {
         let grant: (tool: ToolName, scopes: ScopeSet)
         do {
-            grant = try services.policy.tool(name, for: agent)
+            grant = try services.policy.tool(name, for: definition.id)
         } catch {
             throw await deny(error)
         }

@@ -10,7 +10,7 @@ import BatonIdentity
 struct HopServices: Sendable {
     let catalog: AgentCatalog
     let connectors: ConnectorCatalog
-    let agents: [String: AgentActor]
+    let agents: [AgentID: AgentActor]
     let policy: DelegationPolicy
     let broker: TokenBroker
     let verifier: TokenVerifier

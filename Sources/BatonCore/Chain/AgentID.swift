@@ -1,6 +1,6 @@
 /// An agent's id as definitions, chain headers and the ledger spell it: lower-case
 /// letters, digits, `-` and `_`, at most 64 characters.
-public struct AgentID: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+public struct AgentID: RawRepresentable, Sendable, Hashable, Codable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
     public let rawValue: String
 
     /// `nil` unless `rawValue` is a valid id.
@@ -9,7 +9,15 @@ public struct AgentID: RawRepresentable, Sendable, Hashable, Codable, CustomStri
         self.rawValue = rawValue
     }
 
+    /// A literal id, as code and tests write them; an invalid literal is a programming error.
+    public init(stringLiteral value: String) {
+        precondition(Self.isValid(value), "'\(value)' is not a valid agent id")
+        self.rawValue = value
+    }
+
     public var description: String { rawValue }
+
+    public static func < (lhs: AgentID, rhs: AgentID) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// Whether `id` may name an agent.
     public static func isValid(_ id: String) -> Bool {

@@ -40,9 +40,10 @@ struct AgentRoutes {
         group.get("agents") { _, _ -> Response in
             let agents = await system.catalog.ordered.map { definition -> JSONValue in
                 [
-                    "id": .string(definition.id), "description": .string(definition.description), "front_door": .bool(definition.isFrontDoor),
+                    "id": .string(definition.id.rawValue), "description": .string(definition.description),
+                    "front_door": .bool(definition.isFrontDoor),
                     "audiences": .array(definition.audiences.sorted().map(JSONValue.string)),
-                    "delegates": .array(definition.delegates.map { .string($0.agent) }),
+                    "delegates": .array(definition.delegates.map { .string($0.agent.rawValue) }),
                     "connectors": .array(definition.connectors.map { .string($0.connector) }),
                     "tools": .array(AgentCatalog.allowedTools(of: definition, connectors: system.connectors).map(JSONValue.string)),
                     "remote": definition.remote.map(JSONValue.string) ?? .null,
@@ -102,7 +103,7 @@ struct AgentRoutes {
         } catch {
             return ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the vault and ledger are not open yet").response()
         }
-        guard runtime.catalog[id] != nil else { throw HTTPError(.notFound, message: "no agent is named '\(id)'") }
+        guard runtime.catalog.definition(named: id) != nil else { throw HTTPError(.notFound, message: "no agent is named '\(id)'") }
         let position = ChainPosition { name in request.headers[HTTPField.Name(name)!] }
         let traceID = position == nil ? TraceContext(traceparent: request.headers[HTTPField.Name(TraceContext.header)!])?.traceID : nil
         if request.headers[.accept]?.contains("text/event-stream") == true {

@@ -23,8 +23,8 @@ struct AgentsCommand: AsyncParsableCommand {
                 for definition in agents.ordered {
                     let tools = AgentCatalog.allowedTools(of: definition, connectors: connectors)
                     rows.append([
-                        definition.id + (definition.isFrontDoor ? " (front door)" : ""),
-                        definition.delegates.map(\.agent).joined(separator: ", "),
+                        definition.id.rawValue + (definition.isFrontDoor ? " (front door)" : ""),
+                        definition.delegates.map(\.agent.rawValue).joined(separator: ", "),
                         tools.isEmpty ? "-" : tools.joined(separator: ", "),
                         definition.remote ?? "here",
                     ])

@@ -43,7 +43,8 @@ struct DoctorCommand: AsyncParsableCommand {
                 guard let definition = connectors.definitions[connector], definition.kind == .servicenow else {
                     throw CommandFailure(message: "no ServiceNow connector is named '\(connector)' in \(configuration.connectors.directory)")
                 }
-                guard let owner = agent.map({ agents[$0] }) ?? agents.ordered.first(where: { $0.grant(for: connector) != nil }) else {
+                guard let owner = agent.map({ agents.definition(named: $0) }) ?? agents.ordered.first(where: { $0.grant(for: connector) != nil })
+                else {
                     throw CommandFailure(message: "no agent lists the connector '\(connector)'; pass --agent")
                 }
                 guard let frontDoor = agents.frontDoor else { throw CommandFailure(message: "no front-door agent is defined") }
@@ -57,7 +58,7 @@ struct DoctorCommand: AsyncParsableCommand {
                 var current = Secret(
                     try await credentials.token(scope: "\(frontDoor.resource)/\(frontDoor.acceptedScopes.sorted().first ?? "access_as_user")"))
                 let tenantID = try Self.tenant(of: current)
-                print("token path: user → \(path.joined(separator: " → ")) → \(connector) (\(definition.audience))")
+                print("token path: user → \(path.map(\.rawValue).joined(separator: " → ")) → \(connector) (\(definition.audience))")
                 for (caller, callee) in zip(path, path.dropFirst()) {
                     current = try await exchange(
                         current, by: agents[caller]!, for: agents[callee]!.resource, scopes: agents[caller]!.delegation(to: callee)!.scopes,
@@ -102,9 +103,9 @@ struct DoctorCommand: AsyncParsableCommand {
         }
 
         /// The shortest chain of declared delegations from `start` to `goal`.
-        static func path(from start: String, to goal: String, in agents: AgentCatalog) -> [String]? {
+        static func path(from start: AgentID, to goal: AgentID, in agents: AgentCatalog) -> [AgentID]? {
             var queue = [[start]]
-            var seen: Set<String> = [start]
+            var seen: Set<AgentID> = [start]
             while !queue.isEmpty {
                 let path = queue.removeFirst()
                 if path.last == goal { return path }

@@ -41,12 +41,12 @@ struct InvokeCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let (_, _, agents) = try options.loadDefinitions()
-            guard let definition = agent.map({ agents[$0] }) ?? agents.frontDoor else {
+            guard let definition = agent.map({ agents.definition(named: $0) }) ?? agents.frontDoor else {
                 throw CommandFailure(message: agent.map { "no agent is named '\($0)'" } ?? "no front-door agent is defined; pass --agent")
             }
             let bearer = try await credentials.token(scope: "\(definition.resource)/\(definition.acceptedScopes.sorted().first ?? "access_as_user")")
             let daemon = url ?? credentials.runningStack?.baton ?? "http://127.0.0.1:8080"
-            let (status, body, contentType) = try await post(agent: definition.id, token: bearer, daemon: daemon)
+            let (status, body, contentType) = try await post(agent: definition.id.rawValue, token: bearer, daemon: daemon)
             if stream || contentType?.contains("event-stream") == true {
                 print(String(decoding: body, as: UTF8.self), terminator: "")
                 return
