@@ -117,7 +117,7 @@ struct AgentRoutes {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.body(of: answer).serialized)))
         } catch {
             count(id, error.code)
-            return Self.response(for: error)
+            return ErrorResponse(error).response()
         }
     }
 
@@ -167,11 +167,6 @@ struct AgentRoutes {
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return "event: \(name)\ndata: \(data)\n\n"
-    }
-
-    /// The status, JSON error and, for token problems and claims challenges, the `WWW-Authenticate` header.
-    static func response(for error: AgentError) -> Response {
-        ErrorResponse(error).response()
     }
 
     private func count(_ agent: String, _ outcome: String) {
