@@ -16,6 +16,8 @@ public protocol LedgerRecordStore: Sendable {
     func append(_ records: [SealedRecord]) async throws
     /// Stores a signed checkpoint, replacing one at the same sequence number.
     func saveCheckpoint(_ checkpoint: StoredCheckpoint) async throws
+    /// Every signed checkpoint, oldest first.
+    func checkpoints() async throws -> [StoredCheckpoint]
 }
 
 /// A record numbered and hashed by the writer, ready to store.

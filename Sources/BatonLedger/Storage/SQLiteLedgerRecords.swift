@@ -36,6 +36,18 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
         }
     }
 
+    public func checkpoints() async throws -> [StoredCheckpoint] {
+        try await database.read(Self.checkpoints(in:))
+    }
+
+    /// The signed checkpoints, oldest first, read in `db` (the verifier and the export read them in their own transactions).
+    static func checkpoints(in db: Database) throws -> [StoredCheckpoint] {
+        try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, key_id, signature FROM ledger_checkpoints ORDER BY seq").map { row in
+            StoredCheckpoint(
+                sequence: row["seq"], timestamp: row["ts_us"], hash: Array(row["hash"] as Data), keyID: row["key_id"], signature: row["signature"])
+        }
+    }
+
     /// Inserts sealed records, binding their bytes in place (no copies per row).
     private static func insert(_ sealed: [SealedRecord], into db: Database) throws {
         let statement = try db.cachedStatement(sql: "INSERT INTO ledger_entries (seq, record, hash) VALUES (?, ?, ?)")

@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 import GRDB
 
@@ -18,13 +19,10 @@ public struct CheckpointExport: Sendable, Codable, Equatable {
     public var checkpoints: [Checkpoint]
 
     public static func make(reader: any DatabaseReader, signer: CheckpointSigner) throws -> CheckpointExport {
-        let checkpoints = try reader.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, signature FROM ledger_checkpoints ORDER BY seq").map { row in
-                Checkpoint(
-                    sequence: row["seq"], timestampMicroseconds: row["ts_us"],
-                    hash: (row["hash"] as Data).map { String(format: "%02x", $0) }.joined(),
-                    signature: (row["signature"] as Data).base64EncodedString())
-            }
+        let checkpoints = try reader.read(SQLiteLedgerRecords.checkpoints(in:)).map { stored in
+            Checkpoint(
+                sequence: stored.sequence, timestampMicroseconds: stored.timestamp, hash: Hex.encode(stored.hash),
+                signature: stored.signature.base64EncodedString())
         }
         return CheckpointExport(publicKey: signer.publicKey.rawRepresentation.base64EncodedString(), keyID: signer.keyID, checkpoints: checkpoints)
     }

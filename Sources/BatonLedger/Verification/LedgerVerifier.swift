@@ -44,9 +44,7 @@ public struct LedgerVerifier: Sendable {
         let (last, checkpoints) = try await reader.read { db in
             (
                 try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") ?? 0,
-                try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, signature FROM ledger_checkpoints ORDER BY seq").map { row in
-                    StoredCheckpoint(sequence: row["seq"], timestamp: row["ts_us"], hash: Array(row["hash"] as Data), signature: row["signature"])
-                }
+                try SQLiteLedgerRecords.checkpoints(in: db)
             )
         }
         let firstBad = try await firstChainProblem(through: last)
@@ -118,13 +116,6 @@ public struct LedgerVerifier: Sendable {
     }
 
     // MARK: - Checkpoints
-
-    private struct StoredCheckpoint: Sendable {
-        let sequence: Int64
-        let timestamp: Int64
-        let hash: [UInt8]
-        let signature: Data
-    }
 
     private func checkpointProblems(_ checkpoints: [StoredCheckpoint], intactThrough last: Int64, chainIntact: Bool) async throws -> [LedgerProblem] {
         var problems: [LedgerProblem] = []
