@@ -75,13 +75,15 @@ public actor TokenVault: RefreshTokenStore {
             return CachedToken(accessToken: entry.token, expiresAt: entry.expiresAt, source: .hot)
         }
         guard let row = try store.entry(key: key.bytes, kind: .access, unexpiredAt: now),
-            let dataKey = try dataKey(tenantID: row.tenantID, objectID: row.objectID, create: false)
+            let dataKey = try dataKey(tenantID: row.context.tenantID, objectID: row.context.objectID, create: false)
         else {
             record(nil)
             return nil
         }
         let token = try VaultKeyring.open(row.sealed, key: key, dataKey: dataKey)
-        hot.put(key, .init(token: token, expiresAt: row.expiresAt, tenantID: row.tenantID, objectID: row.objectID, agent: row.agent))
+        hot.put(
+            key,
+            .init(token: token, expiresAt: row.expiresAt, tenantID: row.context.tenantID, objectID: row.context.objectID, agent: row.context.agent))
         record(.store)
         return CachedToken(accessToken: token, expiresAt: row.expiresAt, source: .store)
     }
@@ -102,7 +104,7 @@ public actor TokenVault: RefreshTokenStore {
 
     public func refreshToken(for key: VaultKey) async throws -> (token: Secret, deadline: Date)? {
         guard let row = try store.entry(key: key.bytes, kind: .refresh, unexpiredAt: now()),
-            let dataKey = try dataKey(tenantID: row.tenantID, objectID: row.objectID, create: false)
+            let dataKey = try dataKey(tenantID: row.context.tenantID, objectID: row.context.objectID, create: false)
         else { return nil }
         return (try VaultKeyring.open(row.sealed, key: key, dataKey: dataKey), row.expiresAt)
     }
@@ -186,9 +188,7 @@ public actor TokenVault: RefreshTokenStore {
         _ token: Secret, kind: SealedEntry.Kind, key: VaultKey, expiresAt: Date, context: VaultEntryContext, dataKey: SymmetricKey
     ) throws -> SealedEntry {
         SealedEntry(
-            key: key.bytes, kind: kind, tenantID: context.tenantID, objectID: context.objectID, username: context.username, agent: context.agent,
-            audience: context.audience, scopes: context.scopes.canonical, expiresAt: expiresAt,
-            sealed: try VaultKeyring.seal(token, key: key, dataKey: dataKey))
+            key: key.bytes, kind: kind, context: context, expiresAt: expiresAt, sealed: try VaultKeyring.seal(token, key: key, dataKey: dataKey))
     }
 
     private func record(_ source: TokenSource?) {

@@ -71,7 +71,7 @@ final class MemoryVaultStore: VaultStore {
     func purge(tenantID: String, objectID: String) throws -> Int {
         state.withLock { state in
             let before = state.entries.count
-            state.entries = state.entries.filter { !($0.value.tenantID == tenantID && $0.value.objectID == objectID) }
+            state.entries = state.entries.filter { !($0.value.context.tenantID == tenantID && $0.value.context.objectID == objectID) }
             state.keys[Self.user(tenantID, objectID)] = nil
             return before - state.entries.count
         }
@@ -80,7 +80,7 @@ final class MemoryVaultStore: VaultStore {
     func purge(agent: String) throws -> Int {
         state.withLock { state in
             let before = state.entries.count
-            state.entries = state.entries.filter { $0.value.agent != agent }
+            state.entries = state.entries.filter { $0.value.context.agent != agent }
             return before - state.entries.count
         }
     }
@@ -104,13 +104,12 @@ final class MemoryVaultStore: VaultStore {
     func entries(user: String?, agent: String?) throws -> [VaultCatalog.Entry] {
         state.withLock { state in
             state.entries.values.filter { entry in
-                (user.map { entry.username?.lowercased() == $0.lowercased() || entry.objectID == $0.lowercased() } ?? true)
-                    && (agent.map { entry.agent == $0 } ?? true)
+                (user.map { entry.context.username?.lowercased() == $0.lowercased() || entry.context.objectID == $0.lowercased() } ?? true)
+                    && (agent.map { entry.context.agent == $0 } ?? true)
             }.sorted { $0.expiresAt < $1.expiresAt }.map {
                 VaultCatalog.Entry(
-                    kind: $0.kind.rawValue, tenantID: $0.tenantID, objectID: $0.objectID, username: $0.username, agent: $0.agent,
-                    audience: $0.audience,
-                    scopes: $0.scopes, expiresAt: $0.expiresAt)
+                    kind: $0.kind.rawValue, tenantID: $0.context.tenantID, objectID: $0.context.objectID, username: $0.context.username,
+                    agent: $0.context.agent, audience: $0.context.audience, scopes: $0.context.scopes.canonical, expiresAt: $0.expiresAt)
             }
         }
     }

@@ -7,19 +7,29 @@ import BatonIdentity
 actor AgentActor {
     let definition: AgentDefinition
     let brain: any Brain
+    /// The tools the brain is offered, named `connector.tool`, in the order the definition gives.
+    private let tools: [ToolDefinition]
+    /// The delegates the brain is offered, with their descriptions.
+    private let delegates: [(id: String, description: String)]
     /// Hops this agent has run, for stats.
     private(set) var invocations = 0
 
-    init(definition: AgentDefinition, brain: any Brain) {
+    /// Resolves what the brain is offered once, from the definitions the runtime was built with.
+    init(definition: AgentDefinition, brain: any Brain, catalog: AgentCatalog, connectors: ConnectorCatalog) {
         self.definition = definition
         self.brain = brain
+        self.tools = AgentCatalog.allowedTools(of: definition, connectors: connectors).compactMap { name in
+            guard let qualified = ToolName(name), var tool = connectors[qualified.connector]?.tool(named: qualified.tool) else { return nil }
+            tool.name = name
+            return tool
+        }
+        self.delegates = definition.delegates.map { ($0.agent.rawValue, catalog[$0.agent]?.description ?? $0.agent.rawValue) }
     }
 
     func run(input: String, hop: Hop) async throws(AgentError) -> AgentAnswer {
         invocations += 1
         var situation = BrainSituation(
-            agent: definition.id.rawValue, description: definition.description, input: input, tools: tools(hop),
-            delegates: definition.delegates.map { ($0.agent.rawValue, hop.services.catalog[$0.agent]?.description ?? $0.agent.rawValue) }, steps: [])
+            agent: definition.id.rawValue, description: definition.description, input: input, tools: tools, delegates: delegates, steps: [])
         for _ in 0..<definition.maximumSteps {
             switch try await brain.decide(situation) {
             case .answer(let text, let data):
@@ -35,16 +45,5 @@ actor AgentActor {
             }
         }
         throw .stepLimit(agent: definition.id.rawValue, steps: definition.maximumSteps)
-    }
-
-    /// The tools the agent may call, named `connector.tool` for the brain, in the order its definition gives.
-    private func tools(_ hop: Hop) -> [ToolDefinition] {
-        AgentCatalog.allowedTools(of: definition, connectors: hop.services.connectors).compactMap { name in
-            guard let qualified = ToolName(name), var tool = hop.services.connectors[qualified.connector]?.tool(named: qualified.tool) else {
-                return nil
-            }
-            tool.name = name
-            return tool
-        }
     }
 }

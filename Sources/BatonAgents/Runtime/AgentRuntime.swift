@@ -50,7 +50,9 @@ public final class AgentRuntime: Sendable {
     ) {
         var agents: [AgentID: AgentActor] = [:]
         for definition in catalog.ordered where definition.remote == nil {
-            agents[definition.id] = AgentActor(definition: definition, brain: Self.brain(for: definition, environment: settings.environment))
+            agents[definition.id] = AgentActor(
+                definition: definition, brain: Self.brain(for: definition, environment: settings.environment), catalog: catalog,
+                connectors: connectors)
         }
         self.catalog = catalog
         self.services = HopServices(

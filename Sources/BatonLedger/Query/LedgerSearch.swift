@@ -153,7 +153,7 @@ struct LedgerSearch {
 
     /// The object ids `user` stands for: itself if it is one, else those seen with that username.
     private func objectIDs(of user: String) throws -> Set<String> {
-        if UUID(uuidString: user) != nil { return [user.lowercased()] }
+        if GUID.isValid(user) { return [user.lowercased()] }
         let name = user.lowercased()
         var found = Set<String>()
         if watermark > 0, let index = reader.index {

@@ -112,9 +112,7 @@ struct AgentRoutes {
         do throws(AgentError) {
             let answer = try await runtime.invoke(agent: id, input: body.input, token: Secret(token), joining: position, traceID: traceID)
             count(id, "ok")
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Self.body(of: answer).serialized)))
+            return HealthRoutes.json(.ok, bytes: Self.body(of: answer).serialized)
         } catch {
             count(id, error.code)
             return ErrorResponse(error).response()

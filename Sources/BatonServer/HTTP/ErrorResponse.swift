@@ -62,10 +62,7 @@ struct ErrorResponse: HTTPResponseError {
 
     /// The JSON response.
     func response() -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json; charset=utf-8"
-        let data = (try? JSONEncoder().encode(body)) ?? Data()
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        HealthRoutes.json(status, bytes: (try? JSONEncoder().encode(body)) ?? Data(), headers: headers)
     }
 
     /// Whether the failure was the server's (5xx): logged as an error rather than a warning.

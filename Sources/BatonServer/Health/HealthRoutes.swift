@@ -45,11 +45,15 @@ struct HealthRoutes {
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: some Encodable) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(body)) ?? Data()
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return json(status, bytes: (try? encoder.encode(body)) ?? Data())
+    }
+
+    /// A response whose body is JSON already serialized, with `headers` besides its content type.
+    static func json(_ status: HTTPResponse.Status, bytes: some Sequence<UInt8>, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

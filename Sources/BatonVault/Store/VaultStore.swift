@@ -1,3 +1,4 @@
+import BatonIdentity
 import Foundation
 
 /// Where the vault keeps what it sealed: the storage seam between ``TokenVault`` and an
@@ -89,28 +90,15 @@ public struct SealedEntry: Sendable, Equatable {
     /// The vault key's bytes (a hash; never the token).
     public var key: [UInt8]
     public var kind: Kind
-    public var tenantID: String
-    public var objectID: String
-    public var username: String?
-    public var agent: String
-    public var audience: String
-    /// The canonical scope string.
-    public var scopes: String
+    /// The user, the agent that holds the token, its audience and scopes.
+    public var context: VaultEntryContext
     public var expiresAt: Date
     public var sealed: Data
 
-    public init(
-        key: [UInt8], kind: Kind, tenantID: String, objectID: String, username: String?, agent: String, audience: String, scopes: String,
-        expiresAt: Date, sealed: Data
-    ) {
+    public init(key: [UInt8], kind: Kind, context: VaultEntryContext, expiresAt: Date, sealed: Data) {
         self.key = key
         self.kind = kind
-        self.tenantID = tenantID
-        self.objectID = objectID
-        self.username = username
-        self.agent = agent
-        self.audience = audience
-        self.scopes = scopes
+        self.context = context
         self.expiresAt = expiresAt
         self.sealed = sealed
     }

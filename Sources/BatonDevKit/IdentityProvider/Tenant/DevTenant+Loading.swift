@@ -158,7 +158,7 @@ extension DevTenant {
     }
 
     private static func requireGUID(_ value: String, key: String, in section: ConfigSection) throws(ConfigError) {
-        guard UUID(uuidString: value) != nil else { throw section.invalid(key, "'\(value)' is not a GUID") }
+        guard GUID.isValid(value) else { throw section.invalid(key, "'\(value)' is not a GUID") }
     }
 
     private static func certificate(at path: String, relativeTo directory: URL, key: String, in section: ConfigSection) throws(ConfigError) -> Data {

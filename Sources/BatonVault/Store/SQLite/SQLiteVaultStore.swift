@@ -1,3 +1,5 @@
+import BatonCore
+import BatonIdentity
 import Foundation
 import GRDB
 
@@ -76,8 +78,9 @@ public struct SQLiteVaultStore: VaultStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    Data(entry.key), entry.kind.rawValue, entry.tenantID, entry.objectID, entry.username, entry.agent, entry.audience, entry.scopes,
-                    Self.milliseconds(entry.expiresAt), entry.sealed, Self.milliseconds(Date()),
+                    Data(entry.key), entry.kind.rawValue, entry.context.tenantID, entry.context.objectID, entry.context.username, entry.context.agent,
+                    entry.context.audience, entry.context.scopes.canonical, Self.milliseconds(entry.expiresAt), entry.sealed,
+                    Self.milliseconds(Date()),
                 ])
         }
     }
@@ -93,8 +96,11 @@ public struct SQLiteVaultStore: VaultStore {
                 arguments: [Data(key), kind.rawValue, Self.milliseconds(now)]
             ).map { row in
                 SealedEntry(
-                    key: key, kind: kind, tenantID: row["tenant_id"], objectID: row["object_id"], username: row["username"], agent: row["agent"],
-                    audience: row["audience"], scopes: row["scopes"], expiresAt: Self.date(row["expires_at"]), sealed: row["sealed"])
+                    key: key, kind: kind,
+                    context: VaultEntryContext(
+                        tenantID: row["tenant_id"], objectID: row["object_id"], username: row["username"], agent: row["agent"],
+                        audience: row["audience"], scopes: ScopeSet((row["scopes"] as String).split(separator: " ").map(String.init))),
+                    expiresAt: Self.date(row["expires_at"]), sealed: row["sealed"])
             }
         }
     }
