@@ -15,7 +15,8 @@ struct HopDeadlinesTests {
         let kept = await deadlines.watch(until: .now + .milliseconds(50)) { fired.add(1, ordering: .relaxed) }
         let forgotten = await deadlines.watch(until: .now + .milliseconds(60)) { fired.add(100, ordering: .relaxed) }
         await deadlines.forget(forgotten)
-        try await Task.sleep(for: .milliseconds(300))
+        try await Self.waitUntil { fired.load(ordering: .relaxed) != 0 }
+        try await Task.sleep(for: HopDeadlines.resolution * 2)
         #expect(fired.load(ordering: .relaxed) == 1)
         await deadlines.forget(kept)
         #expect(await deadlines.count == 0)
@@ -27,8 +28,14 @@ struct HopDeadlinesTests {
         let fired = Atomic<Int>(0)
         _ = await deadlines.watch(until: .now + .seconds(30)) { fired.add(100, ordering: .relaxed) }
         _ = await deadlines.watch(until: .now + .milliseconds(50)) { fired.add(1, ordering: .relaxed) }
-        try await Task.sleep(for: .milliseconds(300))
+        try await Self.waitUntil { fired.load(ordering: .relaxed) != 0 }
         #expect(fired.load(ordering: .relaxed) == 1)
+    }
+
+    /// Polls `condition` for up to 5 s (a busy CI machine may wake the watcher late).
+    static func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
     }
 
     @Test("a hop over its limit stops with hop_timeout, recorded, and leaves nothing watched")
