@@ -49,7 +49,7 @@ struct AgentMeshFixture: Sendable {
                 catalog: catalog, connectors: connectors, broker: broker, verifier: verifier, audit: audit?(writer) ?? writer,
                 fingerprinter: fingerprinter,
                 settings: .init(maximumDepth: maximumDepth, tokenEndpoint: { "\(base)/\($0)/oauth2/v2.0/token" }, environment: environment))
-            return try await body(AgentMeshFixture(sn: sn, runtime: runtime, ledger: LedgerReader(entries: ledgerDatabase, index: nil), root: root))
+            return try await body(AgentMeshFixture(sn: sn, runtime: runtime, ledger: LedgerReader(records: SQLiteLedgerRecords(database: ledgerDatabase), index: nil), root: root))
         }
     }
 
@@ -67,12 +67,12 @@ struct AgentMeshFixture: Sendable {
     }
 
     /// The ledger's entries for `chainID`, in order.
-    func entries(chain chainID: String) throws -> [LedgerEntry] {
-        try LedgerQuery(chainID: chainID, limit: 1_000).run(on: ledger).entries
+    func entries(chain chainID: String) async throws -> [LedgerEntry] {
+        try await LedgerQuery(chainID: chainID, limit: 1_000).run(on: ledger).entries
     }
 
-    func entries(kind: LedgerEventKind) throws -> [LedgerEntry] {
-        try LedgerQuery(kind: kind, limit: 1_000).run(on: ledger).entries
+    func entries(kind: LedgerEventKind) async throws -> [LedgerEntry] {
+        try await LedgerQuery(kind: kind, limit: 1_000).run(on: ledger).entries
     }
 
     /// Writes agent definitions into a fresh directory and returns it.

@@ -26,7 +26,7 @@ struct DelegationChainTests {
                 answer.hops.map(\.audience) == ["concierge", "triage", "itsm"].map { tenant.application($0)!.appID },
                 "each hop ran with a token whose audience is that hop's own app")
 
-            let entries = try mesh.entries(chain: answer.chainID)
+            let entries = try await mesh.entries(chain: answer.chainID)
             #expect(entries.allSatisfy { $0.user?.objectID == Self.jane && $0.user?.tenantID == tenant.id }, "the ledger names Jane at every hop")
             #expect(
                 entries.map(\.kind) == [.inbound, .exchange, .delegate, .exchange, .delegate, .toolCall, .exchange, .downstream],
@@ -54,7 +54,7 @@ struct DelegationChainTests {
             let before = await mesh.sn.provider.tokenRequestCount
             let again = try await mesh.runtime.invoke(agent: "concierge", input: "Show me 5 incidents assigned to me", token: token)
             #expect(await mesh.sn.provider.tokenRequestCount == before)
-            #expect(try mesh.entries(chain: again.chainID).filter { $0.kind == .exchange }.allSatisfy { $0.tokenSource == "hot" })
+            #expect(try await mesh.entries(chain: again.chainID).filter { $0.kind == .exchange }.allSatisfy { $0.tokenSource == "hot" })
         }
     }
 
@@ -62,7 +62,7 @@ struct DelegationChainTests {
     func smuggledToken() async throws {
         try await AgentMeshFixture.withRunning { mesh in
             let jane = try await mesh.runtime.invoke(agent: "concierge", input: "Show me 5 incidents assigned to me", token: try await mesh.signIn())
-            let chain = try mesh.entries(chain: jane.chainID)[0]
+            let chain = try await mesh.entries(chain: jane.chainID)[0]
             let harrietForTriage = try await mesh.sn.idp.exchange(
                 "concierge", assertion: try await mesh.sn.idp.signIn("harriet@contoso.com"), scope: "api://triage/access_as_user")
             let position = ChainPosition(
@@ -71,10 +71,10 @@ struct DelegationChainTests {
                 _ = try await mesh.runtime.invoke(
                     agent: "triage", input: "incidents", token: Secret(harrietForTriage), joining: position, expectedUser: try #require(chain.user))
             }
-            let denial = try #require(try mesh.entries(chain: jane.chainID).last)
+            let denial = try #require(try await mesh.entries(chain: jane.chainID).last)
             #expect(denial.kind == .deny && denial.reason == "user_mismatch" && denial.agent == "triage")
             #expect(denial.user?.objectID == Self.jane, "the denial is recorded against the chain's user")
-            #expect(try mesh.entries(kind: .toolCall).count == 1, "the smuggled hop called nothing")
+            #expect(try await mesh.entries(kind: .toolCall).count == 1, "the smuggled hop called nothing")
         }
     }
 
@@ -101,9 +101,9 @@ struct DelegationChainTests {
             } catch let error as AgentError {
                 #expect(error.code == "depth_exceeded")
             }
-            let denial = try #require(try mesh.entries(kind: .deny).first)
+            let denial = try #require(try await mesh.entries(kind: .deny).first)
             #expect(denial.agent == "triage" && denial.target == "itsm" && denial.reason == "depth_exceeded")
-            #expect(try mesh.entries(kind: .toolCall).isEmpty)
+            #expect(try await mesh.entries(kind: .toolCall).isEmpty)
         }
     }
 
@@ -121,7 +121,7 @@ struct DelegationChainTests {
                 }
                 #expect(claims.contains("acrs") || claims.contains("access_token"), "\(claims)")
             }
-            #expect(try mesh.entries(kind: .error).first?.reason == "interaction_required")
+            #expect(try await mesh.entries(kind: .error).first?.reason == "interaction_required")
         }
     }
 

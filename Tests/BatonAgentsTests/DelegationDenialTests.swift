@@ -42,7 +42,7 @@ struct DelegationDenialTests {
             } catch let error as AgentError {
                 #expect(error.code == "delegation_cycle")
             }
-            let denial = try #require(try mesh.entries(kind: .deny).first)
+            let denial = try #require(try await mesh.entries(kind: .deny).first)
             #expect(denial.agent == "triage" && denial.target == "concierge" && denial.reason == "delegation_cycle")
         }
     }
@@ -77,9 +77,9 @@ struct DelegationDenialTests {
                 } catch let error as AgentError {
                     #expect(error.code == "delegate_not_declared")
                 }
-                let denial = try #require(try mesh.entries(kind: .deny).first)
+                let denial = try #require(try await mesh.entries(kind: .deny).first)
                 #expect(denial.target == "itsm" && denial.reason == "delegate_not_declared")
-                #expect(try mesh.entries(kind: .exchange).isEmpty, "nothing was exchanged for the undeclared agent")
+                #expect(try await mesh.entries(kind: .exchange).isEmpty, "nothing was exchanged for the undeclared agent")
             }
         }
         // Scopes: the runtime refuses a delegation asking for more than the definition names.
@@ -87,7 +87,7 @@ struct DelegationDenialTests {
             let outcome = try await mesh.runtime.testDelegation(
                 from: "concierge", to: "triage", scopes: ["access_as_user", "Directory.ReadWrite.All"], token: try await mesh.signIn())
             #expect(outcome == "scope_not_allowed")
-            #expect(try mesh.entries(kind: .deny).first?.reason == "scope_not_allowed")
+            #expect(try await mesh.entries(kind: .deny).first?.reason == "scope_not_allowed")
         }
     }
 
@@ -166,7 +166,7 @@ struct ChatCompletionsBrainTests {
                 let second = String(decoding: try JSONEncoder().encode(requests[1]), as: UTF8.self)
                 #expect(second.contains("INC0010001"), "the tool result went back to the model")
                 #expect(!second.contains("eyJ") && !second.contains(janeForItsm), "no token reached the model")
-                #expect(try mesh.entries(chain: answer.chainID).contains { $0.kind == .downstream && $0.status == 200 })
+                #expect(try await mesh.entries(chain: answer.chainID).contains { $0.kind == .downstream && $0.status == 200 })
             }
         }
     }
@@ -203,7 +203,7 @@ struct ChatCompletionsBrainTests {
                     #expect(error.code == "step_limit")
                 }
                 #expect(await model.requests.count == 3)
-                #expect(try mesh.entries(kind: .toolCall).count == 3)
+                #expect(try await mesh.entries(kind: .toolCall).count == 3)
             }
         }
     }

@@ -20,7 +20,7 @@ struct HopAuditorTests {
             let before = mesh.runtime.barrierCount
             let warm = try await mesh.runtime.invoke(agent: "concierge", input: "Show me 5 incidents assigned to me", token: token)
             #expect(mesh.runtime.barrierCount - before == 2)
-            let entries = try mesh.entries(chain: warm.chainID)
+            let entries = try await mesh.entries(chain: warm.chainID)
             #expect(entries.map(\.kind) == [.inbound, .exchange, .delegate, .exchange, .delegate, .toolCall, .exchange, .downstream])
             #expect(entries.filter { $0.kind == .exchange }.allSatisfy { $0.tokenSource == "hot" })
         }

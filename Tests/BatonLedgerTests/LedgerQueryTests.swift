@@ -39,34 +39,34 @@ struct LedgerQueryTests {
     @Test("each filter returns exactly the matching entries, whether the index covers all, some or none of them", arguments: [60, 25, 0])
     func filters(indexedAfter: Int) async throws {
         let (fixture, written) = try await generated(indexedAfter: indexedAfter)
-        func expect(_ query: LedgerQuery, _ predicate: (LedgerEntry) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func expect(_ query: LedgerQuery, _ predicate: (LedgerEntry) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
             var query = query
             query.limit = 1000
-            let found = try query.run(on: fixture.reader).entries
+            let found = try await query.run(on: fixture.reader).entries
             #expect(found == written.filter(predicate), sourceLocation: sourceLocation)
             #expect(!found.isEmpty, sourceLocation: sourceLocation)
         }
-        try expect(LedgerQuery(user: "jane@contoso.com")) { $0.user?.objectID == Self.jane }
-        try expect(LedgerQuery(user: Self.harriet)) { $0.user?.objectID == Self.harriet }
-        try expect(LedgerQuery(agent: "itsm")) { $0.agent == "itsm" }
-        try expect(LedgerQuery(resource: "servicenow:incident/INC0017")) { $0.resource == "servicenow:incident/INC0017" }
-        try expect(LedgerQuery(kind: .deny)) { $0.kind == .deny }
-        try expect(LedgerQuery(decision: .denied)) { $0.decision == .denied }
-        try expect(LedgerQuery(target: "servicenow")) { _ in true }
-        try expect(LedgerQuery(chainID: written[8].chainID)) { $0.chainID == written[8].chainID }
+        try await expect(LedgerQuery(user: "jane@contoso.com")) { $0.user?.objectID == Self.jane }
+        try await expect(LedgerQuery(user: Self.harriet)) { $0.user?.objectID == Self.harriet }
+        try await expect(LedgerQuery(agent: "itsm")) { $0.agent == "itsm" }
+        try await expect(LedgerQuery(resource: "servicenow:incident/INC0017")) { $0.resource == "servicenow:incident/INC0017" }
+        try await expect(LedgerQuery(kind: .deny)) { $0.kind == .deny }
+        try await expect(LedgerQuery(decision: .denied)) { $0.decision == .denied }
+        try await expect(LedgerQuery(target: "servicenow")) { _ in true }
+        try await expect(LedgerQuery(chainID: written[8].chainID)) { $0.chainID == written[8].chainID }
         let since = Date(timeIntervalSince1970: TimeInterval(written[49].timestamp) / 1_000_000)
-        try expect(LedgerQuery(user: "jane@contoso.com", since: since)) { $0.user?.objectID == Self.jane && $0.timestamp >= written[49].timestamp }
-        try expect(LedgerQuery(chainsOf: written[1].user)) { entry in written.contains { $0.chainID == entry.chainID && $0.user == written[1].user } }
-        try expect(LedgerQuery(user: "JANE@contoso.com", agent: "itsm", decision: .denied)) {
+        try await expect(LedgerQuery(user: "jane@contoso.com", since: since)) { $0.user?.objectID == Self.jane && $0.timestamp >= written[49].timestamp }
+        try await expect(LedgerQuery(chainsOf: written[1].user)) { entry in written.contains { $0.chainID == entry.chainID && $0.user == written[1].user } }
+        try await expect(LedgerQuery(user: "JANE@contoso.com", agent: "itsm", decision: .denied)) {
             $0.user?.objectID == Self.jane && $0.agent == "itsm" && $0.decision == .denied
         }
         // Half an hour before entry 30 until half an hour before entry 41.
-        try expect(LedgerQuery(since: since.addingTimeInterval(-20.5 * 3600), until: since.addingTimeInterval(-9.5 * 3600))) {
+        try await expect(LedgerQuery(since: since.addingTimeInterval(-20.5 * 3600), until: since.addingTimeInterval(-9.5 * 3600))) {
             $0.timestamp >= written[29].timestamp && $0.timestamp < written[40].timestamp
         }
         var nobody = LedgerQuery(user: "nobody@contoso.com")
         nobody.limit = 1000
-        #expect(try nobody.run(on: fixture.reader).entries.isEmpty)
+        #expect(try await nobody.run(on: fixture.reader).entries.isEmpty)
     }
 
     @Test("an index of another ledger, or of a longer one, is never used: queries stay exact and the indexer rebuilds it")
@@ -75,16 +75,16 @@ struct LedgerQueryTests {
         let janes = written.filter { $0.user?.objectID == Self.jane }
         // Claim more entries than there are: queries ignore the index.
         try await fixture.index.write { db in try db.execute(sql: "UPDATE ledger_index_state SET indexed_through = 1000") }
-        #expect(try LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
+        #expect(try await LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
         // Describe another ledger, with a wrong row: still ignored, then rebuilt.
         try await fixture.index.write { db in
             try db.execute(sql: "UPDATE ledger_index_state SET ledger_instance = 'another', indexed_through = 60")
             try db.execute(sql: "DELETE FROM ledger_index WHERE dimension = 1")
         }
-        #expect(try LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
+        #expect(try await LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
         #expect(try await fixture.indexer().catchUp() == 60)
         #expect(try await fixture.index.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_index WHERE dimension = 1") } == 60)
-        #expect(try LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
+        #expect(try await LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
     }
 
     @Test("a stale index row cannot put a wrong entry in the results: each is re-checked against its record")
@@ -96,24 +96,24 @@ struct LedgerQueryTests {
             try db.execute(
                 sql: "UPDATE ledger_index SET key = ? WHERE dimension = 1 AND seq = ?", arguments: [IndexKey.user(Self.jane.utf8), harriet.sequence])
         }
-        let found = try LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries
+        let found = try await LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries
         #expect(found == written.filter { $0.user?.objectID == Self.jane })
     }
 
     @Test("the index check finds the first entry a damaged index would hide from queries")
     func indexCheck() async throws {
         let (fixture, _) = try await generated()
-        #expect(try LedgerIndexCheck.firstHidden(reader: fixture.reader) == (nil, 60))
+        #expect(try await LedgerIndexCheck.firstHidden(reader: fixture.reader) == (nil, 60))
         try await fixture.index.write { db in try db.execute(sql: "DELETE FROM ledger_index WHERE dimension = 3 AND seq IN (17, 41)") }
-        #expect(try LedgerIndexCheck.firstHidden(reader: fixture.reader, batchSize: 7) == (17, 60))
-        #expect(try LedgerIndexCheck.firstHidden(reader: LedgerReader(entries: fixture.database, index: nil)) == (nil, 0))
+        #expect(try await LedgerIndexCheck.firstHidden(reader: fixture.reader, batchSize: 7) == (17, 60))
+        #expect(try await LedgerIndexCheck.firstHidden(reader: LedgerReader(records: SQLiteLedgerRecords(database: fixture.database), index: nil)) == (nil, 0))
     }
 
     @Test("who touched a resource: each user and agent path, counted")
     func who() async throws {
         let (fixture, written) = try await generated(indexedAfter: 30)
         let resource = try #require(written[16].resource)
-        let summaries = try LedgerSummary.who(resource: resource, reader: fixture.reader)
+        let summaries = try await LedgerSummary.who(resource: resource, reader: fixture.reader)
         let touching = written.filter { $0.resource == resource }
         #expect(summaries.map(\.count).reduce(0, +) == touching.count)
         #expect(Set(summaries.map(\.user)) == Set(touching.compactMap { $0.user?.username }))
@@ -125,7 +125,7 @@ struct LedgerQueryTests {
         var cursor: Int64?
         var seen: [LedgerEntry] = []
         repeat {
-            let page = try LedgerQuery(after: cursor, limit: 7).run(on: fixture.reader)
+            let page = try await LedgerQuery(after: cursor, limit: 7).run(on: fixture.reader)
             seen += page.entries
             cursor = page.nextCursor
         } while cursor != nil

@@ -55,16 +55,16 @@ struct LedgerUpgradeTests {
         }
 
         let upgraded = try LedgerStore.openEntries(in: directory, busyTimeout: .seconds(5), logger: logger)
-        let report = try await LedgerVerifier(reader: upgraded, publicKey: signer.publicKey).verify()
+        let report = try await LedgerVerifier(records: SQLiteLedgerRecords(database: upgraded), publicKey: signer.publicKey).verify()
         #expect(report.isIntact, "\(report.problems)")
         #expect(report.entries == 6 && report.checkpoints == 1)
-        #expect(try LedgerQuery(limit: 100).run(on: LedgerReader(entries: upgraded, index: nil)).entries == written)
+        #expect(try await LedgerQuery(limit: 100).run(on: LedgerReader(records: SQLiteLedgerRecords(database: upgraded), index: nil)).entries == written)
         #expect(try await upgraded.read { db in try db.tableExists("ledger_entries_v1") } == false)
-        #expect(try LedgerStore.openReader(in: directory, busyTimeout: .seconds(5))?.entries != nil)
+        #expect(try LedgerStore.openReader(in: directory, busyTimeout: .seconds(5)) != nil)
         // The chain goes on from the upgraded head.
         let writer = try await LedgerWriter.open(store: SQLiteLedgerRecords(database: upgraded), signer: signer)
         #expect(await writer.head.hash == previous)
         #expect(try await writer.append(LedgerFixture.entry(7)) == 7)
-        #expect(try await LedgerVerifier(reader: upgraded, publicKey: signer.publicKey).verify().isIntact)
+        #expect(try await LedgerVerifier(records: SQLiteLedgerRecords(database: upgraded), publicKey: signer.publicKey).verify().isIntact)
     }
 }

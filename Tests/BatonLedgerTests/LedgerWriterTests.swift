@@ -25,14 +25,14 @@ struct LedgerFixture {
         signer = try CheckpointSigner.load(from: directory)
     }
 
-    var reader: LedgerReader { LedgerReader(entries: database, index: index) }
+    var reader: LedgerReader { LedgerReader(records: SQLiteLedgerRecords(database: database), index: SQLiteLedgerIndex(database: index)) }
 
     func writer(checkpointEvery: Int64 = 10) async throws -> LedgerWriter {
         try await LedgerWriter.open(store: SQLiteLedgerRecords(database: database), signer: signer, checkpointEvery: checkpointEvery)
     }
 
     func indexer() async throws -> LedgerIndexer {
-        try await LedgerIndexer.open(entries: database, index: index)
+        try await LedgerIndexer.open(records: SQLiteLedgerRecords(database: database), index: SQLiteLedgerIndex(database: index))
     }
 
     /// Rewrites the stored record of entry `sequence`.
@@ -46,7 +46,7 @@ struct LedgerFixture {
 
     /// Verifies in ranges of `rangeSize` entries, so small ledgers exercise the parallel split too.
     func verify(rangeSize: Int64 = 7) async throws -> LedgerVerifier.Report {
-        try await LedgerVerifier(reader: database, publicKey: signer.publicKey, rangeSize: rangeSize).verify()
+        try await LedgerVerifier(records: SQLiteLedgerRecords(database: database), publicKey: signer.publicKey, rangeSize: rangeSize).verify()
     }
 
     static func entry(_ index: Int, user: String = "a4fda3b2-0738-59b8-b7a1-849d73fb98aa", agent: String = "itsm") -> LedgerEntry {

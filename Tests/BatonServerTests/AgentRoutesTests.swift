@@ -152,8 +152,8 @@ struct AgentRoutesTests {
                     #expect(result.status == 200, "\(result.body)")
                     let chainID = try #require(result.json["chain_id"] as? String)
                     #expect((result.json["hops"] as? [[String: Any]])?.compactMap { $0["agent"] as? String } == ["concierge", "triage", "itsm"])
-                    let here = try LedgerQuery(chainID: chainID).run(on: try #require(await first.storage.ledger()).reader).entries
-                    let there = try LedgerQuery(chainID: chainID).run(on: try #require(await second.storage.ledger()).reader).entries
+                    let here = try await LedgerQuery(chainID: chainID).run(on: try #require(await first.storage.ledger()).reader).entries
+                    let there = try await LedgerQuery(chainID: chainID).run(on: try #require(await second.storage.ledger()).reader).entries
                     #expect(here.map(\.agent).contains("concierge") && !here.contains { $0.agent == "itsm" })
                     #expect(there.first?.kind == .delegate && there.first?.agent == "triage" && there.first?.hop == 1 && there.first?.parentHop == 0)
                     #expect(there.contains { $0.kind == .downstream && $0.agent == "itsm" })

@@ -54,10 +54,10 @@ struct AuditRoutesTests {
 
                 // The daemon's indexer brings the query index up to the head, hiding nothing.
                 let reader = try #require(await daemon.storage.ledger()).reader
-                var check = try LedgerIndexCheck.firstHidden(reader: reader)
+                var check = try await LedgerIndexCheck.firstHidden(reader: reader)
                 for _ in 0..<250 where check.indexedThrough < 2 {
                     try await Task.sleep(for: .milliseconds(20))
-                    check = try LedgerIndexCheck.firstHidden(reader: reader)
+                    check = try await LedgerIndexCheck.firstHidden(reader: reader)
                 }
                 #expect(check.indexedThrough == 2 && check.hidden == nil)
                 #expect(try await page(audrey, "?user=harriet@contoso.com").1?.entries.map(\.chainID) == ["chain-1"])

@@ -1,5 +1,5 @@
 /// What an index row is keyed by. The raw values are stored; never renumber them.
-enum IndexDimension: Int64, CaseIterable {
+public enum IndexDimension: Int64, Sendable, CaseIterable {
     /// Every entry, under key 0: the time range alone.
     case time = 0
     /// The original user's object id, in any tenant.

@@ -1,36 +1,24 @@
-import GRDB
-internal import GRDBSQLite
+/// One row of the query index: an entry under one dimension's key, on its day.
+public struct IndexRow: Sendable, Hashable, Comparable {
+    public let dimension: Int64
+    public let day: Int64
+    public let key: Int64
+    public let timestamp: Int64
+    public let sequence: Int64
+
+    public static func < (lhs: IndexRow, rhs: IndexRow) -> Bool {
+        (lhs.dimension, lhs.day, lhs.key, lhs.timestamp, lhs.sequence) < (rhs.dimension, rhs.day, rhs.key, rhs.timestamp, rhs.sequence)
+    }
+}
 
 /// The index rows of a batch of records, and the usernames seen with each object id.
 ///
 /// Reads only the fields the index keys on, straight from the record bytes.
-struct IndexRows {
-    struct Row: Comparable {
-        let dimension: Int64
-        let day: Int64
-        let key: Int64
-        let timestamp: Int64
-        let sequence: Int64
-
-        static func < (lhs: Row, rhs: Row) -> Bool {
-            (lhs.dimension, lhs.day, lhs.key, lhs.timestamp, lhs.sequence) < (rhs.dimension, rhs.day, rhs.key, rhs.timestamp, rhs.sequence)
-        }
-
-        /// Binds the row's columns, in `ledger_index`'s key order, to parameters 1–5.
-        func bind(to handle: SQLiteStatement) {
-            sqlite3_reset(handle)
-            sqlite3_bind_int64(handle, 1, dimension)
-            sqlite3_bind_int64(handle, 2, day)
-            sqlite3_bind_int64(handle, 3, key)
-            sqlite3_bind_int64(handle, 4, timestamp)
-            sqlite3_bind_int64(handle, 5, sequence)
-        }
-    }
-
+public struct IndexRows: Sendable {
     /// A username (lowercased) seen with an object id (lowercased).
-    struct UserName: Hashable {
-        let name: String
-        let objectID: String
+    public struct UserName: Sendable, Hashable {
+        public let name: String
+        public let objectID: String
     }
 
     /// UTC days since 1970 of a timestamp in microseconds.
@@ -39,24 +27,22 @@ struct IndexRows {
         return timestamp >= 0 ? timestamp / microsecondsPerDay : (timestamp + 1) / microsecondsPerDay - 1
     }
 
-    private(set) var rows: [Row] = []
+    public private(set) var rows: [IndexRow] = []
     /// The last record read, indexed or not.
     var lastSequence: Int64?
-    private(set) var userNames: Set<UserName> = []
+    public private(set) var userNames: Set<UserName> = []
 
     /// The rows of up to `limit` records after `from` (and through `last`).
-    static func read(_ db: Database, after from: Int64, through last: Int64 = .max, limit: Int) throws -> IndexRows {
-        let statement = try db.makeStatement(sql: "SELECT seq, record FROM ledger_entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?")
-        statement.arguments = [from, last, limit]
-        let cursor = try GRDB.Row.fetchCursor(statement)
-        let handle = statement.sqliteStatement
-        var rows = IndexRows()
-        while try cursor.next() != nil {
-            rows.lastSequence = sqlite3_column_int64(handle, 0)
-            // A record that does not decode gets no index rows; `baton audit verify` reports it.
-            try? rows.add(RawSQLite.bytes(handle, column: 1))
+    static func read(from records: any LedgerRecordSource, after from: Int64, through last: Int64 = .max, limit: Int) async throws -> IndexRows {
+        try await records.records(from: from + 1, through: last, limit: limit) { cursor in
+            var rows = IndexRows()
+            while let stored = try cursor.next() {
+                rows.lastSequence = stored.sequence
+                // A record that does not decode gets no index rows; `baton audit verify` reports it.
+                try? rows.add(stored.record)
+            }
+            return rows
         }
-        return rows
     }
 
     /// Adds the rows of one record.
@@ -66,7 +52,7 @@ struct IndexRows {
         let timestamp = try decoder.requiredInteger("the timestamp")
         let day = Self.day(timestamp)
         func row(_ dimension: IndexDimension, _ key: Int64) {
-            rows.append(Row(dimension: dimension.rawValue, day: day, key: key, timestamp: timestamp, sequence: sequence))
+            rows.append(IndexRow(dimension: dimension.rawValue, day: day, key: key, timestamp: timestamp, sequence: sequence))
         }
         row(.time, 0)
         guard let chain = try decoder.textBytes() else { throw .malformedRecord("the chain id is absent") }

@@ -1,7 +1,5 @@
 import BatonCore
 import Foundation
-import GRDB
-internal import GRDBSQLite
 
 /// A filter over the ledger, answered from its index, with cursor pagination.
 ///
@@ -11,7 +9,7 @@ internal import GRDBSQLite
 /// watermark are read directly.
 ///
 /// ```swift
-/// let page = try LedgerQuery(user: "jane@contoso.com", since: Date().addingTimeInterval(-86_400)).run(on: reader)
+/// let page = try await LedgerQuery(user: "jane@contoso.com", since: Date().addingTimeInterval(-86_400)).run(on: reader)
 /// ```
 public struct LedgerQuery: Sendable, Equatable {
     /// A username (any case), or an object id (matched in any tenant).
@@ -57,11 +55,11 @@ public struct LedgerQuery: Sendable, Equatable {
         public var nextCursor: Int64?
     }
 
-    public func run(on reader: LedgerReader) throws -> Page {
-        let search = try LedgerSearch(query: self, reader: reader)
+    public func run(on reader: LedgerReader) async throws -> Page {
+        let search = try await LedgerSearch(query: self, reader: reader)
         let wanted = max(limit, 0) + 1
-        var entries = try search.indexed(wanted: wanted)
-        if entries.count < wanted { entries += try search.unindexed(wanted: wanted - entries.count) }
+        var entries = try await search.indexed(wanted: wanted)
+        if entries.count < wanted { entries += try await search.unindexed(wanted: wanted - entries.count) }
         guard entries.count > limit else { return Page(entries: entries, nextCursor: nil) }
         let page = Array(entries.prefix(limit))
         return Page(entries: page, nextCursor: page.last?.sequence)

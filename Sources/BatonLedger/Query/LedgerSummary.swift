@@ -10,7 +10,7 @@ public struct LedgerSummary: Sendable, Equatable {
     public var last: Date
 
     /// Every user and agent path that touched `resource`, most recent first.
-    public static func who(resource: String, reader: LedgerReader) throws -> [LedgerSummary] {
+    public static func who(resource: String, reader: LedgerReader) async throws -> [LedgerSummary] {
         struct Group: Hashable {
             let objectID: String?
             let actorPath: [String]
@@ -18,7 +18,7 @@ public struct LedgerSummary: Sendable, Equatable {
         var summaries: [Group: LedgerSummary] = [:]
         var query = LedgerQuery(resource: resource, limit: 1_000)
         repeat {
-            let page = try query.run(on: reader)
+            let page = try await query.run(on: reader)
             for entry in page.entries {
                 let group = Group(objectID: entry.user?.objectID, actorPath: entry.actorPath)
                 let time = Date(timeIntervalSince1970: TimeInterval(entry.timestamp) / 1_000_000)

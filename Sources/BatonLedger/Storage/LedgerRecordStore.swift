@@ -5,10 +5,8 @@ import Foundation
 /// several daemons).
 ///
 /// The writer numbers, hashes and group-commits; a store only makes a batch durable, all
-/// of it or none of it, and answers where the chain ends.
-public protocol LedgerRecordStore: Sendable {
-    /// The last record's sequence number and hash; `nil` for an empty ledger.
-    func head() async throws -> (sequence: Int64, hash: [UInt8])?
+/// of it or none of it, and answers where the chain ends (``LedgerRecordSource/head()``).
+public protocol LedgerRecordStore: LedgerRecordSource {
     /// The sequence number of the last signed checkpoint; 0 when there is none.
     func lastCheckpointSequence() async throws -> Int64
     /// Makes `records` durable in one transaction (an acknowledged batch survives power
@@ -16,8 +14,6 @@ public protocol LedgerRecordStore: Sendable {
     func append(_ records: [SealedRecord]) async throws
     /// Stores a signed checkpoint, replacing one at the same sequence number.
     func saveCheckpoint(_ checkpoint: StoredCheckpoint) async throws
-    /// Every signed checkpoint, oldest first.
-    func checkpoints() async throws -> [StoredCheckpoint]
 }
 
 /// A record numbered and hashed by the writer, ready to store.

@@ -31,7 +31,8 @@ public enum LedgerStore {
             try !db.tableExists("ledger_entries_v1") && db.columns(in: "ledger_entries").contains { $0.name == "record" }
         }
         guard upgraded else { throw LedgerError.notUpgraded(path: directory.path) }
-        return LedgerReader(entries: entries, index: try SQLiteStore.openReadOnly(.ledgerIndex, in: directory, busyTimeout: busyTimeout))
+        let index = try SQLiteStore.openReadOnly(.ledgerIndex, in: directory, busyTimeout: busyTimeout)
+        return LedgerReader(records: SQLiteLedgerRecords(database: entries), index: index.map(SQLiteLedgerIndex.init(database:)))
     }
 
     /// The data upgrade `store` needs after its migrations, for code that opens every store.

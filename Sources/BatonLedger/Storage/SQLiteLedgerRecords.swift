@@ -5,11 +5,22 @@ internal import GRDBSQLite
 /// The ledger's records in SQLite (`ledger.sqlite`: `ledger_entries` with `seq`, `record`,
 /// `hash`; `ledger_checkpoints`), written with `synchronous = FULL`.
 public struct SQLiteLedgerRecords: LedgerRecordStore {
-    private let database: DatabasePool
+    private let database: any DatabaseWriter
 
-    /// The store on a migrated ledger database (``LedgerStore/openEntries(in:busyTimeout:memory:logger:)``).
-    public init(database: DatabasePool) {
+    /// The store on a migrated ledger database (``LedgerStore/openEntries(in:busyTimeout:memory:logger:)``),
+    /// or on one opened read-only, which reads but refuses appends.
+    public init(database: any DatabaseWriter) {
         self.database = database
+    }
+
+    // MARK: - Reading
+
+    public func identity() async throws -> LedgerIdentity {
+        try await database.read { db in
+            LedgerIdentity(
+                instance: try String.fetchOne(db, sql: "SELECT instance_id FROM store_identity") ?? "",
+                last: try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") ?? 0)
+        }
     }
 
     public func head() async throws -> (sequence: Int64, hash: [UInt8])? {
@@ -19,6 +30,73 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
             }
         }
     }
+
+    public func hash(at sequence: Int64) async throws -> [UInt8]? {
+        try await database.read { db in
+            try Data.fetchOne(db, sql: "SELECT hash FROM ledger_entries WHERE seq = ?", arguments: [sequence]).map(Array.init)
+        }
+    }
+
+    public func checkpoints() async throws -> [StoredCheckpoint] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, key_id, signature FROM ledger_checkpoints ORDER BY seq").map { row in
+                StoredCheckpoint(
+                    sequence: row["seq"], timestamp: row["ts_us"], hash: Array(row["hash"] as Data), keyID: row["key_id"],
+                    signature: row["signature"])
+            }
+        }
+    }
+
+    public func records<T: Sendable>(
+        from first: Int64, through last: Int64, limit: Int, _ body: @escaping @Sendable (inout LedgerRecordCursor) throws -> T
+    ) async throws -> T {
+        try await database.read { db in
+                // Long ranges (verifying, indexing) read the file's pages in place rather
+                // than copying each through a read() call.
+                try db.execute(sql: "PRAGMA mmap_size = \(Self.mappedBytes)")
+                defer { try? db.execute(sql: "PRAGMA mmap_size = 0") }
+                let statement = try db.cachedStatement(
+                    sql: "SELECT seq, record, hash FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?")
+                statement.arguments = [first, last, limit]
+                let rows = try Row.fetchCursor(statement)
+                let handle = statement.sqliteStatement
+                var cursor = LedgerRecordCursor { try rows.next() == nil ? nil : Self.view(handle) }
+                return try body(&cursor)
+        }
+    }
+
+    public func records<T: Sendable>(at sequences: [Int64], _ body: @escaping @Sendable (inout LedgerRecordCursor) throws -> T) async throws -> T {
+        try await database.read { db in
+                let statement = try db.cachedStatement(sql: "SELECT seq, record, hash FROM ledger_entries WHERE seq = ?")
+                let handle = statement.sqliteStatement
+                defer { sqlite3_reset(handle) }
+                var remaining = sequences[...]
+                var cursor = LedgerRecordCursor {
+                    while let sequence = remaining.popFirst() {
+                        sqlite3_reset(handle)
+                        sqlite3_bind_int64(handle, 1, sequence)
+                        switch sqlite3_step(handle) {
+                        case SQLITE_ROW: return Self.view(handle)
+                        case SQLITE_DONE: continue
+                        case let code: throw db.failure(code)
+                        }
+                    }
+                    return nil
+                }
+                return try body(&cursor)
+        }
+    }
+
+    /// The current row of `SELECT seq, record, hash`.
+    private static func view(_ handle: SQLiteStatement) -> StoredRecordView {
+        StoredRecordView(sequence: sqlite3_column_int64(handle, 0), record: RawSQLite.blob(handle, column: 1), hash: RawSQLite.blob(handle, column: 2))
+    }
+
+    /// How much of the file a reading connection may map: all of it, up to the limit
+    /// SQLite was built with (2 GiB by default); pages beyond are read as usual.
+    private static let mappedBytes: Int64 = 1 << 40
+
+    // MARK: - Writing
 
     public func lastCheckpointSequence() async throws -> Int64 {
         try await database.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_checkpoints") ?? 0 }
@@ -33,18 +111,6 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO ledger_checkpoints (seq, ts_us, hash, key_id, signature) VALUES (?, ?, ?, ?, ?)",
                 arguments: [checkpoint.sequence, checkpoint.timestamp, Data(checkpoint.hash), checkpoint.keyID, checkpoint.signature])
-        }
-    }
-
-    public func checkpoints() async throws -> [StoredCheckpoint] {
-        try await database.read(Self.checkpoints(in:))
-    }
-
-    /// The signed checkpoints, oldest first, read in `db` (the verifier and the export read them in their own transactions).
-    static func checkpoints(in db: Database) throws -> [StoredCheckpoint] {
-        try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, key_id, signature FROM ledger_checkpoints ORDER BY seq").map { row in
-            StoredCheckpoint(
-                sequence: row["seq"], timestamp: row["ts_us"], hash: Array(row["hash"] as Data), keyID: row["key_id"], signature: row["signature"])
         }
     }
 

@@ -1,6 +1,5 @@
 import BatonCore
 import Foundation
-import GRDB
 
 /// The signed checkpoints and the key to check them, as JSON for an outside witness.
 public struct CheckpointExport: Sendable, Codable, Equatable {
@@ -18,8 +17,8 @@ public struct CheckpointExport: Sendable, Codable, Equatable {
     public var keyID: String
     public var checkpoints: [Checkpoint]
 
-    public static func make(reader: any DatabaseReader, signer: CheckpointSigner) throws -> CheckpointExport {
-        let checkpoints = try reader.read(SQLiteLedgerRecords.checkpoints(in:)).map { stored in
+    public static func make(records: any LedgerRecordSource, signer: CheckpointSigner) async throws -> CheckpointExport {
+        let checkpoints = try await records.checkpoints().map { stored in
             Checkpoint(
                 sequence: stored.sequence, timestampMicroseconds: stored.timestamp, hash: Hex.encode(stored.hash),
                 signature: stored.signature.base64EncodedString())

@@ -1,7 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
-internal import GRDBSQLite
 
 /// Checks the whole ledger: the hash chain from the first entry, and every signed checkpoint.
 ///
@@ -9,7 +7,7 @@ internal import GRDBSQLite
 /// and reports a tail truncated behind the last checkpoint.
 ///
 /// Each entry is checked against the stored hash of the one before it, so the chain is cut
-/// into ranges checked in parallel, one read transaction each; if every entry hashes to its
+/// into ranges checked in parallel, one read of the ``LedgerRecordSource`` each; if every entry hashes to its
 /// stored value from its predecessor's, the whole chain does. An entry is its record — the
 /// bytes its hash seals — so checking one is a SHA-256 over stored bytes, nothing decoded;
 /// a record must also carry its own row's sequence number, so rows cannot be renumbered.
@@ -24,29 +22,27 @@ public struct LedgerVerifier: Sendable {
         public var isIntact: Bool { problems.isEmpty }
     }
 
-    /// The ledger's entries (the index plays no part in verification).
-    let reader: any DatabaseReader
+    /// The ledger's records (the index plays no part in verification).
+    let records: any LedgerRecordSource
     let publicKey: Curve25519.Signing.PublicKey
     /// Entries per parallel range.
     let rangeSize: Int64
 
-    public init(reader: any DatabaseReader, publicKey: Curve25519.Signing.PublicKey) {
-        self.init(reader: reader, publicKey: publicKey, rangeSize: 200_000)
+    public init(records: any LedgerRecordSource, publicKey: Curve25519.Signing.PublicKey) {
+        self.init(records: records, publicKey: publicKey, rangeSize: 200_000)
     }
 
-    init(reader: any DatabaseReader, publicKey: Curve25519.Signing.PublicKey, rangeSize: Int64) {
-        self.reader = reader
+    init(records: any LedgerRecordSource, publicKey: Curve25519.Signing.PublicKey, rangeSize: Int64) {
+        self.records = records
         self.publicKey = publicKey
         self.rangeSize = max(rangeSize, 1)
     }
 
     public func verify() async throws -> Report {
-        let (last, checkpoints) = try await reader.read { db in
-            (
-                try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") ?? 0,
-                try SQLiteLedgerRecords.checkpoints(in: db)
-            )
-        }
+        // Checkpoints before the head: each covers entries already there when the head is
+        // read, so one written meanwhile cannot look like a truncated tail.
+        let checkpoints = try await records.checkpoints()
+        let last = try await records.head()?.sequence ?? 0
         let firstBad = try await firstChainProblem(through: last)
         var problems = firstBad.map { [$0] } ?? []
         let intactThrough = firstBad.map { $0.sequence - 1 } ?? last
@@ -64,7 +60,7 @@ public struct LedgerVerifier: Sendable {
         return try await withThrowingTaskGroup(of: LedgerProblem?.self) { group in
             for start in starts {
                 let end = min(start + rangeSize - 1, last)
-                group.addTask { try await self.reader.read { db in try Self.check(db, from: start, through: end) } }
+                group.addTask { try await self.check(from: start, through: end) }
             }
             var earliest: LedgerProblem?
             for try await problem in group {
@@ -77,42 +73,26 @@ public struct LedgerVerifier: Sendable {
     /// Checks entries `start...end` against the stored hash of entry `start - 1`.
     ///
     /// When that entry is missing the range reports nothing: the range before it finds the gap.
-    private static func check(_ db: Database, from start: Int64, through end: Int64) throws -> LedgerProblem? {
-        // Read the file's pages in place rather than copying each through a read() call.
-        try db.execute(sql: "PRAGMA mmap_size = \(Self.mappedBytes)")
-        defer { try? db.execute(sql: "PRAGMA mmap_size = 0") }
+    private func check(from start: Int64, through end: Int64) async throws -> LedgerProblem? {
         var previous = LedgerWriter.genesis
         if start > 1 {
-            guard let stored = try Data.fetchOne(db, sql: "SELECT hash FROM ledger_entries WHERE seq = ?", arguments: [start - 1]) else {
-                return nil
+            guard let stored = try await records.hash(at: start - 1) else { return nil }
+            previous = stored
+        }
+        return try await records.records(from: start, through: end, limit: Int(end - start + 1)) { [previous] cursor in
+            var previous = previous
+            var expected = start
+            while let stored = try cursor.next() {
+                let sequence = stored.sequence
+                guard sequence == expected else { return .missing(sequence: expected) }
+                guard CanonicalEncoder.sequence(of: stored.record) == sequence else { return .altered(sequence: sequence) }
+                let hash = LedgerEntry.hash(previous: previous, record: stored.record)
+                guard stored.hash.elementsEqual(hash) else { return .altered(sequence: sequence) }
+                previous = hash
+                expected += 1
             }
-            previous = Array(stored)
+            return expected <= end ? .missing(sequence: expected) : nil
         }
-        let statement = try db.makeStatement(sql: "SELECT seq, record, hash FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq")
-        statement.arguments = [start, end]
-        let cursor = try Row.fetchCursor(statement)
-        let sqlite = statement.sqliteStatement
-        var expected = start
-        while try cursor.next() != nil {
-            let sequence = sqlite3_column_int64(sqlite, 0)
-            guard sequence == expected else { return .missing(sequence: expected) }
-            guard let record = blob(sqlite, column: 1), CanonicalEncoder.sequence(of: record) == sequence else { return .altered(sequence: sequence) }
-            let hash = LedgerEntry.hash(previous: previous, record: record)
-            guard let stored = blob(sqlite, column: 2), stored.elementsEqual(hash) else { return .altered(sequence: sequence) }
-            previous = hash
-            expected += 1
-        }
-        return expected <= end ? .missing(sequence: expected) : nil
-    }
-
-    /// How much of the file a verifying connection may map: all of it, up to the limit
-    /// SQLite was built with (2 GiB by default); pages beyond are read as usual.
-    private static let mappedBytes: Int64 = 1 << 40
-
-    /// A BLOB column's bytes, valid until the statement steps; `nil` for any other type.
-    private static func blob(_ statement: SQLiteStatement, column: Int32) -> UnsafeRawBufferPointer? {
-        guard sqlite3_column_type(statement, column) == SQLITE_BLOB else { return nil }
-        return RawSQLite.bytes(statement, column: column)
     }
 
     // MARK: - Checkpoints
@@ -131,10 +111,7 @@ public struct LedgerVerifier: Sendable {
                 problems.append(.truncated(checkpoint: sequence, lastEntry: last))
             } else if sequence <= last {
                 // The chain is intact through `last`, so the stored hash is the chain's hash there.
-                let actual = try await reader.read { db in
-                    try Data.fetchOne(db, sql: "SELECT hash FROM ledger_entries WHERE seq = ?", arguments: [sequence])
-                }
-                if actual.map(Array.init) != signed { problems.append(.checkpointMismatch(sequence: sequence)) }
+                if try await records.hash(at: sequence) != signed { problems.append(.checkpointMismatch(sequence: sequence)) }
             }
         }
         return problems

@@ -55,7 +55,7 @@ struct AgentRoutes {
             guard let caller = context.caller?.principal else { throw HTTPError(.unauthorized) }
             let chainID = try context.parameters.require("id")
             guard let ledger = await storage.ledger() else { throw HTTPError(.serviceUnavailable, message: "the ledger is not open yet") }
-            let entries = try LedgerQuery(chainID: chainID, limit: 10_000).run(on: ledger.reader).entries
+            let entries = try await LedgerQuery(chainID: chainID, limit: 10_000).run(on: ledger.reader).entries
             let isUser = entries.first?.user?.isSameUser(as: caller.chainUser) ?? false
             // Someone else's chain is as absent as one that does not exist.
             guard !entries.isEmpty, isUser || caller.roles.contains(AuditRoutes.auditorRole) else {

@@ -29,7 +29,7 @@ struct AuditRoutes {
             if !caller.roles.contains(Self.auditorRole) {
                 query.chainsOf = ChainUser(tenantID: caller.tenantID, objectID: caller.objectID, username: caller.username)
             }
-            let page = try query.run(on: ledger.reader)
+            let page = try await query.run(on: ledger.reader)
             return HealthRoutes.json(.ok, Page(entries: page.entries, nextCursor: page.nextCursor))
         }
     }

@@ -57,15 +57,15 @@ public final class StorageService: Service, Sendable {
                 metrics: metrics,
                 logger: logger)
             await opened.setVault(vault)
-            let ledgerPool = await opened.pool(.ledger)!
-            let indexPool = await opened.pool(.ledgerIndex)!
-            let indexer = try await LedgerIndexer.open(entries: ledgerPool, index: indexPool, logger: logger)
+            let records = SQLiteLedgerRecords(database: await opened.pool(.ledger)!)
+            let index = SQLiteLedgerIndex(database: await opened.pool(.ledgerIndex)!)
+            let indexer = try await LedgerIndexer.open(records: records, index: index, logger: logger)
             await opened.setLedger(
                 try await LedgerWriter.open(
-                    store: SQLiteLedgerRecords(database: ledgerPool), signer: try CheckpointSigner.load(from: directory), logger: logger,
+                    store: records, signer: try CheckpointSigner.load(from: directory), logger: logger,
                     onCommit: indexer.wake),
                 indexer: indexer,
-                reader: LedgerReader(entries: ledgerPool, index: indexPool))
+                reader: LedgerReader(records: records, index: index))
             logger.info("stores open", metadata: ["data_dir": "\(directory.path)", "engine": "\(settings.engine.rawValue)"])
         } catch {
             await readiness.update(.failed(reason: "\(error)"))

@@ -2,7 +2,6 @@ import BatonCore
 import BatonLedger
 import BatonStorage
 import Foundation
-import GRDB
 import Logging
 
 /// Durable appends per second with group commit, verification speed, and the latency of
@@ -21,10 +20,12 @@ struct LedgerBenchmark {
         let directory = try DataDirectory.prepare(root)
         let logger = Logger(label: "bench")
         let database = try LedgerStore.openEntries(in: directory, busyTimeout: .seconds(5), logger: logger)
-        let index = try LedgerStore.openIndex(in: directory, busyTimeout: .seconds(5), logger: logger)
-        let indexer = try await LedgerIndexer.open(entries: database, index: index)
+        let indexDatabase = try LedgerStore.openIndex(in: directory, busyTimeout: .seconds(5), logger: logger)
+        let records = SQLiteLedgerRecords(database: database)
+        let index = SQLiteLedgerIndex(database: indexDatabase)
+        let indexer = try await LedgerIndexer.open(records: records, index: index)
         let signer = try CheckpointSigner.load(from: directory)
-        let writer = try await LedgerWriter.open(store: SQLiteLedgerRecords(database: database), signer: signer, onCommit: indexer.wake)
+        let writer = try await LedgerWriter.open(store: records, signer: signer, onCommit: indexer.wake)
         let indexing = Task { await indexer.run() }
         var lines: [String] = []
 
@@ -61,13 +62,13 @@ struct LedgerBenchmark {
         await indexing.value
 
         let rebuildStart = ContinuousClock.now
-        let rebuilt = try await LedgerIndexer.rebuild(entries: database, index: index)
+        let rebuilt = try await LedgerIndexer.rebuild(records: records, index: index)
         let rebuildTime = ContinuousClock.now - rebuildStart
         lines.append(String(format: "index from scratch: %.0f entries/s (%lld entries)", Double(rebuilt) / rebuildTime.timeInterval, rebuilt))
-        let reader = LedgerReader(entries: database, index: index)
+        let reader = LedgerReader(records: records, index: index)
 
         let verifyStart = ContinuousClock.now
-        let report = try await LedgerVerifier(reader: database, publicKey: signer.publicKey).verify()
+        let report = try await LedgerVerifier(records: records, publicKey: signer.publicKey).verify()
         let verifyTime = ContinuousClock.now - verifyStart
         lines.append(
             String(
@@ -76,12 +77,12 @@ struct LedgerBenchmark {
 
         let user = Self.user(7)
         let sample = try await LatencySample.measure(count: 50) {
-            _ = try LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: reader)
+            _ = try await LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: reader)
         }
-        let found = try LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: reader).entries.count
+        let found = try await LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: reader).entries.count
         lines.append("one user's last day: \(sample.summary), \(found) entries found")
         try database.close()
-        try index.close()
+        try indexDatabase.close()
         return lines
     }
 

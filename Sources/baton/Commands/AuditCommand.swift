@@ -48,7 +48,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let page = try filters.query().run(on: try AuditStore(options).reader())
+                let page = try await filters.query().run(on: try AuditStore(options).reader())
                 AuditOutput(format: format).print(page)
             }
         }
@@ -65,7 +65,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let query = LedgerQuery(user: user, since: try AuditTime.parse(since), limit: limit)
-                AuditOutput(format: format).print(try query.run(on: try AuditStore(options).reader()))
+                AuditOutput(format: format).print(try await query.run(on: try AuditStore(options).reader()))
             }
         }
     }
@@ -78,7 +78,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 var rows = [["USER", "AGENTS", "ENTRIES", "LAST"]]
-                for summary in try LedgerSummary.who(resource: resource, reader: try AuditStore(options).reader()) {
+                for summary in try await LedgerSummary.who(resource: resource, reader: try AuditStore(options).reader()) {
                     rows.append([summary.user, summary.actorPath, "\(summary.count)", summary.last.formatted(.iso8601)])
                 }
                 print(TextTable(rows: rows).rendered)
@@ -93,7 +93,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let entries = try LedgerQuery(chainID: id, limit: 10_000).run(on: try AuditStore(options).reader()).entries
+                let entries = try await LedgerQuery(chainID: id, limit: 10_000).run(on: try AuditStore(options).reader()).entries
                 guard !entries.isEmpty else { throw CommandFailure(message: "no entries for chain \(id)") }
                 print(ChainTree(entries: entries).rendered)
             }
@@ -115,7 +115,7 @@ struct AuditCommand: AsyncParsableCommand {
             try await reportingFailures {
                 let store = try AuditStore(options)
                 let started = ContinuousClock.now
-                let report = try await LedgerVerifier(reader: try store.reader().entries, publicKey: try store.signer().publicKey).verify()
+                let report = try await LedgerVerifier(records: try store.reader().records, publicKey: try store.signer().publicKey).verify()
                 let elapsed = ContinuousClock.now - started
                 print(
                     "\(report.entries) entries, \(report.checkpoints) signed checkpoints, checked in \(elapsed.formatted(.units(allowed: [.milliseconds])))"
@@ -126,7 +126,7 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 print("intact")
                 if index {
-                    let check = try LedgerIndexCheck.firstHidden(reader: try store.reader())
+                    let check = try await LedgerIndexCheck.firstHidden(reader: try store.reader())
                     if let hidden = check.hidden {
                         print("FAIL: the query index hides entry \(hidden) from queries")
                         throw CommandFailure(
@@ -149,7 +149,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let store = try AuditStore(options)
-                let document = try CheckpointExport.make(reader: try store.reader().entries, signer: try store.signer())
+                let document = try await CheckpointExport.make(records: try store.reader().records, signer: try store.signer())
                 let data = try JSONEncoder.sorted.encode(document)
                 if let export {
                     try data.write(to: URL(fileURLWithPath: export))

@@ -61,7 +61,7 @@ struct DemoScript {
         guard updatedBy == "jane.smith" else { throw CommandFailure(message: "sys_updated_by is '\(updatedBy)', not jane.smith") }
 
         guard let ledger = await stack.daemon.storage.ledger() else { throw CommandFailure(message: "the ledger is not open") }
-        let entries = try LedgerQuery(chainID: first.chainID, limit: 1_000).run(on: ledger.reader).entries
+        let entries = try await LedgerQuery(chainID: first.chainID, limit: 1_000).run(on: ledger.reader).entries
         print("\n6. The audit ledger's record of Jane's request (baton audit chain \(first.chainID)):")
         print(indent(ChainTree(entries: entries).rendered))
         let named = entries.allSatisfy { $0.user?.username == "jane@contoso.com" }
@@ -69,7 +69,7 @@ struct DemoScript {
 
         try await ledger.writer.checkpoint()
         let signer = try CheckpointSigner.load(from: try DataDirectory.prepare(stack.dataDirectory))
-        let report = try await LedgerVerifier(reader: ledger.reader.entries, publicKey: signer.publicKey).verify()
+        let report = try await LedgerVerifier(records: ledger.reader.records, publicKey: signer.publicKey).verify()
         print(
             "\n7. baton audit verify: \(report.entries) entries, \(report.checkpoints) signed checkpoint(s) — \(report.isIntact ? "intact" : "NOT intact: \(report.problems)")"
         )
