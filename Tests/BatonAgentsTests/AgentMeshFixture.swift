@@ -49,7 +49,9 @@ struct AgentMeshFixture: Sendable {
                 catalog: catalog, connectors: connectors, broker: broker, verifier: verifier, audit: audit?(writer) ?? writer,
                 fingerprinter: fingerprinter,
                 settings: .init(maximumDepth: maximumDepth, tokenEndpoint: { "\(base)/\($0)/oauth2/v2.0/token" }, environment: environment))
-            return try await body(AgentMeshFixture(sn: sn, runtime: runtime, ledger: LedgerReader(records: SQLiteLedgerRecords(database: ledgerDatabase), index: nil), root: root))
+            return try await body(
+                AgentMeshFixture(
+                    sn: sn, runtime: runtime, ledger: LedgerReader(records: SQLiteLedgerRecords(database: ledgerDatabase), index: nil), root: root))
         }
     }
 

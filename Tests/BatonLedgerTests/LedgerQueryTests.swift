@@ -55,8 +55,12 @@ struct LedgerQueryTests {
         try await expect(LedgerQuery(target: "servicenow")) { _ in true }
         try await expect(LedgerQuery(chainID: written[8].chainID)) { $0.chainID == written[8].chainID }
         let since = Date(timeIntervalSince1970: TimeInterval(written[49].timestamp) / 1_000_000)
-        try await expect(LedgerQuery(user: "jane@contoso.com", since: since)) { $0.user?.objectID == Self.jane && $0.timestamp >= written[49].timestamp }
-        try await expect(LedgerQuery(chainsOf: written[1].user)) { entry in written.contains { $0.chainID == entry.chainID && $0.user == written[1].user } }
+        try await expect(LedgerQuery(user: "jane@contoso.com", since: since)) {
+            $0.user?.objectID == Self.jane && $0.timestamp >= written[49].timestamp
+        }
+        try await expect(LedgerQuery(chainsOf: written[1].user)) { entry in
+            written.contains { $0.chainID == entry.chainID && $0.user == written[1].user }
+        }
         try await expect(LedgerQuery(user: "JANE@contoso.com", agent: "itsm", decision: .denied)) {
             $0.user?.objectID == Self.jane && $0.agent == "itsm" && $0.decision == .denied
         }
@@ -106,7 +110,10 @@ struct LedgerQueryTests {
         #expect(try await LedgerIndexCheck.firstHidden(reader: fixture.reader) == (nil, 60))
         try await fixture.index.write { db in try db.execute(sql: "DELETE FROM ledger_index WHERE dimension = 3 AND seq IN (17, 41)") }
         #expect(try await LedgerIndexCheck.firstHidden(reader: fixture.reader, batchSize: 7) == (17, 60))
-        #expect(try await LedgerIndexCheck.firstHidden(reader: LedgerReader(records: SQLiteLedgerRecords(database: fixture.database), index: nil)) == (nil, 0))
+        #expect(
+            try await LedgerIndexCheck.firstHidden(reader: LedgerReader(records: SQLiteLedgerRecords(database: fixture.database), index: nil)) == (
+                nil, 0
+            ))
     }
 
     @Test("who touched a resource: each user and agent path, counted")

@@ -71,7 +71,9 @@ final class MemoryLedgerRecords: LedgerRecordStore {
     private func cursor<T>(over rows: [(Int64, Row)], _ body: (inout LedgerRecordCursor) throws -> T) throws -> T {
         var remaining = rows[...]
         var cursor = LedgerRecordCursor {
-            remaining.popFirst().map { StoredRecordView(sequence: $0.0, record: UnsafeRawBufferPointer($0.1.record.buffer), hash: UnsafeRawBufferPointer($0.1.hash.buffer)) }
+            remaining.popFirst().map {
+                StoredRecordView(sequence: $0.0, record: UnsafeRawBufferPointer($0.1.record.buffer), hash: UnsafeRawBufferPointer($0.1.hash.buffer))
+            }
         }
         return try withExtendedLifetime(rows) { try body(&cursor) }
     }
@@ -106,12 +108,13 @@ final class MemoryLedgerIndex: LedgerIndexStore {
         stored.withLock { $0.rows = $0.rows.filter { $0.sequence != sequence } }
     }
 
-    func state() async throws -> LedgerIndexState? { stored.withLock { $0.state } }
-
-    func days() async throws -> ClosedRange<Int64>? {
-        let days = stored.withLock { $0.rows.map(\.day) }
-        guard let first = days.min(), let last = days.max() else { return nil }
-        return first...last
+    func state() async throws -> LedgerIndexState? {
+        stored.withLock { stored in
+            let days = stored.rows.map(\.day)
+            return stored.state.map {
+                LedgerIndexState(ledgerInstance: $0.ledgerInstance, indexedThrough: $0.indexedThrough, days: days.min().map { $0...days.max()! })
+            }
+        }
     }
 
     func candidates(_ probe: IndexProbe, after: Int64, through: Int64, limit: Int) async throws -> [Int64] {
@@ -133,7 +136,7 @@ final class MemoryLedgerIndex: LedgerIndexStore {
     }
 
     func reset(describing ledger: String) async throws {
-        stored.withLock { $0 = State(state: LedgerIndexState(ledgerInstance: ledger, indexedThrough: 0)) }
+        stored.withLock { $0 = State(state: LedgerIndexState(ledgerInstance: ledger, indexedThrough: 0, days: nil)) }
     }
 
     func forget() async throws {
@@ -145,7 +148,7 @@ final class MemoryLedgerIndex: LedgerIndexStore {
             guard let state = stored.state, state.indexedThrough == from else { return stored.state?.indexedThrough ?? 0 }
             stored.rows.formUnion(rows.rows)
             stored.names.formUnion(rows.userNames)
-            stored.state = LedgerIndexState(ledgerInstance: state.ledgerInstance, indexedThrough: last)
+            stored.state = LedgerIndexState(ledgerInstance: state.ledgerInstance, indexedThrough: last, days: nil)
             return last
         }
     }
@@ -179,7 +182,7 @@ struct LedgerStoreSeamTests {
     func queries() async throws {
         let (records, index, _, written) = try await ledger()
         let reader = LedgerReader(records: records, index: index)
-        #expect(try await LedgerSearch.watermark(of: reader) == 20)
+        #expect(try await LedgerSearch.reach(of: reader).watermark == 20)
         let janes = try await LedgerQuery(user: "JANE@contoso.com", limit: 100).run(on: reader).entries
         #expect(janes == written.filter { $0.user?.objectID == Self.jane })
         #expect(janes.count == 15)

@@ -58,7 +58,8 @@ struct LedgerUpgradeTests {
         let report = try await LedgerVerifier(records: SQLiteLedgerRecords(database: upgraded), publicKey: signer.publicKey).verify()
         #expect(report.isIntact, "\(report.problems)")
         #expect(report.entries == 6 && report.checkpoints == 1)
-        #expect(try await LedgerQuery(limit: 100).run(on: LedgerReader(records: SQLiteLedgerRecords(database: upgraded), index: nil)).entries == written)
+        #expect(
+            try await LedgerQuery(limit: 100).run(on: LedgerReader(records: SQLiteLedgerRecords(database: upgraded), index: nil)).entries == written)
         #expect(try await upgraded.read { db in try db.tableExists("ledger_entries_v1") } == false)
         #expect(try LedgerStore.openReader(in: directory, busyTimeout: .seconds(5)) != nil)
         // The chain goes on from the upgraded head.

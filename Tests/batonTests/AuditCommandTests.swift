@@ -38,7 +38,9 @@ struct AuditCommandTests {
         let stored = try await database.read { db in try Set(Int64.fetchAll(db, sql: "SELECT seq FROM ledger_entries")) }
         #expect(Set(acknowledged).isSubset(of: stored), "an acknowledged append was lost")
         #expect(stored.max()! >= highest)
-        let report = try await LedgerVerifier(records: SQLiteLedgerRecords(database: database), publicKey: try CheckpointSigner.load(from: data).publicKey).verify()
+        let report = try await LedgerVerifier(
+            records: SQLiteLedgerRecords(database: database), publicKey: try CheckpointSigner.load(from: data).publicKey
+        ).verify()
         #expect(report.isIntact, "\(report.problems)")
 
         let verify = BatonProcess(["audit", "verify"], environment: environment)
@@ -71,7 +73,8 @@ struct AuditCommandTests {
         try await writer.checkpoint()
         // The index covers the first three entries; the CLI reads the fourth from its record.
         let index = try LedgerStore.openIndex(in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
-        #expect(try await LedgerIndexer.open(records: SQLiteLedgerRecords(database: database), index: SQLiteLedgerIndex(database: index)).catchUp() == 4)
+        #expect(
+            try await LedgerIndexer.open(records: SQLiteLedgerRecords(database: database), index: SQLiteLedgerIndex(database: index)).catchUp() == 4)
         try await index.write { db in
             try db.execute(sql: "DELETE FROM ledger_index WHERE seq = 4; UPDATE ledger_index_state SET indexed_through = 3")
         }

@@ -72,9 +72,12 @@ struct CrashDurabilityTests {
 
             let directory = try DataDirectory.prepare(data)
             let database = try LedgerStore.openEntries(in: directory, busyTimeout: .seconds(5), logger: Logger(label: "test"))
-            let report = try await LedgerVerifier(records: SQLiteLedgerRecords(database: database), publicKey: try CheckpointSigner.load(from: directory).publicKey).verify()
+            let report = try await LedgerVerifier(
+                records: SQLiteLedgerRecords(database: database), publicKey: try CheckpointSigner.load(from: directory).publicKey
+            ).verify()
             #expect(report.isIntact, "\(report.problems)")
-            let entries = try await LedgerQuery(limit: 1_000_000).run(on: LedgerReader(records: SQLiteLedgerRecords(database: database), index: nil)).entries
+            let entries = try await LedgerQuery(limit: 1_000_000).run(on: LedgerReader(records: SQLiteLedgerRecords(database: database), index: nil))
+                .entries
             let byChain = Dictionary(grouping: entries, by: \.chainID)
 
             let kinds = byChain.mapValues { $0.sorted { $0.sequence < $1.sequence }.map(\.kind) }

@@ -9,7 +9,7 @@ public enum LedgerIndexCheck {
     /// The first entry the index would hide from a query, or `nil` when it hides none;
     /// also how far the index reaches.
     public static func firstHidden(reader: LedgerReader, batchSize: Int = 65_536) async throws -> (hidden: Int64?, indexedThrough: Int64) {
-        let watermark = try await LedgerSearch.watermark(of: reader)
+        let watermark = try await LedgerSearch.reach(of: reader).watermark
         guard let index = reader.index, watermark > 0 else { return (nil, 0) }
         var from: Int64 = 0
         while from < watermark {

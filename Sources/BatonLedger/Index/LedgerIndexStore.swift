@@ -6,10 +6,9 @@
 /// (its watermark); a store keeps rows and that state, and the indexer and queries decide
 /// what they mean.
 public protocol LedgerIndexSource: Sendable {
-    /// Which ledger the index describes and how far; `nil` when it describes nothing yet.
+    /// Which ledger the index describes, how far, and which days; `nil` when it describes
+    /// nothing yet.
     func state() async throws -> LedgerIndexState?
-    /// The first and last day any entry is indexed under; `nil` for an empty index.
-    func days() async throws -> ClosedRange<Int64>?
     /// Sequence numbers of the entries `probe` matches in `(after, through]`, ascending, at
     /// most `limit` of them.
     func candidates(_ probe: IndexProbe, after: Int64, through: Int64, limit: Int) async throws -> [Int64]
@@ -31,14 +30,18 @@ public protocol LedgerIndexStore: LedgerIndexSource {
     func add(_ rows: IndexRows, after from: Int64, through last: Int64) async throws -> Int64
 }
 
-/// Which ledger an index describes (its store instance) and through which entry.
+/// Which ledger an index describes (its store instance), through which entry, and the
+/// days its entries fall on.
 public struct LedgerIndexState: Sendable, Equatable {
     public let ledgerInstance: String
     public let indexedThrough: Int64
+    /// The first and last day (UTC, since 1970) any entry is indexed under; `nil` when none is.
+    public let days: ClosedRange<Int64>?
 
-    public init(ledgerInstance: String, indexedThrough: Int64) {
+    public init(ledgerInstance: String, indexedThrough: Int64, days: ClosedRange<Int64>?) {
         self.ledgerInstance = ledgerInstance
         self.indexedThrough = indexedThrough
+        self.days = days
     }
 }
 

@@ -16,19 +16,13 @@ public struct SQLiteLedgerIndex: LedgerIndexStore {
 
     public func state() async throws -> LedgerIndexState? {
         try await database.read { db in
-            guard try db.tableExists("ledger_index_state") else { return nil }
-            return try Row.fetchOne(db, sql: "SELECT ledger_instance, indexed_through FROM ledger_index_state").map {
-                LedgerIndexState(ledgerInstance: $0["ledger_instance"], indexedThrough: $0["indexed_through"])
-            }
-        }
-    }
-
-    public func days() async throws -> ClosedRange<Int64>? {
-        try await database.read { db in
+            guard try db.tableExists("ledger_index_state"),
+                let state = try Row.fetchOne(db, sql: "SELECT ledger_instance, indexed_through FROM ledger_index_state")
+            else { return nil }
             let first = try Int64.fetchOne(db, sql: "SELECT day FROM ledger_index WHERE dimension = 0 ORDER BY day LIMIT 1")
             let last = try Int64.fetchOne(db, sql: "SELECT day FROM ledger_index WHERE dimension = 0 ORDER BY day DESC LIMIT 1")
-            guard let first, let last, first <= last else { return nil }
-            return first...last
+            let days = first.flatMap { first in last.flatMap { first <= $0 ? first...$0 : nil } }
+            return LedgerIndexState(ledgerInstance: state["ledger_instance"], indexedThrough: state["indexed_through"], days: days)
         }
     }
 
@@ -54,7 +48,8 @@ public struct SQLiteLedgerIndex: LedgerIndexStore {
 
     public func firstMissing(_ rows: [IndexRow]) async throws -> Int64? {
         try await database.read { db in
-            let statement = try db.makeStatement(sql: "SELECT 1 FROM ledger_index WHERE dimension = ? AND day = ? AND key = ? AND ts_us = ? AND seq = ?")
+            let statement = try db.makeStatement(
+                sql: "SELECT 1 FROM ledger_index WHERE dimension = ? AND day = ? AND key = ? AND ts_us = ? AND seq = ?")
             let handle = statement.sqliteStatement
             defer { sqlite3_reset(handle) }
             var missing: Int64?

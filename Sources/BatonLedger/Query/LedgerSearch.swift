@@ -9,6 +9,8 @@ struct LedgerSearch: Sendable {
     let reader: LedgerReader
     /// Entries up to here are found through the index; 0 when there is no usable index.
     let watermark: Int64
+    /// The days the index holds entries of.
+    let indexedDays: ClosedRange<Int64>?
     /// The lowercased object ids a user filter stands for.
     private var objectIDs: Set<String>?
     /// The chains of `chainsOf`.
@@ -22,7 +24,7 @@ struct LedgerSearch: Sendable {
     init(query: LedgerQuery, reader: LedgerReader) async throws {
         self.query = query
         self.reader = reader
-        self.watermark = try await Self.watermark(of: reader)
+        (watermark, indexedDays) = try await Self.reach(of: reader)
         if let user = query.user { objectIDs = try await objectIDs(of: user) }
         if let owner = query.chainsOf { chains = try await chains(of: owner) }
     }
@@ -47,7 +49,7 @@ struct LedgerSearch: Sendable {
 
     /// Up to `wanted` matching entries among those the index covers, in sequence order.
     func indexed(wanted: Int) async throws -> [LedgerEntry] {
-        guard let index = reader.index, watermark > (query.after ?? 0), let probe = try await probe(in: index), !probe.keys.isEmpty else {
+        guard let index = reader.index, watermark > (query.after ?? 0), let probe = probe(), !probe.keys.isEmpty else {
             return []
         }
         var found: [LedgerEntry] = []
@@ -65,8 +67,8 @@ struct LedgerSearch: Sendable {
     /// What to look up in the index: the dimension and keys that narrow this query the
     /// most, on the days its time range spans within those the index holds; `nil` when
     /// the index holds none of them.
-    private func probe(in index: any LedgerIndexSource) async throws -> IndexProbe? {
-        guard let held = try await index.days() else { return nil }
+    private func probe() -> IndexProbe? {
+        guard let held = indexedDays else { return nil }
         let first = max(held.lowerBound, query.since.map { _ in IndexRows.day(query.sinceMicroseconds) } ?? .min)
         let last = min(held.upperBound, query.until.map { _ in IndexRows.day(query.untilMicroseconds - 1) } ?? .max)
         guard first <= last else { return nil }
@@ -126,7 +128,8 @@ struct LedgerSearch: Sendable {
     /// The chains in which `owner` (tenant and object id) is the user of some entry.
     private func chains(of owner: ChainUser) async throws -> Set<String> {
         let ownerOnly = LedgerQuery(user: owner.objectID, limit: .max - 1)
-        let search = LedgerSearch(query: ownerOnly, reader: reader, watermark: watermark, objectIDs: [owner.objectID.lowercased()])
+        let search = LedgerSearch(
+            query: ownerOnly, reader: reader, watermark: watermark, indexedDays: indexedDays, objectIDs: [owner.objectID.lowercased()])
         var chains = Set<String>()
         for entry in try await search.indexed(wanted: .max) + search.unindexed(wanted: .max) where entry.user?.tenantID == owner.tenantID {
             chains.insert(entry.chainID)
@@ -134,21 +137,23 @@ struct LedgerSearch: Sendable {
         return chains
     }
 
-    private init(query: LedgerQuery, reader: LedgerReader, watermark: Int64, objectIDs: Set<String>) {
+    private init(query: LedgerQuery, reader: LedgerReader, watermark: Int64, indexedDays: ClosedRange<Int64>?, objectIDs: Set<String>) {
         self.query = query
         self.reader = reader
         self.watermark = watermark
+        self.indexedDays = indexedDays
         self.objectIDs = objectIDs
     }
 
     // MARK: - The index's reach
 
-    /// How far the index covers this ledger: its watermark, or 0 when it is absent,
-    /// describes another ledger, or claims more entries than there are.
-    static func watermark(of reader: LedgerReader) async throws -> Int64 {
-        guard let index = reader.index, let state = try await index.state() else { return 0 }
-        let ledger = try await reader.records.identity()
-        guard state.ledgerInstance == ledger.instance, state.indexedThrough <= ledger.last else { return 0 }
-        return state.indexedThrough
+    /// How far the index covers this ledger — its watermark, or 0 when it is absent,
+    /// describes another ledger, or claims more entries than there are — and the days it holds.
+    static func reach(of reader: LedgerReader) async throws -> (watermark: Int64, days: ClosedRange<Int64>?) {
+        guard let index = reader.index else { return (0, nil) }
+        async let ledger = reader.records.identity()
+        guard let state = try await index.state() else { return (0, nil) }
+        guard try await state.ledgerInstance == ledger.instance, try await state.indexedThrough <= ledger.last else { return (0, nil) }
+        return (state.indexedThrough, state.days)
     }
 }

@@ -51,50 +51,54 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
         from first: Int64, through last: Int64, limit: Int, _ body: @escaping @Sendable (inout LedgerRecordCursor) throws -> T
     ) async throws -> T {
         try await database.read { db in
-                // Long ranges (verifying, indexing) read the file's pages in place rather
-                // than copying each through a read() call.
-                try db.execute(sql: "PRAGMA mmap_size = \(Self.mappedBytes)")
-                defer { try? db.execute(sql: "PRAGMA mmap_size = 0") }
-                let statement = try db.cachedStatement(
-                    sql: "SELECT seq, record, hash FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?")
-                statement.arguments = [first, last, limit]
-                let rows = try Row.fetchCursor(statement)
-                let handle = statement.sqliteStatement
-                var cursor = LedgerRecordCursor { try rows.next() == nil ? nil : Self.view(handle) }
-                return try body(&cursor)
+            // Long ranges (verifying) read the file's pages in place rather than copying
+            // each through a read() call; mapping costs more than it saves for a short one.
+            let mapped = limit >= Self.mappedRange
+            if mapped { try db.execute(sql: "PRAGMA mmap_size = \(Self.mappedBytes)") }
+            defer { if mapped { try? db.execute(sql: "PRAGMA mmap_size = 0") } }
+            let statement = try db.cachedStatement(
+                sql: "SELECT seq, record, hash FROM ledger_entries WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?")
+            statement.arguments = [first, last, limit]
+            let rows = try Row.fetchCursor(statement)
+            let handle = statement.sqliteStatement
+            var cursor = LedgerRecordCursor { try rows.next() == nil ? nil : Self.view(handle) }
+            return try body(&cursor)
         }
     }
 
     public func records<T: Sendable>(at sequences: [Int64], _ body: @escaping @Sendable (inout LedgerRecordCursor) throws -> T) async throws -> T {
         try await database.read { db in
-                let statement = try db.cachedStatement(sql: "SELECT seq, record, hash FROM ledger_entries WHERE seq = ?")
-                let handle = statement.sqliteStatement
-                defer { sqlite3_reset(handle) }
-                var remaining = sequences[...]
-                var cursor = LedgerRecordCursor {
-                    while let sequence = remaining.popFirst() {
-                        sqlite3_reset(handle)
-                        sqlite3_bind_int64(handle, 1, sequence)
-                        switch sqlite3_step(handle) {
-                        case SQLITE_ROW: return Self.view(handle)
-                        case SQLITE_DONE: continue
-                        case let code: throw db.failure(code)
-                        }
+            let statement = try db.cachedStatement(sql: "SELECT seq, record, hash FROM ledger_entries WHERE seq = ?")
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            var remaining = sequences[...]
+            var cursor = LedgerRecordCursor {
+                while let sequence = remaining.popFirst() {
+                    sqlite3_reset(handle)
+                    sqlite3_bind_int64(handle, 1, sequence)
+                    switch sqlite3_step(handle) {
+                    case SQLITE_ROW: return Self.view(handle)
+                    case SQLITE_DONE: continue
+                    case let code: throw db.failure(code)
                     }
-                    return nil
                 }
-                return try body(&cursor)
+                return nil
+            }
+            return try body(&cursor)
         }
     }
 
     /// The current row of `SELECT seq, record, hash`.
     private static func view(_ handle: SQLiteStatement) -> StoredRecordView {
-        StoredRecordView(sequence: sqlite3_column_int64(handle, 0), record: RawSQLite.blob(handle, column: 1), hash: RawSQLite.blob(handle, column: 2))
+        StoredRecordView(
+            sequence: sqlite3_column_int64(handle, 0), record: RawSQLite.blob(handle, column: 1), hash: RawSQLite.blob(handle, column: 2))
     }
 
     /// How much of the file a reading connection may map: all of it, up to the limit
     /// SQLite was built with (2 GiB by default); pages beyond are read as usual.
     private static let mappedBytes: Int64 = 1 << 40
+    /// Reads of at least this many records map the file.
+    private static let mappedRange = 100_000
 
     // MARK: - Writing
 
