@@ -32,7 +32,7 @@ public struct IndexRows: Sendable {
     var lastSequence: Int64?
     public private(set) var userNames: Set<UserName> = []
 
-    /// The rows of up to `limit` records after `from` (and through `last`).
+    /// The rows of up to `limit` records after `from` (and through `last`), in key order.
     static func read(from records: any LedgerRecordSource, after from: Int64, through last: Int64 = .max, limit: Int) async throws -> IndexRows {
         try await records.records(from: from + 1, through: last, limit: limit) { cursor in
             var rows = IndexRows()
@@ -41,6 +41,8 @@ public struct IndexRows: Sendable {
                 // A record that does not decode gets no index rows; `baton audit verify` reports it.
                 try? rows.add(stored.record)
             }
+            // In key order, so inserts walk the index's pages in order.
+            rows.rows.sort()
             return rows
         }
     }
@@ -78,10 +80,5 @@ public struct IndexRows: Sendable {
         for _ in 0..<path { _ = try decoder.textBytes() }
         _ = try decoder.textBytes()  // target
         if let resource = try decoder.textBytes() { row(.resource, IndexKey.digest(resource)) }
-    }
-
-    /// Rows in key order, so inserts walk the index's pages in order.
-    mutating func sort() {
-        rows.sort()
     }
 }

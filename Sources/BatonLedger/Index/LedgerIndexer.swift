@@ -103,9 +103,8 @@ public actor LedgerIndexer {
     public func catchUp() async throws -> Int64 {
         while true {
             let from = indexedThrough
-            var batch = try await IndexRows.read(from: records, after: from, limit: batchSize)
+            let batch = try await IndexRows.read(from: records, after: from, limit: batchSize)
             guard let last = batch.lastSequence else { return from }
-            batch.sort()
             // Unless another indexer (a second process on the same data directory) moved it first.
             indexedThrough = try await index.add(batch, after: from, through: last)
         }

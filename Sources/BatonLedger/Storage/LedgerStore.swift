@@ -32,7 +32,7 @@ public enum LedgerStore {
         }
         guard upgraded else { throw LedgerError.notUpgraded(path: directory.path) }
         let index = try SQLiteStore.openReadOnly(.ledgerIndex, in: directory, busyTimeout: busyTimeout)
-        return LedgerReader(records: SQLiteLedgerRecords(database: entries), index: index.map(SQLiteLedgerIndex.init(database:)))
+        return LedgerReader(records: SQLiteLedgerRecords(database: entries), index: index.map { SQLiteLedgerIndex(database: $0) })
     }
 
     /// The data upgrade `store` needs after its migrations, for code that opens every store.

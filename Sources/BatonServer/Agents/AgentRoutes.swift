@@ -38,7 +38,7 @@ struct AgentRoutes {
     /// Routes behind the API's bearer middleware.
     func register(on group: RouterGroup<BatonRequestContext>) {
         group.get("agents") { _, _ -> Response in
-            let agents = await system.catalog.ordered.map { definition -> JSONValue in
+            let agents = system.catalog.ordered.map { definition -> JSONValue in
                 [
                     "id": .string(definition.id.rawValue), "description": .string(definition.description),
                     "front_door": .bool(definition.isFrontDoor),

@@ -37,6 +37,8 @@ public final class StorageService: Service, Sendable {
     }
 
     public func run() async throws {
+        let indexThread = BackgroundThread(name: "baton-indexer")
+        defer { indexThread.finish() }
         let vault: TokenVault
         do {
             let directory = try DataDirectory.prepare(settings.dataDirectory)
@@ -59,7 +61,10 @@ public final class StorageService: Service, Sendable {
             await opened.setVault(vault)
             let records = SQLiteLedgerRecords(database: await opened.pool(.ledger)!)
             let index = SQLiteLedgerIndex(database: await opened.pool(.ledgerIndex)!)
-            let indexer = try await LedgerIndexer.open(records: records, index: index, logger: logger)
+            // The indexer reads, derives and writes on its own lower-priority thread.
+            let indexer = try await LedgerIndexer.open(
+                records: SQLiteLedgerRecords(database: await opened.pool(.ledger)!, worker: indexThread),
+                index: SQLiteLedgerIndex(database: await opened.pool(.ledgerIndex)!, worker: indexThread), logger: logger)
             await opened.setLedger(
                 try await LedgerWriter.open(
                     store: records, signer: try CheckpointSigner.load(from: directory), logger: logger,

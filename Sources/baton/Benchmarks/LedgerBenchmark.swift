@@ -23,7 +23,11 @@ struct LedgerBenchmark {
         let indexDatabase = try LedgerStore.openIndex(in: directory, busyTimeout: .seconds(5), logger: logger)
         let records = SQLiteLedgerRecords(database: database)
         let index = SQLiteLedgerIndex(database: indexDatabase)
-        let indexer = try await LedgerIndexer.open(records: records, index: index)
+        let indexThread = BackgroundThread(name: "baton-indexer")
+        defer { indexThread.finish() }
+        let indexer = try await LedgerIndexer.open(
+            records: SQLiteLedgerRecords(database: database, worker: indexThread),
+            index: SQLiteLedgerIndex(database: indexDatabase, worker: indexThread))
         let signer = try CheckpointSigner.load(from: directory)
         let writer = try await LedgerWriter.open(store: records, signer: signer, onCommit: indexer.wake)
         let indexing = Task { await indexer.run() }
