@@ -5,23 +5,20 @@ internal import GRDBSQLite
 /// The query index in SQLite (`ledger_index.sqlite`: `ledger_index` keyed by dimension,
 /// day, key, time and sequence; `ledger_user_names`; `ledger_index_state`).
 public struct SQLiteLedgerIndex: LedgerIndexStore {
-    private let database: any DatabaseWriter
-    /// Where accesses run: GRDB's queues when `nil`, else synchronously on this thread.
-    private let worker: BackgroundThread?
+    private let access: SQLiteAccess
 
     /// The index on a migrated index database (``LedgerStore/openIndex(in:busyTimeout:memory:logger:)``),
     /// or on one opened read-only for queries.
     ///
     /// - Parameter worker: a thread to run every access on (the indexer's, at a lower priority).
     public init(database: any DatabaseWriter, worker: BackgroundThread? = nil) {
-        self.database = database
-        self.worker = worker
+        access = SQLiteAccess(database, on: worker)
     }
 
     // MARK: - Reading
 
     public func state() async throws -> LedgerIndexState? {
-        try await read { db in
+        try await access.read { db in
             guard try db.tableExists("ledger_index_state"),
                 let state = try Row.fetchOne(db, sql: "SELECT ledger_instance, indexed_through FROM ledger_index_state")
             else { return nil }
@@ -41,19 +38,19 @@ public struct SQLiteLedgerIndex: LedgerIndexStore {
               AND ts_us >= ? AND ts_us < ? AND seq > ? AND seq <= ?
             ORDER BY seq LIMIT ?
             """
-        return try await read { db in
+        return try await access.read { db in
             try Int64.fetchAll(db, sql: sql, arguments: [probe.since, probe.until, after, through, limit])
         }
     }
 
     public func objectIDs(named name: String) async throws -> Set<String> {
-        try await read { db in
+        try await access.read { db in
             try Set(String.fetchAll(db, sql: "SELECT oid FROM ledger_user_names WHERE name = ?", arguments: [name]))
         }
     }
 
     public func firstMissing(_ rows: [IndexRow]) async throws -> Int64? {
-        try await read { db in
+        try await access.read { db in
             let statement = try db.makeStatement(
                 sql: "SELECT 1 FROM ledger_index WHERE dimension = ? AND day = ? AND key = ? AND ts_us = ? AND seq = ?")
             let handle = statement.sqliteStatement
@@ -70,7 +67,7 @@ public struct SQLiteLedgerIndex: LedgerIndexStore {
     // MARK: - Writing
 
     public func reset(describing ledger: String) async throws {
-        try await write { db in
+        try await access.write { db in
             try db.execute(sql: "DELETE FROM ledger_index; DELETE FROM ledger_user_names")
             try db.execute(
                 sql: "INSERT OR REPLACE INTO ledger_index_state (singleton, ledger_instance, indexed_through) VALUES (1, ?, 0)", arguments: [ledger])
@@ -78,11 +75,11 @@ public struct SQLiteLedgerIndex: LedgerIndexStore {
     }
 
     public func forget() async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM ledger_index_state") }
+        try await access.write { db in try db.execute(sql: "DELETE FROM ledger_index_state") }
     }
 
     public func add(_ rows: IndexRows, after from: Int64, through last: Int64) async throws -> Int64 {
-        try await write { db in
+        try await access.write { db in
             let current = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM ledger_index_state") ?? 0
             guard current == from else { return current }
             let statement = try db.makeStatement(sql: "INSERT OR IGNORE INTO ledger_index (dimension, day, key, ts_us, seq) VALUES (?, ?, ?, ?, ?)")
@@ -106,17 +103,5 @@ public struct SQLiteLedgerIndex: LedgerIndexStore {
         sqlite3_bind_int64(handle, 3, row.key)
         sqlite3_bind_int64(handle, 4, row.timestamp)
         sqlite3_bind_int64(handle, 5, row.sequence)
-    }
-
-    // MARK: - Where accesses run
-
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        guard let worker else { return try await database.read(body) }
-        return try await worker.run { [database] in try database.read(body) }
-    }
-
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        guard let worker else { return try await database.write(body) }
-        return try await worker.run { [database] in try database.write(body) }
     }
 }

@@ -6,23 +6,20 @@ internal import GRDBSQLite
 /// The ledger's records in SQLite (`ledger.sqlite`: `ledger_entries` with `seq`, `record`,
 /// `hash`; `ledger_checkpoints`), written with `synchronous = FULL`.
 public struct SQLiteLedgerRecords: LedgerRecordStore {
-    private let database: any DatabaseWriter
-    /// Where accesses run: GRDB's queues when `nil`, else synchronously on this thread.
-    private let worker: BackgroundThread?
+    private let access: SQLiteAccess
 
     /// The store on a migrated ledger database (``LedgerStore/openEntries(in:busyTimeout:memory:logger:)``),
     /// or on one opened read-only, which reads but refuses appends.
     ///
     /// - Parameter worker: a thread to run every access on (the indexer's, at a lower priority).
     public init(database: any DatabaseWriter, worker: BackgroundThread? = nil) {
-        self.database = database
-        self.worker = worker
+        access = SQLiteAccess(database, on: worker)
     }
 
     // MARK: - Reading
 
     public func identity() async throws -> LedgerIdentity {
-        try await read { db in
+        try await access.read { db in
             LedgerIdentity(
                 instance: try String.fetchOne(db, sql: "SELECT instance_id FROM store_identity") ?? "",
                 last: try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") ?? 0)
@@ -30,7 +27,7 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
     }
 
     public func head() async throws -> (sequence: Int64, hash: [UInt8])? {
-        try await read { db in
+        try await access.read { db in
             try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1").map {
                 ($0["seq"] as Int64, Array($0["hash"] as Data))
             }
@@ -38,13 +35,13 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
     }
 
     public func hash(at sequence: Int64) async throws -> [UInt8]? {
-        try await read { db in
+        try await access.read { db in
             try Data.fetchOne(db, sql: "SELECT hash FROM ledger_entries WHERE seq = ?", arguments: [sequence]).map(Array.init)
         }
     }
 
     public func checkpoints() async throws -> [StoredCheckpoint] {
-        try await read { db in
+        try await access.read { db in
             try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, key_id, signature FROM ledger_checkpoints ORDER BY seq").map { row in
                 StoredCheckpoint(
                     sequence: row["seq"], timestamp: row["ts_us"], hash: Array(row["hash"] as Data), keyID: row["key_id"],
@@ -56,7 +53,7 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
     public func records<T: Sendable>(
         from first: Int64, through last: Int64, limit: Int, _ body: @escaping @Sendable (inout LedgerRecordCursor) throws -> T
     ) async throws -> T {
-        try await read { db in
+        try await access.read { db in
             // Long ranges (verifying) read the file's pages in place rather than copying
             // each through a read() call; mapping costs more than it saves for a short one.
             let mapped = limit >= Self.mappedRange
@@ -73,7 +70,7 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
     }
 
     public func records<T: Sendable>(at sequences: [Int64], _ body: @escaping @Sendable (inout LedgerRecordCursor) throws -> T) async throws -> T {
-        try await read { db in
+        try await access.read { db in
             let statement = try db.cachedStatement(sql: "SELECT seq, record, hash FROM ledger_entries WHERE seq = ?")
             let handle = statement.sqliteStatement
             defer { sqlite3_reset(handle) }
@@ -109,15 +106,15 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
     // MARK: - Writing
 
     public func lastCheckpointSequence() async throws -> Int64 {
-        try await read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_checkpoints") ?? 0 }
+        try await access.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_checkpoints") ?? 0 }
     }
 
     public func append(_ records: [SealedRecord]) async throws {
-        try await write { db in try Self.insert(records, into: db) }
+        try await access.write { db in try Self.insert(records, into: db) }
     }
 
     public func saveCheckpoint(_ checkpoint: StoredCheckpoint) async throws {
-        try await write { db in
+        try await access.write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO ledger_checkpoints (seq, ts_us, hash, key_id, signature) VALUES (?, ?, ?, ?, ?)",
                 arguments: [checkpoint.sequence, checkpoint.timestamp, Data(checkpoint.hash), checkpoint.keyID, checkpoint.signature])
@@ -141,17 +138,5 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
                 }
             }
         }
-    }
-
-    // MARK: - Where accesses run
-
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        guard let worker else { return try await database.read(body) }
-        return try await worker.run { [database] in try database.read(body) }
-    }
-
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        guard let worker else { return try await database.write(body) }
-        return try await worker.run { [database] in try database.write(body) }
     }
 }
