@@ -88,6 +88,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BatonA2A",
+            dependencies: [
+                "BatonCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
             name: "BatonConnectors",
             dependencies: [
                 "BatonCore",
@@ -123,6 +130,7 @@ let package = Package(
                 "BatonIdentity",
                 "BatonVault",
                 "BatonLedger",
+                "BatonA2A",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

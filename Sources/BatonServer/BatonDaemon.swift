@@ -86,6 +86,9 @@ public struct BatonDaemon: Sendable {
         let agentRoutes = AgentRoutes(system: agents, storage: storage, metrics: factory)
         agentRoutes.register(on: api)
         agentRoutes.registerInvoke(on: router)
+        let cards = AgentCards(
+            catalog: agents.catalog, connectors: agents.connectors, server: configuration.server, identity: configuration.identity)
+        A2ARoutes(cards: cards, service: A2AService(system: agents, storage: storage, cards: cards, running: RunningTasks())).register(on: router)
         let listen = configuration.server.listen
         return Application(
             router: router,

@@ -95,6 +95,20 @@ public final class AgentRuntime: Sendable {
         return AgentAnswer(text: answer.text, data: answer.data, chainID: answer.chainID, hops: await invocation.log.hops.sorted { $0.hop < $1.hop })
     }
 
+    /// Verifies `token` as a caller of `agent` exactly as a hop would (signature, issuer,
+    /// audience = the agent, expiry, the agent's scopes) without running it: for requests
+    /// that read what a caller owns (an A2A task) rather than start a chain.
+    public func caller(of id: String, token: Secret) async throws(AgentError) -> Principal {
+        guard let definition = catalog.definition(named: id), services.agents[definition.id] != nil else { throw .unknownAgent(id) }
+        do {
+            return try await services.verifier.verify(
+                token.revealed, policy: TokenPolicy(audiences: definition.audiences, requireUser: true, requiredScopes: definition.acceptedScopes)
+            ).principal
+        } catch {
+            throw .tokenRejected(agent: id, rejection: error)
+        }
+    }
+
     /// A new invocation's auditor, recording through this runtime's ledger.
     func auditor() -> HopAuditor {
         HopAuditor(recorder: recorder, fingerprinter: fingerprinter, counter: barriers, logger: logger)

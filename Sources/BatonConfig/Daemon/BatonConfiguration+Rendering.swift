@@ -9,11 +9,12 @@ extension BatonConfiguration {
         let document = mapping([
             (
                 "server",
-                mapping([
-                    ("listen", scalar(server.listen)),
-                    ("shutdown_timeout", scalar(server.shutdownTimeout)),
-                    ("memory_trim_interval", scalar(server.memoryTrimInterval)),
-                ])
+                mapping(
+                    [
+                        ("listen", scalar(server.listen)),
+                        ("shutdown_timeout", scalar(server.shutdownTimeout)),
+                        ("memory_trim_interval", scalar(server.memoryTrimInterval)),
+                    ] + (server.publicURL.map { [("public_url", scalar($0))] } ?? []))
             ),
             (
                 "log",

@@ -7,4 +7,11 @@ public enum EntraEndpoints {
     public static func tokenEndpoint(authority: String, tenant: String) -> String {
         "\(URLText.trimmingTrailingSlash(authority))/\(tenant)/oauth2/v2.0/token"
     }
+
+    /// A tenant's OpenID Connect discovery document: `{authority}/{tenant}/v2.0/.well-known/openid-configuration`
+    /// for v2 tokens, `{authority}/{tenant}/.well-known/openid-configuration` for v1.
+    public static func discoveryDocument(authority: String, tenant: String, version: Int = 2) -> String {
+        let base = URLText.trimmingTrailingSlash(authority)
+        return version == 2 ? "\(base)/\(tenant)/v2.0/.well-known/openid-configuration" : "\(base)/\(tenant)/.well-known/openid-configuration"
+    }
 }

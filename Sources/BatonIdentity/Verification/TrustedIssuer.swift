@@ -34,15 +34,9 @@ public struct TrustedIssuer: Sendable, Equatable {
         case .openIDConnect(let url):
             return [(url, nil)]
         case .entra(let authority, let multiTenant):
-            let base = URLText.trimmingTrailingSlash(authority)
             let tenantSegments = multiTenant ? ["organizations"] : tenants.sorted()
             return tenantSegments.flatMap { tenant in
-                versions.sorted().map { version in
-                    (
-                        version == 2
-                            ? "\(base)/\(tenant)/v2.0/.well-known/openid-configuration" : "\(base)/\(tenant)/.well-known/openid-configuration",
-                        version
-                    )
+                versions.sorted().map { version in (EntraEndpoints.discoveryDocument(authority: authority, tenant: tenant, version: version), version)
                 }
             }
         }

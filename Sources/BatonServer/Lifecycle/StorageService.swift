@@ -1,3 +1,4 @@
+import BatonA2A
 import BatonConfig
 import BatonLedger
 import BatonStorage
@@ -99,6 +100,11 @@ public final class StorageService: Service, Sendable {
         await indexing.value
         for problem in await opened.closeAll() { logger.error("closing a store failed", metadata: ["reason": "\(problem)"]) }
         logger.info("stores closed")
+    }
+
+    /// The A2A task store, once the stores are open.
+    public func tasks() async -> (any A2ATaskStore)? {
+        await opened.pool(.tasks).map { SQLiteA2ATaskStore(database: $0) }
     }
 
     /// The token vault, once the stores are open.

@@ -1,0 +1,75 @@
+import BatonCore
+import Foundation
+import GRDB
+
+/// A2A tasks in SQLite (`tasks.sqlite`, table `a2a_tasks`), each stored whole as its A2A
+/// JSON beside the columns a listing filters on; written with `synchronous = FULL`.
+public struct SQLiteA2ATaskStore: A2ATaskStore {
+    private let database: any DatabaseWriter
+
+    /// The store on a migrated task database (`SQLiteStore.open(.tasks, …)`).
+    public init(database: any DatabaseWriter) {
+        self.database = database
+    }
+
+    public func save(_ record: A2ATaskRecord) async throws {
+        let json = Data(try JSONValue(encoding: record.task).serialized)
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO a2a_tasks
+                        (id, tenant_id, object_id, agent, context_id, state, chain_id, task, created_us, updated_us)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    record.task.id, record.owner.tenantID.lowercased(), record.owner.objectID.lowercased(), record.agent, record.task.contextId,
+                    record.task.status.state.rawValue, record.chainID, json, record.createdAt, record.updatedAt,
+                ])
+        }
+    }
+
+    public func task(id: String, owner: ChainUser) async throws -> A2ATaskRecord? {
+        let row = try await database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM a2a_tasks WHERE id = ? AND tenant_id = ? AND object_id = ?",
+                arguments: [id, owner.tenantID.lowercased(), owner.objectID.lowercased()])
+        }
+        return try row.map { try Self.record($0, owner: owner) }
+    }
+
+    public func tasks(of owner: ChainUser, matching filter: A2ATaskFilter, after cursor: A2ATaskCursor?, limit: Int) async throws -> (
+        records: [A2ATaskRecord], total: Int
+    ) {
+        var conditions = ["tenant_id = ?", "object_id = ?"]
+        var arguments: StatementArguments = [owner.tenantID.lowercased(), owner.objectID.lowercased()]
+        if let context = filter.contextID {
+            conditions.append("context_id = ?")
+            arguments += [context]
+        }
+        if let state = filter.state {
+            conditions.append("state = ?")
+            arguments += [state.rawValue]
+        }
+        let matching = conditions.joined(separator: " AND ")
+        var page = matching
+        var pageArguments = arguments
+        if let cursor {
+            page += " AND (updated_us < ? OR (updated_us = ? AND id > ?))"
+            pageArguments += [cursor.updatedAt, cursor.updatedAt, cursor.id]
+        }
+        pageArguments += [limit]
+        let (rows, total) = try await database.read { [page, pageArguments, matching, arguments] db in
+            (
+                try Row.fetchAll(db, sql: "SELECT * FROM a2a_tasks WHERE \(page) ORDER BY updated_us DESC, id LIMIT ?", arguments: pageArguments),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM a2a_tasks WHERE \(matching)", arguments: arguments) ?? 0
+            )
+        }
+        return (try rows.map { try Self.record($0, owner: owner) }, total)
+    }
+
+    private static func record(_ row: Row, owner: ChainUser) throws -> A2ATaskRecord {
+        let task = try JSONDecoder().decode(A2ATask.self, from: row["task"] as Data)
+        return A2ATaskRecord(
+            task: task, owner: owner, agent: row["agent"], chainID: row["chain_id"], createdAt: row["created_us"], updatedAt: row["updated_us"])
+    }
+}

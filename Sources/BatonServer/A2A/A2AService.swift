@@ -1,0 +1,295 @@
+import BatonA2A
+import BatonAgents
+import BatonCore
+import Foundation
+internal import HTTPTypes
+import Hummingbird
+
+/// The A2A 1.0 JSON-RPC binding of one agent: `POST /a2a/{agent}`.
+///
+/// The caller's bearer token must be for that agent (verified as a hop would verify it);
+/// without one, or with one for another audience, the answer is HTTP 401 with a
+/// `WWW-Authenticate` challenge. Everything after that is JSON-RPC: results and errors
+/// alike are HTTP 200, errors with the codes A2A names.
+struct A2AService: Sendable {
+    static let maximumBody = 1024 * 1024
+    static let maximumPageSize = 100
+    static let defaultPageSize = 50
+
+    let system: AgentSystem
+    let storage: StorageService
+    let cards: AgentCards
+    let running: RunningTasks
+
+    func handle(_ request: Request, agent: String) async throws -> Response {
+        guard let definition = cards.catalog.definition(named: agent), definition.remote == nil else {
+            throw HTTPError(.notFound, message: "no local agent is named '\(agent)'")
+        }
+        guard let token = BearerTokenMiddleware.bearerToken(request.headers[.authorization]).map(Secret.init) else {
+            return BearerTokenMiddleware.refusal(.missing)
+        }
+        let runtime: AgentRuntime
+        do {
+            runtime = try await system.runtime()
+        } catch {
+            return ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the agents cannot run yet: \(error)").response()
+        }
+        guard let store = await storage.tasks() else {
+            return ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the task store is not open yet").response()
+        }
+        let caller: ChainUser
+        do throws(AgentError) {
+            caller = try await runtime.caller(of: agent, token: token).chainUser
+        } catch {
+            return ErrorResponse(error).response()
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maximumBody)
+        } catch {
+            return Self.answer(.failure(.invalidRequest("the request body is larger than \(Self.maximumBody) bytes")), id: .null)
+        }
+        let call: JSONRPCRequest
+        switch JSONRPCRequest.parse(body.readableBytesView) {
+        case .success(let parsed): call = parsed
+        case .failure(let failure): return Self.answer(.failure(failure.error), id: failure.id)
+        }
+        if let refusal = Self.versionRefusal(request.headers[HTTPField.Name(A2AProtocol.versionHeader)!]) {
+            return Self.answer(.failure(refusal), id: call.id)
+        }
+        let runner = A2ATaskRunner(runtime: runtime, store: store, running: running)
+        let context = Call(request: request, call: call, agent: agent, definition: definition, token: token, caller: caller, runner: runner)
+        return await dispatch(context)
+    }
+
+    /// What one JSON-RPC call works with.
+    struct Call: Sendable {
+        let request: Request
+        let call: JSONRPCRequest
+        let agent: String
+        let definition: AgentDefinition
+        let token: Secret
+        let caller: ChainUser
+        let runner: A2ATaskRunner
+    }
+
+    private func dispatch(_ context: Call) async -> Response {
+        let id = context.call.id
+        switch context.call.method {
+        case "SendMessage": return await sendMessage(context)
+        case "SendStreamingMessage": return await sendStreamingMessage(context)
+        case "GetTask": return Self.answer(await result { () async throws(A2AError) in try await getTask(context) }, id: id)
+        case "ListTasks": return Self.answer(await result { () async throws(A2AError) in try await listTasks(context) }, id: id)
+        case "CancelTask": return Self.answer(await result { () async throws(A2AError) in try await cancelTask(context) }, id: id)
+        case "SubscribeToTask": return Self.answer(await result { () async throws(A2AError) in try await subscribe(context) }, id: id)
+        case "GetExtendedAgentCard":
+            let card = cards.card(for: context.definition, base: cards.base(of: context.request), extended: true)
+            return Self.answer(.success((try? JSONValue(encoding: card)) ?? .null), id: id)
+        case "CreateTaskPushNotificationConfig", "GetTaskPushNotificationConfig", "ListTaskPushNotificationConfigs",
+            "DeleteTaskPushNotificationConfig":
+            return Self.answer(.failure(.pushNotificationNotSupported), id: id)
+        default:
+            return Self.answer(.failure(.methodNotFound("no method '\(context.call.method)' (A2A 1.0 names methods such as SendMessage)")), id: id)
+        }
+    }
+
+    private func result(_ body: () async throws(A2AError) -> JSONValue) async -> Result<JSONValue, A2AError> {
+        do throws(A2AError) {
+            return .success(try await body())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    // MARK: - Methods
+
+    struct SendParams: Decodable {
+        struct Configuration: Decodable {
+            var historyLength: Int?
+        }
+
+        var message: A2AMessage
+        var configuration: Configuration?
+    }
+
+    private func sendMessage(_ context: Call) async -> Response {
+        do throws(A2AError) {
+            let params = try context.call.decodeParams(SendParams.self)
+            try Self.checkHistoryLength(params.configuration?.historyLength)
+            let outcome = try await context.runner.send(
+                params.message, to: context.agent, token: context.token, caller: context.caller, traceID: Self.traceID(context.request))
+            let task = outcome.task.trimmingHistory(to: params.configuration?.historyLength)
+            // A claims challenge keeps its WWW-Authenticate header beside the task that carries it.
+            let headers = outcome.challenge.map { ErrorResponse($0).headers } ?? [:]
+            return Self.answer(.success(["task": try Self.json(task)]), id: context.call.id, headers: headers)
+        } catch {
+            return Self.answer(.failure(error), id: context.call.id)
+        }
+    }
+
+    private func sendStreamingMessage(_ context: Call) async -> Response {
+        let params: SendParams
+        do throws(A2AError) {
+            params = try context.call.decodeParams(SendParams.self)
+            try A2ATaskRunner.validate(params.message)
+        } catch {
+            return Self.answer(.failure(error), id: context.call.id)
+        }
+        let (events, continuation) = AsyncStream.makeStream(of: JSONValue.self)
+        let id = context.call.id
+        let traceID = Self.traceID(context.request)
+        Task {
+            do throws(A2AError) {
+                _ = try await context.runner.send(
+                    params.message, to: context.agent, token: context.token, caller: context.caller, traceID: traceID,
+                    progress: { event in continuation.yield(JSONRPCResponse.result(event.result, id: id)) })
+            } catch {
+                continuation.yield(["event": "error", "data": JSONRPCResponse.error(error, id: id)])
+            }
+            continuation.finish()
+        }
+        return Self.eventStream(events)
+    }
+
+    struct TaskParams: Decodable {
+        var id: String
+        var historyLength: Int?
+    }
+
+    private func getTask(_ context: Call) async throws(A2AError) -> JSONValue {
+        let params = try context.call.decodeParams(TaskParams.self)
+        try Self.checkHistoryLength(params.historyLength)
+        let record = try await ownedTask(params.id, context)
+        return try Self.json(record.task.trimmingHistory(to: params.historyLength))
+    }
+
+    struct ListParams: Decodable {
+        var contextId: String?
+        var status: A2ATaskState?
+        var pageSize: Int?
+        var pageToken: String?
+        var historyLength: Int?
+        var includeArtifacts: Bool?
+    }
+
+    private func listTasks(_ context: Call) async throws(A2AError) -> JSONValue {
+        let params = try context.call.decodeParams(ListParams.self)
+        try Self.checkHistoryLength(params.historyLength)
+        let size = params.pageSize ?? Self.defaultPageSize
+        guard (1...Self.maximumPageSize).contains(size) else { throw .invalidParams("pageSize must be between 1 and \(Self.maximumPageSize)") }
+        var cursor: A2ATaskCursor?
+        if let token = params.pageToken, !token.isEmpty {
+            guard let parsed = A2ATaskCursor(token: token) else { throw .invalidParams("pageToken is not one this server issued") }
+            cursor = parsed
+        }
+        let page: (records: [A2ATaskRecord], total: Int)
+        do {
+            page = try await context.runner.store.tasks(
+                of: context.caller, matching: A2ATaskFilter(contextID: params.contextId, state: params.status), after: cursor, limit: size + 1)
+        } catch {
+            throw .internalError("the task store could not be read; try again")
+        }
+        let shown = Array(page.records.prefix(size))
+        let tasks = try shown.map { record throws(A2AError) -> JSONValue in
+            var task = record.task.trimmingHistory(to: params.historyLength)
+            if params.includeArtifacts != true { task.artifacts = nil }
+            return try Self.json(task)
+        }
+        let next = page.records.count > size ? shown.last?.cursor.token ?? "" : ""
+        return ["tasks": .array(tasks), "nextPageToken": .string(next), "pageSize": .integer(Int64(size)), "totalSize": .integer(Int64(page.total))]
+    }
+
+    private func cancelTask(_ context: Call) async throws(A2AError) -> JSONValue {
+        let params = try context.call.decodeParams(TaskParams.self)
+        var record = try await ownedTask(params.id, context)
+        guard !record.task.status.state.isTerminal else {
+            throw .taskNotCancelable("task \(params.id) is in terminal state \(record.task.status.state.rawValue)")
+        }
+        if await running.cancel(params.id) {
+            // The running chain ends itself and stores the task as canceled; wait for that.
+            for _ in 0..<100 {
+                try? await Task.sleep(for: .milliseconds(20))
+                record = try await ownedTask(params.id, context)
+                if record.task.status.state.isTerminal { return try Self.json(record.task) }
+            }
+        }
+        record.task.status = A2ATaskStatus(state: .canceled)
+        try await context.runner.save(&record)
+        return try Self.json(record.task)
+    }
+
+    private func subscribe(_ context: Call) async throws(A2AError) -> JSONValue {
+        let params = try context.call.decodeParams(TaskParams.self)
+        let record = try await ownedTask(params.id, context)
+        throw .unsupportedOperation(
+            record.task.status.state.isTerminal
+                ? "task \(params.id) is in terminal state \(record.task.status.state.rawValue)"
+                : "subscribing to a running task is not supported yet; poll it with GetTask")
+    }
+
+    /// The caller's task `id`; another user's task is as absent as an unknown one.
+    private func ownedTask(_ id: String, _ context: Call) async throws(A2AError) -> A2ATaskRecord {
+        guard let record = try await context.runner.load(id, owner: context.caller), record.agent == context.agent else {
+            throw .taskNotFound("task \(id) was not found")
+        }
+        return record
+    }
+
+    // MARK: - Answers
+
+    static func answer(_ result: Result<JSONValue, A2AError>, id: JSONValue, headers: HTTPFields = [:]) -> Response {
+        let body =
+            switch result {
+            case .success(let value): JSONRPCResponse.result(value, id: id)
+            case .failure(let error): JSONRPCResponse.error(error, id: id)
+            }
+        return HealthRoutes.json(.ok, bytes: body.serialized, headers: headers)
+    }
+
+    /// Server-sent events, one JSON-RPC response each; an `{"event": "error"}` wrapper becomes an `event: error`.
+    private static func eventStream(_ events: AsyncStream<JSONValue>) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-store"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                for await event in events {
+                    var text = ""
+                    var data = event
+                    if event.objectValue?["event"] == "error", let inner = event.objectValue?["data"] {
+                        text = "event: error\n"
+                        data = inner
+                    }
+                    text += "data: \(String(decoding: data.serialized, as: UTF8.self))\n\n"
+                    try await writer.write(ByteBuffer(string: text))
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// Why a request's `A2A-Version` cannot be served: absent means 0.3, which this server
+    /// does not speak; any 1.x is accepted.
+    static func versionRefusal(_ header: String?) -> A2AError? {
+        let version = header?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard version.split(separator: ".").first != "1" else { return nil }
+        return .versionNotSupported(
+            "A2A version '\(version.isEmpty ? "0.3" : version)' is not supported; send \(A2AProtocol.versionHeader): \(A2AProtocol.version)")
+    }
+
+    private static func checkHistoryLength(_ length: Int?) throws(A2AError) {
+        if let length, length < 0 { throw .invalidParams("historyLength must not be negative") }
+    }
+
+    private static func traceID(_ request: Request) -> String? {
+        TraceContext(traceparent: request.headers[HTTPField.Name(TraceContext.header)!])?.traceID
+    }
+
+    private static func json(_ task: A2ATask) throws(A2AError) -> JSONValue {
+        do {
+            return try JSONValue(encoding: task)
+        } catch {
+            throw .internalError("the task could not be encoded")
+        }
+    }
+}
