@@ -1,0 +1,167 @@
+import BatonDevKit
+import BatonTestSupport
+import Foundation
+import Logging
+import Testing
+
+@testable import BatonServer
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+@Suite("A2A 1.0 over HTTP: cards, JSON-RPC errors, task ownership and persistence")
+struct A2ARoutesTests {
+    /// A JSON-RPC call to `/a2a/{agent}`; `version` nil leaves the A2A-Version header out.
+    static func call(
+        _ base: String, agent: String = "concierge", token: String?, body: Data, version: String? = "1.0"
+    ) async throws -> HTTPResult {
+        var request = URLRequest(url: URL(string: "\(base)/a2a/\(agent)")!, timeoutInterval: 30)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let version { request.setValue(version, forHTTPHeaderField: "A2A-Version") }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        request.httpBody = body
+        return try await httpRequest(request)
+    }
+
+    static func call(_ base: String, token: String?, method: String, params: [String: Any], version: String? = "1.0") async throws -> HTTPResult {
+        let body = try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": "t-1", "method": method, "params": params])
+        return try await call(base, token: token, body: body, version: version)
+    }
+
+    static func send(_ base: String, token: String, text: String) async throws -> [String: Any] {
+        let result = try await call(
+            base, token: token, method: "SendMessage",
+            params: ["message": ["messageId": UUID().uuidString, "role": "ROLE_USER", "parts": [["text": text]]]])
+        #expect(result.status == 200)
+        return try #require((result.json["result"] as? [String: Any])?["task"] as? [String: Any], "\(result.body)")
+    }
+
+    static func errorCode(_ result: HTTPResult) -> Int? {
+        (result.json["error"] as? [String: Any])?["code"] as? Int
+    }
+
+    @Test("each agent has a card naming its JSON-RPC URL, the issuer's OpenID Connect metadata and its own scopes")
+    func cards() async throws {
+        try await AgentRoutesTests.withDaemon { sn, base in
+            let front = try await httpGet("\(base)/.well-known/agent-card.json")
+            #expect(front.status == 200)
+            #expect(front.json["name"] as? String == "concierge")
+            let interface = try #require((front.json["supportedInterfaces"] as? [[String: Any]])?.first)
+            #expect(interface["url"] as? String == "\(base)/a2a/concierge")
+            #expect(interface["protocolBinding"] as? String == "JSONRPC" && interface["protocolVersion"] as? String == "1.0")
+            let scheme = try #require(
+                ((front.json["securitySchemes"] as? [String: Any])?["entra"] as? [String: Any])?["openIdConnectSecurityScheme"] as? [String: Any])
+            #expect(scheme["openIdConnectUrl"] as? String == "\(sn.idp.base)/\(sn.idp.tenant.id)/v2.0/.well-known/openid-configuration")
+            let requirement = try #require((front.json["securityRequirements"] as? [[String: Any]])?.first?["schemes"] as? [String: Any])
+            #expect((requirement["entra"] as? [String: Any])?["list"] as? [String] == ["api://concierge/access_as_user"])
+            #expect((front.json["capabilities"] as? [String: Any])?["streaming"] as? Bool == true)
+
+            let triage = try await httpGet("\(base)/a2a/triage/.well-known/agent-card.json")
+            #expect(triage.json["name"] as? String == "triage")
+            #expect(try await httpGet("\(base)/a2a/ghost/.well-known/agent-card.json").status == 404)
+
+            let extended = try await Self.call(base, token: try await sn.idp.signIn(), method: "GetExtendedAgentCard", params: [:])
+            let skills = ((extended.json["result"] as? [String: Any])?["skills"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+            #expect(skills.contains("delegate:triage"), "\(extended.body)")
+        }
+    }
+
+    @Test("bad input of every kind gets the JSON-RPC or A2A error the spec names, over HTTP 200, and stores no task")
+    func badInput() async throws {
+        try await AgentRoutesTests.withDaemon { sn, base in
+            let jane = try await sn.idp.signIn()
+            let message: [String: Any] = ["messageId": "m-1", "role": "ROLE_USER", "parts": [["text": "Show me 5 incidents assigned to me"]]]
+            let cases: [(String, Data, String?, Int)] = [
+                ("not JSON", Data("{not json".utf8), "1.0", -32700),
+                ("a batch", Data("[1]".utf8), "1.0", -32600),
+                ("no jsonrpc member", Data(#"{"id":1,"method":"GetTask","params":{}}"#.utf8), "1.0", -32600),
+                ("params not an object", Data(#"{"jsonrpc":"2.0","id":1,"method":"GetTask","params":[1]}"#.utf8), "1.0", -32600),
+                ("an unknown method", try Self.body("tasks/get", ["id": "x"]), "1.0", -32601),
+                (
+                    "a message without its id", try Self.body("SendMessage", ["message": ["role": "ROLE_USER", "parts": [["text": "hi"]]]]), "1.0",
+                    -32602
+                ),
+                (
+                    "a message from the agent's side", try Self.body("SendMessage", ["message": message.merging(["role": "ROLE_AGENT"]) { $1 }]),
+                    "1.0", -32602
+                ),
+                ("an unknown role", try Self.body("SendMessage", ["message": message.merging(["role": "user"]) { $1 }]), "1.0", -32602),
+                (
+                    "a part with two contents",
+                    try Self.body("SendMessage", ["message": message.merging(["parts": [["text": "a", "url": "b"]]]) { $1 }]), "1.0", -32602
+                ),
+                (
+                    "no text to act on", try Self.body("SendMessage", ["message": message.merging(["parts": [["url": "https://x"]]]) { $1 }]), "1.0",
+                    -32005
+                ),
+                ("an unknown task id", try Self.body("GetTask", ["id": "no-such-task"]), "1.0", -32001),
+                (
+                    "a message to an unknown task", try Self.body("SendMessage", ["message": message.merging(["taskId": "no-such-task"]) { $1 }]),
+                    "1.0", -32001
+                ),
+                ("a negative history length", try Self.body("GetTask", ["id": "x", "historyLength": -1]), "1.0", -32602),
+                ("a page size over the maximum", try Self.body("ListTasks", ["pageSize": 1000]), "1.0", -32602),
+                ("a page token not ours", try Self.body("ListTasks", ["pageToken": "%%%"]), "1.0", -32602),
+                ("push notifications", try Self.body("CreateTaskPushNotificationConfig", ["taskId": "x", "url": "https://x"]), "1.0", -32003),
+                ("no A2A-Version (0.3)", try Self.body("GetTask", ["id": "x"]), nil, -32009),
+                ("A2A-Version 2.0", try Self.body("GetTask", ["id": "x"]), "2.0", -32009),
+                ("an oversized body", Data(repeating: 0x20, count: A2AService.maximumBody + 1), "1.0", -32600),
+            ]
+            for (name, body, version, code) in cases {
+                let result = try await Self.call(base, token: jane, body: body, version: version)
+                #expect(result.status == 200, "\(name): HTTP \(result.status)")
+                #expect(Self.errorCode(result) == code, "\(name): \(result.body)")
+                #expect(result.json["jsonrpc"] as? String == "2.0", "\(name)")
+            }
+            let listed = try await Self.call(base, token: jane, method: "ListTasks", params: [:])
+            #expect((listed.json["result"] as? [String: Any])?["totalSize"] as? Int == 0, "\(listed.body)")
+
+            #expect(try await Self.call(base, token: nil, method: "GetTask", params: ["id": "x"]).status == 401)
+            let forTriage = try await sn.idp.onBehalfOf("concierge", assertion: jane, scope: "api://triage/access_as_user")
+            let wrong = try await Self.call(base, token: forTriage.json["access_token"] as? String, method: "GetTask", params: ["id": "x"])
+            #expect(wrong.status == 401 && wrong.headers["www-authenticate"]?.contains("invalid_token") == true)
+            #expect(try await Self.call(base, agent: "ghost", token: jane, body: Data("{}".utf8)).status == 404)
+        }
+    }
+
+    @Test("a finished task cannot be canceled or continued; another user's task is not found; tasks survive a restart")
+    func ownershipAndRestart() async throws {
+        let directory = try TemporaryDirectory()
+        try await ServiceNowFixture.withRunning { sn in
+            let jane = try await sn.idp.signIn()
+            let daemon = { try AgentRoutesTests.daemon(sn, data: directory.file("data")) }
+            let taskID = try await LocalServer.run(logger: Logger(label: "test"), { try! daemon().makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                let task = try await Self.send(base, token: jane, text: "Show me 5 incidents assigned to me")
+                #expect((task["status"] as? [String: Any])?["state"] as? String == "TASK_STATE_COMPLETED", "\(task)")
+                #expect((task["metadata"] as? [String: Any])?["batonChainId"] is String)
+                let id = try #require(task["id"] as? String)
+                let cancel = try await Self.call(base, token: jane, method: "CancelTask", params: ["id": id])
+                #expect(Self.errorCode(cancel) == -32002, "\(cancel.body)")
+                let followUp: [String: Any] = ["messageId": "m-2", "role": "ROLE_USER", "taskId": id, "parts": [["text": "and more"]]]
+                #expect(Self.errorCode(try await Self.call(base, token: jane, method: "SendMessage", params: ["message": followUp])) == -32004)
+                let harriet = try await sn.idp.signIn("harriet@contoso.com")
+                #expect(Self.errorCode(try await Self.call(base, token: harriet, method: "GetTask", params: ["id": id])) == -32001)
+                #expect(Self.errorCode(try await Self.call(base, token: harriet, method: "CancelTask", params: ["id": id])) == -32001)
+                return id
+            }
+            try await LocalServer.run(logger: Logger(label: "test"), { try! daemon().makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                let again = try await Self.call(base, token: jane, method: "GetTask", params: ["id": taskID, "historyLength": 1])
+                let task = try #require(again.json["result"] as? [String: Any], "\(again.body)")
+                #expect(task["id"] as? String == taskID)
+                #expect((task["status"] as? [String: Any])?["state"] as? String == "TASK_STATE_COMPLETED")
+                #expect((task["history"] as? [Any])?.count == 1)
+                let listed = try await Self.call(base, token: jane, method: "ListTasks", params: ["pageSize": 10])
+                let ids = ((listed.json["result"] as? [String: Any])?["tasks"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+                #expect(ids == [taskID], "\(listed.body)")
+            }
+        }
+    }
+
+    private static func body(_ method: String, _ params: [String: Any]) throws -> Data {
+        try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": 7, "method": method, "params": params])
+    }
+}
