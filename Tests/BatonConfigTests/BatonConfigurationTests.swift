@@ -73,8 +73,18 @@ struct BatonConfigurationTests {
         #expect(
             error
                 == .unknownKey(
-                    origin: .file(path: path, line: 3), keyPath: "server.lisen", known: ["listen", "shutdown_timeout", "memory_trim_interval"]))
+                    origin: .file(path: path, line: 3), keyPath: "server.lisen",
+                    known: ["listen", "shutdown_timeout", "memory_trim_interval", "public_url"]))
         #expect(error.description.hasPrefix("\(path):3: server.lisen: unknown key"))
+    }
+
+    @Test("server.public_url must be an http(s) URL without query; a trailing slash is dropped")
+    func publicURL() throws {
+        #expect(try load("server:\n  public_url: https://baton.example.com/\n").configuration.server.publicURL == "https://baton.example.com")
+        for bad in ["ftp://baton.example.com", "https://baton.example.com/?x=1", "baton.example.com", "https://"] {
+            let error = try #require(loadError("server:\n  public_url: \(bad)\n"), "\(bad)")
+            #expect(error.description.contains("baton.yaml:2: server.public_url"), "\(bad): \(error)")
+        }
     }
 
     @Test("an unknown top-level section is refused")

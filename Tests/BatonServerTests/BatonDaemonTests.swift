@@ -80,7 +80,7 @@ struct BatonDaemonTests {
         try await daemon.makeApplication().test(.live) { client in
             let ready = try await waitUntilReady(client)
             #expect(ready.status == .ok)
-            #expect(await daemon.storage.openStores() == [.vault, .ledger, .ledgerIndex])
+            #expect(await daemon.storage.openStores() == [.vault, .ledger, .ledgerIndex, .tasks])
         }
         #expect(await daemon.readiness.state == .stopping)
         #expect(await daemon.storage.openStores().isEmpty)

@@ -35,7 +35,7 @@ struct SQLiteStoreTests {
         let directory = try DataDirectory.prepare(root.file("data"))
         for store in StoreName.allCases { try SQLiteStore.open(store, in: directory, busyTimeout: .seconds(1), logger: logger).close() }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sqlite") }.sorted()
-        #expect(files == ["ledger.sqlite", "ledger_index.sqlite", "vault.sqlite"])
+        #expect(files == ["ledger.sqlite", "ledger_index.sqlite", "tasks.sqlite", "vault.sqlite"])
     }
 
     @Test("a data directory other users can enter is refused with the fix")
