@@ -114,6 +114,7 @@ let package = Package(
                 "BatonIdentity",
                 "BatonLedger",
                 "BatonConnectors",
+                "BatonA2A",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

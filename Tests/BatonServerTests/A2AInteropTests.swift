@@ -1,5 +1,8 @@
+import BatonDevKit
+import BatonLedger
 import BatonTestSupport
 import Foundation
+import Logging
 import Testing
 
 @testable import BatonServer
@@ -63,5 +66,114 @@ struct A2AInteropTests {
             }
             #expect(!output.contains("eyJ"), "no token is printed")
         }
+    }
+
+    static let echoAgent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/a2a_echo_agent.py").path
+
+    @Test(
+        "an a2a-sdk agent is triage's delegate: it verifies a token for its own app that speaks for Jane; the ledger records the hop as hers; an unreachable A2A agent is an error hop"
+    )
+    func a2aDelegate() async throws {
+        let python = try InteropPython.a2a()
+        let directory = try TemporaryDirectory()
+        try await ServiceNowFixture.withRunning { sn in
+            let echo = sn.idp.app("a2a-echo")
+            let fixture = try InteropServer(
+                python: python, script: Self.echoAgent,
+                environment: ["JWKS_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/discovery/v2.0/keys", "AUDIENCES": "\(echo.appID),api://a2a-echo"])
+            defer { fixture.stop() }
+            let agents = try Self.agents(
+                in: directory.file("agents"), echo: fixture.url, ghost: "\(sn.idp.base)/not-an-agent", echoAppID: echo.appID)
+            let daemon = try AgentRoutesTests.daemon(sn, data: directory.file("data"), agents: agents)
+            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
+                let result = try await AgentRoutesTests.invoke(base, token: try await sn.idp.signIn(), input: "echo this incident note")
+                #expect(result.status == 200, "\(result.body)")
+                #expect((result.json["hops"] as? [[String: Any]])?.compactMap { $0["agent"] as? String } == ["concierge", "triage", "a2a-echo"])
+                #expect((result.json["answer"] as? String)?.contains("echo for \(jane.oid): echo this incident note") == true, "\(result.body)")
+                let seen = try #require(result.json["data"] as? [String: Any], "\(result.body)")
+                #expect(seen["verified"] as? Bool == true)
+                #expect(seen["oid"] as? String == jane.oid)
+                #expect(["api://a2a-echo", echo.appID].contains(seen["aud"] as? String ?? ""), "the token's audience is the A2A agent's own app")
+                #expect(seen["a2aVersion"] as? String == "1.0")
+                let chainID = try #require(result.json["chain_id"] as? String)
+                let entries = try await LedgerQuery(chainID: chainID, limit: 100).run(on: try #require(await daemon.storage.ledger()).reader).entries
+                let hop = try #require(entries.first { $0.kind == .delegate && $0.agent == "a2a-echo" }, "\(entries.map(\.kind))")
+                #expect(hop.user?.objectID == jane.oid && hop.status == 200 && hop.actorPath == ["concierge", "triage", "a2a-echo"])
+                #expect(entries.contains { $0.kind == .exchange && $0.target == "a2a-echo" })
+                let traceID = try #require(entries.first?.traceID)
+                #expect((seen["traceparent"] as? String)?.contains(traceID) == true, "the trace continues into the A2A agent")
+
+                let ghost = try await AgentRoutesTests.invoke(base, token: try await sn.idp.signIn(), input: "ghost this incident")
+                #expect(ghost.status == 502, "\(ghost.body)")
+                #expect((ghost.json["error"] as? [String: Any])?["code"] as? String == "remote_agent_failed")
+                let failed = try await LedgerQuery(agent: "a2a-ghost", limit: 10).run(on: try #require(await daemon.storage.ledger()).reader).entries
+                #expect(failed.contains { $0.kind == .error && $0.reason == "remote_agent_failed" && $0.user?.objectID == jane.oid })
+            }
+        }
+    }
+
+    /// The shipped mesh, with triage delegating "echo" to the A2A agent at `echo` and
+    /// "ghost" to a URL that serves no agent card.
+    static func agents(in path: String, echo: String, ghost: String, echoAppID: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for name in ["concierge", "itsm", "workplace", "crm"] {
+            try FileManager.default.copyItem(atPath: RepositoryPaths.path("agents/\(name).yaml"), toPath: "\(path)/\(name).yaml")
+        }
+        var triage = try String(contentsOfFile: RepositoryPaths.path("agents/triage.yaml"), encoding: .utf8)
+        triage = triage.replacingOccurrences(
+            of: "delegates:\n",
+            with: "delegates:\n  - agent: a2a-echo\n    scopes: [access_as_user]\n  - agent: a2a-ghost\n    scopes: [access_as_user]\n")
+        triage = triage.replacingOccurrences(
+            of: "  rules:\n",
+            with:
+                "  rules:\n    - match: \"(?i)\\\\becho\\\\b\"\n      delegate: a2a-echo\n    - match: \"(?i)\\\\bghost\\\\b\"\n      delegate: a2a-ghost\n"
+        )
+        try triage.write(toFile: "\(path)/triage.yaml", atomically: true, encoding: .utf8)
+        for (name, url) in [("a2a-echo", echo), ("a2a-ghost", ghost)] {
+            try """
+            id: \(name)
+            description: An A2A agent outside Baton.
+            a2a: \(url)
+            identity:
+              client_id: \(echoAppID)
+              resource: api://a2a-echo
+            """.write(toFile: "\(path)/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        return path
+    }
+}
+
+/// A Python server the test starts: it prints `READY <url>` when it listens.
+final class InteropServer: @unchecked Sendable {
+    let process = Process()
+    let url: String
+
+    init(python: String, script: String, environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let ready = text.split(separator: "\n").first(where: { $0.hasPrefix("READY ") }) else {
+            process.terminate()
+            throw InteropPython.InteropMissing(message: "\(script) did not start: \(text)")
+        }
+        url = String(ready.dropFirst("READY ".count))
+    }
+
+    /// SIGKILL: a child of the test process inherits its blocked SIGTERM.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 }

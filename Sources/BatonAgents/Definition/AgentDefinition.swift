@@ -5,7 +5,8 @@ import Foundation
 
 /// One `agents/<id>.yaml` file: who the agent is (its own app registration), what it
 /// accepts, whom it may delegate to and which connectors it may call with which scopes,
-/// its brain and its limits — or, with `remote:`, where another Baton daemon runs it.
+/// its brain and its limits — or, with `remote:`, where another Baton daemon runs it, or,
+/// with `a2a:`, where any A2A 1.0 agent publishes its card.
 public struct AgentDefinition: Sendable {
     /// A delegate the agent may hand work to, and the scopes it may ask for on it.
     public struct Delegation: Sendable, Equatable {
@@ -44,6 +45,12 @@ public struct AgentDefinition: Sendable {
     public var maximumSteps: Int
     /// Another Baton daemon that runs this agent (`https://host:port`).
     public var remote: String?
+    /// An A2A agent outside Baton: its card's URL, or the base URL its card is under
+    /// (`…/.well-known/agent-card.json`).
+    public var a2a: String?
+
+    /// Whether this daemon runs the agent (it has a brain), rather than another daemon or an A2A agent.
+    public var isLocal: Bool { remote == nil && a2a == nil }
     /// The file it was read from.
     public var file: String
 
@@ -72,12 +79,19 @@ public struct AgentDefinition: Sendable {
         if let remote, URL(string: remote)?.host == nil || !(remote.hasPrefix("http://") || remote.hasPrefix("https://")) {
             throw root.invalid("remote", "must be the http(s) base URL of another Baton daemon")
         }
+        a2a = try root.optionalValue("a2a")
+        if let a2a {
+            guard URL(string: a2a)?.host != nil, a2a.hasPrefix("http://") || a2a.hasPrefix("https://") else {
+                throw root.invalid("a2a", "must be the http(s) URL of an A2A agent's card, or the base URL it is under")
+            }
+            guard remote == nil else { throw root.invalid("a2a", "an agent is either remote (another Baton daemon) or an A2A agent, not both") }
+        }
 
         let identity = try root.section("identity")
         clientID = try identity.requiredValue("client_id")
         resource = try identity.value("resource", default: "api://\(id)")
         tokenEndpoint = try identity.optionalValue("token_endpoint")
-        credential = try Self.credential(identity, file: file, required: remote == nil)
+        credential = try Self.credential(identity, file: file, required: remote == nil && a2a == nil)
         try identity.finish()
 
         let accepts = try root.section("accepts")
@@ -104,8 +118,9 @@ public struct AgentDefinition: Sendable {
         }
 
         let brainSection = try root.section("brain")
-        brain = remote == nil ? try BrainSettings(section: brainSection) : .rules([])
-        if remote != nil { try brainSection.finish() }
+        let local = remote == nil && a2a == nil
+        brain = local ? try BrainSettings(section: brainSection) : .rules([])
+        if !local { try brainSection.finish() }
 
         let limits = try root.section("limits")
         timeout = try limits.value("timeout", default: Duration.seconds(30))

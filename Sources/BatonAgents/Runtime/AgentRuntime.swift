@@ -46,10 +46,11 @@ public final class AgentRuntime: Sendable {
     public init(
         catalog: AgentCatalog, connectors: ConnectorCatalog, broker: TokenBroker, verifier: TokenVerifier, audit: any AuditRecorder,
         fingerprinter: TokenFingerprinter, settings: Settings, remote: RemoteAgentClient = RemoteAgentClient(),
+        a2a: A2AAgentClient = A2AAgentClient(),
         logger: Logger = Logger(label: "baton.agents")
     ) {
         var agents: [AgentID: AgentActor] = [:]
-        for definition in catalog.ordered where definition.remote == nil {
+        for definition in catalog.ordered where definition.isLocal {
             agents[definition.id] = AgentActor(
                 definition: definition, brain: Self.brain(for: definition, environment: settings.environment), catalog: catalog,
                 connectors: connectors)
@@ -58,7 +59,7 @@ public final class AgentRuntime: Sendable {
         self.services = HopServices(
             catalog: catalog, connectors: connectors, agents: agents,
             policy: DelegationPolicy(catalog: catalog, connectors: connectors, maximumDepth: settings.maximumDepth), broker: broker,
-            verifier: verifier, remote: remote, hopNumbers: HopCounter(), deadlines: HopDeadlines(),
+            verifier: verifier, remote: remote, a2a: a2a, hopNumbers: HopCounter(), deadlines: HopDeadlines(),
             tokenEndpoint: settings.tokenEndpoint)
         self.recorder = audit
         self.fingerprinter = fingerprinter

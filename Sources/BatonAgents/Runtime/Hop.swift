@@ -84,9 +84,11 @@ struct Hop: Sendable {
     // MARK: - Delegation
 
     /// Hands `input` to `callee` as the same user: policy, an exchange for the callee's
-    /// audience, then the callee's own hop (in process) or a request to its daemon.
+    /// audience, then the callee's own hop (in process), a request to its daemon, or an
+    /// A2A message to it.
     func delegate(to callee: String, input: String, scopes requested: ScopeSet? = nil) async throws(AgentError) -> AgentAnswer {
         let (target, token) = try await prepareDelegation(to: callee, scopes: requested)
+        if let card = target.a2a { return try await sendA2A(to: target, card: card, input: input, token: token) }
         if let url = target.remote {
             try await auditor.barrier()
             let answer = try await services.remote.invoke(
@@ -95,6 +97,41 @@ struct Hop: Sendable {
             return answer
         }
         return try await openCallee(callee, token: token).run(input: input)
+    }
+
+    /// The hop to an A2A agent: durable before the message leaves, and recorded as the
+    /// callee's hop (answered or not) against the chain's user, since that agent keeps no
+    /// ledger of ours.
+    private func sendA2A(to target: AgentDefinition, card: String, input: String, token: Secret) async throws(AgentError) -> AgentAnswer {
+        let callee = target.id.rawValue
+        let number = await services.hopNumbers.allocate(in: position.chainID, after: position.hop)
+        let at = position.child(callee, hop: number)
+        try await auditor.barrier()
+        let sent = ContinuousClock.now
+        let result: Result<AgentAnswer, AgentError>
+        do throws(AgentError) {
+            result = .success(try await services.a2a.send(to: callee, at: card, input: input, token: token, position: at))
+        } catch {
+            result = .failure(error)
+        }
+        let latency = ContinuousClock.now - sent
+        switch result {
+        case .success(let answer):
+            await auditor.queue(
+                auditor.entry(
+                    .delegate, at: at, user: user, agent: callee, target: callee, resource: card, operation: "a2a SendMessage", status: 200,
+                    decision: .allowed, token: token, latency: latency))
+            await invocation.log.add([
+                HopSummary(hop: number, parentHop: position.hop, agent: callee, audience: target.resource, latencyMicroseconds: latency.microseconds)
+            ])
+            return answer
+        case .failure(let error):
+            await auditor.queue(
+                auditor.entry(
+                    .error, at: at, user: user, agent: callee, target: callee, resource: card, operation: "a2a SendMessage", reason: error.code,
+                    token: token, latency: latency))
+            throw error
+        }
     }
 
     /// The policy's consent, then the user's token for the callee's audience (its exchange queued).

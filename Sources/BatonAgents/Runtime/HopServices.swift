@@ -3,7 +3,7 @@ import BatonCore
 import BatonIdentity
 
 /// What every hop needs from the daemon, built once per runtime: the definitions and
-/// their actors, the policy, the broker and verifier, the remote client.
+/// their actors, the policy, the broker and verifier, the clients of remote and A2A agents.
 ///
 /// A value, not the runtime: a hop reads what it needs here and records through its
 /// invocation's ``HopAuditor``; nothing here calls back into the runtime.
@@ -15,6 +15,7 @@ struct HopServices: Sendable {
     let broker: TokenBroker
     let verifier: TokenVerifier
     let remote: RemoteAgentClient
+    let a2a: A2AAgentClient
     let hopNumbers: HopCounter
     let deadlines: HopDeadlines
     /// The token endpoint for a user's tenant, for agents that do not name one.

@@ -13,7 +13,7 @@ struct A2ARoutes {
 
     func register(on router: Router<BatonRequestContext>) {
         router.get(RouterPath(A2AProtocol.cardPath)) { request, _ -> Response in
-            guard let frontDoor = cards.catalog.ordered.first(where: { $0.isFrontDoor && $0.remote == nil }) else {
+            guard let frontDoor = cards.catalog.ordered.first(where: { $0.isFrontDoor && $0.isLocal }) else {
                 throw HTTPError(.notFound, message: "no front-door agent is configured")
             }
             return try card(frontDoor.id.rawValue, request)
@@ -27,7 +27,7 @@ struct A2ARoutes {
     }
 
     private func card(_ agent: String, _ request: Request) throws -> Response {
-        guard let definition = cards.catalog.definition(named: agent), definition.remote == nil else {
+        guard let definition = cards.catalog.definition(named: agent), definition.isLocal else {
             throw HTTPError(.notFound, message: "no local agent is named '\(agent)'")
         }
         return HealthRoutes.json(.ok, bytes: try JSONValue(encoding: cards.card(for: definition, base: cards.base(of: request))).serialized)

@@ -22,7 +22,7 @@ struct A2AService: Sendable {
     let running: RunningTasks
 
     func handle(_ request: Request, agent: String) async throws -> Response {
-        guard let definition = cards.catalog.definition(named: agent), definition.remote == nil else {
+        guard let definition = cards.catalog.definition(named: agent), definition.isLocal else {
             throw HTTPError(.notFound, message: "no local agent is named '\(agent)'")
         }
         guard let token = BearerTokenMiddleware.bearerToken(request.headers[.authorization]).map(Secret.init) else {

@@ -47,6 +47,7 @@ struct AgentRoutes {
                     "connectors": .array(definition.connectors.map { .string($0.connector) }),
                     "tools": .array(AgentCatalog.allowedTools(of: definition, connectors: system.connectors).map(JSONValue.string)),
                     "remote": definition.remote.map(JSONValue.string) ?? .null,
+                    "a2a": definition.a2a.map(JSONValue.string) ?? .null,
                 ]
             }
             return HealthRoutes.json(.ok, ["agents": JSONValue.array(agents)])

@@ -29,7 +29,7 @@ actor AgentSystem {
         let catalog = try AgentCatalog.load(directory: configuration.agents.directory, connectors: connectors, environment: environment)
         let authority = configuration.identity.issuers.first { $0.kind == .entra }?.authority
         if authority == nil, !configuration.identity.issuers.isEmpty,
-            let agent = catalog.ordered.first(where: { $0.remote == nil && $0.tokenEndpoint == nil })
+            let agent = catalog.ordered.first(where: { $0.isLocal && $0.tokenEndpoint == nil })
         {
             throw .invalidValue(
                 origin: .file(path: agent.file, line: nil), keyPath: "identity.token_endpoint",

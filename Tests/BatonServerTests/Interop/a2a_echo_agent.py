@@ -1,0 +1,98 @@
+"""An A2A agent outside Baton, written with the a2a-sdk 1.3.0 server: a delegate in A2AInteropTests.
+
+It verifies the bearer token it is sent exactly as a resource server must — RS256 signature
+under the identity provider's published keys, expiry, and an audience that is its own app —
+and answers with what it found: the user's object id, the audience, and the trace context.
+
+Env: JWKS_URL (the IdP's key set), AUDIENCES (comma-separated: its app id and identifier URI).
+Prints `READY http://127.0.0.1:<port>` once listening; the card is at /.well-known/agent-card.json.
+"""
+import base64
+import json
+import os
+import socket
+import time
+import urllib.request
+
+import uvicorn
+from a2a.helpers.proto_helpers import new_text_part
+from a2a.server.agent_execution import AgentExecutor, RequestContext
+from a2a.server.events import EventQueue
+from a2a.server.request_handlers import DefaultRequestHandler
+from a2a.server.routes import create_agent_card_routes, create_jsonrpc_routes
+from a2a.server.tasks import InMemoryTaskStore, TaskUpdater
+from a2a.types.a2a_pb2 import AgentCapabilities, AgentCard, AgentInterface, AgentSkill, Part, Task, TaskState, TaskStatus
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from google.protobuf.struct_pb2 import Value
+from starlette.applications import Starlette
+
+
+def b64url(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def verified_claims(token):
+    """The token's claims if its signature, expiry and audience hold; raises ValueError otherwise."""
+    header, payload, signature = token.split(".")
+    kid = json.loads(b64url(header)).get("kid")
+    with urllib.request.urlopen(os.environ["JWKS_URL"]) as answer:
+        keys = {key["kid"]: key for key in json.load(answer)["keys"]}
+    if kid not in keys:
+        raise ValueError(f"unknown kid {kid}")
+    key = keys[kid]
+    public = rsa.RSAPublicNumbers(int.from_bytes(b64url(key["e"]), "big"), int.from_bytes(b64url(key["n"]), "big")).public_key()
+    public.verify(b64url(signature), f"{header}.{payload}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    claims = json.loads(b64url(payload))
+    if claims["exp"] < time.time():
+        raise ValueError("expired")
+    if claims["aud"] not in os.environ["AUDIENCES"].split(","):
+        raise ValueError(f"audience {claims['aud']} is not this agent's")
+    return claims
+
+
+class EchoAgent(AgentExecutor):
+    async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
+        headers = context.call_context.state.get("headers", {})
+        authorization = headers.get("authorization", "")
+        if context.current_task is None:
+            await event_queue.enqueue_event(Task(
+                id=context.task_id, context_id=context.context_id, status=TaskStatus(state=TaskState.TASK_STATE_SUBMITTED),
+                history=[context.message]))
+        updater = TaskUpdater(event_queue, context.task_id, context.context_id)
+        await updater.start_work()
+        try:
+            claims = verified_claims(authorization[7:] if authorization.lower().startswith("bearer ") else "")
+        except Exception as error:  # noqa: BLE001 — any failure refuses the token
+            await updater.failed(updater.new_agent_message([new_text_part(f"token refused: {error}")]))
+            return
+        seen = Value()
+        seen.struct_value.update({
+            "oid": claims["oid"], "aud": claims["aud"], "tid": claims["tid"], "verified": True,
+            "traceparent": headers.get("traceparent", ""), "a2aVersion": headers.get("a2a-version", ""),
+        })
+        text = context.get_user_input()
+        await updater.add_artifact([new_text_part(f"echo for {claims['oid']}: {text}"), Part(data=seen)], name="echo")
+        await updater.complete()
+
+    async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
+        await TaskUpdater(event_queue, context.task_id, context.context_id).cancel()
+
+
+def main():
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    card = AgentCard(
+        name="a2a-echo", description="Echoes what it is sent, after verifying the caller's token (a2a-sdk fixture)", version="1.0.0",
+        supported_interfaces=[AgentInterface(url=f"{base}/a2a", protocol_binding="JSONRPC", protocol_version="1.0")],
+        capabilities=AgentCapabilities(streaming=False), default_input_modes=["text/plain"], default_output_modes=["text/plain"],
+        skills=[AgentSkill(id="echo", name="Echo", description="Echo the input", tags=["test"])])
+    handler = DefaultRequestHandler(agent_executor=EchoAgent(), task_store=InMemoryTaskStore(), agent_card=card)
+    app = Starlette(routes=create_agent_card_routes(card) + create_jsonrpc_routes(handler, rpc_url="/a2a"))
+    print(f"READY {base}", flush=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listener])
+
+
+if __name__ == "__main__":
+    main()
