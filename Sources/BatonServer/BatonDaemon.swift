@@ -88,7 +88,8 @@ public struct BatonDaemon: Sendable {
         agentRoutes.registerInvoke(on: router)
         let cards = AgentCards(
             catalog: agents.catalog, connectors: agents.connectors, server: configuration.server, identity: configuration.identity)
-        A2ARoutes(cards: cards, service: A2AService(system: agents, storage: storage, cards: cards, running: RunningTasks())).register(on: router)
+        A2ARoutes(cards: cards, service: A2AService(system: agents, storage: storage, cards: cards, running: RunningTasks()), storage: storage)
+            .register(on: router)
         let listen = configuration.server.listen
         return Application(
             router: router,

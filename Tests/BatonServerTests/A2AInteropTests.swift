@@ -71,20 +71,28 @@ struct A2AInteropTests {
     static let echoAgent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/a2a_echo_agent.py").path
 
     @Test(
-        "an a2a-sdk agent is triage's delegate: it verifies a token for its own app that speaks for Jane; the ledger records the hop as hers; an unreachable A2A agent is an error hop"
+        "an a2a-sdk agent is triage's delegate: it verifies a token for its own app that speaks for Jane and the delegation chain Baton signed; the ledger records the hop as hers; an A2A agent without a card is an error hop"
     )
     func a2aDelegate() async throws {
         let python = try InteropPython.a2a()
         let directory = try TemporaryDirectory()
         try await ServiceNowFixture.withRunning { sn in
             let echo = sn.idp.app("a2a-echo")
+            // The daemon's address is known in advance: the A2A agent trusts its published key.
+            let port = try FreePort.pick()
             let fixture = try InteropServer(
                 python: python, script: Self.echoAgent,
-                environment: ["JWKS_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/discovery/v2.0/keys", "AUDIENCES": "\(echo.appID),api://a2a-echo"])
+                environment: [
+                    "JWKS_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/discovery/v2.0/keys", "AUDIENCES": "\(echo.appID),api://a2a-echo",
+                    "BATON_KEYS_URL": "http://127.0.0.1:\(port)/.well-known/baton-keys.json",
+                ])
             defer { fixture.stop() }
             let agents = try Self.agents(
                 in: directory.file("agents"), echo: fixture.url, ghost: "\(sn.idp.base)/not-an-agent", echoAppID: echo.appID)
-            let daemon = try AgentRoutesTests.daemon(sn, data: directory.file("data"), agents: agents)
+            var configuration = AgentRoutesTests.configuration(sn, data: directory.file("data"), agents: agents)
+            configuration.server.listen.port = port
+            configuration.server.publicURL = "http://127.0.0.1:\(port)"
+            let daemon = try BatonDaemon(configuration: configuration, logger: Logger(label: "test"), environment: ["BATON_SERVICENOW_URL": sn.url])
             try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
                 _ = try await httpGet("\(base)/readyz", until: 200)
                 let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
@@ -98,6 +106,9 @@ struct A2AInteropTests {
                 #expect(["api://a2a-echo", echo.appID].contains(seen["aud"] as? String ?? ""), "the token's audience is the A2A agent's own app")
                 #expect(seen["a2aVersion"] as? String == "1.0")
                 let chainID = try #require(result.json["chain_id"] as? String)
+                #expect(seen["chainVerified"] as? Bool == true, "the A2A agent verified the signed delegation chain: \(seen)")
+                #expect(seen["chainId"] as? String == chainID)
+                #expect(seen["actorPath"] as? [String] == ["concierge", "triage", "a2a-echo"])
                 let entries = try await LedgerQuery(chainID: chainID, limit: 100).run(on: try #require(await daemon.storage.ledger()).reader).entries
                 let hop = try #require(entries.first { $0.kind == .delegate && $0.agent == "a2a-echo" }, "\(entries.map(\.kind))")
                 #expect(hop.user?.objectID == jane.oid && hop.status == 200 && hop.actorPath == ["concierge", "triage", "a2a-echo"])
@@ -175,5 +186,23 @@ final class InteropServer: @unchecked Sendable {
     func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+    }
+}
+
+/// A loopback port free at the moment it is picked.
+enum FreePort {
+    static func pick() throws -> Int {
+        let handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(handle) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(handle, $0, length) == 0 && getsockname(handle, $0, &length) == 0 }
+        }
+        guard bound else { throw InteropPython.InteropMissing(message: "no free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -15,21 +15,43 @@ public actor A2AAgentClient {
     private let client: HTTPClient
     private let timeout: Duration
     private let cardLifetime: Duration
+    private let assertions: ChainAssertion?
     private var cards: [String: (card: AgentCard, fetched: ContinuousClock.Instant)] = [:]
 
-    public init(client: HTTPClient = .shared, timeout: Duration = .seconds(60), cardLifetime: Duration = .seconds(300)) {
+    /// - Parameter assertions: signs the delegation chain for agents whose card declares
+    ///   ``DelegationChainExtension``; `nil` sends none.
+    public init(
+        client: HTTPClient = .shared, timeout: Duration = .seconds(60), cardLifetime: Duration = .seconds(300), assertions: ChainAssertion? = nil
+    ) {
         self.client = client
         self.timeout = timeout
         self.cardLifetime = cardLifetime
+        self.assertions = assertions
     }
 
     /// Sends `input` to the A2A agent `agent` whose card is at (or under) `location`.
-    func send(to agent: String, at location: String, input: String, token: Secret, position: ChainPosition) async throws(AgentError) -> AgentAnswer {
-        let endpoint = try await interface(of: agent, at: location)
-        let message: JSONValue = [
+    ///
+    /// - Parameter audience: the resource the token was exchanged for (the assertion's `aud`).
+    func send(
+        to agent: String, at location: String, audience: String, input: String, token: Secret, position: ChainPosition
+    ) async throws(AgentError) -> AgentAnswer {
+        let card = try await card(of: agent, at: location)
+        let endpoint = try Self.interface(of: card, agent: agent)
+        var message: [String: JSONValue] = [
             "messageId": .string(UUID().uuidString.lowercased()), "role": .string(A2ARole.user.rawValue), "parts": [["text": .string(input)]],
         ]
-        var result = try await call(agent, endpoint, method: "SendMessage", params: ["message": message], token: token, position: position)
+        var extensions: [String] = []
+        if let assertions, card.capabilities.extensions?.contains(where: { $0.uri == DelegationChainExtension.uri }) == true {
+            do {
+                let jws = try assertions.sign(position, audience: audience, token: token)
+                message["metadata"] = [DelegationChainExtension.uri: ["jws": .string(jws)]]
+                extensions.append(DelegationChainExtension.uri)
+            } catch {
+                throw .remoteFailed(agent: agent, status: 500, message: "the delegation chain could not be signed: \(error)")
+            }
+        }
+        var result = try await call(
+            agent, endpoint, method: "SendMessage", params: ["message": .object(message)], token: token, position: position, extensions: extensions)
         let deadline = ContinuousClock.now + timeout
         while true {
             if let reply = result.objectValue?["message"] {
@@ -74,8 +96,7 @@ public actor A2AAgentClient {
     // MARK: - The card
 
     /// The JSON-RPC URL of the agent's first A2A 1.x JSON-RPC interface.
-    private func interface(of agent: String, at location: String) async throws(AgentError) -> String {
-        let card = try await card(of: agent, at: location)
+    private static func interface(of card: AgentCard, agent: String) throws(AgentError) -> String {
         guard
             let interface = card.supportedInterfaces.first(where: {
                 $0.protocolBinding.uppercased() == "JSONRPC" && $0.protocolVersion.split(separator: ".").first == "1"
@@ -111,13 +132,14 @@ public actor A2AAgentClient {
 
     /// One JSON-RPC call; its `result`, or the error as an ``AgentError``.
     private func call(
-        _ agent: String, _ endpoint: String, method: String, params: JSONValue, token: Secret, position: ChainPosition
+        _ agent: String, _ endpoint: String, method: String, params: JSONValue, token: Secret, position: ChainPosition, extensions: [String] = []
     ) async throws(AgentError) -> JSONValue {
         var request = HTTPClientRequest(url: endpoint)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token.revealed)")
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: A2AProtocol.versionHeader, value: A2AProtocol.version)
+        if !extensions.isEmpty { request.headers.add(name: A2AProtocol.extensionsHeader, value: extensions.joined(separator: ",")) }
         for (name, value) in position.headers { request.headers.add(name: name, value: value) }
         let body: JSONValue = ["jsonrpc": "2.0", "id": .string(UUID().uuidString.lowercased()), "method": .string(method), "params": params]
         request.body = .bytes(ByteBuffer(bytes: body.serialized))

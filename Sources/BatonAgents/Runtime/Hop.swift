@@ -110,7 +110,7 @@ struct Hop: Sendable {
         let sent = ContinuousClock.now
         let result: Result<AgentAnswer, AgentError>
         do throws(AgentError) {
-            result = .success(try await services.a2a.send(to: callee, at: card, input: input, token: token, position: at))
+            result = .success(try await services.a2a.send(to: callee, at: card, audience: target.resource, input: input, token: token, position: at))
         } catch {
             result = .failure(error)
         }

@@ -22,6 +22,12 @@ public struct CheckpointSigner: Sendable {
         return CheckpointSigner(key: try Curve25519.Signing.PrivateKey(rawRepresentation: bytes))
     }
 
+    /// Signs `message` with the ledger key (Ed25519): the daemon's signature on what it
+    /// asserts outside the ledger, such as the delegation chain it hands an A2A agent.
+    public func signature(for message: some DataProtocol) throws -> Data {
+        try key.signature(for: message)
+    }
+
     func sign(sequence: Int64, hash: [UInt8], timestamp: Int64) throws -> Data {
         try key.signature(for: Self.message(sequence: sequence, hash: hash, timestamp: timestamp))
     }

@@ -1,4 +1,5 @@
 import BatonA2A
+import BatonAgents
 import BatonCore
 import Hummingbird
 
@@ -7,9 +8,12 @@ import Hummingbird
 /// - `GET /.well-known/agent-card.json`: the front door's card.
 /// - `GET /a2a/{agent}/.well-known/agent-card.json`: any local agent's card.
 /// - `POST /a2a/{agent}`: the agent's JSON-RPC endpoint (``A2AService``).
+/// - `GET /.well-known/baton-keys.json`: the ledger key's public half, to verify this
+///   daemon's delegation-chain assertions with (``DelegationChainExtension``).
 struct A2ARoutes {
     let cards: AgentCards
     let service: A2AService
+    let storage: StorageService
 
     func register(on router: Router<BatonRequestContext>) {
         router.get(RouterPath(A2AProtocol.cardPath)) { request, _ -> Response in
@@ -20,6 +24,10 @@ struct A2ARoutes {
         }
         router.get("a2a/:agent/.well-known/agent-card.json") { request, context -> Response in
             try card(try context.parameters.require("agent"), request)
+        }
+        router.get(RouterPath(DelegationChainExtension.keysPath)) { _, _ -> Response in
+            guard let signer = await storage.signer() else { throw HTTPError(.serviceUnavailable, message: "the stores are not open yet") }
+            return HealthRoutes.json(.ok, bytes: ChainAssertion.keySet(of: signer).serialized)
         }
         router.post("a2a/:agent") { request, context -> Response in
             try await service.handle(request, agent: try context.parameters.require("agent"))

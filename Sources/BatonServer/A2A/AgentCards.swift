@@ -62,7 +62,14 @@ struct AgentCards: Sendable {
             name: definition.id.rawValue, description: definition.description,
             supportedInterfaces: [AgentInterface(url: Self.endpoint(of: definition.id, base: base))],
             provider: AgentProvider(url: base, organization: "Baton"), version: "1.0.0",
-            capabilities: AgentCapabilities(streaming: true, pushNotifications: false, extendedAgentCard: true),
+            capabilities: AgentCapabilities(
+                streaming: true, pushNotifications: false, extendedAgentCard: true,
+                extensions: [
+                    AgentExtension(
+                        uri: DelegationChainExtension.uri,
+                        description: "the delegation chain (chain id, hop, actor path) as a JWS signed by this daemon's ledger key",
+                        params: ["jwks_uri": .string(base + DelegationChainExtension.keysPath)])
+                ]),
             securitySchemes: discoveryURL.map {
                 ["entra": .openIDConnect($0, description: "a token for \(audience) (OAuth 2.0 on-behalf-of at every hop after this one)")]
             }, securityRequirements: discoveryURL.map { _ in [SecurityRequirement(["entra": scopes])] }, skills: skills)

@@ -18,6 +18,8 @@ actor AgentSystem {
     private let settings: AgentRuntime.Settings
     private let metrics: (any MetricsFactory)?
     private let logger: Logger
+    /// `server.public_url`: the issuer of this daemon's delegation-chain assertions.
+    private let publicURL: String?
     private var runtime: AgentRuntime?
 
     /// Reads `agents/` and `connectors/`; a definition error is a ``ConfigError`` naming the file and field.
@@ -44,17 +46,20 @@ actor AgentSystem {
         self.settings = AgentRuntime.Settings(tokenEndpoint: { EntraEndpoints.tokenEndpoint(authority: base, tenant: $0) }, environment: environment)
         self.metrics = metrics
         self.logger = logger
+        self.publicURL = configuration.server.publicURL
     }
 
     /// The runtime, or why there is none yet.
     func runtime() async throws(AgentSystemUnavailable) -> AgentRuntime {
         if let runtime { return runtime }
         guard let verifier else { throw .identityNotConfigured }
-        guard let vault = await storage.vault(), let ledger = await storage.ledger() else { throw .storesNotOpen }
+        guard let vault = await storage.vault(), let ledger = await storage.ledger(), let signer = await storage.signer() else {
+            throw .storesNotOpen
+        }
         let broker = TokenBroker(exchanger: OnBehalfOfExchanger(), cache: vault, logger: logger, metrics: metrics)
         let runtime = AgentRuntime(
             catalog: catalog, connectors: connectors, broker: broker, verifier: verifier, audit: ledger.writer, fingerprinter: fingerprinter,
-            settings: settings, logger: logger)
+            settings: settings, a2a: A2AAgentClient(assertions: ChainAssertion(signer: signer, issuer: publicURL)), logger: logger)
         self.runtime = runtime
         return runtime
     }

@@ -66,9 +66,11 @@ public final class StorageService: Service, Sendable {
             let indexer = try await LedgerIndexer.open(
                 records: SQLiteLedgerRecords(database: await opened.pool(.ledger)!, worker: indexThread),
                 index: SQLiteLedgerIndex(database: await opened.pool(.ledgerIndex)!, worker: indexThread), logger: logger)
+            let signer = try CheckpointSigner.load(from: directory)
+            await opened.setSigner(signer)
             await opened.setLedger(
                 try await LedgerWriter.open(
-                    store: records, signer: try CheckpointSigner.load(from: directory), logger: logger,
+                    store: records, signer: signer, logger: logger,
                     onCommit: indexer.wake),
                 indexer: indexer,
                 reader: LedgerReader(records: records, index: index))
@@ -100,6 +102,11 @@ public final class StorageService: Service, Sendable {
         await indexing.value
         for problem in await opened.closeAll() { logger.error("closing a store failed", metadata: ["reason": "\(problem)"]) }
         logger.info("stores closed")
+    }
+
+    /// The ledger's signing key (checkpoints, delegation-chain assertions), once the stores are open.
+    public func signer() async -> CheckpointSigner? {
+        await opened.signer
     }
 
     /// The A2A task store, once the stores are open.
@@ -155,6 +162,11 @@ private actor OpenedStores {
     }
 
     private(set) var ledger: LedgerWriter?
+    private(set) var signer: CheckpointSigner?
+
+    func setSigner(_ signer: CheckpointSigner) {
+        self.signer = signer
+    }
     private(set) var indexer: LedgerIndexer?
     private(set) var ledgerReader: LedgerReader?
 

@@ -4,7 +4,12 @@ It verifies the bearer token it is sent exactly as a resource server must — RS
 under the identity provider's published keys, expiry, and an audience that is its own app —
 and answers with what it found: the user's object id, the audience, and the trace context.
 
-Env: JWKS_URL (the IdP's key set), AUDIENCES (comma-separated: its app id and identifier URI).
+It declares Baton's delegation-chain extension and, when a message carries it, verifies
+the assertion under the sending daemon's published key (EdDSA), its expiry, its audience,
+and that it was made for the very token that came with it (`ath`).
+
+Env: JWKS_URL (the IdP's key set), AUDIENCES (comma-separated: its app id and identifier
+URI), BATON_KEYS_URL (the key set of the Baton daemon it trusts to assert chains).
 Prints `READY http://127.0.0.1:<port>` once listening; the card is at /.well-known/agent-card.json.
 """
 import base64
@@ -21,9 +26,12 @@ from a2a.server.events import EventQueue
 from a2a.server.request_handlers import DefaultRequestHandler
 from a2a.server.routes import create_agent_card_routes, create_jsonrpc_routes
 from a2a.server.tasks import InMemoryTaskStore, TaskUpdater
-from a2a.types.a2a_pb2 import AgentCapabilities, AgentCard, AgentInterface, AgentSkill, Part, Task, TaskState, TaskStatus
+from a2a.types.a2a_pb2 import (
+    AgentCapabilities, AgentCard, AgentExtension, AgentInterface, AgentSkill, Part, Task, TaskState, TaskStatus)
+
+CHAIN_EXTENSION = "https://baton.dev/a2a/extensions/delegation-chain/v1"
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from google.protobuf.struct_pb2 import Value
 from starlette.applications import Starlette
 
@@ -51,6 +59,30 @@ def verified_claims(token):
     return claims
 
 
+def verified_chain(jws, token):
+    """The delegation chain a Baton daemon asserted, if its signature, time, audience and token binding hold."""
+    header, payload, signature = jws.split(".")
+    protected = json.loads(b64url(header))
+    if protected.get("alg") != "EdDSA" or protected.get("typ") != "baton-chain+jwt":
+        raise ValueError(f"unexpected header {protected}")
+    with urllib.request.urlopen(os.environ["BATON_KEYS_URL"]) as answer:
+        keys = {key["kid"]: key for key in json.load(answer)["keys"]}
+    key = keys.get(protected.get("kid"))
+    if key is None or key.get("crv") != "Ed25519":
+        raise ValueError("the assertion is signed with a key this agent does not trust")
+    ed25519.Ed25519PublicKey.from_public_bytes(b64url(key["x"])).verify(b64url(signature), f"{header}.{payload}".encode())
+    claims = json.loads(b64url(payload))
+    if claims["exp"] < time.time():
+        raise ValueError("the assertion expired")
+    if claims["aud"] not in os.environ["AUDIENCES"].split(","):
+        raise ValueError(f"the assertion is for {claims['aud']}")
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(token.encode())
+    if base64.urlsafe_b64encode(digest.finalize()).rstrip(b"=").decode() != claims["ath"]:
+        raise ValueError("the assertion was made for another token")
+    return claims
+
+
 class EchoAgent(AgentExecutor):
     async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
         headers = context.call_context.state.get("headers", {})
@@ -61,15 +93,21 @@ class EchoAgent(AgentExecutor):
                 history=[context.message]))
         updater = TaskUpdater(event_queue, context.task_id, context.context_id)
         await updater.start_work()
+        token = authorization[7:] if authorization.lower().startswith("bearer ") else ""
         try:
-            claims = verified_claims(authorization[7:] if authorization.lower().startswith("bearer ") else "")
-        except Exception as error:  # noqa: BLE001 — any failure refuses the token
-            await updater.failed(updater.new_agent_message([new_text_part(f"token refused: {error}")]))
+            claims = verified_claims(token)
+            chain = None
+            if CHAIN_EXTENSION in context.requested_extensions:
+                chain = verified_chain(context.message.metadata[CHAIN_EXTENSION]["jws"], token)
+        except Exception as error:  # noqa: BLE001 — any failure refuses the request
+            await updater.failed(updater.new_agent_message([new_text_part(f"refused: {error}")]))
             return
         seen = Value()
         seen.struct_value.update({
             "oid": claims["oid"], "aud": claims["aud"], "tid": claims["tid"], "verified": True,
             "traceparent": headers.get("traceparent", ""), "a2aVersion": headers.get("a2a-version", ""),
+            "chainVerified": chain is not None, "chainId": chain["chain_id"] if chain else "",
+            "actorPath": list(chain["actor_path"]) if chain else [], "hop": chain["hop"] if chain else -1,
         })
         text = context.get_user_input()
         await updater.add_artifact([new_text_part(f"echo for {claims['oid']}: {text}"), Part(data=seen)], name="echo")
@@ -86,7 +124,8 @@ def main():
     card = AgentCard(
         name="a2a-echo", description="Echoes what it is sent, after verifying the caller's token (a2a-sdk fixture)", version="1.0.0",
         supported_interfaces=[AgentInterface(url=f"{base}/a2a", protocol_binding="JSONRPC", protocol_version="1.0")],
-        capabilities=AgentCapabilities(streaming=False), default_input_modes=["text/plain"], default_output_modes=["text/plain"],
+        capabilities=AgentCapabilities(streaming=False, extensions=[
+            AgentExtension(uri=CHAIN_EXTENSION, description="verifies the Baton delegation chain it is sent")]), default_input_modes=["text/plain"], default_output_modes=["text/plain"],
         skills=[AgentSkill(id="echo", name="Echo", description="Echo the input", tags=["test"])])
     handler = DefaultRequestHandler(agent_executor=EchoAgent(), task_store=InMemoryTaskStore(), agent_card=card)
     app = Starlette(routes=create_agent_card_routes(card) + create_jsonrpc_routes(handler, rpc_url="/a2a"))
