@@ -135,20 +135,20 @@ struct A2AService: Sendable {
         } catch {
             return Self.answer(.failure(error), id: context.call.id)
         }
-        let (events, continuation) = AsyncStream.makeStream(of: JSONValue.self)
+        let (events, continuation) = AsyncStream.makeStream(of: String.self)
         let id = context.call.id
         let traceID = Self.traceID(context.request)
         Task {
             do throws(A2AError) {
                 _ = try await context.runner.send(
                     params.message, to: context.agent, token: context.token, caller: context.caller, traceID: traceID,
-                    progress: { event in continuation.yield(JSONRPCResponse.result(event.result, id: id)) })
+                    progress: { event in continuation.yield(Self.event(JSONRPCResponse.result(event.result, id: id))) })
             } catch {
-                continuation.yield(["event": "error", "data": JSONRPCResponse.error(error, id: id)])
+                continuation.yield(Self.event(JSONRPCResponse.error(error, id: id), named: "error"))
             }
             continuation.finish()
         }
-        return Self.eventStream(events)
+        return ServerSentEvents.response(events, cacheControl: "no-store")
     }
 
     struct TaskParams: Decodable {
@@ -246,26 +246,9 @@ struct A2AService: Sendable {
         return HealthRoutes.json(.ok, bytes: body.serialized, headers: headers)
     }
 
-    /// Server-sent events, one JSON-RPC response each; an `{"event": "error"}` wrapper becomes an `event: error`.
-    private static func eventStream(_ events: AsyncStream<JSONValue>) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-store"
-        return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                for await event in events {
-                    var text = ""
-                    var data = event
-                    if event.objectValue?["event"] == "error", let inner = event.objectValue?["data"] {
-                        text = "event: error\n"
-                        data = inner
-                    }
-                    text += "data: \(String(decoding: data.serialized, as: UTF8.self))\n\n"
-                    try await writer.write(ByteBuffer(string: text))
-                }
-                try await writer.finish(nil)
-            })
+    /// One server-sent event carrying a JSON-RPC response; named (`event: error`) for an error.
+    private static func event(_ response: JSONValue, named name: String? = nil) -> String {
+        (name.map { "event: \($0)\n" } ?? "") + "data: \(String(decoding: response.serialized, as: UTF8.self))\n\n"
     }
 
     /// Why a request's `A2A-Version` cannot be served: absent means 0.3, which this server

@@ -150,15 +150,7 @@ struct AgentRoutes {
             }
             continuation.finish()
         }
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                for await chunk in events { try await writer.write(ByteBuffer(string: chunk)) }
-                try await writer.finish(nil)
-            })
+        return ServerSentEvents.response(events)
     }
 
     static func event(_ name: String, _ fields: JSONValue) -> String {
