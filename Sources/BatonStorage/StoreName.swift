@@ -7,9 +7,11 @@ public enum StoreName: String, CaseIterable, Sendable {
     /// A2A tasks: their state, history and artifacts, per user.
     case tasks
 
-    /// Whether every commit must survive power loss. A derived store only has to stay
-    /// consistent: what a power cut takes from it is derived again from its source.
+    /// Whether every commit must survive power loss (`synchronous = FULL`: an fsync per
+    /// commit). The others survive a crash of the daemon but may lose their last commits to
+    /// a power cut (`NORMAL` in WAL mode): the derived index is derived again from the
+    /// ledger, and an A2A task's record of a chain is in the ledger too.
     public var isDurable: Bool {
-        self != .ledgerIndex
+        self == .vault || self == .ledger
     }
 }

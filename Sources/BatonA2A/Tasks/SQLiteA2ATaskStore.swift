@@ -3,7 +3,9 @@ import Foundation
 import GRDB
 
 /// A2A tasks in SQLite (`tasks.sqlite`, table `a2a_tasks`), each stored whole as its A2A
-/// JSON beside the columns a listing filters on; written with `synchronous = FULL`.
+/// JSON beside the columns a listing filters on; written with `synchronous = NORMAL` (a
+/// task survives a crash of the daemon; a power cut may cost its last update, while the
+/// chain it ran stays in the ledger).
 public struct SQLiteA2ATaskStore: A2ATaskStore {
     private let database: any DatabaseWriter
 

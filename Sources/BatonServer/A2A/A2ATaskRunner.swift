@@ -33,9 +33,7 @@ struct A2ATaskRunner: Sendable {
         let contextID = record.task.contextId
         let snapshot = record.task
         progress?(.task(record.task))
-        record.task.status = A2ATaskStatus(state: .working)
-        try await save(&record)
-        progress?(.status(taskID: id, contextID: record.task.contextId, record.task.status))
+        progress?(.status(taskID: id, contextID: record.task.contextId, A2ATaskStatus(state: .working)))
         let work = Task { () -> Result<AgentAnswer, AgentError> in
             do throws(AgentError) {
                 return .success(
@@ -90,14 +88,16 @@ struct A2ATaskRunner: Sendable {
             }
             message.contextId = record.task.contextId
             record.task.history = (record.task.history ?? []) + [record.task.status.message].compactMap { $0 } + [message]
-            record.task.status = A2ATaskStatus(state: .submitted)
-            record.updatedAt = now
+            record.task.status = A2ATaskStatus(state: .working)
+            try await save(&record)
             return record
         }
         let id = UUID().uuidString.lowercased()
         message.taskId = id
         message.contextId = message.contextId ?? UUID().uuidString.lowercased()
-        let task = A2ATask(id: id, contextId: message.contextId, status: A2ATaskStatus(state: .submitted), history: [message])
+        // Stored once, as working, before the chain starts (GetTask and CancelTask find it);
+        // once more when it ends.
+        let task = A2ATask(id: id, contextId: message.contextId, status: A2ATaskStatus(state: .working), history: [message])
         var record = A2ATaskRecord(task: task, owner: caller, agent: agent, createdAt: now, updatedAt: now)
         try await save(&record)
         return record

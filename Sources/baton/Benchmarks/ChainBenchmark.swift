@@ -47,6 +47,15 @@ struct ChainBenchmark {
                                 perChain(await ledger.writer.batchesCommitted - fsyncs)))
                 }
             }
+            // The same chain entered as an A2A client enters it: SendMessage on the front door's JSON-RPC endpoint.
+            let a2a = "\(running.endpoints.baton)/a2a/concierge"
+            try await ChainLoad.with(url: a2a, token: token, connections: concurrency.max() ?? 1, entry: .a2a) { load in
+                _ = try await load.run(chains: 20, concurrency: 4)
+                for level in concurrency {
+                    lines.append(
+                        "  A2A SendMessage, " + (try await load.run(chains: max(chains, level * 4), concurrency: level)).summary(concurrency: level))
+                }
+            }
             if sustain > .zero {
                 try await ChainLoad.with(url: url, token: token, connections: 16) { load in
                     let sampler = Task {
@@ -83,9 +92,15 @@ struct ChainBenchmark {
 
 /// Many chains over HTTP from `concurrency` workers; latencies of whole chains and of each hop's own work.
 struct ChainLoad {
+    /// How a chain is entered: Baton's own invoke, or an A2A `SendMessage`.
+    enum Entry {
+        case invoke, a2a
+    }
+
     let client: HTTPClient
     let url: String
     let token: String
+    var entry: Entry = .invoke
 
     struct Result {
         var elapsed: Duration
@@ -114,12 +129,12 @@ struct ChainLoad {
     }
 
     /// Runs `body` with a load on its own client of `connections` connections, shut down after.
-    static func with(url: String, token: String, connections: Int, _ body: (ChainLoad) async throws -> Void) async throws {
+    static func with(url: String, token: String, connections: Int, entry: Entry = .invoke, _ body: (ChainLoad) async throws -> Void) async throws {
         let client = HTTPClient(
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections + 4)))
         do {
-            try await body(ChainLoad(client: client, url: url, token: token))
+            try await body(ChainLoad(client: client, url: url, token: token, entry: entry))
             try await client.shutdown()
         } catch {
             try? await client.shutdown()
@@ -176,13 +191,28 @@ struct ChainLoad {
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: #"{"input":"Show me 5 incidents assigned to me"}"#))
+        switch entry {
+        case .invoke:
+            request.body = .bytes(ByteBuffer(string: #"{"input":"Show me 5 incidents assigned to me"}"#))
+        case .a2a:
+            request.headers.add(name: "A2A-Version", value: "1.0")
+            request.body = .bytes(
+                ByteBuffer(
+                    string:
+                        #"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"\#(UUID().uuidString)","role":"ROLE_USER","parts":[{"text":"Show me 5 incidents assigned to me"}]}}}"#
+                ))
+        }
         let started = ContinuousClock.now
         let response = try await client.execute(request, timeout: .seconds(120))
         let body = try await response.body.collect(upTo: 1 << 20)
         let latency = (ContinuousClock.now - started).microseconds
         guard response.status == .ok else { throw CommandFailure(message: "a chain failed with \(response.status.code): \(String(buffer: body))") }
         let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        if entry == .a2a {
+            let state = (((object["result"] as? [String: Any])?["task"] as? [String: Any])?["status"] as? [String: Any])?["state"] as? String
+            guard state == "TASK_STATE_COMPLETED" else { throw CommandFailure(message: "an A2A chain did not complete: \(String(buffer: body))") }
+            return (latency, [:])
+        }
         let hops = (object["hops"] as? [[String: Any]] ?? []).sorted { ($0["hop"] as? Int ?? 0) < ($1["hop"] as? Int ?? 0) }
         var own: [String: Int64] = [:]
         for (index, hop) in hops.enumerated() {
