@@ -307,6 +307,10 @@ let package = Package(
                 "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
+            name: "BatonA2ATests",
+            dependencies: ["BatonA2A", "BatonCore"]
+        ),
+        .testTarget(
             name: "BatonServerTests",
             dependencies: [
                 "BatonCore",

@@ -85,7 +85,20 @@ public struct A2ATask: Codable, Sendable, Equatable {
 
 /// RFC 3339 timestamps in UTC with microseconds, as ProtoJSON writes them.
 enum A2ATimestamp {
+    /// `2026-12-02T02:21:37.234277Z`, written by hand: a format style costs tens of
+    /// microseconds a call, and every status change has a timestamp.
     static func string(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let interval = date.timeIntervalSince1970
+        var seconds = time_t(interval.rounded(.down))
+        let micros = Int((interval - Double(seconds)) * 1_000_000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let micro = String(micros)
+        return
+            "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(String(repeating: "0", count: 6 - micro.count))\(micro)Z"
     }
 }

@@ -15,7 +15,7 @@ public struct SQLiteA2ATaskStore: A2ATaskStore {
     }
 
     public func save(_ record: A2ATaskRecord) async throws {
-        let json = Data(try JSONValue(encoding: record.task).serialized)
+        let json = Data(record.task.json.serialized)
         try await database.write { db in
             try db.execute(
                 sql: """

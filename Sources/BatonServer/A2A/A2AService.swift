@@ -121,7 +121,7 @@ struct A2AService: Sendable {
             let task = outcome.task.trimmingHistory(to: params.configuration?.historyLength)
             // A claims challenge keeps its WWW-Authenticate header beside the task that carries it.
             let headers = outcome.challenge.map { ErrorResponse($0).headers } ?? [:]
-            return Self.answer(.success(["task": try Self.json(task)]), id: context.call.id, headers: headers)
+            return Self.answer(.success(["task": Self.json(task)]), id: context.call.id, headers: headers)
         } catch {
             return Self.answer(.failure(error), id: context.call.id)
         }
@@ -160,7 +160,7 @@ struct A2AService: Sendable {
         let params = try context.call.decodeParams(TaskParams.self)
         try Self.checkHistoryLength(params.historyLength)
         let record = try await ownedTask(params.id, context)
-        return try Self.json(record.task.trimmingHistory(to: params.historyLength))
+        return Self.json(record.task.trimmingHistory(to: params.historyLength))
     }
 
     struct ListParams: Decodable {
@@ -193,7 +193,7 @@ struct A2AService: Sendable {
         let tasks = try shown.map { record throws(A2AError) -> JSONValue in
             var task = record.task.trimmingHistory(to: params.historyLength)
             if params.includeArtifacts != true { task.artifacts = nil }
-            return try Self.json(task)
+            return Self.json(task)
         }
         let next = page.records.count > size ? shown.last?.cursor.token ?? "" : ""
         return ["tasks": .array(tasks), "nextPageToken": .string(next), "pageSize": .integer(Int64(size)), "totalSize": .integer(Int64(page.total))]
@@ -210,12 +210,12 @@ struct A2AService: Sendable {
             for _ in 0..<100 {
                 try? await Task.sleep(for: .milliseconds(20))
                 record = try await ownedTask(params.id, context)
-                if record.task.status.state.isTerminal { return try Self.json(record.task) }
+                if record.task.status.state.isTerminal { return Self.json(record.task) }
             }
         }
         record.task.status = A2ATaskStatus(state: .canceled)
         try await context.runner.save(&record)
-        return try Self.json(record.task)
+        return Self.json(record.task)
     }
 
     private func subscribe(_ context: Call) async throws(A2AError) -> JSONValue {
@@ -268,11 +268,7 @@ struct A2AService: Sendable {
         TraceContext(traceparent: request.headers[HTTPField.Name(TraceContext.header)!])?.traceID
     }
 
-    private static func json(_ task: A2ATask) throws(A2AError) -> JSONValue {
-        do {
-            return try JSONValue(encoding: task)
-        } catch {
-            throw .internalError("the task could not be encoded")
-        }
+    private static func json(_ task: A2ATask) -> JSONValue {
+        task.json
     }
 }

@@ -28,7 +28,10 @@ struct A2ATaskRunner: Sendable {
         _ message: A2AMessage, to agent: String, token: Secret, caller: ChainUser, traceID: String?, progress: Progress? = nil
     ) async throws(A2AError) -> Outcome {
         try Self.validate(message)
-        var record = try await prepare(message, agent: agent, caller: caller)
+        // A streaming client learns the task's id at once and may ask for it while it runs,
+        // so its task is stored before the chain starts; a blocking client learns it only
+        // from the answer, so its task is stored once, ended.
+        var record = try await prepare(message, agent: agent, caller: caller, storeNow: progress != nil)
         let id = record.task.id
         let contextID = record.task.contextId
         let snapshot = record.task
@@ -73,7 +76,7 @@ struct A2ATaskRunner: Sendable {
     }
 
     /// The new task for `message`, or the interrupted one it continues.
-    private func prepare(_ message: A2AMessage, agent: String, caller: ChainUser) async throws(A2AError) -> A2ATaskRecord {
+    private func prepare(_ message: A2AMessage, agent: String, caller: ChainUser, storeNow: Bool) async throws(A2AError) -> A2ATaskRecord {
         let now = Self.now()
         var message = message
         if let taskID = message.taskId {
@@ -95,11 +98,9 @@ struct A2ATaskRunner: Sendable {
         let id = UUID().uuidString.lowercased()
         message.taskId = id
         message.contextId = message.contextId ?? UUID().uuidString.lowercased()
-        // Stored once, as working, before the chain starts (GetTask and CancelTask find it);
-        // once more when it ends.
         let task = A2ATask(id: id, contextId: message.contextId, status: A2ATaskStatus(state: .working), history: [message])
         var record = A2ATaskRecord(task: task, owner: caller, agent: agent, createdAt: now, updatedAt: now)
-        try await save(&record)
+        if storeNow { try await save(&record) }
         return record
     }
 
@@ -177,17 +178,17 @@ enum A2AStreamEvent: Sendable {
     /// The JSON-RPC result this event is sent as.
     var result: JSONValue {
         switch self {
-        case .task(let task): ["task": (try? JSONValue(encoding: task)) ?? .null]
+        case .task(let task): ["task": task.json]
         case .status(let taskID, let contextID, let status):
             [
                 "statusUpdate": [
-                    "taskId": .string(taskID), "contextId": .string(contextID ?? ""), "status": (try? JSONValue(encoding: status)) ?? .null,
+                    "taskId": .string(taskID), "contextId": .string(contextID ?? ""), "status": status.json,
                 ]
             ]
         case .artifact(let taskID, let contextID, let artifact):
             [
                 "artifactUpdate": [
-                    "taskId": .string(taskID), "contextId": .string(contextID ?? ""), "artifact": (try? JSONValue(encoding: artifact)) ?? .null,
+                    "taskId": .string(taskID), "contextId": .string(contextID ?? ""), "artifact": artifact.json,
                 ]
             ]
         }
