@@ -1,4 +1,5 @@
 import BatonDevKit
+import BatonLedger
 import BatonTestSupport
 import Foundation
 import Logging
@@ -171,5 +172,70 @@ struct A2ARoutesTests {
 
     private static func body(_ method: String, _ params: [String: Any]) throws -> Data {
         try JSONSerialization.data(withJSONObject: ["jsonrpc": "2.0", "id": 7, "method": method, "params": params])
+    }
+
+    @Test(
+        "another Baton daemon is just an A2A agent: the chain crosses over A2A with a fresh OBO token and a signed chain, and both ledgers name Jane under one chain id; a forged or missing assertion is refused"
+    )
+    func daemonToDaemonOverA2A() async throws {
+        let directory = try TemporaryDirectory()
+        try await ServiceNowFixture.withRunning { sn in
+            let portA = try FreePort.pick()
+            var configurationB = AgentRoutesTests.configuration(sn, data: directory.file("b"))
+            configurationB.identity.trustedChainKeys = ["http://127.0.0.1:\(portA)/.well-known/baton-keys.json"]
+            let second = try BatonDaemon(configuration: configurationB, logger: Logger(label: "b"), environment: ["BATON_SERVICENOW_URL": sn.url])
+            try await LocalServer.run(logger: Logger(label: "b"), { second.makeApplication(onServerRunning: $0) }) { baseB in
+                let agents = directory.file("a-agents")
+                try FileManager.default.createDirectory(atPath: agents, withIntermediateDirectories: true)
+                for name in ["concierge", "workplace", "crm"] {
+                    try FileManager.default.copyItem(atPath: RepositoryPaths.path("agents/\(name).yaml"), toPath: "\(agents)/\(name).yaml")
+                }
+                try """
+                id: triage
+                description: Triage, an A2A agent run by another Baton daemon.
+                a2a: \(baseB)/a2a/triage/.well-known/agent-card.json
+                identity:
+                  client_id: \(sn.idp.app("triage").appID)
+                  resource: api://triage
+                """.write(toFile: "\(agents)/triage.yaml", atomically: true, encoding: .utf8)
+                var configurationA = AgentRoutesTests.configuration(sn, data: directory.file("a"), agents: agents)
+                configurationA.server.listen.port = portA
+                configurationA.server.publicURL = "http://127.0.0.1:\(portA)"
+                let first = try BatonDaemon(configuration: configurationA, logger: Logger(label: "a"), environment: ["BATON_SERVICENOW_URL": sn.url])
+                try await LocalServer.run(logger: Logger(label: "a"), { first.makeApplication(onServerRunning: $0) }) { baseA in
+                    _ = try await httpGet("\(baseA)/readyz", until: 200)
+                    _ = try await httpGet("\(baseB)/readyz", until: 200)
+                    let jane = try await sn.idp.signIn()
+                    let result = try await AgentRoutesTests.invoke(baseA, token: jane, input: "Show me 5 incidents assigned to me")
+                    #expect(result.status == 200, "\(result.body)")
+                    #expect(((result.json["data"] as? [String: Any])?["incidents"] as? [Any])?.count == 5, "\(result.body)")
+                    let chainID = try #require(result.json["chain_id"] as? String)
+                    let here = try await LedgerQuery(chainID: chainID).run(on: try #require(await first.storage.ledger()).reader).entries
+                    let there = try await LedgerQuery(chainID: chainID).run(on: try #require(await second.storage.ledger()).reader).entries
+                    #expect(here.contains { $0.kind == .delegate && $0.agent == "triage" && $0.status == 200 })
+                    #expect(there.first?.kind == .delegate && there.first?.agent == "triage" && there.first?.hop == 1 && there.first?.parentHop == 0)
+                    #expect(there.contains { $0.kind == .downstream && $0.agent == "itsm" && $0.actorPath == ["concierge", "triage", "itsm"] })
+                    #expect(!there.isEmpty && (here + there).allSatisfy { $0.user?.username == "jane@contoso.com" })
+                    #expect(Set((here + there).compactMap(\.traceID)).count == 1, "one trace id across both daemons")
+
+                    // Straight at B, as triage's caller: the extension without an assertion, and a forged one.
+                    let forTriage = try await sn.idp.onBehalfOf("concierge", assertion: jane, scope: "api://triage/access_as_user")
+                    let token = try #require(forTriage.json["access_token"] as? String)
+                    for metadata in [[:], ["https://baton.dev/a2a/extensions/delegation-chain/v1": ["jws": "e30.e30.AAAA"]]] as [[String: Any]] {
+                        var request = URLRequest(url: URL(string: "\(baseB)/a2a/triage")!)
+                        request.httpMethod = "POST"
+                        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                        request.setValue("1.0", forHTTPHeaderField: "A2A-Version")
+                        request.setValue("https://baton.dev/a2a/extensions/delegation-chain/v1", forHTTPHeaderField: "A2A-Extensions")
+                        request.httpBody = try JSONSerialization.data(withJSONObject: [
+                            "jsonrpc": "2.0", "id": 1, "method": "SendMessage",
+                            "params": ["message": ["messageId": "m", "role": "ROLE_USER", "parts": [["text": "incidents"]], "metadata": metadata]],
+                        ])
+                        let refused = try await httpRequest(request)
+                        #expect(Self.errorCode(refused) == -32602, "\(refused.body)")
+                    }
+                }
+            }
+        }
     }
 }

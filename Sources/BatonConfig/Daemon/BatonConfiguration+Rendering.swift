@@ -48,6 +48,7 @@ extension BatonConfiguration {
                     ("key_refetch_interval", scalar(identity.keyRefetchInterval)),
                     ("key_cache_lifetime", scalar(identity.keyCacheLifetime)),
                     ("verified_token_cache", scalar(identity.verifiedTokenCacheSize)),
+                    ("trusted_chain_keys", list(identity.trustedChainKeys)),
                     ("issuers", Node(identity.issuers.map(issuer))),
                 ])
             ),

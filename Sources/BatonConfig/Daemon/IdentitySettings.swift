@@ -14,6 +14,10 @@ public struct IdentitySettings: Sendable, Equatable {
     /// skips the signature check; 0 turns it off. Default 4096.
     public var verifiedTokenCacheSize: Int
     public var issuers: [IssuerSettings]
+    /// Key sets (`https://other-daemon/.well-known/baton-keys.json`) of the Baton daemons
+    /// whose delegation-chain assertions this one accepts from A2A callers; its own key is
+    /// always trusted.
+    public var trustedChainKeys: [String] = []
 
     public init(
         audiences: [String] = [], clockSkew: Duration = .seconds(60), maximumTokenSize: Int = 16_384, keyRefetchInterval: Duration = .seconds(30),
@@ -38,6 +42,10 @@ public struct IdentitySettings: Sendable, Equatable {
         self.keyCacheLifetime = try section.value("key_cache_lifetime", default: defaults.keyCacheLifetime)
         self.verifiedTokenCacheSize = try section.value("verified_token_cache", default: defaults.verifiedTokenCacheSize)
         guard (0...1_000_000).contains(verifiedTokenCacheSize) else { throw section.invalid("verified_token_cache", "must be between 0 and 1000000") }
+        self.trustedChainKeys = try section.list("trusted_chain_keys", default: [String]())
+        for url in trustedChainKeys where !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+            throw section.invalid("trusted_chain_keys", "'\(url)' must be the http(s) URL of a daemon's /.well-known/baton-keys.json")
+        }
         var issuers: [IssuerSettings] = []
         for issuer in try section.sections("issuers") {
             issuers.append(try IssuerSettings(section: issuer))

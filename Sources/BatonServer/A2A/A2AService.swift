@@ -116,8 +116,10 @@ struct A2AService: Sendable {
         do throws(A2AError) {
             let params = try context.call.decodeParams(SendParams.self)
             try Self.checkHistoryLength(params.configuration?.historyLength)
+            let position = try await chainPosition(of: params.message, context)
             let outcome = try await context.runner.send(
-                params.message, to: context.agent, token: context.token, caller: context.caller, traceID: Self.traceID(context.request))
+                params.message, to: context.agent, token: context.token, caller: context.caller, traceID: Self.traceID(context.request),
+                joining: position)
             let task = outcome.task.trimmingHistory(to: params.configuration?.historyLength)
             // A claims challenge keeps its WWW-Authenticate header beside the task that carries it.
             let headers = outcome.challenge.map { ErrorResponse($0).headers } ?? [:]
@@ -129,9 +131,11 @@ struct A2AService: Sendable {
 
     private func sendStreamingMessage(_ context: Call) async -> Response {
         let params: SendParams
+        let position: ChainPosition?
         do throws(A2AError) {
             params = try context.call.decodeParams(SendParams.self)
             try A2ATaskRunner.validate(params.message)
+            position = try await chainPosition(of: params.message, context)
         } catch {
             return Self.answer(.failure(error), id: context.call.id)
         }
@@ -141,7 +145,7 @@ struct A2AService: Sendable {
         Task {
             do throws(A2AError) {
                 _ = try await context.runner.send(
-                    params.message, to: context.agent, token: context.token, caller: context.caller, traceID: traceID,
+                    params.message, to: context.agent, token: context.token, caller: context.caller, traceID: traceID, joining: position,
                     progress: { event in continuation.yield(Self.event(JSONRPCResponse.result(event.result, id: id))) })
             } catch {
                 continuation.yield(Self.event(JSONRPCResponse.error(error, id: id), named: "error"))
@@ -225,6 +229,29 @@ struct A2AService: Sendable {
             record.task.status.state.isTerminal
                 ? "task \(params.id) is in terminal state \(record.task.status.state.rawValue)"
                 : "subscribing to a running task is not supported yet; poll it with GetTask")
+    }
+
+    /// Where this hop sits in the caller's chain, when the caller activated the
+    /// delegation-chain extension: its signed assertion, checked. Without the extension the
+    /// message starts a chain of its own; with an assertion that does not hold it is refused.
+    private func chainPosition(of message: A2AMessage, _ context: Call) async throws(A2AError) -> ChainPosition? {
+        let requested = context.request.headers[values: HTTPField.Name(A2AProtocol.extensionsHeader)!]
+            .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard requested.contains(DelegationChainExtension.uri) else { return nil }
+        guard let jws = message.metadata?.objectValue?[DelegationChainExtension.uri]?.objectValue?["jws"]?.stringValue else {
+            throw .invalidParams("message.metadata[\"\(DelegationChainExtension.uri)\"].jws is required when the extension is requested")
+        }
+        let verifier: ChainAssertionVerifier
+        do {
+            verifier = try await system.chainAssertions()
+        } catch {
+            throw .internalError("the delegation chain cannot be checked yet; try again")
+        }
+        do {
+            return try await verifier.verify(jws, token: context.token, audiences: context.definition.audiences).arriving(at: context.agent)
+        } catch {
+            throw .invalidParams("the delegation-chain assertion was refused: \(error.description)")
+        }
     }
 
     /// The caller's task `id`; another user's task is as absent as an unknown one.

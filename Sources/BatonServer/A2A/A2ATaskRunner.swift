@@ -25,7 +25,8 @@ struct A2ATaskRunner: Sendable {
 
     /// Creates (or resumes) the task for `message`, runs it at `agent`, and returns it finished.
     func send(
-        _ message: A2AMessage, to agent: String, token: Secret, caller: ChainUser, traceID: String?, progress: Progress? = nil
+        _ message: A2AMessage, to agent: String, token: Secret, caller: ChainUser, traceID: String?, joining position: ChainPosition? = nil,
+        progress: Progress? = nil
     ) async throws(A2AError) -> Outcome {
         try Self.validate(message)
         // A streaming client learns the task's id at once and may ask for it while it runs,
@@ -41,7 +42,7 @@ struct A2ATaskRunner: Sendable {
             do throws(AgentError) {
                 return .success(
                     try await runtime.invoke(
-                        agent: agent, input: message.text, token: token, traceID: traceID,
+                        agent: agent, input: message.text, token: token, joining: position, traceID: traceID,
                         events: { event in progress?(.status(taskID: id, contextID: contextID, Self.working(event, snapshot))) }))
             } catch {
                 return .failure(error)

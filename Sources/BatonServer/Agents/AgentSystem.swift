@@ -20,7 +20,9 @@ actor AgentSystem {
     private let logger: Logger
     /// `server.public_url`: the issuer of this daemon's delegation-chain assertions.
     private let publicURL: String?
+    private let trustedChainKeys: [String]
     private var runtime: AgentRuntime?
+    private var chainVerifier: ChainAssertionVerifier?
 
     /// Reads `agents/` and `connectors/`; a definition error is a ``ConfigError`` naming the file and field.
     init(
@@ -47,6 +49,16 @@ actor AgentSystem {
         self.metrics = metrics
         self.logger = logger
         self.publicURL = configuration.server.publicURL
+        self.trustedChainKeys = configuration.identity.trustedChainKeys
+    }
+
+    /// What checks the delegation chains A2A callers assert, once the stores (and the ledger key) are open.
+    func chainAssertions() async throws(AgentSystemUnavailable) -> ChainAssertionVerifier {
+        if let chainVerifier { return chainVerifier }
+        guard let signer = await storage.signer() else { throw .storesNotOpen }
+        let verifier = ChainAssertionVerifier(own: signer, trusted: trustedChainKeys)
+        chainVerifier = verifier
+        return verifier
     }
 
     /// The runtime, or why there is none yet.
