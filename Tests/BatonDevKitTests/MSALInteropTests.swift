@@ -16,21 +16,11 @@ struct MSALInteropTests {
         let authority = try DevCertificateAuthority.loadOrCreate(in: directory.file("dev-idp"))
         let provider = try DevIdentityProvider(tenant: IdentityProviderFixture.shippedTenant())
         let server = DevIdentityProviderServer(provider: provider, tls: try authority.serverTLSConfiguration(), logger: Logger(label: "msal-idp"))
-        let (status, text) = try await LocalServer.run(logger: Logger(label: "msal-idp"), server.makeApplication) { url in
+        let (status, text): (Int32, String) = try await LocalServer.run(logger: Logger(label: "msal-idp"), server.makeApplication) { url in
             #expect(url.hasPrefix("https://"))
-            let python = Process()
-            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            python.arguments = ["python3", Self.script]
-            python.environment = ProcessInfo.processInfo.environment.merging([
-                "BASE": url, "TENANT": provider.tenant.id, "REQUESTS_CA_BUNDLE": authority.certificateAuthorityPath,
-            ]) { $1 }
-            let output = Pipe()
-            python.standardOutput = output
-            python.standardError = output
-            try python.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            python.waitUntilExit()
-            return (python.terminationStatus, text)
+            return try await ChildProcess.run(
+                "/usr/bin/env", ["python3", Self.script],
+                environment: ["BASE": url, "TENANT": provider.tenant.id, "REQUESTS_CA_BUNDLE": authority.certificateAuthorityPath])
         }
         #expect(status == 0, "\(text)")
         #expect(text.contains("authority: obo ok") && text.contains("oidc_authority: cache ok") && text.contains("error ok"), "\(text)")

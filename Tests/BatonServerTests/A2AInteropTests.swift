@@ -22,21 +22,6 @@ enum InteropPython {
         let message: String
         var description: String { message }
     }
-
-    /// Runs `script` with `environment`; its exit status and everything it printed.
-    static func run(_ python: String, script: String, environment: [String: String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = await Task.detached { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }.value
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
-    }
 }
 
 @Suite("A2A 1.0: the a2a-sdk Python client against Baton's agents")
@@ -51,8 +36,8 @@ struct A2AInteropTests {
         try await AgentRoutesTests.withDaemon { sn, base in
             let forTriage = try await sn.idp.onBehalfOf("concierge", assertion: try await sn.idp.signIn(), scope: "api://triage/access_as_user")
             let wrongAudience = try #require(forTriage.json["access_token"] as? String)
-            let (status, output) = try await InteropPython.run(
-                python, script: Self.script,
+            let (status, output) = try await ChildProcess.run(
+                python, [Self.script],
                 environment: [
                     "BASE": base, "CLIENT_ID": sn.idp.app("baton-cli").appID, "JANE_PASSWORD": "jane-dev-password",
                     "HARRIET_PASSWORD": "harriet-dev-password", "MALLORY_PASSWORD": "mallory-dev-password", "WRONG_AUDIENCE_TOKEN": wrongAudience,
@@ -89,10 +74,7 @@ struct A2AInteropTests {
             defer { fixture.stop() }
             let agents = try Self.agents(
                 in: directory.file("agents"), echo: fixture.url, ghost: "\(sn.idp.base)/not-an-agent", echoAppID: echo.appID)
-            var configuration = AgentRoutesTests.configuration(sn, data: directory.file("data"), agents: agents)
-            configuration.server.listen.port = port
-            configuration.server.publicURL = "http://127.0.0.1:\(port)"
-            let daemon = try BatonDaemon(configuration: configuration, logger: Logger(label: "test"), environment: ["BATON_SERVICENOW_URL": sn.url])
+            let daemon = try AgentRoutesTests.daemon(sn, data: directory.file("data"), agents: agents) { $0.server.listenAt(port) }
             try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
                 _ = try await httpGet("\(base)/readyz", until: 200)
                 let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
@@ -128,10 +110,6 @@ struct A2AInteropTests {
     /// The shipped mesh, with triage delegating "echo" to the A2A agent at `echo` and
     /// "ghost" to a URL that serves no agent card.
     static func agents(in path: String, echo: String, ghost: String, echoAppID: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        for name in ["concierge", "itsm", "workplace", "crm"] {
-            try FileManager.default.copyItem(atPath: RepositoryPaths.path("agents/\(name).yaml"), toPath: "\(path)/\(name).yaml")
-        }
         var triage = try String(contentsOfFile: RepositoryPaths.path("agents/triage.yaml"), encoding: .utf8)
         triage = triage.replacingOccurrences(
             of: "delegates:\n",
@@ -141,18 +119,18 @@ struct A2AInteropTests {
             with:
                 "  rules:\n    - match: \"(?i)\\\\becho\\\\b\"\n      delegate: a2a-echo\n    - match: \"(?i)\\\\bghost\\\\b\"\n      delegate: a2a-ghost\n"
         )
-        try triage.write(toFile: "\(path)/triage.yaml", atomically: true, encoding: .utf8)
+        var files = ["triage": triage]
         for (name, url) in [("a2a-echo", echo), ("a2a-ghost", ghost)] {
-            try """
-            id: \(name)
-            description: An A2A agent outside Baton.
-            a2a: \(url)
-            identity:
-              client_id: \(echoAppID)
-              resource: api://a2a-echo
-            """.write(toFile: "\(path)/\(name).yaml", atomically: true, encoding: .utf8)
+            files[name] = """
+                id: \(name)
+                description: An A2A agent outside Baton.
+                a2a: \(url)
+                identity:
+                  client_id: \(echoAppID)
+                  resource: api://a2a-echo
+                """
         }
-        return path
+        return try AgentRoutesTests.agents(in: path, copying: ["concierge", "itsm", "workplace", "crm"], writing: files)
     }
 }
 

@@ -181,27 +181,23 @@ struct A2ARoutesTests {
         let directory = try TemporaryDirectory()
         try await ServiceNowFixture.withRunning { sn in
             let portA = try FreePort.pick()
-            var configurationB = AgentRoutesTests.configuration(sn, data: directory.file("b"))
-            configurationB.identity.trustedChainKeys = ["http://127.0.0.1:\(portA)/.well-known/baton-keys.json"]
-            let second = try BatonDaemon(configuration: configurationB, logger: Logger(label: "b"), environment: ["BATON_SERVICENOW_URL": sn.url])
+            let second = try AgentRoutesTests.daemon(sn, data: directory.file("b")) {
+                $0.identity.trustedChainKeys = ["http://127.0.0.1:\(portA)/.well-known/baton-keys.json"]
+            }
             try await LocalServer.run(logger: Logger(label: "b"), { second.makeApplication(onServerRunning: $0) }) { baseB in
-                let agents = directory.file("a-agents")
-                try FileManager.default.createDirectory(atPath: agents, withIntermediateDirectories: true)
-                for name in ["concierge", "workplace", "crm"] {
-                    try FileManager.default.copyItem(atPath: RepositoryPaths.path("agents/\(name).yaml"), toPath: "\(agents)/\(name).yaml")
-                }
-                try """
-                id: triage
-                description: Triage, an A2A agent run by another Baton daemon.
-                a2a: \(baseB)/a2a/triage/.well-known/agent-card.json
-                identity:
-                  client_id: \(sn.idp.app("triage").appID)
-                  resource: api://triage
-                """.write(toFile: "\(agents)/triage.yaml", atomically: true, encoding: .utf8)
-                var configurationA = AgentRoutesTests.configuration(sn, data: directory.file("a"), agents: agents)
-                configurationA.server.listen.port = portA
-                configurationA.server.publicURL = "http://127.0.0.1:\(portA)"
-                let first = try BatonDaemon(configuration: configurationA, logger: Logger(label: "a"), environment: ["BATON_SERVICENOW_URL": sn.url])
+                let agents = try AgentRoutesTests.agents(
+                    in: directory.file("a-agents"), copying: ["concierge", "workplace", "crm"],
+                    writing: [
+                        "triage": """
+                        id: triage
+                        description: Triage, an A2A agent run by another Baton daemon.
+                        a2a: \(baseB)/a2a/triage/.well-known/agent-card.json
+                        identity:
+                          client_id: \(sn.idp.app("triage").appID)
+                          resource: api://triage
+                        """
+                    ])
+                let first = try AgentRoutesTests.daemon(sn, data: directory.file("a"), agents: agents) { $0.server.listenAt(portA) }
                 try await LocalServer.run(logger: Logger(label: "a"), { first.makeApplication(onServerRunning: $0) }) { baseA in
                     _ = try await httpGet("\(baseA)/readyz", until: 200)
                     _ = try await httpGet("\(baseB)/readyz", until: 200)

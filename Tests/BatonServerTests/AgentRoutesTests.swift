@@ -28,10 +28,23 @@ struct AgentRoutesTests {
         return configuration
     }
 
-    static func daemon(_ sn: ServiceNowFixture, data: String, agents: String = RepositoryPaths.path("agents")) throws -> BatonDaemon {
-        try BatonDaemon(
-            configuration: configuration(sn, data: data, agents: agents), logger: Logger(label: "test"), environment: ["BATON_SERVICENOW_URL": sn.url]
-        )
+    static func daemon(
+        _ sn: ServiceNowFixture, data: String, agents: String = RepositoryPaths.path("agents"),
+        _ adjust: (inout BatonConfiguration) -> Void = { _ in }
+    ) throws -> BatonDaemon {
+        var configuration = configuration(sn, data: data, agents: agents)
+        adjust(&configuration)
+        return try BatonDaemon(configuration: configuration, logger: Logger(label: "test"), environment: ["BATON_SERVICENOW_URL": sn.url])
+    }
+
+    /// An agents directory at `path`: the shipped definitions named in `copying`, and `files` (name → YAML) beside them.
+    static func agents(in path: String, copying names: [String], writing files: [String: String]) throws -> String {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for name in names {
+            try FileManager.default.copyItem(atPath: RepositoryPaths.path("agents/\(name).yaml"), toPath: "\(path)/\(name).yaml")
+        }
+        for (name, yaml) in files { try yaml.write(toFile: "\(path)/\(name).yaml", atomically: true, encoding: .utf8) }
+        return path
     }
 
     /// The dev IdP, the emulator and a daemon with the shipped mesh; `body` gets them and the daemon's base URL once ready.
@@ -131,19 +144,18 @@ struct AgentRoutesTests {
         try await ServiceNowFixture.withRunning { sn in
             let second = try Self.daemon(sn, data: directory.file("b"))
             try await LocalServer.run(logger: Logger(label: "b"), { second.makeApplication(onServerRunning: $0) }) { remoteBase in
-                let agents = directory.file("a-agents")
-                try FileManager.default.createDirectory(atPath: agents, withIntermediateDirectories: true)
-                for name in ["concierge", "workplace", "crm"] {
-                    try FileManager.default.copyItem(atPath: RepositoryPaths.path("agents/\(name).yaml"), toPath: "\(agents)/\(name).yaml")
-                }
-                try """
-                id: triage
-                description: Triage, run by another Baton daemon.
-                remote: \(remoteBase)
-                identity:
-                  client_id: \(sn.idp.app("triage").appID)
-                  resource: api://triage
-                """.write(toFile: "\(agents)/triage.yaml", atomically: true, encoding: .utf8)
+                let agents = try Self.agents(
+                    in: directory.file("a-agents"), copying: ["concierge", "workplace", "crm"],
+                    writing: [
+                        "triage": """
+                        id: triage
+                        description: Triage, run by another Baton daemon.
+                        remote: \(remoteBase)
+                        identity:
+                          client_id: \(sn.idp.app("triage").appID)
+                          resource: api://triage
+                        """
+                    ])
                 let first = try Self.daemon(sn, data: directory.file("a"), agents: agents)
                 try await LocalServer.run(logger: Logger(label: "a"), { first.makeApplication(onServerRunning: $0) }) { base in
                     _ = try await httpGet("\(base)/readyz", until: 200)
@@ -162,5 +174,13 @@ struct AgentRoutesTests {
                 }
             }
         }
+    }
+}
+
+extension ServerSettings {
+    /// Listens on `port` of 127.0.0.1 and names that address as the public URL (cards, chain assertions).
+    mutating func listenAt(_ port: Int) {
+        listen.port = port
+        publicURL = "http://127.0.0.1:\(port)"
     }
 }

@@ -83,9 +83,4 @@ extension JSONValue {
         default: false
         }
     }
-
-    /// A Codable value as JSON.
-    public init(encoding value: some Encodable) throws {
-        self = try JSONValue(parsing: JSONEncoder().encode(value))
-    }
 }

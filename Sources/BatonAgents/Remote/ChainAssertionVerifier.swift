@@ -90,12 +90,11 @@ public actor ChainAssertionVerifier {
     }
 
     private static func position(_ claims: [String: JSONValue]) throws(Rejection) -> ChainPosition {
-        guard let chainID = claims["chain_id"]?.stringValue, !chainID.isEmpty, chainID.utf8.count <= 64,
-            chainID.allSatisfy({ $0.isHexDigit || $0 == "-" }),
+        guard let chainID = claims["chain_id"]?.stringValue, ChainID.isValid(chainID),
             let hop = claims["hop"]?.integerValue, (1...100).contains(hop),
             let path = claims["actor_path"]?.arrayValue?.compactMap(\.stringValue), !path.isEmpty, path.count <= 100,
             path.allSatisfy(AgentID.isValid),
-            let trace = claims["trace_id"]?.stringValue, trace.utf8.count == 32, trace.allSatisfy(\.isHexDigit)
+            let trace = claims["trace_id"]?.stringValue, TraceContext.isValidTraceID(trace)
         else { throw Rejection(description: "the assertion's chain (chain_id, hop, actor_path, trace_id) is not well formed") }
         return ChainPosition(
             chainID: chainID, hop: Int(hop), parentHop: claims["parent_hop"]?.integerValue.map(Int.init), actorPath: path, traceID: trace)

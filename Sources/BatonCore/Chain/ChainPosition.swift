@@ -55,9 +55,7 @@ extension ChainPosition {
     /// Reads a remote hop's headers (`header` looks one up by lower-case name); `nil`
     /// when there is no well-formed chain id. A missing trace id starts a new trace.
     public init?(headers header: (String) -> String?) {
-        guard let chainID = header(Self.chainHeader), !chainID.isEmpty, chainID.utf8.count <= 64,
-            chainID.allSatisfy({ $0.isHexDigit || $0 == "-" })
-        else { return nil }
+        guard let chainID = header(Self.chainHeader), ChainID.isValid(chainID) else { return nil }
         let path = (header(Self.actorPathHeader) ?? "").split(separator: ",").map { $0.trimmingSpaces() }.filter(AgentID.isValid)
         self.init(
             chainID: chainID, hop: header(Self.hopHeader).flatMap(Int.init).map { max($0, 1) } ?? 1,

@@ -18,8 +18,8 @@ public struct TraceContext: Sendable, Equatable {
     public init?(traceparent: String?) {
         guard let traceparent else { return nil }
         let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0].utf8.count == 2, parts[1].utf8.count == 32, parts[2].utf8.count == 16,
-            parts[1].allSatisfy(\.isHexDigit), parts[2].allSatisfy(\.isHexDigit), parts[1].contains(where: { $0 != "0" })
+        guard parts.count == 4, parts[0].utf8.count == 2, Self.isValidTraceID(parts[1]), parts[2].utf8.count == 16,
+            parts[2].allSatisfy(\.isHexDigit)
         else { return nil }
         self.traceID = parts[1].lowercased()
         self.spanID = parts[2].lowercased()
@@ -27,6 +27,11 @@ public struct TraceContext: Sendable, Equatable {
 
     /// `00-<trace id>-<span id>-01`.
     public var traceparent: String { "00-\(traceID)-\(spanID)-01" }
+
+    /// Whether `text` is a trace id: 32 hex digits, not all zero.
+    public static func isValidTraceID(_ text: some StringProtocol) -> Bool {
+        text.utf8.count == 32 && text.allSatisfy(\.isHexDigit) && text.contains { $0 != "0" }
+    }
 
     /// A new random trace id.
     public static func makeTraceID() -> String { randomHex(32) }

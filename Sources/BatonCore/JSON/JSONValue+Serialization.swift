@@ -7,6 +7,11 @@ extension JSONValue {
         self = try StrictJSONParser.parse(data)
     }
 
+    /// A Codable value as JSON (through `JSONEncoder`; for values off the hot path).
+    public init(encoding value: some Encodable) throws {
+        self = try JSONValue(parsing: JSONEncoder().encode(value))
+    }
+
     /// Compact JSON with sorted keys and unescaped slashes, as `JSONEncoder` with
     /// `.sortedKeys` and `.withoutEscapingSlashes` writes it, without its overhead.
     public var serialized: [UInt8] {

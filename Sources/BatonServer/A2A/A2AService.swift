@@ -210,12 +210,9 @@ struct A2AService: Sendable {
             throw .taskNotCancelable("task \(params.id) is in terminal state \(record.task.status.state.rawValue)")
         }
         if await running.cancel(params.id) {
-            // The running chain ends itself and stores the task as canceled; wait for that.
-            for _ in 0..<100 {
-                try? await Task.sleep(for: .milliseconds(20))
-                record = try await ownedTask(params.id, context)
-                if record.task.status.state.isTerminal { return Self.json(record.task) }
-            }
+            // The run ended itself and stored the task as it ended.
+            record = try await ownedTask(params.id, context)
+            if record.task.status.state.isTerminal { return Self.json(record.task) }
         }
         record.task.status = A2ATaskStatus(state: .canceled)
         try await context.runner.save(&record)

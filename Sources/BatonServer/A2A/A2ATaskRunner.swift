@@ -50,9 +50,17 @@ struct A2ATaskRunner: Sendable {
         }
         await running.add(id, cancel: { work.cancel() })
         let result = await work.value
-        await running.remove(id)
         let outcome = finish(&record, with: result, canceled: work.isCancelled)
-        try await save(&record)
+        let saved: Result<Void, A2AError>
+        do throws(A2AError) {
+            try await save(&record)
+            saved = .success(())
+        } catch {
+            saved = .failure(error)
+        }
+        // After the save: a CancelTask waiting for this run finds the task as it ended.
+        await running.remove(id)
+        try saved.get()
         if let artifact = record.task.artifacts?.last, outcome.challenge == nil {
             progress?(.artifact(taskID: id, contextID: record.task.contextId, artifact))
         }
@@ -196,22 +204,30 @@ enum A2AStreamEvent: Sendable {
     }
 }
 
-/// The tasks running now, so that `CancelTask` can stop them.
+/// The tasks running now, so that `CancelTask` can stop one and wait for its end.
 actor RunningTasks {
-    private var cancels: [String: @Sendable () -> Void] = [:]
+    private struct Run {
+        let cancel: @Sendable () -> Void
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private var runs: [String: Run] = [:]
 
     func add(_ id: String, cancel: @escaping @Sendable () -> Void) {
-        cancels[id] = cancel
+        runs[id] = Run(cancel: cancel)
     }
 
+    /// The run of `id` has ended and its task is stored: wakes whoever waits for it.
     func remove(_ id: String) {
-        cancels[id] = nil
+        for waiter in runs.removeValue(forKey: id)?.waiting ?? [] { waiter.resume() }
     }
 
-    /// Cancels task `id` if it is running here; whether it was.
-    func cancel(_ id: String) -> Bool {
-        guard let cancel = cancels.removeValue(forKey: id) else { return false }
-        cancel()
+    /// Cancels task `id` if it is running here and returns once its run has ended;
+    /// whether it was running.
+    func cancel(_ id: String) async -> Bool {
+        guard let run = runs[id] else { return false }
+        run.cancel()
+        await withCheckedContinuation { runs[id]?.waiting.append($0) }
         return true
     }
 }
