@@ -1,6 +1,9 @@
+import BatonCore
 import BatonDevKit
+import BatonIdentity
 import BatonLedger
 import BatonTestSupport
+import Crypto
 import Foundation
 import Logging
 import Testing
@@ -214,10 +217,22 @@ struct A2ARoutesTests {
                     #expect(!there.isEmpty && (here + there).allSatisfy { $0.user?.username == "jane@contoso.com" })
                     #expect(Set((here + there).compactMap(\.traceID)).count == 1, "one trace id across both daemons")
 
-                    // Straight at B, as triage's caller: the extension without an assertion, and a forged one.
+                    // Straight at B, as triage's caller: the extension without an assertion, one that is
+                    // not a JWS, and one right in every claim and naming A's key but not signed by it.
                     let forTriage = try await sn.idp.onBehalfOf("concierge", assertion: jane, scope: "api://triage/access_as_user")
                     let token = try #require(forTriage.json["access_token"] as? String)
-                    for metadata in [[:], ["https://baton.dev/a2a/extensions/delegation-chain/v1": ["jws": "e30.e30.AAAA"]]] as [[String: Any]] {
+                    let kid = try #require(
+                        (try await httpGet("\(baseA)/.well-known/baton-keys.json").json["keys"] as? [[String: Any]])?.first?["kid"])
+                    let header = try JSONSerialization.data(withJSONObject: ["alg": "EdDSA", "typ": "baton-chain+jwt", "kid": kid])
+                    let now = Int(Date().timeIntervalSince1970)
+                    let claims = try JSONSerialization.data(withJSONObject: [
+                        "iss": baseA, "aud": "api://triage", "chain_id": ChainID.make(), "hop": 1, "parent_hop": 0,
+                        "actor_path": ["concierge", "triage"], "trace_id": TraceContext.makeTraceID(), "iat": now, "exp": now + 300,
+                        "ath": Base64URL.encode(Array(SHA256.hash(data: Data(token.utf8)))), "jti": "forged",
+                    ])
+                    let unsigned = [header, claims, Data(repeating: 7, count: 64)].map(Base64URL.encode).joined(separator: ".")
+                    let chainExtension = "https://baton.dev/a2a/extensions/delegation-chain/v1"
+                    for metadata in [[:], [chainExtension: ["jws": "e30.e30.AAAA"]], [chainExtension: ["jws": unsigned]]] as [[String: Any]] {
                         var request = URLRequest(url: URL(string: "\(baseB)/a2a/triage")!)
                         request.httpMethod = "POST"
                         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
