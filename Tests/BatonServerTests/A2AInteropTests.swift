@@ -59,17 +59,78 @@ struct A2AInteropTests {
         "an a2a-sdk agent is triage's delegate: it verifies a token for its own app that speaks for Jane and the delegation chain Baton signed; the ledger records the hop as hers; an A2A agent without a card is an error hop"
     )
     func a2aDelegate() async throws {
+        try await Self.withEchoDelegate { sn, base, daemon, _ in
+            let echo = sn.idp.app("a2a-echo")
+            let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
+            let result = try await AgentRoutesTests.invoke(base, token: try await sn.idp.signIn(), input: "echo this incident note")
+            #expect(result.status == 200, "\(result.body)")
+            #expect((result.json["hops"] as? [[String: Any]])?.compactMap { $0["agent"] as? String } == ["concierge", "triage", "a2a-echo"])
+            #expect((result.json["answer"] as? String)?.contains("echo for \(jane.oid): echo this incident note") == true, "\(result.body)")
+            let seen = try #require(result.json["data"] as? [String: Any], "\(result.body)")
+            #expect(seen["verified"] as? Bool == true)
+            #expect(seen["oid"] as? String == jane.oid)
+            #expect(["api://a2a-echo", echo.appID].contains(seen["aud"] as? String ?? ""), "the token's audience is the A2A agent's own app")
+            #expect(seen["a2aVersion"] as? String == "1.0")
+            let chainID = try #require(result.json["chain_id"] as? String)
+            #expect(seen["chainVerified"] as? Bool == true, "the A2A agent verified the signed delegation chain: \(seen)")
+            #expect(seen["chainId"] as? String == chainID)
+            #expect(seen["actorPath"] as? [String] == ["concierge", "triage", "a2a-echo"])
+            let entries = try await LedgerQuery(chainID: chainID, limit: 100).run(on: try #require(await daemon.storage.ledger()).reader).entries
+            let hop = try #require(entries.first { $0.kind == .delegate && $0.agent == "a2a-echo" }, "\(entries.map(\.kind))")
+            #expect(hop.user?.objectID == jane.oid && hop.status == 200 && hop.actorPath == ["concierge", "triage", "a2a-echo"])
+            #expect(entries.contains { $0.kind == .exchange && $0.target == "a2a-echo" })
+            let traceID = try #require(entries.first?.traceID)
+            #expect((seen["traceparent"] as? String)?.contains(traceID) == true, "the trace continues into the A2A agent")
+
+            let ghost = try await AgentRoutesTests.invoke(base, token: try await sn.idp.signIn(), input: "ghost this incident")
+            #expect(ghost.status == 502, "\(ghost.body)")
+            #expect((ghost.json["error"] as? [String: Any])?["code"] as? String == "remote_agent_failed")
+            let failed = try await LedgerQuery(agent: "a2a-ghost", limit: 10).run(on: try #require(await daemon.storage.ledger()).reader).entries
+            #expect(failed.contains { $0.kind == .error && $0.reason == "remote_agent_failed" && $0.user?.objectID == jane.oid })
+        }
+    }
+
+    @Test(
+        "an a2a-sdk client cancels Jane's running task: the cancel reaches the a2a-sdk agent the chain had delegated to (with a token that verifies as hers), her subscription ends CANCELED, the ledger records the canceled hop; the task then is neither cancelable nor subscribable"
+    )
+    func cancelReachesEveryHop() async throws {
+        let python = try InteropPython.a2a()
+        try await Self.withEchoDelegate { sn, base, daemon, events in
+            let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
+            let (status, output) = try await ChildProcess.run(
+                python, [Self.cancelScript],
+                environment: ["BASE": base, "CLIENT_ID": sn.idp.app("baton-cli").appID, "JANE_PASSWORD": "jane-dev-password", "EVENTS_LOG": events])
+            #expect(status == 0, "\(output)")
+            for check in ["return immediately ok", "cancel ok", "subscribe ok task", "get canceled ok", "cancel again ok", "subscribe ended ok"] {
+                #expect(output.contains(check), "missing '\(check)' in:\n\(output)")
+            }
+            let log = (try? String(contentsOfFile: events, encoding: .utf8)) ?? ""
+            let started = try #require(log.split(separator: "\n").first { $0.hasPrefix("STARTED ") }, "\(log)").split(separator: " ")[1]
+            #expect(log.contains("CANCELED \(started) \(jane.oid)"), "the echo agent's own task was canceled by Jane's chain: \(log)")
+            let entries = try await LedgerQuery(agent: "a2a-echo", limit: 10).run(on: try #require(await daemon.storage.ledger()).reader).entries
+            #expect(entries.contains { $0.kind == .error && $0.reason == "canceled" && $0.user?.objectID == jane.oid }, "\(entries.map(\.reason))")
+        }
+    }
+
+    static let cancelScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/a2a_cancel_client.py").path
+
+    /// The a2a-sdk echo agent running as triage's delegate `a2a-echo` (and `a2a-ghost`, a URL
+    /// without a card), a daemon whose mesh names them, and the file the echo agent logs to.
+    static func withEchoDelegate(
+        _ body: @Sendable (ServiceNowFixture, String, BatonDaemon, String) async throws -> Void
+    ) async throws {
         let python = try InteropPython.a2a()
         let directory = try TemporaryDirectory()
         try await ServiceNowFixture.withRunning { sn in
             let echo = sn.idp.app("a2a-echo")
             // The daemon's address is known in advance: the A2A agent trusts its published key.
             let port = try FreePort.pick()
-            let fixture = try InteropServer(
+            let events = directory.file("echo-events.log")
+            let fixture = try await InteropServer(
                 python: python, script: Self.echoAgent,
                 environment: [
                     "JWKS_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/discovery/v2.0/keys", "AUDIENCES": "\(echo.appID),api://a2a-echo",
-                    "BATON_KEYS_URL": "http://127.0.0.1:\(port)/.well-known/baton-keys.json",
+                    "BATON_KEYS_URL": "http://127.0.0.1:\(port)/.well-known/baton-keys.json", "EVENTS_LOG": events,
                 ])
             defer { fixture.stop() }
             let agents = try Self.agents(
@@ -77,32 +138,7 @@ struct A2AInteropTests {
             let daemon = try AgentRoutesTests.daemon(sn, data: directory.file("data"), agents: agents) { $0.server.listenAt(port) }
             try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
                 _ = try await httpGet("\(base)/readyz", until: 200)
-                let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
-                let result = try await AgentRoutesTests.invoke(base, token: try await sn.idp.signIn(), input: "echo this incident note")
-                #expect(result.status == 200, "\(result.body)")
-                #expect((result.json["hops"] as? [[String: Any]])?.compactMap { $0["agent"] as? String } == ["concierge", "triage", "a2a-echo"])
-                #expect((result.json["answer"] as? String)?.contains("echo for \(jane.oid): echo this incident note") == true, "\(result.body)")
-                let seen = try #require(result.json["data"] as? [String: Any], "\(result.body)")
-                #expect(seen["verified"] as? Bool == true)
-                #expect(seen["oid"] as? String == jane.oid)
-                #expect(["api://a2a-echo", echo.appID].contains(seen["aud"] as? String ?? ""), "the token's audience is the A2A agent's own app")
-                #expect(seen["a2aVersion"] as? String == "1.0")
-                let chainID = try #require(result.json["chain_id"] as? String)
-                #expect(seen["chainVerified"] as? Bool == true, "the A2A agent verified the signed delegation chain: \(seen)")
-                #expect(seen["chainId"] as? String == chainID)
-                #expect(seen["actorPath"] as? [String] == ["concierge", "triage", "a2a-echo"])
-                let entries = try await LedgerQuery(chainID: chainID, limit: 100).run(on: try #require(await daemon.storage.ledger()).reader).entries
-                let hop = try #require(entries.first { $0.kind == .delegate && $0.agent == "a2a-echo" }, "\(entries.map(\.kind))")
-                #expect(hop.user?.objectID == jane.oid && hop.status == 200 && hop.actorPath == ["concierge", "triage", "a2a-echo"])
-                #expect(entries.contains { $0.kind == .exchange && $0.target == "a2a-echo" })
-                let traceID = try #require(entries.first?.traceID)
-                #expect((seen["traceparent"] as? String)?.contains(traceID) == true, "the trace continues into the A2A agent")
-
-                let ghost = try await AgentRoutesTests.invoke(base, token: try await sn.idp.signIn(), input: "ghost this incident")
-                #expect(ghost.status == 502, "\(ghost.body)")
-                #expect((ghost.json["error"] as? [String: Any])?["code"] as? String == "remote_agent_failed")
-                let failed = try await LedgerQuery(agent: "a2a-ghost", limit: 10).run(on: try #require(await daemon.storage.ledger()).reader).entries
-                #expect(failed.contains { $0.kind == .error && $0.reason == "remote_agent_failed" && $0.user?.objectID == jane.oid })
+                try await body(sn, base, daemon, events)
             }
         }
     }
@@ -135,35 +171,22 @@ struct A2AInteropTests {
 }
 
 /// A Python server the test starts: it prints `READY <url>` when it listens.
-final class InteropServer: @unchecked Sendable {
-    let process = Process()
+final class InteropServer: Sendable {
+    let process: SpawnedProcess
     let url: String
 
-    init(python: String, script: String, environment: [String: String]) throws {
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
+    init(python: String, script: String, environment: [String: String]) async throws {
+        process = try SpawnedProcess(python, [script], adding: environment)
+        do {
+            url = String(try await process.line(startingWith: "READY ", timeout: .seconds(30)).dropFirst("READY ".count))
+        } catch {
+            process.signal(SIGKILL)
+            throw InteropPython.InteropMissing(message: "\(script) did not start: \(error)")
         }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let ready = text.split(separator: "\n").first(where: { $0.hasPrefix("READY ") }) else {
-            process.terminate()
-            throw InteropPython.InteropMissing(message: "\(script) did not start: \(text)")
-        }
-        url = String(ready.dropFirst("READY ".count))
     }
 
-    /// SIGKILL: a child of the test process inherits its blocked SIGTERM.
     func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
     }
 }
 

@@ -1,13 +1,12 @@
 import Foundation
+import Synchronization
 
 /// The `baton` executable built next to the test bundle, run as a child process.
-public final class BatonProcess: @unchecked Sendable {
-    public let process = Process()
-    private let output = Pipe()
-    private let errors = Pipe()
-    private let lock = NSLock()
-    private var standardErrorText = ""
-    private var standardOutputText = ""
+public final class BatonProcess: Sendable {
+    private let arguments: [String]
+    private let environment: [String: String]
+    private let directory: String?
+    private let spawned = Mutex<SpawnedProcess?>(nil)
 
     /// The path of the built `baton` binary.
     public static var executable: URL {
@@ -20,55 +19,40 @@ public final class BatonProcess: @unchecked Sendable {
         return directory.appendingPathComponent("baton")
     }
 
+    /// `baton arguments…` in this environment (without its `BATON_` variables) plus `environment`.
     public init(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) {
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BATON_") }
-        merged.merge(environment) { $1 }
-        process.environment = merged
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.standardOutput = output
-        process.standardError = errors
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            self?.lock.withLock { self?.standardOutputText += text }
-        }
-        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            self?.lock.withLock { self?.standardErrorText += text }
-        }
+        self.arguments = arguments
+        self.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BATON_") }.merging(environment) { $1 }
+        self.directory = directory
     }
 
     public func start() throws {
-        try process.run()
+        let process = try SpawnedProcess(Self.executable.path, arguments, environment: environment, directory: directory)
+        spawned.withLock { $0 = process }
     }
 
-    /// Runs to completion and returns the exit status, without holding a thread of the
-    /// concurrency pool while it waits (in-process servers of other tests need those).
+    /// Runs to completion and returns the exit status.
     public func run() async throws -> Int32 {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { [self] finished in
-                drain()
-                continuation.resume(returning: finished.terminationStatus)
-            }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
+        try start()
+        return await process.exit()
     }
 
-    public var standardOutput: String { lock.withLock { standardOutputText } }
-    public var standardError: String { lock.withLock { standardErrorText } }
+    private var process: SpawnedProcess {
+        spawned.withLock { $0! }
+    }
+
+    public var standardOutput: String { spawned.withLock { $0?.output ?? "" } }
+    public var standardError: String { spawned.withLock { $0?.errors ?? "" } }
+    /// The exit status, once it has exited.
+    public var exitStatus: Int32? { spawned.withLock { $0?.exitStatus } }
+    public var isRunning: Bool { spawned.withLock { $0?.isRunning ?? false } }
 
     /// Waits until standard error has a line containing `marker`, returning that line.
     public func waitForLine(containing marker: String, timeout: Duration = .seconds(60)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let line = standardError.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
-            guard process.isRunning else { break }
+            guard isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ProcessFailure(message: "no line containing '\(marker)'; stderr was:\n\(standardError)")
@@ -77,27 +61,27 @@ public final class BatonProcess: @unchecked Sendable {
     /// Sends `signal` and waits for the process to exit; returns the status and how long it took.
     public func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(30)) async throws -> (status: Int32, elapsed: Duration) {
         let start = ContinuousClock.now
-        kill(process.processIdentifier, signal)
+        let process = self.process
+        process.signal(signal)
         while process.isRunning {
             guard ContinuousClock.now - start < timeout else {
-                process.terminate()
+                process.signal(SIGKILL)
                 throw ProcessFailure(message: "baton did not exit within \(timeout) of signal \(signal)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        drain()
-        return (process.terminationStatus, ContinuousClock.now - start)
+        return (await process.exit(), ContinuousClock.now - start)
     }
 
-    private func drain() {
-        output.fileHandleForReading.readabilityHandler = nil
-        errors.fileHandleForReading.readabilityHandler = nil
-        let restOut = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let restErr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        lock.withLock {
-            standardOutputText += restOut
-            standardErrorText += restErr
-        }
+    /// Sends `signal` without waiting.
+    public func signal(_ signal: Int32) {
+        spawned.withLock { $0?.signal(signal) }
+    }
+
+    /// Kills it at once (SIGKILL) and waits for the end.
+    public func kill() async {
+        process.signal(SIGKILL)
+        _ = await process.exit()
     }
 }
 

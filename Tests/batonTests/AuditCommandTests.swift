@@ -24,11 +24,10 @@ struct AuditCommandTests {
             environment: environment)
         try load.start()
         let deadline = ContinuousClock.now + .seconds(120)
-        while load.standardOutput.split(separator: "\n").count < 3_000, ContinuousClock.now < deadline, load.process.isRunning {
+        while load.standardOutput.split(separator: "\n").count < 3_000, ContinuousClock.now < deadline, load.isRunning {
             try await Task.sleep(for: .milliseconds(20))
         }
-        kill(load.process.processIdentifier, SIGKILL)
-        load.process.waitUntilExit()
+        await load.kill()
         let acknowledged = load.standardOutput.split(separator: "\n").compactMap { line in line.hasPrefix("acked ") ? Int64(line.dropFirst(6)) : nil }
         #expect(acknowledged.count >= 3_000, "\(load.standardError)")
         let highest = try #require(acknowledged.max())
@@ -95,7 +94,7 @@ struct AuditCommandTests {
         #expect(tree.hasPrefix("chain \(chain) for jane@contoso.com"))
         #expect(tree.contains("         └─ [4] downstream itsm → servicenow servicenow:incident/INC0010001"))
         let export = directory.file("checkpoints.json")
-        #expect(try await run(["audit", "checkpoints", "--export", export]).process.terminationStatus == 0)
+        #expect(try await run(["audit", "checkpoints", "--export", export]).exitStatus == 0)
         let exported = try JSONDecoder().decode(CheckpointExport.self, from: Data(contentsOf: URL(fileURLWithPath: export)))
         #expect(exported.checkpoints.last?.sequence == 4)
 
@@ -103,7 +102,7 @@ struct AuditCommandTests {
             try db.execute(sql: "UPDATE ledger_entries SET record = (SELECT record FROM ledger_entries WHERE seq = 3) WHERE seq = 2")
         }
         let verify = try await run(["audit", "verify"])
-        #expect(verify.process.terminationStatus == 1)
+        #expect(verify.exitStatus == 1)
         #expect(verify.standardOutput.contains("FAIL at entry 2"))
         #expect(verify.standardError.contains("first bad entry: 2"))
     }

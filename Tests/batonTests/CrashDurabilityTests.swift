@@ -61,7 +61,7 @@ struct CrashDurabilityTests {
                         group.addTask { await Self.runChains(at: url, token: token) }
                     }
                     try await Task.sleep(for: killAfter)
-                    kill(daemon.process.processIdentifier, SIGKILL)
+                    daemon.signal(SIGKILL)
                     return try await group.reduce(into: []) { $0 += $1 }
                 }
                 _ = try await daemon.stop(signal: SIGKILL)

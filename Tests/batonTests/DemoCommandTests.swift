@@ -34,7 +34,7 @@ struct DemoCommandTests {
         let stack = BatonProcess(["dev", "up", "--data-dir", data], directory: RepositoryPaths.root)
         try stack.start()
         for _ in 0..<600 where !FileManager.default.fileExists(atPath: "\(data)/endpoints.json") {
-            guard stack.process.isRunning else { break }
+            guard stack.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         let endpoints = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(data)/endpoints.json"))) as? [String: Any]

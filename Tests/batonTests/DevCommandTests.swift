@@ -10,9 +10,9 @@ struct DevCommandTests {
     func tokenFromRunningProvider() async throws {
         let idp = BatonProcess(["dev", "idp", "--port", "0"], directory: Self.packageRoot)
         try idp.start()
-        defer { idp.process.terminate() }
+        defer { idp.signal(SIGKILL) }
         let deadline = ContinuousClock.now + .seconds(60)
-        while !idp.standardOutput.contains("a token:"), ContinuousClock.now < deadline, idp.process.isRunning {
+        while !idp.standardOutput.contains("a token:"), ContinuousClock.now < deadline, idp.isRunning {
             try await Task.sleep(for: .milliseconds(50))
         }
         let line = try #require(idp.standardOutput.split(separator: "\n").first { $0.contains("authority:") }, "\(idp.standardError)")

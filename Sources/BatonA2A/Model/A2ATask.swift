@@ -81,6 +81,19 @@ public struct A2ATask: Codable, Sendable, Equatable {
         task.history = length == 0 ? nil : history.map { Array($0.suffix(length)) }
         return task
     }
+
+    /// A message from the agent within this task (a status's explanation).
+    public func agentMessage(_ text: String, metadata: JSONValue? = nil) -> A2AMessage {
+        A2AMessage(
+            messageId: UUID().uuidString.lowercased(), contextId: contextId, taskId: id, role: .agent, parts: [.text(text)], metadata: metadata)
+    }
+
+    /// The task ended `TASK_STATE_FAILED` because the daemon running it stopped.
+    public mutating func endInterruptedByStop() {
+        status = A2ATaskStatus(
+            state: .failed, message: agentMessage("the daemon stopped while this task ran; send the message again", metadata: ["code": "interrupted"])
+        )
+    }
 }
 
 /// RFC 3339 timestamps in UTC with microseconds, as ProtoJSON writes them.

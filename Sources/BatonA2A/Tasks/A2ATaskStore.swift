@@ -15,6 +15,10 @@ public protocol A2ATaskStore: Sendable {
     func tasks(of owner: ChainUser, matching filter: A2ATaskFilter, after cursor: A2ATaskCursor?, limit: Int) async throws -> (
         records: [A2ATaskRecord], total: Int
     )
+    /// Ends every task a stopped daemon left submitted or working — nothing runs them any
+    /// more — with the status `end` gives it; how many there were. Called as the store opens.
+    /// (With several daemons on one store, each must end only the tasks it ran.)
+    func endInterrupted(_ end: @Sendable (inout A2ATaskRecord) -> Void) async throws -> Int
 }
 
 /// A task and what Baton keeps beside it.

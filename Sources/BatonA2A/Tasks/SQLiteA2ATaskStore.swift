@@ -69,6 +69,20 @@ public struct SQLiteA2ATaskStore: A2ATaskStore {
         return (try rows.map { try Self.record($0, owner: owner) }, total)
     }
 
+    public func endInterrupted(_ end: @Sendable (inout A2ATaskRecord) -> Void) async throws -> Int {
+        let running = [A2ATaskState.submitted.rawValue, A2ATaskState.working.rawValue]
+        let rows = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM a2a_tasks WHERE state IN (?, ?)", arguments: StatementArguments(running))
+        }
+        for row in rows {
+            var record = try Self.record(row, owner: ChainUser(tenantID: row["tenant_id"], objectID: row["object_id"], username: nil))
+            end(&record)
+            record.updatedAt = max(Int64(Date().timeIntervalSince1970 * 1_000_000), record.updatedAt)
+            try await save(record)
+        }
+        return rows.count
+    }
+
     private static func record(_ row: Row, owner: ChainUser) throws -> A2ATaskRecord {
         let task = try JSONDecoder().decode(A2ATask.self, from: row["task"] as Data)
         return A2ATaskRecord(

@@ -15,6 +15,8 @@ public actor A2AAgentClient {
     private let client: HTTPClient
     private let timeout: Duration
     private let cardLifetime: Duration
+    /// How long a canceled chain waits for the agent to name its task and cancel it.
+    private let cancelTimeout: Duration = .seconds(5)
     private let assertions: ChainAssertion?
     private var cards: [String: (card: AgentCard, fetched: ContinuousClock.Instant)] = [:]
 
@@ -29,46 +31,54 @@ public actor A2AAgentClient {
         self.assertions = assertions
     }
 
-    /// Sends `input` to the A2A agent `agent` whose card is at (or under) `location`.
+    /// Sends `input` to the A2A agent `agent` whose card is at (or under) `location`, and
+    /// follows its task to the end: over the stream when the card offers streaming, else by
+    /// asking for the task. A chain canceled meanwhile cancels the agent's task too — at once
+    /// when the agent has named it, else as soon as it does (within a few seconds).
     ///
     /// - Parameter audience: the resource the token was exchanged for (the assertion's `aud`).
     func send(
         to agent: String, at location: String, audience: String, input: String, token: Secret, position: ChainPosition
     ) async throws(AgentError) -> AgentAnswer {
         let card = try await card(of: agent, at: location)
-        let endpoint = try Self.interface(of: card, agent: agent)
+        var follower = A2ATaskFollower(
+            client: client, timeout: timeout, agent: agent, endpoint: try Self.interface(of: card, agent: agent), token: token, position: position)
         var message: [String: JSONValue] = [
             "messageId": .string(UUID().uuidString.lowercased()), "role": .string(A2ARole.user.rawValue), "parts": [["text": .string(input)]],
         ]
-        var extensions: [String] = []
         if let assertions, card.capabilities.extensions?.contains(where: { $0.uri == DelegationChainExtension.uri }) == true {
             do {
                 let jws = try assertions.sign(position, audience: audience, token: token)
                 message["metadata"] = [DelegationChainExtension.uri: ["jws": .string(jws)]]
-                extensions.append(DelegationChainExtension.uri)
+                follower.extensions = [DelegationChainExtension.uri]
             } catch {
                 throw .remoteFailed(agent: agent, status: 500, message: "the delegation chain could not be signed: \(error)")
             }
         }
-        var result = try await call(
-            agent, endpoint, method: "SendMessage", params: ["message": .object(message)], token: token, position: position, extensions: extensions)
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let reply = result.objectValue?["message"] {
-                let text = (try? JSONDecoder().decode(A2AMessage.self, from: Data(reply.serialized)))?.text ?? ""
-                return AgentAnswer(text: text, data: nil, chainID: position.chainID, hops: [])
+        let streaming = card.capabilities.streaming == true
+        let cancellation = RemoteTaskCancellation { [follower, cancelTimeout] id in await follower.cancel(id, within: cancelTimeout) }
+        // The follower runs apart from this task so that a cancel can still learn the task's id.
+        let following = Task { [follower, message] () async -> Result<AgentAnswer, AgentError> in
+            do throws(AgentError) {
+                return .success(
+                    streaming
+                        ? try await follower.stream(.object(message), cancellation: cancellation)
+                        : try await follower.sendAndFollow(.object(message), cancellation: cancellation))
+            } catch {
+                return .failure(error)
             }
-            guard let taskJSON = result.objectValue?["task"] ?? (result.objectValue?["status"] != nil ? result : nil),
-                let task = try? JSONDecoder().decode(A2ATask.self, from: Data(taskJSON.serialized))
-            else {
-                throw .remoteFailed(agent: agent, status: 502, message: "the A2A agent answered something that is neither a task nor a message")
-            }
-            if let answer = try Self.outcome(of: task, agent: agent, chainID: position.chainID) { return answer }
-            // Still running: follow it.
-            guard ContinuousClock.now < deadline else { throw .timedOut(agent: agent, after: timeout) }
-            try? await Task.sleep(for: .milliseconds(100))
-            result = try await call(agent, endpoint, method: "GetTask", params: ["id": .string(task.id)], token: token, position: position)
         }
+        let result = await withTaskCancellationHandler {
+            await following.value
+        } onCancel: { [cancelTimeout] in
+            Task { await cancellation.request() }
+            Task {
+                try? await Task.sleep(for: cancelTimeout)
+                following.cancel()
+            }
+        }
+        guard !Task.isCancelled else { throw .canceled(agent: agent) }
+        return try result.get()
     }
 
     /// What a task's state means for the chain: its answer, an error, or `nil` while it runs.
@@ -126,50 +136,5 @@ public actor A2AAgentClient {
         }
         cards[location] = (card, ContinuousClock.now)
         return card
-    }
-
-    // MARK: - JSON-RPC
-
-    /// One JSON-RPC call; its `result`, or the error as an ``AgentError``.
-    private func call(
-        _ agent: String, _ endpoint: String, method: String, params: JSONValue, token: Secret, position: ChainPosition, extensions: [String] = []
-    ) async throws(AgentError) -> JSONValue {
-        var request = HTTPClientRequest(url: endpoint)
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(token.revealed)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: A2AProtocol.versionHeader, value: A2AProtocol.version)
-        if !extensions.isEmpty { request.headers.add(name: A2AProtocol.extensionsHeader, value: extensions.joined(separator: ",")) }
-        for (name, value) in position.headers { request.headers.add(name: name, value: value) }
-        let body: JSONValue = ["jsonrpc": "2.0", "id": .string(UUID().uuidString.lowercased()), "method": .string(method), "params": params]
-        request.body = .bytes(ByteBuffer(bytes: body.serialized))
-        let status: Int
-        let data: ByteBuffer
-        let challenge: String?
-        do {
-            let response = try await client.execute(request, timeout: .init(timeout))
-            status = Int(response.status.code)
-            challenge = response.headers.first(name: "WWW-Authenticate")
-            data = try await response.body.collect(upTo: 16 << 20)
-        } catch {
-            throw .remoteFailed(agent: agent, status: 502, message: "the A2A agent at \(endpoint) could not be reached: \(error)")
-        }
-        guard status == 200 else {
-            if status == 401, let challenge, let claims = RemoteAgentClient.claims(challenge) {
-                throw .claimsChallenge(claims: claims, message: "\(agent) needs the user to satisfy a claims challenge")
-            }
-            throw .remoteFailed(agent: agent, status: status, message: "the A2A agent answered HTTP \(status)")
-        }
-        guard let response = try? JSONValue(parsing: data.readableBytesView), let object = response.objectValue else {
-            throw .remoteFailed(agent: agent, status: 502, message: "the A2A agent answered something that is not JSON-RPC")
-        }
-        if let error = object["error"]?.objectValue {
-            let code = error["code"]?.integerValue.map(String.init) ?? "?"
-            throw .remoteFailed(agent: agent, status: 502, message: "the A2A agent answered error \(code): \(error["message"]?.stringValue ?? "")")
-        }
-        guard let result = object["result"] else {
-            throw .remoteFailed(agent: agent, status: 502, message: "the A2A agent's JSON-RPC response has neither result nor error")
-        }
-        return result
     }
 }

@@ -24,6 +24,9 @@ public enum AgentError: BatonError {
     /// The ledger could not record a step, so the step was not taken.
     case auditFailed(reason: String)
     case remoteFailed(agent: String, status: Int, message: String)
+    /// The chain was canceled (an A2A `CancelTask`, the client gone) while the agent worked;
+    /// whatever it had delegated was canceled too.
+    case canceled(agent: String)
 
     public var code: String {
         switch self {
@@ -39,6 +42,7 @@ public enum AgentError: BatonError {
         case .brainFailed: "brain_failed"
         case .auditFailed: "audit_failed"
         case .remoteFailed: "remote_agent_failed"
+        case .canceled: "canceled"
         }
     }
 
@@ -56,6 +60,7 @@ public enum AgentError: BatonError {
         case .brainFailed(let agent, let reason): "\(agent)'s brain failed: \(reason)"
         case .auditFailed(let reason): "the audit ledger could not record the step, so it was not taken: \(reason)"
         case .remoteFailed(let agent, let status, let message): "the remote agent \(agent) answered \(status): \(message)"
+        case .canceled(let agent): "\(agent) was canceled before it finished"
         }
     }
 }

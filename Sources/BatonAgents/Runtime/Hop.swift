@@ -279,8 +279,9 @@ struct Hop: Sendable {
         guard !expiry.hasExpired else { throw .timedOut(agent: agent, after: limit) }
         switch outcome {
         case .success(let value): return value
-        case .failure(let error as AgentError): throw error
-        case .failure: throw .brainFailed(agent: agent, reason: "the hop was cancelled")
+        // A canceled hop says so, whatever its work failed with as it stopped.
+        case .failure(let error as AgentError) where !task.isCancelled || error.code == "canceled": throw error
+        case .failure: throw .canceled(agent: agent)
         }
     }
 }

@@ -81,7 +81,7 @@ struct A2AService: Sendable {
         case "GetTask": return Self.answer(await result { () async throws(A2AError) in try await getTask(context) }, id: id)
         case "ListTasks": return Self.answer(await result { () async throws(A2AError) in try await listTasks(context) }, id: id)
         case "CancelTask": return Self.answer(await result { () async throws(A2AError) in try await cancelTask(context) }, id: id)
-        case "SubscribeToTask": return Self.answer(await result { () async throws(A2AError) in try await subscribe(context) }, id: id)
+        case "SubscribeToTask": return await subscribe(context)
         case "GetExtendedAgentCard":
             let card = cards.card(for: context.definition, base: cards.base(of: context.request), extended: true)
             return Self.answer(.success((try? JSONValue(encoding: card)) ?? .null), id: id)
@@ -106,6 +106,7 @@ struct A2AService: Sendable {
     struct SendParams: Decodable {
         struct Configuration: Decodable {
             var historyLength: Int?
+            var returnImmediately: Bool?
         }
 
         var message: A2AMessage
@@ -117,6 +118,12 @@ struct A2AService: Sendable {
             let params = try context.call.decodeParams(SendParams.self)
             try Self.checkHistoryLength(params.configuration?.historyLength)
             let position = try await chainPosition(of: params.message, context)
+            if params.configuration?.returnImmediately == true {
+                let task = try await context.runner.start(
+                    params.message, to: context.agent, token: context.token, caller: context.caller, traceID: Self.traceID(context.request),
+                    joining: position)
+                return Self.answer(.success(["task": Self.json(task.trimmingHistory(to: params.configuration?.historyLength))]), id: context.call.id)
+            }
             let outcome = try await context.runner.send(
                 params.message, to: context.agent, token: context.token, caller: context.caller, traceID: Self.traceID(context.request),
                 joining: position)
@@ -219,13 +226,35 @@ struct A2AService: Sendable {
         return Self.json(record.task)
     }
 
-    private func subscribe(_ context: Call) async throws(A2AError) -> JSONValue {
-        let params = try context.call.decodeParams(TaskParams.self)
-        let record = try await ownedTask(params.id, context)
-        throw .unsupportedOperation(
-            record.task.status.state.isTerminal
-                ? "task \(params.id) is in terminal state \(record.task.status.state.rawValue)"
-                : "subscribing to a running task is not supported yet; poll it with GetTask")
+    /// The task as it stands, then its events until its run ends, as server-sent events. A
+    /// task that has ended answers the spec's error; one waiting for its client (input or
+    /// authentication required) is sent as it stands and the stream ends.
+    private func subscribe(_ context: Call) async -> Response {
+        let id = context.call.id
+        let record: A2ATaskRecord
+        do throws(A2AError) {
+            let params = try context.call.decodeParams(TaskParams.self)
+            record = try await ownedTask(params.id, context)
+        } catch {
+            return Self.answer(.failure(error), id: id)
+        }
+        guard !record.task.status.state.isTerminal else {
+            return Self.answer(
+                .failure(.unsupportedOperation("task \(record.task.id) is in terminal state \(record.task.status.state.rawValue)")), id: id)
+        }
+        let (chunks, continuation) = AsyncStream.makeStream(of: String.self)
+        let running = self.running
+        let forwarding = Task {
+            if let events = await running.subscribe(to: record.task.id) {
+                for await event in events { continuation.yield(Self.event(JSONRPCResponse.result(event.result, id: id))) }
+            } else {
+                continuation.yield(Self.event(JSONRPCResponse.result(A2AStreamEvent.task(record.task).result, id: id)))
+            }
+            continuation.finish()
+        }
+        // A subscriber that goes away stops following.
+        continuation.onTermination = { _ in forwarding.cancel() }
+        return ServerSentEvents.response(chunks, cacheControl: "no-store")
     }
 
     /// Where this hop sits in the caller's chain, when the caller activated the

@@ -23,7 +23,9 @@ struct A2ATaskRunner: Sendable {
     /// Where a task's progress goes as it happens (the streaming methods' events).
     typealias Progress = @Sendable (A2AStreamEvent) -> Void
 
-    /// Creates (or resumes) the task for `message`, runs it at `agent`, and returns it finished.
+    /// Creates (or resumes) the task for `message`, runs it at `agent`, and returns it ended
+    /// (or interrupted). With `progress` (the streaming methods) the task is stored at once,
+    /// can be followed and canceled while it runs, and its events go to `progress` as they happen.
     func send(
         _ message: A2AMessage, to agent: String, token: Secret, caller: ChainUser, traceID: String?, joining position: ChainPosition? = nil,
         progress: Progress? = nil
@@ -32,23 +34,54 @@ struct A2ATaskRunner: Sendable {
         // A streaming client learns the task's id at once and may ask for it while it runs,
         // so its task is stored before the chain starts; a blocking client learns it only
         // from the answer, so its task is stored once, ended.
-        var record = try await prepare(message, agent: agent, caller: caller, storeNow: progress != nil)
+        let record = try await prepare(message, agent: agent, caller: caller, storeNow: progress != nil)
+        return try await run(
+            record, message: message, token: token, traceID: traceID, joining: position, followable: progress != nil, progress: progress)
+    }
+
+    /// Stores the task for `message` and runs it in the background (`returnImmediately`):
+    /// the task as it starts, which the client follows with `GetTask` or `SubscribeToTask`.
+    func start(
+        _ message: A2AMessage, to agent: String, token: Secret, caller: ChainUser, traceID: String?, joining position: ChainPosition? = nil
+    ) async throws(A2AError) -> A2ATask {
+        try Self.validate(message)
+        let record = try await prepare(message, agent: agent, caller: caller, storeNow: true)
+        Task {
+            // A failure to store the end leaves the task working until the next start ends it.
+            _ = try? await run(record, message: message, token: token, traceID: traceID, joining: position, followable: true, progress: nil)
+        }
+        return record.task
+    }
+
+    /// Runs a prepared task's chain and stores how it ended.
+    private func run(
+        _ prepared: A2ATaskRecord, message: A2AMessage, token: Secret, traceID: String?, joining position: ChainPosition?, followable: Bool,
+        progress: Progress?
+    ) async throws(A2AError) -> Outcome {
+        var record = prepared
         let id = record.task.id
         let contextID = record.task.contextId
         let snapshot = record.task
-        progress?(.task(record.task))
-        progress?(.status(taskID: id, contextID: record.task.contextId, A2ATaskStatus(state: .working)))
+        // Subscribers see the events in order: they pass through one relay.
+        let (feed, sink) = AsyncStream.makeStream(of: A2AStreamEvent.self)
+        let relay = followable ? Task { [running] in for await event in feed { await running.publish(event, of: id) } } : nil
+        let emit: Progress = { event in
+            progress?(event)
+            if followable { sink.yield(event) }
+        }
         let work = Task { () -> Result<AgentAnswer, AgentError> in
             do throws(AgentError) {
                 return .success(
                     try await runtime.invoke(
-                        agent: agent, input: message.text, token: token, joining: position, traceID: traceID,
-                        events: { event in progress?(.status(taskID: id, contextID: contextID, Self.working(event, snapshot))) }))
+                        agent: prepared.agent, input: message.text, token: token, joining: position, traceID: traceID,
+                        events: { event in emit(.status(taskID: id, contextID: contextID, Self.working(event, snapshot))) }))
             } catch {
                 return .failure(error)
             }
         }
-        await running.add(id, cancel: { work.cancel() })
+        await running.add(id, task: followable ? record.task : nil, cancel: { work.cancel() })
+        emit(.task(record.task))
+        emit(.status(taskID: id, contextID: contextID, A2ATaskStatus(state: .working)))
         let result = await work.value
         let outcome = finish(&record, with: result, canceled: work.isCancelled)
         let saved: Result<Void, A2AError>
@@ -58,13 +91,17 @@ struct A2ATaskRunner: Sendable {
         } catch {
             saved = .failure(error)
         }
+        if case .success = saved {
+            if let artifact = record.task.artifacts?.last, outcome.challenge == nil {
+                emit(.artifact(taskID: id, contextID: contextID, artifact))
+            }
+            emit(.status(taskID: id, contextID: contextID, record.task.status))
+        }
+        sink.finish()
+        await relay?.value
         // After the save: a CancelTask waiting for this run finds the task as it ended.
         await running.remove(id)
         try saved.get()
-        if let artifact = record.task.artifacts?.last, outcome.challenge == nil {
-            progress?(.artifact(taskID: id, contextID: record.task.contextId, artifact))
-        }
-        progress?(.status(taskID: id, contextID: record.task.contextId, record.task.status))
         return outcome
     }
 
@@ -116,11 +153,6 @@ struct A2ATaskRunner: Sendable {
     /// Ends the task as the chain ended, and says whether the user must answer a challenge.
     private func finish(_ record: inout A2ATaskRecord, with result: Result<AgentAnswer, AgentError>, canceled: Bool) -> Outcome {
         let task = record.task
-        func agentMessage(_ text: String, metadata: JSONValue? = nil) -> A2AMessage {
-            A2AMessage(
-                messageId: UUID().uuidString.lowercased(), contextId: task.contextId, taskId: task.id, role: .agent, parts: [.text(text)],
-                metadata: metadata)
-        }
         var challenge: AgentError?
         switch result {
         case .success(let answer):
@@ -129,17 +161,17 @@ struct A2ATaskRunner: Sendable {
             if let data = answer.data { parts.append(.data(data)) }
             record.task.artifacts = [A2AArtifact(artifactId: UUID().uuidString.lowercased(), name: "answer", parts: parts)]
             record.task.metadata = ["batonChainId": .string(answer.chainID)]
-            record.task.status = A2ATaskStatus(state: .completed, message: agentMessage(answer.text))
-        case .failure(let error) where canceled:
-            record.task.status = A2ATaskStatus(state: .canceled, message: agentMessage("the task was canceled: \(error.description)"))
+            record.task.status = A2ATaskStatus(state: .completed, message: task.agentMessage(answer.text))
+        case .failure where canceled:
+            record.task.status = A2ATaskStatus(state: .canceled, message: task.agentMessage("the task was canceled", metadata: ["code": "canceled"]))
         case .failure(.claimsChallenge(let claims, let message)):
             challenge = .claimsChallenge(claims: claims, message: message)
             record.task.status = A2ATaskStatus(
-                state: .authRequired, message: agentMessage(message, metadata: ["claims": .string(claims), "code": "claims_challenge"]))
+                state: .authRequired, message: task.agentMessage(message, metadata: ["claims": .string(claims), "code": "claims_challenge"]))
         case .failure(.denied(let denial, let message)):
-            record.task.status = A2ATaskStatus(state: .rejected, message: agentMessage(message, metadata: ["code": .string(denial.rawValue)]))
+            record.task.status = A2ATaskStatus(state: .rejected, message: task.agentMessage(message, metadata: ["code": .string(denial.rawValue)]))
         case .failure(let error):
-            record.task.status = A2ATaskStatus(state: .failed, message: agentMessage(error.description, metadata: ["code": .string(error.code)]))
+            record.task.status = A2ATaskStatus(state: .failed, message: task.agentMessage(error.description, metadata: ["code": .string(error.code)]))
         }
         return Outcome(task: record.task, challenge: challenge)
     }
@@ -175,59 +207,5 @@ struct A2ATaskRunner: Sendable {
 
     static func now() -> Int64 {
         Int64(Date().timeIntervalSince1970 * 1_000_000)
-    }
-}
-
-/// One event of a streaming method: the task, a status change or an artifact.
-enum A2AStreamEvent: Sendable {
-    case task(A2ATask)
-    case status(taskID: String, contextID: String?, A2ATaskStatus)
-    case artifact(taskID: String, contextID: String?, A2AArtifact)
-
-    /// The JSON-RPC result this event is sent as.
-    var result: JSONValue {
-        switch self {
-        case .task(let task): ["task": task.json]
-        case .status(let taskID, let contextID, let status):
-            [
-                "statusUpdate": [
-                    "taskId": .string(taskID), "contextId": .string(contextID ?? ""), "status": status.json,
-                ]
-            ]
-        case .artifact(let taskID, let contextID, let artifact):
-            [
-                "artifactUpdate": [
-                    "taskId": .string(taskID), "contextId": .string(contextID ?? ""), "artifact": artifact.json,
-                ]
-            ]
-        }
-    }
-}
-
-/// The tasks running now, so that `CancelTask` can stop one and wait for its end.
-actor RunningTasks {
-    private struct Run {
-        let cancel: @Sendable () -> Void
-        var waiting: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private var runs: [String: Run] = [:]
-
-    func add(_ id: String, cancel: @escaping @Sendable () -> Void) {
-        runs[id] = Run(cancel: cancel)
-    }
-
-    /// The run of `id` has ended and its task is stored: wakes whoever waits for it.
-    func remove(_ id: String) {
-        for waiter in runs.removeValue(forKey: id)?.waiting ?? [] { waiter.resume() }
-    }
-
-    /// Cancels task `id` if it is running here and returns once its run has ended;
-    /// whether it was running.
-    func cancel(_ id: String) async -> Bool {
-        guard let run = runs[id] else { return false }
-        run.cancel()
-        await withCheckedContinuation { runs[id]?.waiting.append($0) }
-        return true
     }
 }

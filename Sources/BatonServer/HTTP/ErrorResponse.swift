@@ -80,6 +80,8 @@ struct ErrorResponse: HTTPResponseError {
         case .exchangeFailed(_, let exchange): return Self.exchange(exchange, message: message)
         case .connector(let connector): return Self.connector(connector)
         case .timedOut: return .init(status: .gatewayTimeout, code: error.code, message: message)
+        // nginx's "client closed request": only a caller that went away meets it.
+        case .canceled: return .init(status: .init(code: 499, reasonPhrase: "Client Closed Request"), code: error.code, message: message)
         case .stepLimit, .brainFailed: return .init(status: .internalServerError, code: error.code, message: message)
         case .auditFailed: return .init(status: .serviceUnavailable, code: error.code, message: message, headers: retryAfter(storageRetryAfter))
         case .remoteFailed(_, let status, _):

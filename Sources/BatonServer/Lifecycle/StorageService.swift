@@ -74,6 +74,10 @@ public final class StorageService: Service, Sendable {
                     onCommit: indexer.wake),
                 indexer: indexer,
                 reader: LedgerReader(records: records, index: index))
+            let interrupted = try await SQLiteA2ATaskStore(database: await opened.pool(.tasks)!).endInterrupted { $0.task.endInterruptedByStop() }
+            if interrupted > 0 {
+                logger.warning("A2A tasks the last run left unfinished were ended as failed", metadata: ["tasks": "\(interrupted)"])
+            }
             logger.info("stores open", metadata: ["data_dir": "\(directory.path)", "engine": "\(settings.engine.rawValue)"])
         } catch {
             await readiness.update(.failed(reason: "\(error)"))

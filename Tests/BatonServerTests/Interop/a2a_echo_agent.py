@@ -8,10 +8,16 @@ It declares Baton's delegation-chain extension and, when a message carries it, v
 the assertion under the sending daemon's published key (EdDSA), its expiry, its audience,
 and that it was made for the very token that came with it (`ath`).
 
+A message with the word "wait" keeps its task working until it is canceled. The agent writes
+what happens to such tasks to EVENTS_LOG, one line each: `STARTED <task id>` once it works on
+it, `CANCELED <task id> <oid>` when a caller whose token verifies cancels it.
+
 Env: JWKS_URL (the IdP's key set), AUDIENCES (comma-separated: its app id and identifier
-URI), BATON_KEYS_URL (the key set of the Baton daemon it trusts to assert chains).
+URI), BATON_KEYS_URL (the key set of the Baton daemon it trusts to assert chains),
+EVENTS_LOG (optional: where the lines above go).
 Prints `READY http://127.0.0.1:<port>` once listening; the card is at /.well-known/agent-card.json.
 """
+import asyncio
 import base64
 import json
 import os
@@ -83,17 +89,27 @@ def verified_chain(jws, token):
     return claims
 
 
+def log(line):
+    if os.environ.get("EVENTS_LOG"):
+        with open(os.environ["EVENTS_LOG"], "a") as events:
+            events.write(line + "\n")
+
+
+def bearer(context):
+    authorization = context.call_context.state.get("headers", {}).get("authorization", "")
+    return authorization[7:] if authorization.lower().startswith("bearer ") else ""
+
+
 class EchoAgent(AgentExecutor):
     async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
         headers = context.call_context.state.get("headers", {})
-        authorization = headers.get("authorization", "")
         if context.current_task is None:
             await event_queue.enqueue_event(Task(
                 id=context.task_id, context_id=context.context_id, status=TaskStatus(state=TaskState.TASK_STATE_SUBMITTED),
                 history=[context.message]))
         updater = TaskUpdater(event_queue, context.task_id, context.context_id)
         await updater.start_work()
-        token = authorization[7:] if authorization.lower().startswith("bearer ") else ""
+        token = bearer(context)
         try:
             claims = verified_claims(token)
             chain = None
@@ -110,10 +126,15 @@ class EchoAgent(AgentExecutor):
             "actorPath": list(chain["actor_path"]) if chain else [], "hop": chain["hop"] if chain else -1,
         })
         text = context.get_user_input()
+        if "wait" in text.split():
+            log(f"STARTED {context.task_id}")
+            await asyncio.sleep(60)
         await updater.add_artifact([new_text_part(f"echo for {claims['oid']}: {text}"), Part(data=seen)], name="echo")
         await updater.complete()
 
     async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
+        claims = verified_claims(bearer(context))
+        log(f"CANCELED {context.task_id} {claims['oid']}")
         await TaskUpdater(event_queue, context.task_id, context.context_id).cancel()
 
 
@@ -124,7 +145,7 @@ def main():
     card = AgentCard(
         name="a2a-echo", description="Echoes what it is sent, after verifying the caller's token (a2a-sdk fixture)", version="1.0.0",
         supported_interfaces=[AgentInterface(url=f"{base}/a2a", protocol_binding="JSONRPC", protocol_version="1.0")],
-        capabilities=AgentCapabilities(streaming=False, extensions=[
+        capabilities=AgentCapabilities(streaming=True, extensions=[
             AgentExtension(uri=CHAIN_EXTENSION, description="verifies the Baton delegation chain it is sent")]), default_input_modes=["text/plain"], default_output_modes=["text/plain"],
         skills=[AgentSkill(id="echo", name="Echo", description="Echo the input", tags=["test"])])
     handler = DefaultRequestHandler(agent_executor=EchoAgent(), task_store=InMemoryTaskStore(), agent_card=card)
