@@ -91,11 +91,12 @@ struct A2AInteropTests {
     }
 
     @Test(
-        "an a2a-sdk client cancels Jane's running task: the cancel reaches the a2a-sdk agent the chain had delegated to (with a token that verifies as hers), her subscription ends CANCELED, the ledger records the canceled hop; the task then is neither cancelable nor subscribable"
+        "an a2a-sdk client cancels Jane's running task: the cancel reaches the a2a-sdk agent the chain had delegated to (with a token that verifies as hers), her subscription ends CANCELED, the ledger records the canceled hop; the task then is neither cancelable nor subscribable (an agent that streams, and one Baton follows by asking)",
+        arguments: [true, false]
     )
-    func cancelReachesEveryHop() async throws {
+    func cancelReachesEveryHop(streaming: Bool) async throws {
         let python = try InteropPython.a2a()
-        try await Self.withEchoDelegate { sn, base, daemon, events in
+        try await Self.withEchoDelegate(streaming: streaming) { sn, base, daemon, events in
             let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
             let (status, output) = try await ChildProcess.run(
                 python, [Self.cancelScript],
@@ -116,8 +117,9 @@ struct A2AInteropTests {
 
     /// The a2a-sdk echo agent running as triage's delegate `a2a-echo` (and `a2a-ghost`, a URL
     /// without a card), a daemon whose mesh names them, and the file the echo agent logs to.
+    /// Without `streaming` its card offers none, and Baton follows its tasks by asking.
     static func withEchoDelegate(
-        _ body: @Sendable (ServiceNowFixture, String, BatonDaemon, String) async throws -> Void
+        streaming: Bool = true, _ body: @Sendable (ServiceNowFixture, String, BatonDaemon, String) async throws -> Void
     ) async throws {
         let python = try InteropPython.a2a()
         let directory = try TemporaryDirectory()
@@ -131,6 +133,7 @@ struct A2AInteropTests {
                 environment: [
                     "JWKS_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/discovery/v2.0/keys", "AUDIENCES": "\(echo.appID),api://a2a-echo",
                     "BATON_KEYS_URL": "http://127.0.0.1:\(port)/.well-known/baton-keys.json", "EVENTS_LOG": events,
+                    "STREAMING": streaming ? "1" : "0",
                 ])
             defer { fixture.stop() }
             let agents = try Self.agents(

@@ -1,3 +1,4 @@
+import BatonA2A
 import BatonCore
 import BatonDevKit
 import BatonIdentity
@@ -109,6 +110,8 @@ struct A2ARoutesTests {
                     -32005
                 ),
                 ("an unknown task id", try Self.body("GetTask", ["id": "no-such-task"]), "1.0", -32001),
+                ("a subscription to an unknown task", try Self.body("SubscribeToTask", ["id": "no-such-task"]), "1.0", -32001),
+                ("a cancel of an unknown task", try Self.body("CancelTask", ["id": "no-such-task"]), "1.0", -32001),
                 (
                     "a message to an unknown task", try Self.body("SendMessage", ["message": message.merging(["taskId": "no-such-task"]) { $1 }]),
                     "1.0", -32001
@@ -138,13 +141,16 @@ struct A2ARoutesTests {
         }
     }
 
-    @Test("a finished task cannot be canceled or continued; another user's task is not found; tasks survive a restart")
+    @Test(
+        "a finished task cannot be canceled, continued or subscribed to; another user's task is not found; tasks survive a restart, and one a stopped daemon left working ends FAILED"
+    )
     func ownershipAndRestart() async throws {
         let directory = try TemporaryDirectory()
         try await ServiceNowFixture.withRunning { sn in
             let jane = try await sn.idp.signIn()
             let daemon = { try AgentRoutesTests.daemon(sn, data: directory.file("data")) }
-            let taskID = try await LocalServer.run(logger: Logger(label: "test"), { try! daemon().makeApplication(onServerRunning: $0) }) { base in
+            let first = try daemon()
+            let taskID = try await LocalServer.run(logger: Logger(label: "test"), { first.makeApplication(onServerRunning: $0) }) { base in
                 _ = try await httpGet("\(base)/readyz", until: 200)
                 let task = try await Self.send(base, token: jane, text: "Show me 5 incidents assigned to me")
                 #expect((task["status"] as? [String: Any])?["state"] as? String == "TASK_STATE_COMPLETED", "\(task)")
@@ -154,6 +160,12 @@ struct A2ARoutesTests {
                 #expect(Self.errorCode(cancel) == -32002, "\(cancel.body)")
                 let followUp: [String: Any] = ["messageId": "m-2", "role": "ROLE_USER", "taskId": id, "parts": [["text": "and more"]]]
                 #expect(Self.errorCode(try await Self.call(base, token: jane, method: "SendMessage", params: ["message": followUp])) == -32004)
+                #expect(Self.errorCode(try await Self.call(base, token: jane, method: "SubscribeToTask", params: ["id": id])) == -32004)
+                // A task whose run the daemon's end cut off, as a crash would leave it.
+                var cutOff = try #require(await first.storage.tasks()?.task(id: id, owner: Self.jane(sn)))
+                cutOff.task.id = "cut-off"
+                cutOff.task.status = A2ATaskStatus(state: .working)
+                try await #require(await first.storage.tasks()).save(cutOff)
                 let harriet = try await sn.idp.signIn("harriet@contoso.com")
                 #expect(Self.errorCode(try await Self.call(base, token: harriet, method: "GetTask", params: ["id": id])) == -32001)
                 #expect(Self.errorCode(try await Self.call(base, token: harriet, method: "CancelTask", params: ["id": id])) == -32001)
@@ -166,11 +178,21 @@ struct A2ARoutesTests {
                 #expect(task["id"] as? String == taskID)
                 #expect((task["status"] as? [String: Any])?["state"] as? String == "TASK_STATE_COMPLETED")
                 #expect((task["history"] as? [Any])?.count == 1)
+                let cutOff = try #require(
+                    try await Self.call(base, token: jane, method: "GetTask", params: ["id": "cut-off"]).json["result"] as? [String: Any])
+                let status = try #require(cutOff["status"] as? [String: Any])
+                #expect(status["state"] as? String == "TASK_STATE_FAILED", "\(status)")
+                #expect(((status["message"] as? [String: Any])?["metadata"] as? [String: Any])?["code"] as? String == "interrupted", "\(status)")
                 let listed = try await Self.call(base, token: jane, method: "ListTasks", params: ["pageSize": 10])
                 let ids = ((listed.json["result"] as? [String: Any])?["tasks"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
-                #expect(ids == [taskID], "\(listed.body)")
+                #expect(ids == ["cut-off", taskID], "\(listed.body)")
             }
         }
+    }
+
+    static func jane(_ sn: ServiceNowFixture) throws -> ChainUser {
+        let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
+        return ChainUser(tenantID: sn.idp.tenant.id, objectID: jane.oid, username: nil)
     }
 
     private static func body(_ method: String, _ params: [String: Any]) throws -> Data {

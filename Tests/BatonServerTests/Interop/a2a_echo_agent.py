@@ -14,7 +14,7 @@ it, `CANCELED <task id> <oid>` when a caller whose token verifies cancels it.
 
 Env: JWKS_URL (the IdP's key set), AUDIENCES (comma-separated: its app id and identifier
 URI), BATON_KEYS_URL (the key set of the Baton daemon it trusts to assert chains),
-EVENTS_LOG (optional: where the lines above go).
+EVENTS_LOG (optional: where the lines above go), STREAMING ("0": the card offers no streaming).
 Prints `READY http://127.0.0.1:<port>` once listening; the card is at /.well-known/agent-card.json.
 """
 import asyncio
@@ -145,7 +145,7 @@ def main():
     card = AgentCard(
         name="a2a-echo", description="Echoes what it is sent, after verifying the caller's token (a2a-sdk fixture)", version="1.0.0",
         supported_interfaces=[AgentInterface(url=f"{base}/a2a", protocol_binding="JSONRPC", protocol_version="1.0")],
-        capabilities=AgentCapabilities(streaming=True, extensions=[
+        capabilities=AgentCapabilities(streaming=os.environ.get("STREAMING") != "0", extensions=[
             AgentExtension(uri=CHAIN_EXTENSION, description="verifies the Baton delegation chain it is sent")]), default_input_modes=["text/plain"], default_output_modes=["text/plain"],
         skills=[AgentSkill(id="echo", name="Echo", description="Echo the input", tags=["test"])])
     handler = DefaultRequestHandler(agent_executor=EchoAgent(), task_store=InMemoryTaskStore(), agent_card=card)
