@@ -87,6 +87,22 @@ struct A2AInteropTests {
             #expect((ghost.json["error"] as? [String: Any])?["code"] as? String == "remote_agent_failed")
             let failed = try await LedgerQuery(agent: "a2a-ghost", limit: 10).run(on: try #require(await daemon.storage.ledger()).reader).entries
             #expect(failed.contains { $0.kind == .error && $0.reason == "remote_agent_failed" && $0.user?.objectID == jane.oid })
+
+            // A middle hop Baton did not write: the a2a-sdk agent passes the request on to
+            // itsm over A2A with its own on-behalf-of exchange, and answers with what came back.
+            let forwarded = try await AgentRoutesTests.invoke(
+                base, token: try await sn.idp.signIn(), input: "forward: show me 5 incidents assigned to me")
+            #expect(forwarded.status == 200, "\(forwarded.body)")
+            #expect((forwarded.json["hops"] as? [[String: Any]])?.compactMap { $0["agent"] as? String } == ["concierge", "triage", "a2a-echo"])
+            let incidents = (forwarded.json["data"] as? [String: Any])?["incidents"] as? [Any]
+            #expect(incidents?.count == 5, "\(forwarded.body)")
+            let reader = try #require(await daemon.storage.ledger()).reader
+            let firstChain = try await LedgerQuery(chainID: try #require(forwarded.json["chain_id"] as? String), limit: 100).run(on: reader)
+            let trace = try #require(firstChain.entries.first?.traceID)
+            let atItsm = try await LedgerQuery(agent: "itsm", limit: 100).run(on: reader).entries.filter { $0.traceID == trace }
+            #expect(
+                atItsm.contains { $0.kind == .toolCall && $0.user?.objectID == jane.oid && $0.actorPath == ["itsm"] },
+                "itsm ran Jane's request as a chain of its own, in the same trace: \(atItsm.map { "\($0.kind) \($0.actorPath)" })")
         }
     }
 
@@ -133,7 +149,9 @@ struct A2AInteropTests {
                 environment: [
                     "JWKS_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/discovery/v2.0/keys", "AUDIENCES": "\(echo.appID),api://a2a-echo",
                     "BATON_KEYS_URL": "http://127.0.0.1:\(port)/.well-known/baton-keys.json", "EVENTS_LOG": events,
-                    "STREAMING": streaming ? "1" : "0",
+                    "STREAMING": streaming ? "1" : "0", "FORWARD_TO": "http://127.0.0.1:\(port)/a2a/itsm",
+                    "TOKEN_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/oauth2/v2.0/token", "CLIENT_ID": echo.appID,
+                    "CLIENT_SECRET": "a2a-echo-dev-secret", "FORWARD_SCOPE": "api://itsm/access_as_user",
                 ])
             defer { fixture.stop() }
             let agents = try Self.agents(
@@ -156,7 +174,7 @@ struct A2AInteropTests {
         triage = triage.replacingOccurrences(
             of: "  rules:\n",
             with:
-                "  rules:\n    - match: \"(?i)\\\\becho\\\\b\"\n      delegate: a2a-echo\n    - match: \"(?i)\\\\bghost\\\\b\"\n      delegate: a2a-ghost\n"
+                "  rules:\n    - match: \"(?i)\\\\b(echo|forward)\\\\b\"\n      delegate: a2a-echo\n    - match: \"(?i)\\\\bghost\\\\b\"\n      delegate: a2a-ghost\n"
         )
         var files = ["triage": triage]
         for (name, url) in [("a2a-echo", echo), ("a2a-ghost", ghost)] {

@@ -14,17 +14,26 @@ it, `CANCELED <task id> <oid>` when a caller whose token verifies cancels it.
 
 Env: JWKS_URL (the IdP's key set), AUDIENCES (comma-separated: its app id and identifier
 URI), BATON_KEYS_URL (the key set of the Baton daemon it trusts to assert chains),
-EVENTS_LOG (optional: where the lines above go), STREAMING ("0": the card offers no streaming).
+EVENTS_LOG (optional: where the lines above go), STREAMING ("0": the card offers no streaming),
+PORT (optional: the port to listen on).
+
+A middle hop: with FORWARD_TO (an A2A JSON-RPC URL, e.g. Baton's /a2a/itsm), a message with the
+word "forward" is passed on — the agent exchanges the token it received on behalf of the user
+at TOKEN_URL (CLIENT_ID, CLIENT_SECRET, FORWARD_SCOPE), sends the text there with the new
+token and the same traceparent, and answers with what came back.
 Prints `READY http://127.0.0.1:<port>` once listening; the card is at /.well-known/agent-card.json.
 """
 import asyncio
 import base64
 import json
 import os
+import re
 import socket
 import time
 import urllib.request
+import uuid
 
+import httpx
 import uvicorn
 from a2a.helpers.proto_helpers import new_text_part
 from a2a.server.agent_execution import AgentExecutor, RequestContext
@@ -89,6 +98,15 @@ def verified_chain(jws, token):
     return claims
 
 
+def dict_value(data):
+    value = Value()
+    if isinstance(data, dict):
+        value.struct_value.update(data)
+    else:
+        value.list_value.extend(data)
+    return value
+
+
 def log(line):
     if os.environ.get("EVENTS_LOG"):
         with open(os.environ["EVENTS_LOG"], "a") as events:
@@ -98,6 +116,27 @@ def log(line):
 def bearer(context):
     authorization = context.call_context.state.get("headers", {}).get("authorization", "")
     return authorization[7:] if authorization.lower().startswith("bearer ") else ""
+
+
+async def forwarded(text, token, traceparent):
+    """The artifact parts the agent at FORWARD_TO answers `text` with, asked with a token exchanged on behalf of the user."""
+    async with httpx.AsyncClient(timeout=60) as http:
+        exchange = await http.post(os.environ["TOKEN_URL"], data={
+            "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "requested_token_use": "on_behalf_of",
+            "client_id": os.environ["CLIENT_ID"], "client_secret": os.environ["CLIENT_SECRET"], "assertion": token,
+            "scope": os.environ["FORWARD_SCOPE"]})
+        exchange.raise_for_status()
+        headers = {"Authorization": f"Bearer {exchange.json()['access_token']}", "A2A-Version": "1.0"}
+        if traceparent:
+            headers["traceparent"] = traceparent
+        answer = await http.post(os.environ["FORWARD_TO"], headers=headers, json={
+            "jsonrpc": "2.0", "id": 1, "method": "SendMessage",
+            "params": {"message": {"messageId": str(uuid.uuid4()), "role": "ROLE_USER", "parts": [{"text": text}]}}})
+        answer.raise_for_status()
+        task = answer.json()["result"]["task"]
+        if task["status"]["state"] != "TASK_STATE_COMPLETED":
+            raise ValueError(f"the next agent ended {task['status']['state']}")
+        return task["artifacts"][0]["parts"]
 
 
 class EchoAgent(AgentExecutor):
@@ -126,6 +165,16 @@ class EchoAgent(AgentExecutor):
             "actorPath": list(chain["actor_path"]) if chain else [], "hop": chain["hop"] if chain else -1,
         })
         text = context.get_user_input()
+        if os.environ.get("FORWARD_TO") and re.search(r"\bforward\b", text, re.IGNORECASE):
+            try:
+                parts = await forwarded(text, token, headers.get("traceparent", ""))
+            except Exception as error:  # noqa: BLE001 — the next hop's failure fails this task
+                await updater.failed(updater.new_agent_message([new_text_part(f"forwarding failed: {error}")]))
+                return
+            answer = [new_text_part(part["text"]) if "text" in part else Part(data=dict_value(part["data"])) for part in parts]
+            await updater.add_artifact(answer, name="forwarded")
+            await updater.complete()
+            return
         if "wait" in text.split():
             log(f"STARTED {context.task_id}")
             await asyncio.sleep(60)
@@ -140,7 +189,7 @@ class EchoAgent(AgentExecutor):
 
 def main():
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
+    listener.bind(("127.0.0.1", int(os.environ.get("PORT", "0"))))
     base = f"http://127.0.0.1:{listener.getsockname()[1]}"
     card = AgentCard(
         name="a2a-echo", description="Echoes what it is sent, after verifying the caller's token (a2a-sdk fixture)", version="1.0.0",
