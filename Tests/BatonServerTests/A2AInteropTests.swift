@@ -142,7 +142,7 @@ struct A2AInteropTests {
         try await ServiceNowFixture.withRunning { sn in
             let echo = sn.idp.app("a2a-echo")
             // The daemon's address is known in advance: the A2A agent trusts its published key.
-            let port = try FreePort.pick()
+            let port = try LoopbackPort.free()
             let events = directory.file("echo-events.log")
             let fixture = try await InteropServer(
                 python: python, script: Self.echoAgent,
@@ -164,30 +164,15 @@ struct A2AInteropTests {
         }
     }
 
-    /// The shipped mesh, with triage delegating "echo" to the A2A agent at `echo` and
-    /// "ghost" to a URL that serves no agent card.
+    /// The shipped mesh, with triage delegating "echo" and "forward" to the A2A agent at
+    /// `echo` and "ghost" to a URL that serves no agent card.
     static func agents(in path: String, echo: String, ghost: String, echoAppID: String) throws -> String {
-        var triage = try String(contentsOfFile: RepositoryPaths.path("agents/triage.yaml"), encoding: .utf8)
-        triage = triage.replacingOccurrences(
-            of: "delegates:\n",
-            with: "delegates:\n  - agent: a2a-echo\n    scopes: [access_as_user]\n  - agent: a2a-ghost\n    scopes: [access_as_user]\n")
-        triage = triage.replacingOccurrences(
-            of: "  rules:\n",
-            with:
-                "  rules:\n    - match: \"(?i)\\\\b(echo|forward)\\\\b\"\n      delegate: a2a-echo\n    - match: \"(?i)\\\\bghost\\\\b\"\n      delegate: a2a-ghost\n"
-        )
-        var files = ["triage": triage]
-        for (name, url) in [("a2a-echo", echo), ("a2a-ghost", ghost)] {
-            files[name] = """
-                id: \(name)
-                description: An A2A agent outside Baton.
-                a2a: \(url)
-                identity:
-                  client_id: \(echoAppID)
-                  resource: api://a2a-echo
-                """
-        }
-        return try AgentRoutesTests.agents(in: path, copying: ["concierge", "itsm", "workplace", "crm"], writing: files)
+        try A2ADelegateMesh.write(
+            from: RepositoryPaths.path("agents"), to: path,
+            delegates: [
+                .init(name: "a2a-echo", url: echo, match: #"(?i)\b(echo|forward)\b"#, clientID: echoAppID, resource: "api://a2a-echo"),
+                .init(name: "a2a-ghost", url: ghost, match: #"(?i)\bghost\b"#, clientID: echoAppID, resource: "api://a2a-echo"),
+            ])
     }
 }
 
@@ -208,23 +193,5 @@ final class InteropServer: Sendable {
 
     func stop() {
         process.signal(SIGKILL)
-    }
-}
-
-/// A loopback port free at the moment it is picked.
-enum FreePort {
-    static func pick() throws -> Int {
-        let handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(handle) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(handle, $0, length) == 0 && getsockname(handle, $0, &length) == 0 }
-        }
-        guard bound else { throw InteropPython.InteropMissing(message: "no free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

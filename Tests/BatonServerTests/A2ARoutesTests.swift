@@ -205,7 +205,7 @@ struct A2ARoutesTests {
     func daemonToDaemonOverA2A() async throws {
         let directory = try TemporaryDirectory()
         try await ServiceNowFixture.withRunning { sn in
-            let portA = try FreePort.pick()
+            let portA = try LoopbackPort.free()
             let second = try AgentRoutesTests.daemon(sn, data: directory.file("b")) {
                 $0.identity.trustedChainKeys = ["http://127.0.0.1:\(portA)/.well-known/baton-keys.json"]
             }

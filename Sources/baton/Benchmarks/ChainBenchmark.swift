@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BatonCore
+import BatonDevKit
 import BatonIdentity
 import BatonLedger
 import Foundation
@@ -21,6 +22,8 @@ struct ChainBenchmark {
     let hops: Int
     let sustain: Duration
     let stack: DevStack
+    /// The a2a-sdk agent as a middle hop, when its virtualenv is here.
+    var middleHop: A2AMiddleHop?
 
     func run() async throws -> [String] {
         try await stack.run { running in
@@ -56,6 +59,7 @@ struct ChainBenchmark {
                         "  A2A SendMessage, " + (try await load.run(chains: max(chains, level * 4), concurrency: level)).summary(concurrency: level))
                 }
             }
+            lines += try await throughMiddleHop(running, tenant: tenant, token: token, url: url)
             if sustain > .zero {
                 try await ChainLoad.with(url: url, token: token, connections: 16) { load in
                     let sampler = Task {
@@ -90,6 +94,24 @@ struct ChainBenchmark {
     }
 }
 
+extension ChainBenchmark {
+    /// The chain with the a2a-sdk agent in its middle: concierge → triage → a2a-sdk → itsm.
+    func throughMiddleHop(_ running: DevStack.Running, tenant: DevTenant, token: String, url: String) async throws -> [String] {
+        guard let middleHop else { return ["  through the a2a-sdk agent: skipped (no .venv/a2a: run scripts/interop-clients)"] }
+        let agent = try await middleHop.start(stack: running, tenant: tenant)
+        defer { agent.stop() }
+        var lines: [String] = []
+        try await ChainLoad.with(url: url, token: token, connections: 16, input: A2AMiddleHop.input) { load in
+            _ = try await load.run(chains: 8, concurrency: 2)
+            for level in [1, 16] {
+                let result = try await load.run(chains: max(chains / 10, level * 4), concurrency: level)
+                lines.append("  through the a2a-sdk agent (middle hop), " + result.summary(concurrency: level))
+            }
+        }
+        return lines
+    }
+}
+
 /// Many chains over HTTP from `concurrency` workers; latencies of whole chains and of each hop's own work.
 struct ChainLoad {
     /// How a chain is entered: Baton's own invoke, or an A2A `SendMessage`.
@@ -101,6 +123,7 @@ struct ChainLoad {
     let url: String
     let token: String
     var entry: Entry = .invoke
+    var input = "Show me 5 incidents assigned to me"
 
     struct Result {
         var elapsed: Duration
@@ -114,7 +137,7 @@ struct ChainLoad {
             var line = String(
                 format: "%4d concurrent: %.0f chains/s; chain p50 %.2f ms, p99 %.2f ms", concurrency, rate, percentile(chainLatency, 0.5) / 1000,
                 percentile(chainLatency, 0.99) / 1000)
-            for agent in ["concierge", "triage", "itsm"] {
+            for agent in ["concierge", "triage", "itsm", A2AMiddleHop.agent] {
                 guard let values = hopSelf[agent] else { continue }
                 line += String(format: "; %@ p50 %.0f µs p99 %.0f µs", agent, percentile(values, 0.5), percentile(values, 0.99))
             }
@@ -129,12 +152,16 @@ struct ChainLoad {
     }
 
     /// Runs `body` with a load on its own client of `connections` connections, shut down after.
-    static func with(url: String, token: String, connections: Int, entry: Entry = .invoke, _ body: (ChainLoad) async throws -> Void) async throws {
+    static func with(
+        url: String, token: String, connections: Int, entry: Entry = .invoke, input: String? = nil, _ body: (ChainLoad) async throws -> Void
+    ) async throws {
         let client = HTTPClient(
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections + 4)))
         do {
-            try await body(ChainLoad(client: client, url: url, token: token, entry: entry))
+            var load = ChainLoad(client: client, url: url, token: token, entry: entry)
+            if let input { load.input = input }
+            try await body(load)
             try await client.shutdown()
         } catch {
             try? await client.shutdown()
@@ -193,13 +220,13 @@ struct ChainLoad {
         request.headers.add(name: "Content-Type", value: "application/json")
         switch entry {
         case .invoke:
-            request.body = .bytes(ByteBuffer(string: #"{"input":"Show me 5 incidents assigned to me"}"#))
+            request.body = .bytes(ByteBuffer(bytes: JSONValue.object(["input": .string(input)]).serialized))
         case .a2a:
             request.headers.add(name: "A2A-Version", value: "1.0")
             request.body = .bytes(
                 ByteBuffer(
                     string:
-                        #"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"\#(UUID().uuidString)","role":"ROLE_USER","parts":[{"text":"Show me 5 incidents assigned to me"}]}}}"#
+                        #"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"\#(UUID().uuidString)","role":"ROLE_USER","parts":[{"text":"\#(input)"}]}}}"#
                 ))
         }
         let started = ContinuousClock.now

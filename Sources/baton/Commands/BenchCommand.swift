@@ -41,6 +41,11 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Warm hops to time.") var hops = 5_000
         @Option(name: .long, help: "Seconds of 16-client load before RSS is read under load and again after 10 s idle (0 skips).")
         var sustain = 60
+        @Option(
+            name: .long, help: "The Python of the a2a-sdk virtualenv (scripts/interop-clients builds it), for the chain through an a2a-sdk agent.")
+        var a2aPython = ".venv/a2a/bin/python"
+        @Option(name: .long, help: "The a2a-sdk agent to put in the middle of that chain.")
+        var a2aAgent = "Tests/BatonServerTests/Interop/a2a_echo_agent.py"
         @OptionGroup var files: StackOptions
 
         func run() async throws {
@@ -48,9 +53,14 @@ struct BenchCommand: AsyncParsableCommand {
                 LoggingBootstrap.install(.init(level: .error))
                 let root = NSTemporaryDirectory() + "baton-chain-bench-\(UUID().uuidString.prefix(8))"
                 defer { try? FileManager.default.removeItem(atPath: root) }
-                let stack = files.stack(dataDirectory: root, logger: Logger(label: "bench"))
-                let benchmark = ChainBenchmark(
+                var stack = files.stack(dataDirectory: root, logger: Logger(label: "bench"))
+                let middleHop = try A2AMiddleHop.available(python: a2aPython, script: a2aAgent)
+                if let middleHop, let app = try TenantOptions.load(file: stack.tenantFile).application(A2AMiddleHop.agent) {
+                    stack.agentsDirectory = try middleHop.mesh(from: stack.agentsDirectory, to: root + "/agents", clientID: app.appID)
+                }
+                var benchmark = ChainBenchmark(
                     chains: chains, concurrency: clients, peakConcurrency: peak, hops: hops, sustain: .seconds(sustain), stack: stack)
+                benchmark.middleHop = middleHop
                 for line in try await benchmark.run() { print(line) }
             }
         }

@@ -35,7 +35,7 @@ struct DevStack {
 
     let dataDirectory: String
     let tenantFile: String
-    let agentsDirectory: String
+    var agentsDirectory: String
     let connectorsDirectory: String
     let logger: Logger
 
