@@ -17,10 +17,13 @@ struct A2ATaskFollower: Sendable {
     var extensions: [String] = []
 
     /// `SendMessage` with `returnImmediately` (so that the task's id is known at once; an
-    /// agent that ignores it answers when done), then `GetTask` until the task ends.
+    /// agent that ignores it answers when done), then `GetTask` until the task ends — after
+    /// 5 ms, then twice as long each time up to every 200 ms.
     func sendAndFollow(_ message: JSONValue, cancellation: RemoteTaskCancellation) async throws(AgentError) -> AgentAnswer {
         var result = try await call("SendMessage", params: ["message": message, "configuration": ["returnImmediately": true]])
         let deadline = ContinuousClock.now + timeout
+        // Asked again soon at first, then less often: a quick task is not kept waiting.
+        var pause = Duration.milliseconds(5)
         while true {
             if let reply = result.objectValue?["message"] { return answer(reply) }
             guard let taskJSON = result.objectValue?["task"] ?? (result.objectValue?["status"] != nil ? result : nil),
@@ -32,7 +35,8 @@ struct A2ATaskFollower: Sendable {
             if let answer = try A2AAgentClient.outcome(of: task, agent: agent, chainID: position.chainID) { return answer }
             // Still running: follow it.
             guard ContinuousClock.now < deadline else { throw .timedOut(agent: agent, after: timeout) }
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(200))
             guard !Task.isCancelled else { throw .canceled(agent: agent) }
             result = try await call("GetTask", params: ["id": .string(task.id)])
         }

@@ -65,16 +65,20 @@ struct A2ATaskRunner: Sendable {
         // Subscribers see the events in order: they pass through one relay.
         let (feed, sink) = AsyncStream.makeStream(of: A2AStreamEvent.self)
         let relay = followable ? Task { [running] in for await event in feed { await running.publish(event, of: id) } } : nil
+        // A blocking SendMessage's steps go nowhere: they are not even built.
+        let observed = followable || progress != nil
         let emit: Progress = { event in
             progress?(event)
             if followable { sink.yield(event) }
         }
+        var steps: @Sendable (AgentEvent) -> Void = { _ in }
+        if observed { steps = { event in emit(.status(taskID: id, contextID: contextID, Self.working(event, snapshot))) } }
         let work = Task { () -> Result<AgentAnswer, AgentError> in
             do throws(AgentError) {
                 return .success(
                     try await runtime.invoke(
                         agent: prepared.agent, input: message.text, token: token, joining: position, traceID: traceID,
-                        events: { event in emit(.status(taskID: id, contextID: contextID, Self.working(event, snapshot))) }))
+                        events: steps))
             } catch {
                 return .failure(error)
             }

@@ -56,7 +56,7 @@ struct A2AMiddleHop: Sendable {
             }
         }
         guard ready else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw CommandFailure(message: "the a2a-sdk agent \(script) did not start")
         }
         return Running(process: process)
@@ -70,8 +70,9 @@ struct A2AMiddleHop: Sendable {
             self.process = process
         }
 
+        /// SIGKILL: a child of the daemon's process inherits its blocked SIGTERM.
         func stop() {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

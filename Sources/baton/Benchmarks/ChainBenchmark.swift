@@ -59,6 +59,7 @@ struct ChainBenchmark {
                         "  A2A SendMessage, " + (try await load.run(chains: max(chains, level * 4), concurrency: level)).summary(concurrency: level))
                 }
             }
+            lines.append(try await a2aOverhead(invoke: url, a2a: a2a, token: token, clients: 16, rounds: 7))
             lines += try await throughMiddleHop(running, tenant: tenant, token: token, url: url)
             if sustain > .zero {
                 try await ChainLoad.with(url: url, token: token, connections: 16) { load in
@@ -95,6 +96,26 @@ struct ChainBenchmark {
 }
 
 extension ChainBenchmark {
+    /// A2A `SendMessage` against `/v1` invoke at `clients` clients, in alternating rounds so
+    /// that both meet the same load on a shared host: the median of each and their ratio.
+    func a2aOverhead(invoke: String, a2a: String, token: String, clients: Int, rounds: Int) async throws -> String {
+        var rates: (invoke: [Double], a2a: [Double]) = ([], [])
+        let perRound = max(chains / 2, clients * 4)
+        try await ChainLoad.with(url: invoke, token: token, connections: clients) { invokeLoad in
+            try await ChainLoad.with(url: a2a, token: token, connections: clients, entry: .a2a) { a2aLoad in
+                for _ in 0..<rounds {
+                    rates.invoke.append(try await invokeLoad.run(chains: perRound, concurrency: clients).rate)
+                    rates.a2a.append(try await a2aLoad.run(chains: perRound, concurrency: clients).rate)
+                }
+            }
+        }
+        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+        return String(
+            format:
+                "  A2A overhead at %d clients, %d alternating rounds of %d chains: invoke median %.0f chains/s, A2A median %.0f chains/s: %+.1f %%",
+            clients, rounds, perRound, median(rates.invoke), median(rates.a2a), (median(rates.invoke) / median(rates.a2a) - 1) * 100)
+    }
+
     /// The chain with the a2a-sdk agent in its middle: concierge → triage → a2a-sdk → itsm.
     func throughMiddleHop(_ running: DevStack.Running, tenant: DevTenant, token: String, url: String) async throws -> [String] {
         guard let middleHop else { return ["  through the a2a-sdk agent: skipped (no .venv/a2a: run scripts/interop-clients)"] }
@@ -132,8 +153,9 @@ struct ChainLoad {
         /// Per agent: the hop's time minus its child's (µs).
         var hopSelf: [String: [Int64]]
 
+        var rate: Double { Double(chains) / elapsed.timeInterval }
+
         func summary(concurrency: Int) -> String {
-            let rate = Double(chains) / elapsed.timeInterval
             var line = String(
                 format: "%4d concurrent: %.0f chains/s; chain p50 %.2f ms, p99 %.2f ms", concurrency, rate, percentile(chainLatency, 0.5) / 1000,
                 percentile(chainLatency, 0.99) / 1000)

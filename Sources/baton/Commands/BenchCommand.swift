@@ -56,6 +56,8 @@ struct BenchCommand: AsyncParsableCommand {
                 var stack = files.stack(dataDirectory: root, logger: Logger(label: "bench"))
                 let middleHop = try A2AMiddleHop.available(python: a2aPython, script: a2aAgent)
                 if let middleHop, let app = try TenantOptions.load(file: stack.tenantFile).application(A2AMiddleHop.agent) {
+                    // The data directory holds sealed tokens: it is the daemon's alone from the start.
+                    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                     stack.agentsDirectory = try middleHop.mesh(from: stack.agentsDirectory, to: root + "/agents", clientID: app.appID)
                 }
                 var benchmark = ChainBenchmark(
