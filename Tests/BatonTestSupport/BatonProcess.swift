@@ -49,13 +49,7 @@ public final class BatonProcess: Sendable {
 
     /// Waits until standard error has a line containing `marker`, returning that line.
     public func waitForLine(containing marker: String, timeout: Duration = .seconds(60)) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let line = standardError.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
-            guard isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw ProcessFailure(message: "no line containing '\(marker)'; stderr was:\n\(standardError)")
+        try await process.line(where: { $0.contains(marker) }, description: "containing '\(marker)'", inErrors: true, timeout: timeout)
     }
 
     /// Sends `signal` and waits for the process to exit; returns the status and how long it took.

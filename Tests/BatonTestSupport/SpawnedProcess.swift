@@ -122,13 +122,21 @@ public final class SpawnedProcess: Sendable {
 
     /// Waits until its output has a line that starts with `prefix`; that line.
     public func line(startingWith prefix: String, timeout: Duration = .seconds(60)) async throws -> String {
+        try await line(where: { $0.hasPrefix(prefix) }, description: "starting with '\(prefix)'", timeout: timeout)
+    }
+
+    /// Waits until standard output (or, `inErrors`, standard error) has a line that
+    /// `matches`; that line. Fails once the process has exited without one, or at `timeout`.
+    public func line(
+        where matches: (Substring) -> Bool, description: String, inErrors: Bool = false, timeout: Duration = .seconds(60)
+    ) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
+            if let line = (inErrors ? errors : output).split(separator: "\n").first(where: matches) { return String(line) }
             guard isRunning else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw ProcessFailure(message: "no line starting with '\(prefix)'; the output was:\n\(output)\(errors)")
+        throw ProcessFailure(message: "no line \(description); the output was:\n\(output)\(errors)")
     }
 
     // MARK: - Plumbing
