@@ -56,7 +56,7 @@ struct A2AInteropTests {
     static let echoAgent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/a2a_echo_agent.py").path
 
     @Test(
-        "an a2a-sdk agent is triage's delegate: it verifies a token for its own app that speaks for Jane and the delegation chain Baton signed; the ledger records the hop as hers; an A2A agent without a card is an error hop"
+        "an a2a-sdk agent is triage's delegate: it verifies a token for its own app that speaks for Jane and the delegation chain Baton signed; the ledger records the hop as hers; an A2A agent without a card, or whose card lies, is an error hop"
     )
     func a2aDelegate() async throws {
         try await Self.withEchoDelegate { sn, base, daemon, _ in
@@ -87,6 +87,12 @@ struct A2AInteropTests {
             #expect((ghost.json["error"] as? [String: Any])?["code"] as? String == "remote_agent_failed")
             let failed = try await LedgerQuery(agent: "a2a-ghost", limit: 10).run(on: try #require(await daemon.storage.ledger()).reader).entries
             #expect(failed.contains { $0.kind == .error && $0.reason == "remote_agent_failed" && $0.user?.objectID == jane.oid })
+            let lied = try await AgentRoutesTests.invoke(base, token: try await sn.idp.signIn(), input: "liar this incident")
+            #expect(
+                lied.status == 502 && (lied.json["error"] as? [String: Any])?["code"] as? String == "remote_agent_failed",
+                "\(lied.status) \(lied.body)")
+            let liarHops = try await LedgerQuery(agent: "a2a-liar", limit: 10).run(on: try #require(await daemon.storage.ledger()).reader).entries
+            #expect(liarHops.contains { $0.kind == .error && $0.reason == "remote_agent_failed" && $0.user?.objectID == jane.oid })
 
             // A middle hop Baton did not write: the a2a-sdk agent passes the request on to
             // itsm over A2A with its own on-behalf-of exchange, and answers with what came back.
@@ -165,13 +171,15 @@ struct A2AInteropTests {
     }
 
     /// The shipped mesh, with triage delegating "echo" and "forward" to the A2A agent at
-    /// `echo` and "ghost" to a URL that serves no agent card.
+    /// `echo`, "ghost" to a URL that serves no agent card and "liar" to a card whose
+    /// interface answers 404.
     static func agents(in path: String, echo: String, ghost: String, echoAppID: String) throws -> String {
         try A2ADelegateMesh.write(
             from: RepositoryPaths.path("agents"), to: path,
             delegates: [
                 .init(name: "a2a-echo", url: echo, match: #"(?i)\b(echo|forward)\b"#, clientID: echoAppID, resource: "api://a2a-echo"),
                 .init(name: "a2a-ghost", url: ghost, match: #"(?i)\bghost\b"#, clientID: echoAppID, resource: "api://a2a-echo"),
+                .init(name: "a2a-liar", url: "\(echo)/liar", match: #"(?i)\bliar\b"#, clientID: echoAppID, resource: "api://a2a-echo"),
             ])
     }
 }

@@ -136,7 +136,8 @@ struct A2ATaskFollower: Sendable {
             if status == 401, let challenge = response.headers.first(name: "WWW-Authenticate"), let claims = RemoteAgentClient.claims(challenge) {
                 throw .claimsChallenge(claims: claims, message: "\(agent) needs the user to satisfy a claims challenge")
             }
-            throw .remoteFailed(agent: agent, status: status, message: "the A2A agent answered HTTP \(status)")
+            // Busy or unavailable passes through (the caller may retry); anything else is a broken agent.
+            throw .remoteFailed(agent: agent, status: [429, 503].contains(status) ? status : 502, message: "the A2A agent answered HTTP \(status)")
         }
         return response
     }

@@ -15,7 +15,8 @@ it, `CANCELED <task id> <oid>` when a caller whose token verifies cancels it.
 Env: JWKS_URL (the IdP's key set), AUDIENCES (comma-separated: its app id and identifier
 URI), BATON_KEYS_URL (the key set of the Baton daemon it trusts to assert chains),
 EVENTS_LOG (optional: where the lines above go), STREAMING ("0": the card offers no streaming),
-PORT (optional: the port to listen on).
+PORT (optional: the port to listen on). Under /liar it serves a card that lies: the JSON-RPC
+interface it names answers 404.
 
 A middle hop: with FORWARD_TO (an A2A JSON-RPC URL, e.g. Baton's /a2a/itsm), a message with the
 word "forward" is passed on — the agent exchanges the token it received on behalf of the user
@@ -47,8 +48,11 @@ from a2a.types.a2a_pb2 import (
 CHAIN_EXTENSION = "https://baton.dev/a2a/extensions/delegation-chain/v1"
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
+from google.protobuf.json_format import MessageToDict
 from google.protobuf.struct_pb2 import Value
 from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 
 def b64url(text):
@@ -212,7 +216,11 @@ def main():
             AgentExtension(uri=CHAIN_EXTENSION, description="verifies the Baton delegation chain it is sent")]), default_input_modes=["text/plain"], default_output_modes=["text/plain"],
         skills=[AgentSkill(id="echo", name="Echo", description="Echo the input", tags=["test"])])
     handler = DefaultRequestHandler(agent_executor=EchoAgent(), task_store=InMemoryTaskStore(), agent_card=card)
-    app = Starlette(routes=create_agent_card_routes(card) + create_jsonrpc_routes(handler, rpc_url="/a2a"))
+    # A card that lies: its JSON-RPC interface is a URL where no agent answers.
+    liar = MessageToDict(card)
+    liar["supportedInterfaces"] = [{"url": f"{base}/nowhere", "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}]
+    lying = Route("/liar/.well-known/agent-card.json", lambda request: JSONResponse(liar))
+    app = Starlette(routes=create_agent_card_routes(card) + create_jsonrpc_routes(handler, rpc_url="/a2a") + [lying])
     print(f"READY {base}", flush=True)
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[listener])
 
