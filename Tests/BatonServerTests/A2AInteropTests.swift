@@ -29,7 +29,7 @@ struct A2AInteropTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/a2a_client.py").path
 
     @Test(
-        "the a2a-sdk client resolves the front door's card, signs Jane in for its scheme, gets her five incidents (sent and streamed), reads the task; Harriet cannot; no token and a wrong audience are 401; MFA ends in AUTH_REQUIRED"
+        "the a2a-sdk client resolves the front door's card, signs Jane in for its scheme, gets her five incidents (sent and streamed, over JSON-RPC and HTTP+JSON), reads the task; Harriet cannot; no token and a wrong audience are 401; MFA ends in AUTH_REQUIRED"
     )
     func pythonClient() async throws {
         let python = try InteropPython.a2a()
@@ -44,7 +44,7 @@ struct A2AInteropTests {
                 ])
             #expect(status == 0, "\(output)")
             for check in [
-                "card ok", "send ok TASK_STATE_COMPLETED 5 incidents", "stream ok task", "get ok", "isolation ok", "no token ok",
+                "card ok", "send ok TASK_STATE_COMPLETED 5 incidents", "stream ok task", "get ok", "rest ok", "isolation ok", "no token ok",
                 "wrong audience ok", "auth required ok",
             ] {
                 #expect(output.contains(check), "missing '\(check)' in:\n\(output)")

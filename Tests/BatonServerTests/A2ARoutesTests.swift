@@ -43,6 +43,77 @@ struct A2ARoutesTests {
         return try #require((result.json["result"] as? [String: Any])?["task"] as? [String: Any], "\(result.body)")
     }
 
+    /// An HTTP+JSON call: `method {base}/a2a/concierge/{path}`.
+    static func rest(_ base: String, _ method: String, _ path: String, token: String?, body: Data? = nil, version: String? = "1.0") async throws
+        -> HTTPResult
+    {
+        var request = URLRequest(url: URL(string: "\(base)/a2a/concierge/\(path)")!, timeoutInterval: 30)
+        request.httpMethod = method
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let version { request.setValue(version, forHTTPHeaderField: "A2A-Version") }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        request.httpBody = body
+        return try await httpRequest(request)
+    }
+
+    /// An HTTP+JSON error's `google.rpc.Status` name and its `ErrorInfo` reason.
+    static func status(_ result: HTTPResult) -> (String?, String?) {
+        let error = result.json["error"] as? [String: Any]
+        let info = (error?["details"] as? [[String: Any]])?.first { $0["@type"] as? String == "type.googleapis.com/google.rpc.ErrorInfo" }
+        return (error?["status"] as? String, info?["reason"] as? String)
+    }
+
+    @Test(
+        "the HTTP+JSON binding: a message is sent and its task read back; each bad request gets the HTTP status, google.rpc.Status and ErrorInfo reason A2A names"
+    )
+    func httpJSONBinding() async throws {
+        try await AgentRoutesTests.withDaemon { sn, base in
+            let jane = try await sn.idp.signIn()
+            let message = try JSONSerialization.data(withJSONObject: [
+                "message": ["messageId": "r-1", "role": "ROLE_USER", "parts": [["text": "Show me 5 incidents assigned to me"]]]
+            ])
+            let sent = try await Self.rest(base, "POST", "message:send", token: jane, body: message)
+            let task = try #require(sent.json["task"] as? [String: Any], "\(sent.status) \(sent.body)")
+            #expect((task["status"] as? [String: Any])?["state"] as? String == "TASK_STATE_COMPLETED")
+            let id = try #require(task["id"] as? String)
+            let read = try await Self.rest(base, "GET", "tasks/\(id)?historyLength=1", token: jane)
+            #expect(read.status == 200 && read.json["id"] as? String == id && (read.json["history"] as? [Any])?.count == 1, "\(read.body)")
+            let listed = try await Self.rest(base, "GET", "tasks?pageSize=1&includeArtifacts=true", token: jane)
+            #expect(((listed.json["tasks"] as? [[String: Any]])?.first?["artifacts"] as? [Any]) != nil, "\(listed.body)")
+
+            let cases: [(String, String, String, Data?, String?, Int, String, String)] = [
+                ("an unknown task", "GET", "tasks/no-such-task", nil, "1.0", 404, "NOT_FOUND", "TASK_NOT_FOUND"),
+                ("a cancel of a finished task", "POST", "tasks/\(id):cancel", nil, "1.0", 400, "FAILED_PRECONDITION", "TASK_NOT_CANCELABLE"),
+                (
+                    "a subscription to a finished task", "POST", "tasks/\(id):subscribe", nil, "1.0", 400, "FAILED_PRECONDITION",
+                    "UNSUPPORTED_OPERATION"
+                ),
+                ("a page size that is no number", "GET", "tasks?pageSize=many", nil, "1.0", 400, "INVALID_ARGUMENT", "INVALID_PARAMS"),
+                ("a body that is not JSON", "POST", "message:send", Data("{not json".utf8), "1.0", 400, "INVALID_ARGUMENT", "PARSE_ERROR"),
+                (
+                    "a message without its id", "POST", "message:send", Data(#"{"message":{"role":"ROLE_USER","parts":[{"text":"hi"}]}}"#.utf8),
+                    "1.0", 400, "INVALID_ARGUMENT", "INVALID_PARAMS"
+                ),
+                ("an unknown route", "GET", "tasks/\(id)/nothing", nil, "1.0", 404, "NOT_FOUND", "METHOD_NOT_FOUND"),
+                (
+                    "push notifications", "POST", "tasks/\(id)/pushNotificationConfigs", Data("{}".utf8), "1.0", 400, "FAILED_PRECONDITION",
+                    "PUSH_NOTIFICATION_NOT_SUPPORTED"
+                ),
+                ("no A2A-Version (0.3)", "GET", "tasks/\(id)", nil, nil, 400, "FAILED_PRECONDITION", "VERSION_NOT_SUPPORTED"),
+            ]
+            for (name, method, path, body, version, status, code, reason) in cases {
+                let result = try await Self.rest(base, method, path, token: jane, body: body, version: version)
+                #expect(result.status == status, "\(name): HTTP \(result.status) \(result.body)")
+                let (statusName, errorReason) = Self.status(result)
+                #expect(statusName == code && errorReason == reason, "\(name): \(result.body)")
+                #expect(((result.json["error"] as? [String: Any])?["code"] as? Int) == status, "\(name): the status's code is the HTTP status")
+            }
+            #expect(try await Self.rest(base, "GET", "tasks/\(id)", token: nil).status == 401)
+            let harriet = try await sn.idp.signIn("harriet@contoso.com")
+            #expect(try await Self.rest(base, "GET", "tasks/\(id)", token: harriet).status == 404, "another user's task is not found")
+        }
+    }
+
     static func errorCode(_ result: HTTPResult) -> Int? {
         (result.json["error"] as? [String: Any])?["code"] as? Int
     }

@@ -77,3 +77,33 @@ public enum A2AError: Error, Sendable, Equatable {
         return ["code": .integer(Int64(code)), "message": .string(message), "data": [info]]
     }
 }
+
+extension A2AError {
+    /// The HTTP status the HTTP+JSON binding answers this error with (A2A 1.0 §11.6).
+    public var httpStatus: Int {
+        switch self {
+        case .taskNotFound, .methodNotFound: 404
+        case .internalError, .invalidAgentResponse: 500
+        default: 400
+        }
+    }
+
+    /// The `google.rpc.Code` name of the HTTP+JSON binding's error body.
+    public var statusName: String {
+        switch self {
+        case .taskNotFound, .methodNotFound: "NOT_FOUND"
+        case .internalError, .invalidAgentResponse: "INTERNAL"
+        case .parseError, .invalidRequest, .invalidParams, .contentTypeNotSupported: "INVALID_ARGUMENT"
+        case .taskNotCancelable, .pushNotificationNotSupported, .unsupportedOperation, .extendedAgentCardNotConfigured,
+            .extensionSupportRequired, .versionNotSupported:
+            "FAILED_PRECONDITION"
+        }
+    }
+
+    /// The error as the HTTP+JSON binding writes it: a `google.rpc.Status` whose details
+    /// carry the same `ErrorInfo` as the JSON-RPC error's data.
+    public var statusJSON: JSONValue {
+        let details = json.objectValue?["data"] ?? []
+        return ["error": ["code": .integer(Int64(httpStatus)), "status": .string(statusName), "message": .string(message), "details": details]]
+    }
+}

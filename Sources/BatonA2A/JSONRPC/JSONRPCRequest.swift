@@ -14,6 +14,13 @@ public struct JSONRPCRequest: Sendable {
     /// - Throws: ``A2AError/parseError(_:)`` for bytes that are not JSON,
     ///   ``A2AError/invalidRequest(_:)`` for JSON that is not a request; with the id when
     ///   one could be read, so the error response can carry it.
+    /// A request made in code: what an HTTP+JSON call means in JSON-RPC terms.
+    public init(id: JSONValue = .null, method: String, params: JSONValue) {
+        self.id = id
+        self.method = method
+        self.params = params
+    }
+
     public static func parse(_ body: some Collection<UInt8>) -> Result<JSONRPCRequest, Failure> {
         let value: JSONValue
         do {

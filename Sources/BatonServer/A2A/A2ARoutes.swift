@@ -7,7 +7,8 @@ import Hummingbird
 ///
 /// - `GET /.well-known/agent-card.json`: the front door's card.
 /// - `GET /a2a/{agent}/.well-known/agent-card.json`: any local agent's card.
-/// - `POST /a2a/{agent}`: the agent's JSON-RPC endpoint (``A2AService``).
+/// - `POST /a2a/{agent}`: the agent's JSON-RPC endpoint (``A2AService``), and under it
+///   the HTTP+JSON binding (``A2ARESTRoute``).
 /// - `GET /.well-known/baton-keys.json`: the ledger key's public half, to verify this
 ///   daemon's delegation-chain assertions with (``DelegationChainExtension``).
 struct A2ARoutes {
@@ -31,6 +32,12 @@ struct A2ARoutes {
         }
         router.post("a2a/:agent") { request, context -> Response in
             try await service.handle(request, agent: try context.parameters.require("agent"))
+        }
+        // The HTTP+JSON binding under the same URL.
+        for method in [HTTPRequest.Method.get, .post, .delete] {
+            router.on("a2a/:agent/**", method: method) { request, context -> Response in
+                try await service.handle(request, agent: try context.parameters.require("agent"), path: context.parameters.getCatchAll())
+            }
         }
     }
 

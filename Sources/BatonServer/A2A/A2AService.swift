@@ -21,75 +21,145 @@ struct A2AService: Sendable {
     let cards: AgentCards
     let running: RunningTasks
 
+    /// A JSON-RPC call: `POST /a2a/{agent}`.
     func handle(_ request: Request, agent: String) async throws -> Response {
-        guard let definition = cards.catalog.definition(named: agent), definition.isLocal else {
-            throw HTTPError(.notFound, message: "no local agent is named '\(agent)'")
-        }
-        guard let token = BearerTokenMiddleware.bearerToken(request.headers[.authorization]).map(Secret.init) else {
-            return BearerTokenMiddleware.refusal(.missing)
-        }
-        let runtime: AgentRuntime
-        do {
-            runtime = try await system.runtime()
-        } catch {
-            return ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the agents cannot run yet: \(error)").response()
-        }
-        guard let store = await storage.tasks() else {
-            return ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the task store is not open yet").response()
-        }
-        let caller: ChainUser
-        do throws(AgentError) {
-            caller = try await runtime.caller(of: agent, token: token).chainUser
-        } catch {
-            return ErrorResponse(error).response()
+        let caller: Caller
+        switch try await identify(request, agent: agent) {
+        case .success(let known): caller = known
+        case .failure(let refusal): return refusal.response
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maximumBody)
         } catch {
-            return Self.answer(.failure(.invalidRequest("the request body is larger than \(Self.maximumBody) bytes")), id: .null)
+            return A2ABinding.jsonRPC.answer(.failure(.invalidRequest("the request body is larger than \(Self.maximumBody) bytes")), id: .null)
         }
         let call: JSONRPCRequest
         switch JSONRPCRequest.parse(body.readableBytesView) {
         case .success(let parsed): call = parsed
-        case .failure(let failure): return Self.answer(.failure(failure.error), id: failure.id)
+        case .failure(let failure): return A2ABinding.jsonRPC.answer(.failure(failure.error), id: failure.id)
         }
-        if let refusal = Self.versionRefusal(request.headers[HTTPField.Name(A2AProtocol.versionHeader)!]) {
-            return Self.answer(.failure(refusal), id: call.id)
-        }
-        let runner = A2ATaskRunner(runtime: runtime, store: store, running: running)
-        let context = Call(request: request, call: call, agent: agent, definition: definition, token: token, caller: caller, runner: runner)
-        return await dispatch(context)
+        return await dispatch(Call(caller, request: request, call: call, binding: .jsonRPC))
     }
 
-    /// What one JSON-RPC call works with.
+    /// An HTTP+JSON call: `{method} /a2a/{agent}/{path}` (`message:send`, `tasks/{id}`, …),
+    /// read as the JSON-RPC call it means and answered in HTTP+JSON.
+    func handle(_ request: Request, agent: String, path: [Substring]) async throws -> Response {
+        let caller: Caller
+        switch try await identify(request, agent: agent) {
+        case .success(let known): caller = known
+        case .failure(let refusal): return refusal.response
+        }
+        var body = JSONValue.object([:])
+        if request.method == .post {
+            do {
+                let bytes = try await request.body.collect(upTo: Self.maximumBody)
+                if bytes.readableBytes > 0 { body = try StrictJSONParser.parse(bytes.readableBytesView) }
+            } catch {
+                return A2ABinding.httpJSON.answer(
+                    .failure(.parseError("the body is not one JSON object of at most \(Self.maximumBody) bytes")), id: .null)
+            }
+        }
+        let call: JSONRPCRequest
+        do throws(A2AError) {
+            call = try A2ARESTRoute.call(method: request.method, path: path, query: request.uri.queryParameters, body: body)
+        } catch {
+            return A2ABinding.httpJSON.answer(.failure(error), id: .null)
+        }
+        return await dispatch(Call(caller, request: request, call: call, binding: .httpJSON))
+    }
+
+    /// Who calls which agent: what every call works with once its token is checked.
+    struct Caller: Sendable {
+        let agent: String
+        let definition: AgentDefinition
+        let token: Secret
+        let user: ChainUser
+        let runner: A2ATaskRunner
+    }
+
+    /// Why a call is refused before A2A begins: an HTTP answer (401, 503).
+    struct Refusal: Error {
+        let response: Response
+    }
+
+    /// The caller, once the agent exists, the token is for it and the stores are open.
+    private func identify(_ request: Request, agent: String) async throws -> Result<Caller, Refusal> {
+        guard let definition = cards.catalog.definition(named: agent), definition.isLocal else {
+            throw HTTPError(.notFound, message: "no local agent is named '\(agent)'")
+        }
+        guard let token = BearerTokenMiddleware.bearerToken(request.headers[.authorization]).map(Secret.init) else {
+            return .failure(Refusal(response: BearerTokenMiddleware.refusal(.missing)))
+        }
+        let runtime: AgentRuntime
+        do {
+            runtime = try await system.runtime()
+        } catch {
+            return .failure(
+                Refusal(
+                    response: ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the agents cannot run yet: \(error)").response()
+                ))
+        }
+        guard let store = await storage.tasks() else {
+            return .failure(
+                Refusal(response: ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the task store is not open yet").response())
+            )
+        }
+        do throws(AgentError) {
+            let user = try await runtime.caller(of: agent, token: token).chainUser
+            let runner = A2ATaskRunner(runtime: runtime, store: store, running: running)
+            return .success(Caller(agent: agent, definition: definition, token: token, user: user, runner: runner))
+        } catch {
+            return .failure(Refusal(response: ErrorResponse(error).response()))
+        }
+    }
+
+    /// What one call works with.
     struct Call: Sendable {
         let request: Request
         let call: JSONRPCRequest
+        let binding: A2ABinding
         let agent: String
         let definition: AgentDefinition
         let token: Secret
         let caller: ChainUser
         let runner: A2ATaskRunner
+
+        init(_ caller: Caller, request: Request, call: JSONRPCRequest, binding: A2ABinding) {
+            self.request = request
+            self.call = call
+            self.binding = binding
+            self.agent = caller.agent
+            self.definition = caller.definition
+            self.token = caller.token
+            self.caller = caller.user
+            self.runner = caller.runner
+        }
+
+        func answer(_ result: Result<JSONValue, A2AError>, headers: HTTPFields = [:]) -> Response {
+            binding.answer(result, id: call.id, headers: headers)
+        }
     }
 
     private func dispatch(_ context: Call) async -> Response {
-        let id = context.call.id
+        if let refusal = Self.versionRefusal(context.request.headers[HTTPField.Name(A2AProtocol.versionHeader)!]) {
+            return context.answer(.failure(refusal))
+        }
         switch context.call.method {
         case "SendMessage": return await sendMessage(context)
         case "SendStreamingMessage": return await sendStreamingMessage(context)
-        case "GetTask": return Self.answer(await result { () async throws(A2AError) in try await getTask(context) }, id: id)
-        case "ListTasks": return Self.answer(await result { () async throws(A2AError) in try await listTasks(context) }, id: id)
-        case "CancelTask": return Self.answer(await result { () async throws(A2AError) in try await cancelTask(context) }, id: id)
+        case "GetTask": return context.answer(await result { () async throws(A2AError) in try await getTask(context) })
+        case "ListTasks": return context.answer(await result { () async throws(A2AError) in try await listTasks(context) })
+        case "CancelTask": return context.answer(await result { () async throws(A2AError) in try await cancelTask(context) })
         case "SubscribeToTask": return await subscribe(context)
         case "GetExtendedAgentCard":
             let card = cards.card(for: context.definition, base: cards.base(of: context.request), extended: true)
-            return Self.answer(.success((try? JSONValue(encoding: card)) ?? .null), id: id)
+            return context.answer(.success((try? JSONValue(encoding: card)) ?? .null))
         case "CreateTaskPushNotificationConfig", "GetTaskPushNotificationConfig", "ListTaskPushNotificationConfigs",
             "DeleteTaskPushNotificationConfig":
-            return Self.answer(.failure(.pushNotificationNotSupported), id: id)
+            return context.answer(.failure(.pushNotificationNotSupported))
         default:
-            return Self.answer(.failure(.methodNotFound("no method '\(context.call.method)' (A2A 1.0 names methods such as SendMessage)")), id: id)
+            return context.answer(.failure(.methodNotFound("no method '\(context.call.method)' (A2A 1.0 names methods such as SendMessage)")))
         }
     }
 
@@ -122,7 +192,7 @@ struct A2AService: Sendable {
                 let task = try await context.runner.start(
                     params.message, to: context.agent, token: context.token, caller: context.caller, traceID: Self.traceID(context.request),
                     joining: position)
-                return Self.answer(.success(["task": Self.json(task.trimmingHistory(to: params.configuration?.historyLength))]), id: context.call.id)
+                return context.answer(.success(["task": Self.json(task.trimmingHistory(to: params.configuration?.historyLength))]))
             }
             let outcome = try await context.runner.send(
                 params.message, to: context.agent, token: context.token, caller: context.caller, traceID: Self.traceID(context.request),
@@ -130,9 +200,9 @@ struct A2AService: Sendable {
             let task = outcome.task.trimmingHistory(to: params.configuration?.historyLength)
             // A claims challenge keeps its WWW-Authenticate header beside the task that carries it.
             let headers = outcome.challenge.map { ErrorResponse($0).headers } ?? [:]
-            return Self.answer(.success(["task": Self.json(task)]), id: context.call.id, headers: headers)
+            return context.answer(.success(["task": Self.json(task)]), headers: headers)
         } catch {
-            return Self.answer(.failure(error), id: context.call.id)
+            return context.answer(.failure(error))
         }
     }
 
@@ -144,7 +214,7 @@ struct A2AService: Sendable {
             try A2ATaskRunner.validate(params.message)
             position = try await chainPosition(of: params.message, context)
         } catch {
-            return Self.answer(.failure(error), id: context.call.id)
+            return context.answer(.failure(error))
         }
         let (events, continuation) = AsyncStream.makeStream(of: String.self)
         let id = context.call.id
@@ -153,9 +223,9 @@ struct A2AService: Sendable {
             do throws(A2AError) {
                 _ = try await context.runner.send(
                     params.message, to: context.agent, token: context.token, caller: context.caller, traceID: traceID, joining: position,
-                    progress: { event in continuation.yield(Self.event(JSONRPCResponse.result(event.result, id: id))) })
+                    progress: { event in continuation.yield(context.binding.event(.success(event.result), id: id)) })
             } catch {
-                continuation.yield(Self.event(JSONRPCResponse.error(error, id: id), named: "error"))
+                continuation.yield(context.binding.event(.failure(error), id: id))
             }
             continuation.finish()
         }
@@ -236,19 +306,19 @@ struct A2AService: Sendable {
             let params = try context.call.decodeParams(TaskParams.self)
             record = try await ownedTask(params.id, context)
         } catch {
-            return Self.answer(.failure(error), id: id)
+            return context.answer(.failure(error))
         }
         guard !record.task.status.state.isTerminal else {
-            return Self.answer(
-                .failure(.unsupportedOperation("task \(record.task.id) is in terminal state \(record.task.status.state.rawValue)")), id: id)
+            return context.answer(
+                .failure(.unsupportedOperation("task \(record.task.id) is in terminal state \(record.task.status.state.rawValue)")))
         }
         let (chunks, continuation) = AsyncStream.makeStream(of: String.self)
         let running = self.running
         let forwarding = Task {
             if let events = await running.subscribe(to: record.task.id) {
-                for await event in events { continuation.yield(Self.event(JSONRPCResponse.result(event.result, id: id))) }
+                for await event in events { continuation.yield(context.binding.event(.success(event.result), id: id)) }
             } else {
-                continuation.yield(Self.event(JSONRPCResponse.result(A2AStreamEvent.task(record.task).result, id: id)))
+                continuation.yield(context.binding.event(.success(A2AStreamEvent.task(record.task).result), id: id))
             }
             continuation.finish()
         }
@@ -289,20 +359,6 @@ struct A2AService: Sendable {
     }
 
     // MARK: - Answers
-
-    static func answer(_ result: Result<JSONValue, A2AError>, id: JSONValue, headers: HTTPFields = [:]) -> Response {
-        let body =
-            switch result {
-            case .success(let value): JSONRPCResponse.result(value, id: id)
-            case .failure(let error): JSONRPCResponse.error(error, id: id)
-            }
-        return HealthRoutes.json(.ok, bytes: body.serialized, headers: headers)
-    }
-
-    /// One server-sent event carrying a JSON-RPC response; named (`event: error`) for an error.
-    private static func event(_ response: JSONValue, named name: String? = nil) -> String {
-        (name.map { "event: \($0)\n" } ?? "") + "data: \(String(decoding: response.serialized, as: UTF8.self))\n\n"
-    }
 
     /// Why a request's `A2A-Version` cannot be served: absent means 0.3, which this server
     /// does not speak; any 1.x is accepted.

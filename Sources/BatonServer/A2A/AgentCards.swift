@@ -60,7 +60,11 @@ struct AgentCards: Sendable {
         let audience = definition.audiences.sorted().first ?? definition.clientID
         return AgentCard(
             name: definition.id.rawValue, description: definition.description,
-            supportedInterfaces: [AgentInterface(url: Self.endpoint(of: definition.id, base: base))],
+            // JSON-RPC first (the preferred binding), then HTTP+JSON at the same URL.
+            supportedInterfaces: [
+                AgentInterface(url: Self.endpoint(of: definition.id, base: base)),
+                AgentInterface(url: Self.endpoint(of: definition.id, base: base), protocolBinding: "HTTP+JSON"),
+            ],
             provider: AgentProvider(url: base, organization: "Baton"), version: "1.0.0",
             capabilities: AgentCapabilities(
                 streaming: true, pushNotifications: false, extendedAgentCard: true,

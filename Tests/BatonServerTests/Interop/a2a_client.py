@@ -12,7 +12,9 @@ import uuid
 
 import httpx
 from a2a.client import A2ACardResolver, ClientConfig, ClientFactory
-from a2a.types.a2a_pb2 import GetTaskRequest, Message, Part, Role, SendMessageRequest, TaskState
+from a2a.types.a2a_pb2 import (
+    CancelTaskRequest, GetTaskRequest, ListTasksRequest, Message, Part, Role, SendMessageRequest, TaskState)
+from a2a.utils.errors import TaskNotCancelableError
 from a2a.utils.errors import TaskNotFoundError
 from google.protobuf.json_format import MessageToDict
 
@@ -41,8 +43,8 @@ async def sign_in(user, card):
         return answer.json()["access_token"]
 
 
-def client_for(http, card, streaming):
-    return ClientFactory(ClientConfig(httpx_client=http, streaming=streaming)).create(card)
+def client_for(http, card, streaming, binding="JSONRPC"):
+    return ClientFactory(ClientConfig(httpx_client=http, streaming=streaming, supported_protocol_bindings=[binding])).create(card)
 
 
 async def last_event(client, text):
@@ -79,11 +81,33 @@ async def main():
         assert fetched.id == task.id and TaskState.Name(fetched.status.state) == "TASK_STATE_COMPLETED"
         print("get ok", fetched.id)
 
+        # The same over the HTTP+JSON binding the card names second.
+        rest = client_for(http, card, streaming=False, binding="HTTP+JSON")
+        task_rest = (await last_event(rest, ASK))[-1].task
+        assert TaskState.Name(task_rest.status.state) == "TASK_STATE_COMPLETED", MessageToDict(task_rest)
+        streamed_rest = [event async for event in client_for(http, card, streaming=True, binding="HTTP+JSON").send_message(message(ASK))]
+        assert [event.WhichOneof("payload") for event in streamed_rest][0] == "task", streamed_rest
+        assert TaskState.Name(streamed_rest[-1].status_update.status.state) == "TASK_STATE_COMPLETED", streamed_rest[-1]
+        assert (await rest.get_task(GetTaskRequest(id=task_rest.id))).id == task_rest.id
+        listed = await rest.list_tasks(ListTasksRequest(page_size=2))
+        assert len(listed.tasks) == 2 and listed.next_page_token, MessageToDict(listed)
+        try:
+            await rest.cancel_task(CancelTaskRequest(id=task_rest.id))
+            raise AssertionError("a completed task was canceled over HTTP+JSON")
+        except TaskNotCancelableError:
+            pass
+        print("rest ok")
+
     harriet = await sign_in("harriet@contoso.com", card)
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {harriet}"}, timeout=30) as http:
         try:
             await client_for(http, card, streaming=False).get_task(GetTaskRequest(id=task.id))
             raise AssertionError("Harriet could read Jane's task")
+        except TaskNotFoundError:
+            pass
+        try:
+            await client_for(http, card, streaming=False, binding="HTTP+JSON").get_task(GetTaskRequest(id=task.id))
+            raise AssertionError("Harriet could read Jane's task over HTTP+JSON")
         except TaskNotFoundError:
             print("isolation ok")
 
