@@ -56,10 +56,10 @@ struct A2AInteropTests {
     static let echoAgent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/a2a_echo_agent.py").path
 
     @Test(
-        "an a2a-sdk agent is triage's delegate: it verifies a token for its own app that speaks for Jane and the delegation chain Baton signed; the ledger records the hop as hers; an A2A agent without a card, or whose card lies, is an error hop"
+        "an a2a-sdk agent is triage's delegate: it verifies a token for its own app that speaks for Jane and the delegation chain Baton signed; the ledger records the hop as hers; an A2A agent without a card, whose card lies or that outlives its time limit (then canceled there) is an error hop"
     )
     func a2aDelegate() async throws {
-        try await Self.withEchoDelegate { sn, base, daemon, _ in
+        try await Self.withEchoDelegate { sn, base, daemon, events in
             let echo = sn.idp.app("a2a-echo")
             let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
             let result = try await AgentRoutesTests.invoke(base, token: try await sn.idp.signIn(), input: "echo this incident note")
@@ -93,6 +93,16 @@ struct A2AInteropTests {
                 "\(lied.status) \(lied.body)")
             let liarHops = try await LedgerQuery(agent: "a2a-liar", limit: 10).run(on: try #require(await daemon.storage.ledger()).reader).entries
             #expect(liarHops.contains { $0.kind == .error && $0.reason == "remote_agent_failed" && $0.user?.objectID == jane.oid })
+
+            // An A2A agent that outlives its time limit: an error hop, a 504, and its task canceled.
+            let slow = try await AgentRoutesTests.invoke(base, token: try await sn.idp.signIn(), input: "slow wait on this incident")
+            #expect(slow.status == 504 && (slow.json["error"] as? [String: Any])?["code"] as? String == "hop_timeout", "\(slow.status) \(slow.body)")
+            let slowHops = try await LedgerQuery(agent: "a2a-slow", limit: 10).run(on: try #require(await daemon.storage.ledger()).reader).entries
+            #expect(
+                slowHops.contains { $0.kind == .error && $0.reason == "hop_timeout" && $0.user?.objectID == jane.oid }, "\(slowHops.map(\.reason))")
+            let log = (try? String(contentsOfFile: events, encoding: .utf8)) ?? ""
+            let started = try #require(log.split(separator: "\n").first { $0.hasPrefix("STARTED ") }, "\(log)").split(separator: " ")[1]
+            #expect(log.contains("CANCELED \(started) \(jane.oid)"), "the timed-out task was canceled at the A2A agent: \(log)")
 
             // A middle hop Baton did not write: the a2a-sdk agent passes the request on to
             // itsm over A2A with its own on-behalf-of exchange, and answers with what came back.
@@ -171,8 +181,8 @@ struct A2AInteropTests {
     }
 
     /// The shipped mesh, with triage delegating "echo" and "forward" to the A2A agent at
-    /// `echo`, "ghost" to a URL that serves no agent card and "liar" to a card whose
-    /// interface answers 404.
+    /// `echo`, "ghost" to a URL that serves no agent card, "liar" to a card whose
+    /// interface answers 404, and "slow" to the echo agent with a one-second time limit.
     static func agents(in path: String, echo: String, ghost: String, echoAppID: String) throws -> String {
         try A2ADelegateMesh.write(
             from: RepositoryPaths.path("agents"), to: path,
@@ -180,6 +190,7 @@ struct A2AInteropTests {
                 .init(name: "a2a-echo", url: echo, match: #"(?i)\b(echo|forward)\b"#, clientID: echoAppID, resource: "api://a2a-echo"),
                 .init(name: "a2a-ghost", url: ghost, match: #"(?i)\bghost\b"#, clientID: echoAppID, resource: "api://a2a-echo"),
                 .init(name: "a2a-liar", url: "\(echo)/liar", match: #"(?i)\bliar\b"#, clientID: echoAppID, resource: "api://a2a-echo"),
+                .init(name: "a2a-slow", url: echo, match: #"(?i)\bslow\b"#, clientID: echoAppID, resource: "api://a2a-echo", timeout: "1s"),
             ])
     }
 }

@@ -73,7 +73,9 @@ struct Hop: Sendable {
 
     /// Runs the agent on `input` within its timeout and logs the hop for the answer's `hops`.
     func run(input: String) async throws(AgentError) -> AgentAnswer {
-        let answer = try await withinTimeLimit { () async throws(AgentError) -> AgentAnswer in try await actor.run(input: input, hop: self) }
+        let answer = try await withinTimeLimit(definition.timeout, of: agent) { () async throws(AgentError) -> AgentAnswer in
+            try await actor.run(input: input, hop: self)
+        }
         await invocation.log.add(
             HopSummary(
                 hop: position.hop, parentHop: position.parentHop, agent: agent, audience: verified.claims["aud"]?.stringValue ?? "",
@@ -110,7 +112,11 @@ struct Hop: Sendable {
         let sent = ContinuousClock.now
         let result: Result<AgentAnswer, AgentError>
         do throws(AgentError) {
-            result = .success(try await services.a2a.send(to: callee, at: card, audience: target.resource, input: input, token: token, position: at))
+            // The A2A agent's own `limits.timeout` bounds its hop, as a local agent's bounds its.
+            result = .success(
+                try await withinTimeLimit(target.timeout, of: callee) { [services] () async throws(AgentError) -> AgentAnswer in
+                    try await services.a2a.send(to: callee, at: card, audience: target.resource, input: input, token: token, position: at)
+                })
         } catch {
             result = .failure(error)
         }
@@ -259,11 +265,11 @@ struct Hop: Sendable {
         return .denied(denial.reason, message: denial.message)
     }
 
-    /// Runs `work` in a task the deadline watcher cancels once the agent's `limits.timeout`
-    /// passes; a cancellation of the caller reaches it too.
-    private func withinTimeLimit<T: Sendable>(_ work: @escaping @Sendable () async throws(AgentError) -> T) async throws(AgentError) -> T {
-        let limit = definition.timeout
-        let agent = self.agent
+    /// Runs `work` in a task the deadline watcher cancels once `limit` (an agent's
+    /// `limits.timeout`) passes; a cancellation of the caller reaches it too.
+    private func withinTimeLimit<T: Sendable>(
+        _ limit: Duration, of agent: String, _ work: @escaping @Sendable () async throws(AgentError) -> T
+    ) async throws(AgentError) -> T {
         let expiry = HopExpiry()
         let task = Task { () async throws(AgentError) -> T in try await work() }
         let watch = await services.deadlines.watch(until: .now + limit) {

@@ -14,13 +14,16 @@ public enum A2ADelegateMesh {
         /// Its app registration: the client id and the resource OBO exchanges for.
         public var clientID: String
         public var resource: String
+        /// Its `limits.timeout` (`2s`), when not the default.
+        public var timeout: String?
 
-        public init(name: String, url: String, match: String, clientID: String, resource: String) {
+        public init(name: String, url: String, match: String, clientID: String, resource: String, timeout: String? = nil) {
             self.name = name
             self.url = url
             self.match = match
             self.clientID = clientID
             self.resource = resource
+            self.timeout = timeout
         }
     }
 
@@ -44,7 +47,7 @@ public enum A2ADelegateMesh {
                   client_id: \(delegate.clientID)
                   resource: \(delegate.resource)
 
-                """
+                """ + (delegate.timeout.map { "limits:\n  timeout: \($0)\n" } ?? "")
             try definition.write(toFile: "\(destination)/\(delegate.name).yaml", atomically: true, encoding: .utf8)
         }
         return destination
