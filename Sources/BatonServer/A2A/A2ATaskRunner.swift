@@ -145,7 +145,9 @@ struct A2ATaskRunner: Sendable {
             try await save(&record)
             return record
         }
-        let id = UUID().uuidString.lowercased()
+        // Time-ordered (UUIDv7): the task table's id index grows at one end, so a write
+        // touches the pages the last one did instead of a random leaf.
+        let id = ChainID.make()
         message.taskId = id
         message.contextId = message.contextId ?? UUID().uuidString.lowercased()
         let task = A2ATask(id: id, contextId: message.contextId, status: A2ATaskStatus(state: .working), history: [message])
