@@ -8,25 +8,34 @@ import GRDB
 /// chain it ran stays in the ledger).
 public struct SQLiteA2ATaskStore: A2ATaskStore {
     private let database: any DatabaseWriter
+    private let batcher: TaskSaveBatcher
 
-    /// The store on a migrated task database (`SQLiteStore.open(.tasks, …)`).
+    /// The store on a migrated task database (`SQLiteStore.open(.tasks, …)`). Keep one per
+    /// database: concurrent saves through it share commits.
     public init(database: any DatabaseWriter) {
         self.database = database
+        self.batcher = TaskSaveBatcher { records in try await Self.write(records, to: database) }
     }
 
     public func save(_ record: A2ATaskRecord) async throws {
-        let json = Data(record.task.json.serialized)
+        try await batcher.save(record)
+    }
+
+    private static func write(_ records: [A2ATaskRecord], to database: any DatabaseWriter) async throws {
+        let rows = records.map { record in (record, Data(record.task.json.serialized)) }
         try await database.write { db in
-            try db.execute(
+            let statement = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO a2a_tasks
                         (id, tenant_id, object_id, agent, context_id, state, chain_id, task, created_us, updated_us)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                    """)
+            for (record, json) in rows {
+                try statement.execute(arguments: [
                     record.task.id, record.owner.tenantID.lowercased(), record.owner.objectID.lowercased(), record.agent, record.task.contextId,
                     record.task.status.state.rawValue, record.chainID, json, record.createdAt, record.updatedAt,
                 ])
+            }
         }
     }
 

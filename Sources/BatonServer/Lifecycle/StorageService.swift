@@ -74,7 +74,9 @@ public final class StorageService: Service, Sendable {
                     onCommit: indexer.wake),
                 indexer: indexer,
                 reader: LedgerReader(records: records, index: index))
-            let interrupted = try await SQLiteA2ATaskStore(database: await opened.pool(.tasks)!).endInterrupted { $0.task.endInterruptedByStop() }
+            let tasks = SQLiteA2ATaskStore(database: await opened.pool(.tasks)!)
+            await opened.setTaskStore(tasks)
+            let interrupted = try await tasks.endInterrupted { $0.task.endInterruptedByStop() }
             if interrupted > 0 {
                 logger.warning("A2A tasks the last run left unfinished were ended as failed", metadata: ["tasks": "\(interrupted)"])
             }
@@ -115,7 +117,7 @@ public final class StorageService: Service, Sendable {
 
     /// The A2A task store, once the stores are open.
     public func tasks() async -> (any A2ATaskStore)? {
-        await opened.pool(.tasks).map { SQLiteA2ATaskStore(database: $0) }
+        await opened.taskStore
     }
 
     /// The token vault, once the stores are open.
@@ -167,6 +169,12 @@ private actor OpenedStores {
 
     private(set) var ledger: LedgerWriter?
     private(set) var signer: CheckpointSigner?
+    /// The one task store, so that concurrent saves share commits.
+    private(set) var taskStore: SQLiteA2ATaskStore?
+
+    func setTaskStore(_ store: SQLiteA2ATaskStore) {
+        taskStore = store
+    }
 
     func setSigner(_ signer: CheckpointSigner) {
         self.signer = signer
