@@ -71,6 +71,9 @@ struct A2ATaskRunner: Sendable {
             progress?(event)
             if followable { sink.yield(event) }
         }
+        // The task and its start go out before any step of the chain can.
+        emit(.task(record.task))
+        emit(.status(taskID: id, contextID: contextID, A2ATaskStatus(state: .working)))
         var steps: @Sendable (AgentEvent) -> Void = { _ in }
         if observed { steps = { event in emit(.status(taskID: id, contextID: contextID, Self.working(event, snapshot))) } }
         let work = Task { () -> Result<AgentAnswer, AgentError> in
@@ -84,8 +87,6 @@ struct A2ATaskRunner: Sendable {
             }
         }
         await running.add(id, task: followable ? record.task : nil, cancel: { work.cancel() })
-        emit(.task(record.task))
-        emit(.status(taskID: id, contextID: contextID, A2ATaskStatus(state: .working)))
         let result = await work.value
         let outcome = finish(&record, with: result, canceled: work.isCancelled)
         let saved: Result<Void, A2AError>
