@@ -114,26 +114,18 @@ struct A2AService: Sendable {
         }
     }
 
-    /// What one call works with.
+    /// What one call works with: the request, the call it makes, how to answer, and who calls.
     struct Call: Sendable {
         let request: Request
         let call: JSONRPCRequest
         let binding: A2ABinding
-        let agent: String
-        let definition: AgentDefinition
-        let token: Secret
-        let caller: ChainUser
-        let runner: A2ATaskRunner
+        let from: Caller
 
         init(_ caller: Caller, request: Request, call: JSONRPCRequest, binding: A2ABinding) {
             self.request = request
             self.call = call
             self.binding = binding
-            self.agent = caller.agent
-            self.definition = caller.definition
-            self.token = caller.token
-            self.caller = caller.user
-            self.runner = caller.runner
+            self.from = caller
         }
 
         func answer(_ result: Result<JSONValue, A2AError>, headers: HTTPFields = [:]) -> Response {
@@ -153,7 +145,7 @@ struct A2AService: Sendable {
         case "CancelTask": return context.answer(await result { () async throws(A2AError) in try await cancelTask(context) })
         case "SubscribeToTask": return await subscribe(context)
         case "GetExtendedAgentCard":
-            let card = cards.card(for: context.definition, base: cards.base(of: context.request), extended: true)
+            let card = cards.card(for: context.from.definition, base: cards.base(of: context.request), extended: true)
             return context.answer(.success((try? JSONValue(encoding: card)) ?? .null))
         case "CreateTaskPushNotificationConfig", "GetTaskPushNotificationConfig", "ListTaskPushNotificationConfigs",
             "DeleteTaskPushNotificationConfig":
@@ -189,13 +181,14 @@ struct A2AService: Sendable {
             try Self.checkHistoryLength(params.configuration?.historyLength)
             let position = try await chainPosition(of: params.message, context)
             if params.configuration?.returnImmediately == true {
-                let task = try await context.runner.start(
-                    params.message, to: context.agent, token: context.token, caller: context.caller, traceID: Self.traceID(context.request),
+                let task = try await context.from.runner.start(
+                    params.message, to: context.from.agent, token: context.from.token, caller: context.from.user,
+                    traceID: Self.traceID(context.request),
                     joining: position)
                 return context.answer(.success(["task": Self.json(task.trimmingHistory(to: params.configuration?.historyLength))]))
             }
-            let outcome = try await context.runner.send(
-                params.message, to: context.agent, token: context.token, caller: context.caller, traceID: Self.traceID(context.request),
+            let outcome = try await context.from.runner.send(
+                params.message, to: context.from.agent, token: context.from.token, caller: context.from.user, traceID: Self.traceID(context.request),
                 joining: position)
             let task = outcome.task.trimmingHistory(to: params.configuration?.historyLength)
             // A claims challenge keeps its WWW-Authenticate header beside the task that carries it.
@@ -221,8 +214,8 @@ struct A2AService: Sendable {
         let traceID = Self.traceID(context.request)
         Task {
             do throws(A2AError) {
-                _ = try await context.runner.send(
-                    params.message, to: context.agent, token: context.token, caller: context.caller, traceID: traceID, joining: position,
+                _ = try await context.from.runner.send(
+                    params.message, to: context.from.agent, token: context.from.token, caller: context.from.user, traceID: traceID, joining: position,
                     progress: { event in continuation.yield(context.binding.event(.success(event.result), id: id)) })
             } catch {
                 continuation.yield(context.binding.event(.failure(error), id: id))
@@ -265,8 +258,8 @@ struct A2AService: Sendable {
         }
         let page: (records: [A2ATaskRecord], total: Int)
         do {
-            page = try await context.runner.store.tasks(
-                of: context.caller, matching: A2ATaskFilter(contextID: params.contextId, state: params.status), after: cursor, limit: size + 1)
+            page = try await context.from.runner.store.tasks(
+                of: context.from.user, matching: A2ATaskFilter(contextID: params.contextId, state: params.status), after: cursor, limit: size + 1)
         } catch {
             throw .internalError("the task store could not be read; try again")
         }
@@ -292,7 +285,7 @@ struct A2AService: Sendable {
             if record.task.status.state.isTerminal { return Self.json(record.task) }
         }
         record.task.status = A2ATaskStatus(state: .canceled)
-        try await context.runner.save(&record)
+        try await context.from.runner.save(&record)
         return Self.json(record.task)
     }
 
@@ -344,7 +337,8 @@ struct A2AService: Sendable {
             throw .internalError("the delegation chain cannot be checked yet; try again")
         }
         do {
-            return try await verifier.verify(jws, token: context.token, audiences: context.definition.audiences).arriving(at: context.agent)
+            return try await verifier.verify(jws, token: context.from.token, audiences: context.from.definition.audiences).arriving(
+                at: context.from.agent)
         } catch {
             throw .invalidParams("the delegation-chain assertion was refused: \(error.description)")
         }
@@ -352,7 +346,7 @@ struct A2AService: Sendable {
 
     /// The caller's task `id`; another user's task is as absent as an unknown one.
     private func ownedTask(_ id: String, _ context: Call) async throws(A2AError) -> A2ATaskRecord {
-        guard let record = try await context.runner.load(id, owner: context.caller), record.agent == context.agent else {
+        guard let record = try await context.from.runner.load(id, owner: context.from.user), record.agent == context.from.agent else {
             throw .taskNotFound("task \(id) was not found")
         }
         return record
