@@ -168,7 +168,9 @@ struct A2ATaskRunner: Sendable {
             if let data = answer.data { parts.append(.data(data)) }
             record.task.artifacts = [A2AArtifact(artifactId: UUID().uuidString.lowercased(), name: "answer", parts: parts)]
             record.task.metadata = ["batonChainId": .string(answer.chainID)]
-            record.task.status = A2ATaskStatus(state: .completed, message: task.agentMessage(answer.text))
+            // The answer is the artifact; the status does not repeat it (a smaller task to
+            // store and send).
+            record.task.status = A2ATaskStatus(state: .completed)
         case .failure where canceled:
             record.task.status = A2ATaskStatus(state: .canceled, message: task.agentMessage("the task was canceled", metadata: ["code": "canceled"]))
         case .failure(.claimsChallenge(let claims, let message)):
