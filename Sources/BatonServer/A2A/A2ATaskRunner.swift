@@ -86,7 +86,9 @@ struct A2ATaskRunner: Sendable {
                 return .failure(error)
             }
         }
-        await running.add(id, task: followable ? record.task : nil, cancel: { work.cancel() })
+        // Only a task a client can know while it runs (stored at its start) can be canceled
+        // or followed; a blocking SendMessage's id is first seen in its answer.
+        if followable { await running.add(id, task: record.task, cancel: { work.cancel() }) }
         let result = await work.value
         let outcome = finish(&record, with: result, canceled: work.isCancelled)
         let saved: Result<Void, A2AError>
@@ -105,7 +107,7 @@ struct A2ATaskRunner: Sendable {
         sink.finish()
         await relay?.value
         // After the save: a CancelTask waiting for this run finds the task as it ended.
-        await running.remove(id)
+        if followable { await running.remove(id) }
         try saved.get()
         return outcome
     }

@@ -5,9 +5,8 @@ import BatonA2A
 actor RunningTasks {
     private struct Run {
         let cancel: @Sendable () -> Void
-        /// The task as it stands, for a subscriber's first event; `nil` while its client is
-        /// the only one that can know it (a blocking `SendMessage`, stored once ended).
-        var task: A2ATask?
+        /// The task as it stands, for a subscriber's first event.
+        var task: A2ATask
         var subscribers: [Int: AsyncStream<A2AStreamEvent>.Continuation] = [:]
         var waiting: [CheckedContinuation<Void, Never>] = []
     }
@@ -15,21 +14,21 @@ actor RunningTasks {
     private var runs: [String: Run] = [:]
     private var lastSubscriber = 0
 
-    /// Task `id` runs now; `task`, when given, can be followed.
-    func add(_ id: String, task: A2ATask?, cancel: @escaping @Sendable () -> Void) {
+    /// Task `id` runs now, as `task` stands at its start.
+    func add(_ id: String, task: A2ATask, cancel: @escaping @Sendable () -> Void) {
         runs[id] = Run(cancel: cancel, task: task)
     }
 
     /// What happened to task `id`, passed on to whoever follows it.
     func publish(_ event: A2AStreamEvent, of id: String) {
-        guard var run = runs[id], let task = run.task else { return }
-        run.task = event.applied(to: task)
+        guard var run = runs[id] else { return }
+        run.task = event.applied(to: run.task)
         for subscriber in run.subscribers.values { subscriber.yield(event) }
         runs[id] = run
     }
 
     /// Follows task `id` while it runs here: the task as it stands, then its events until its
-    /// run ends. `nil` when it does not run here (or cannot be followed).
+    /// run ends. `nil` when it does not run here.
     func subscribe(to id: String) -> AsyncStream<A2AStreamEvent>? {
         guard let task = runs[id]?.task else { return nil }
         let (events, continuation) = AsyncStream.makeStream(of: A2AStreamEvent.self)
