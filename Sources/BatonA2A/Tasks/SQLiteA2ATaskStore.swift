@@ -79,9 +79,10 @@ public struct SQLiteA2ATaskStore: A2ATaskStore {
     }
 
     public func endInterrupted(_ end: @Sendable (inout A2ATaskRecord) -> Void) async throws -> Int {
-        let running = [A2ATaskState.submitted.rawValue, A2ATaskState.working.rawValue]
+        // Literal states, exactly as the partial index `a2a_tasks_running` names them, so
+        // that the query planner can use it (it cannot prove bound parameters match).
         let rows = try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM a2a_tasks WHERE state IN (?, ?)", arguments: StatementArguments(running))
+            try Row.fetchAll(db, sql: "SELECT * FROM a2a_tasks WHERE state IN ('TASK_STATE_SUBMITTED', 'TASK_STATE_WORKING')")
         }
         for row in rows {
             var record = try Self.record(row, owner: ChainUser(tenantID: row["tenant_id"], objectID: row["object_id"], username: nil))

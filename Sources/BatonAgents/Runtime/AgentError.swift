@@ -28,6 +28,12 @@ public enum AgentError: BatonError {
     /// whatever it had delegated was canceled too.
     case canceled(agent: String)
 
+    /// Whether this is the chain's cancellation itself, as opposed to a failure it caused.
+    var isCancellation: Bool {
+        if case .canceled = self { return true }
+        return false
+    }
+
     public var code: String {
         switch self {
         case .unknownAgent: "unknown_agent"

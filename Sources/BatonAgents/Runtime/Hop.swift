@@ -286,7 +286,7 @@ struct Hop: Sendable {
         switch outcome {
         case .success(let value): return value
         // A canceled hop says so, whatever its work failed with as it stopped.
-        case .failure(let error as AgentError) where !task.isCancelled || error.code == "canceled": throw error
+        case .failure(let error as AgentError) where !task.isCancelled || error.isCancellation: throw error
         case .failure: throw .canceled(agent: agent)
         }
     }

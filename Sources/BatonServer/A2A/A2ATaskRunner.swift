@@ -62,20 +62,18 @@ struct A2ATaskRunner: Sendable {
         let id = record.task.id
         let contextID = record.task.contextId
         let snapshot = record.task
-        // Subscribers see the events in order: they pass through one relay.
-        let (feed, sink) = AsyncStream.makeStream(of: A2AStreamEvent.self)
-        let relay = followable ? Task { [running] in for await event in feed { await running.publish(event, of: id) } } : nil
-        // A blocking SendMessage's steps go nowhere: they are not even built.
-        let observed = followable || progress != nil
+        // Subscribers see the events in order: they pass through one relay. A blocking
+        // SendMessage has neither subscribers nor a stream, so its steps are not even built.
+        let relay = followable ? RunRelay(running: running, id: id) : nil
         let emit: Progress = { event in
             progress?(event)
-            if followable { sink.yield(event) }
+            relay?.sink.yield(event)
         }
         // The task and its start go out before any step of the chain can.
         emit(.task(record.task))
         emit(.status(taskID: id, contextID: contextID, A2ATaskStatus(state: .working)))
         var steps: @Sendable (AgentEvent) -> Void = { _ in }
-        if observed { steps = { event in emit(.status(taskID: id, contextID: contextID, Self.working(event, snapshot))) } }
+        if followable { steps = { event in emit(.status(taskID: id, contextID: contextID, Self.working(event, snapshot))) } }
         let work = Task { () -> Result<AgentAnswer, AgentError> in
             do throws(AgentError) {
                 return .success(
@@ -104,8 +102,7 @@ struct A2ATaskRunner: Sendable {
             }
             emit(.status(taskID: id, contextID: contextID, record.task.status))
         }
-        sink.finish()
-        await relay?.value
+        await relay?.finish()
         // After the save: a CancelTask waiting for this run finds the task as it ended.
         if followable { await running.remove(id) }
         try saved.get()
@@ -218,5 +215,23 @@ struct A2ATaskRunner: Sendable {
 
     static func now() -> Int64 {
         Int64(Date().timeIntervalSince1970 * 1_000_000)
+    }
+}
+
+/// The ordered path of one followable run's events to its subscribers.
+private struct RunRelay: Sendable {
+    let sink: AsyncStream<A2AStreamEvent>.Continuation
+    private let forwarding: Task<Void, Never>
+
+    init(running: RunningTasks, id: String) {
+        let (feed, sink) = AsyncStream.makeStream(of: A2AStreamEvent.self)
+        self.sink = sink
+        forwarding = Task { for await event in feed { await running.publish(event, of: id) } }
+    }
+
+    /// Waits until every event emitted so far has been passed on.
+    func finish() async {
+        sink.finish()
+        await forwarding.value
     }
 }
