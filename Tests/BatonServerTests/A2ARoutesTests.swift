@@ -114,6 +114,23 @@ struct A2ARoutesTests {
         }
     }
 
+    @Test("a claims challenge at a hop ends the task AUTH_REQUIRED with the claims, and the HTTP answer keeps the WWW-Authenticate challenge")
+    func claimsChallenge() async throws {
+        try await AgentRoutesTests.withDaemon { sn, base in
+            let mallory = try await sn.idp.signIn("mallory@contoso.com")
+            let result = try await Self.call(
+                base, token: mallory, method: "SendMessage",
+                params: ["message": ["messageId": "m-mfa", "role": "ROLE_USER", "parts": [["text": "Show me my incidents"]]]])
+            #expect(result.status == 200, "\(result.body)")
+            let status = try #require(((result.json["result"] as? [String: Any])?["task"] as? [String: Any])?["status"] as? [String: Any])
+            #expect(status["state"] as? String == "TASK_STATE_AUTH_REQUIRED", "\(status)")
+            let claims = ((status["message"] as? [String: Any])?["metadata"] as? [String: Any])?["claims"] as? String
+            #expect(claims?.isEmpty == false, "\(status)")
+            let challenge = try #require(result.headers["www-authenticate"], "the challenge header is kept: \(result.headers)")
+            #expect(challenge.contains("insufficient_claims") && challenge.contains("claims="), "\(challenge)")
+        }
+    }
+
     static func errorCode(_ result: HTTPResult) -> Int? {
         (result.json["error"] as? [String: Any])?["code"] as? Int
     }
