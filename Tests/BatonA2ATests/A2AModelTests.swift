@@ -24,6 +24,40 @@ struct A2AModelTests {
         #expect(!text.contains("null"), "absent fields are left out, as ProtoJSON does")
     }
 
+    @Test("a task read from its parsed JSON is the task, as JSONDecoder reads it, with the parts, raw, url and extensions fields too")
+    func readsParsedJSON() throws {
+        #expect(try A2ATask(json: Self.task.json, path: "") == Self.task)
+        var message = A2AMessage(messageId: "m-3", role: .user, parts: [.text("x")])
+        message.extensions = ["https://example.com/ext"]
+        message.referenceTaskIds = ["t-0"]
+        message.parts.append(try A2APart(json: ["raw": "AAEC", "filename": "log.txt", "mediaType": "text/plain", "metadata": ["k": 1]], path: ""))
+        message.parts.append(try A2APart(json: ["url": "https://example.com/f"], path: ""))
+        let read = try A2AMessage(json: message.json, path: "message")
+        #expect(read == message)
+        #expect(read == (try JSONDecoder().decode(A2AMessage.self, from: Data(message.json.serialized))))
+        // null is absent, as for JSONDecoder's optionals; unknown members are ignored.
+        let lenient = try A2AMessage(json: ["messageId": "m", "role": "ROLE_USER", "parts": [], "contextId": .null, "future": 1], path: "")
+        #expect(lenient.contextId == nil)
+    }
+
+    @Test(
+        "a field that is missing, null where required, mistyped or not a known value is an invalid-params error naming it",
+        arguments: [
+            (#"{"message":{"role":"ROLE_USER","parts":[]}}"#, "message.messageId is required"),
+            (#"{"message":{"messageId":null,"role":"ROLE_USER","parts":[]}}"#, "message.messageId has the wrong type"),
+            (#"{"message":{"messageId":1,"role":"ROLE_USER","parts":[]}}"#, "message.messageId has the wrong type"),
+            (#"{"message":{"messageId":"m","role":"ROLE_BOSS","parts":[]}}"#, "message.role is not valid: 'ROLE_BOSS' is not a known value"),
+            (#"{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"a"},{"text":5}]}}"#, "message.parts[1].text has the wrong type"),
+            (#"{"message":{"messageId":"m","role":"ROLE_USER","parts":{}}}"#, "message.parts has the wrong type"),
+            (#"{"message":{"messageId":"m","role":"ROLE_USER","parts":[],"extensions":["a",2]}}"#, "message.extensions[1] has the wrong type"),
+            (#"{"message":"hello"}"#, "message has the wrong type"),
+            (#"{}"#, "message is required"),
+        ])
+    func readingRefusals(params: String, message: String) throws {
+        let request = try JSONRPCRequest.parse(Array(#"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":\#(params)}"#.utf8)).get()
+        #expect(throws: A2AError.invalidParams(message)) { try request.readParams(MessageParams.self) }
+    }
+
     @Test("timestamps are RFC 3339 UTC with microseconds")
     func timestamps() {
         #expect(A2ATimestamp.string(Date(timeIntervalSince1970: 1_796_179_297.234277)) == "2026-12-02T02:41:37.234277Z")
@@ -60,7 +94,15 @@ struct A2AModelTests {
         let request = try JSONRPCRequest.parse(
             Array(#"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"role":"ROLE_USER","parts":[]}}}"#.utf8)
         ).get()
-        struct Params: Decodable { var message: A2AMessage }
-        #expect(throws: A2AError.invalidParams("message.messageId is required")) { try request.decodeParams(Params.self) }
+        #expect(throws: A2AError.invalidParams("message.messageId is required")) { try request.readParams(MessageParams.self) }
+    }
+}
+
+/// Params holding one message, as SendMessage's do.
+private struct MessageParams: JSONReadable {
+    var message: A2AMessage
+
+    init(json: JSONValue, path: String) throws(JSONShapeError) {
+        message = try JSONFields(json, path: path).read("message")
     }
 }

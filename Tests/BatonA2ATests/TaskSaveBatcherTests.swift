@@ -15,7 +15,7 @@ struct TaskSaveBatcherTests {
     @Test("saves that arrive during a write go out together in the next one, each caller returns once its own is written, in order")
     func coalesces() async throws {
         let written = Mutex<[[String]]>([])
-        let batcher = TaskSaveBatcher { records in
+        let batcher = TaskSaveBatcher<A2ATaskRecord> { records in
             try await Task.sleep(for: .milliseconds(20))
             written.withLock { $0.append(records.map { "\($0.task.id):\($0.task.status.state.rawValue)" }) }
         }
@@ -36,7 +36,7 @@ struct TaskSaveBatcherTests {
     func failures() async throws {
         struct Broken: Error {}
         let attempts = Mutex(0)
-        let batcher = TaskSaveBatcher { _ in
+        let batcher = TaskSaveBatcher<A2ATaskRecord> { _ in
             if attempts.withLock({ count in
                 count += 1
                 return count

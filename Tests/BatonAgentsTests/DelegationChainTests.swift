@@ -1,9 +1,10 @@
-import BatonAgents
 import BatonCore
 import BatonLedger
 import BatonTestSupport
 import Foundation
 import Testing
+
+@testable import BatonAgents
 
 @Suite("Agent chains: a fresh OBO token at every hop, the same user throughout, every step in the ledger")
 struct DelegationChainTests {
@@ -89,6 +90,41 @@ struct DelegationChainTests {
             } catch let error as AgentError {
                 #expect(error.code == "audience_invalid", "\(error)")
             }
+        }
+    }
+
+    @Test(
+        "a front door's verified caller spares the first hop a second verification only for the same agent, the same token and while it is unexpired"
+    )
+    func verifiedCallerHandOff() async throws {
+        try await AgentMeshFixture.withRunning { mesh in
+            let jane = try await mesh.signIn()
+            let janeAtConcierge = try await mesh.runtime.caller(of: "concierge", token: jane)
+            let answer = try await mesh.runtime.invoke(
+                agent: "concierge", input: "Show me 5 incidents assigned to me", token: jane, caller: janeAtConcierge)
+            #expect(answer.hops.map(\.agent) == ["concierge", "triage", "itsm"])
+            #expect(try await mesh.entries(chain: answer.chainID).first?.user?.objectID == Self.jane)
+
+            // Another user's token is verified for itself, whatever caller comes with it.
+            let harriet = try await mesh.signIn("harriet@contoso.com")
+            let theirs = try await mesh.runtime.invoke(
+                agent: "concierge", input: "Show me 5 incidents assigned to me", token: harriet, caller: janeAtConcierge)
+            #expect(try await mesh.entries(chain: theirs.chainID).first?.user?.objectID != Self.jane, "the chain is Harriet's, not Jane's")
+
+            // A caller verified at another agent does not open this one: the token is checked here.
+            let triageToken = Secret(
+                try await mesh.sn.idp.exchange("concierge", assertion: jane.revealed, scope: "api://triage/access_as_user"))
+            let janeAtTriage = try await mesh.runtime.caller(of: "triage", token: triageToken)
+            await #expect(throws: AgentError.self) {
+                _ = try await mesh.runtime.invoke(agent: "concierge", input: "incidents", token: triageToken, caller: janeAtTriage)
+            }
+
+            // Past its token's expiry a verification stands for nothing.
+            let expiry = try #require(janeAtConcierge.verified.claims["exp"]?.integerValue)
+            #expect(janeAtConcierge.verification(of: jane, at: "concierge", now: expiry - 1) != nil)
+            #expect(janeAtConcierge.verification(of: jane, at: "concierge", now: expiry) == nil)
+            #expect(janeAtConcierge.verification(of: jane, at: "triage", now: expiry - 1) == nil)
+            #expect(janeAtConcierge.verification(of: harriet, at: "concierge", now: expiry - 1) == nil)
         }
     }
 

@@ -49,25 +49,14 @@ public struct JSONRPCRequest: Sendable {
         public let id: JSONValue
     }
 
-    /// The params decoded as `T`; a missing or mistyped field is an invalid-params error
-    /// naming it.
-    public func decodeParams<T: Decodable>(_ type: T.Type) throws(A2AError) -> T {
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(params.serialized))
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw .invalidParams("\(Self.path(context.codingPath + [key])) is required")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw .invalidParams("\(Self.path(context.codingPath)) has the wrong type")
-        } catch let DecodingError.dataCorrupted(context) {
-            throw .invalidParams("\(Self.path(context.codingPath)) is not valid: \(context.debugDescription)")
+    /// The params read as `T` from the parsed request (no second parse); a missing or
+    /// mistyped field is an invalid-params error naming it (`message.parts[0].text`).
+    public func readParams<T: JSONReadable>(_ type: T.Type) throws(A2AError) -> T {
+        do throws(JSONShapeError) {
+            return try T(json: params, path: "")
         } catch {
-            throw .invalidParams("the params are not valid")
+            throw .invalidParams(error.description)
         }
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return text.isEmpty ? "params" : text.hasPrefix(".") ? String(text.dropFirst()) : text
     }
 }
 

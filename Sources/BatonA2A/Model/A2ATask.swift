@@ -85,7 +85,7 @@ public struct A2ATask: Codable, Sendable, Equatable {
     /// A message from the agent within this task (a status's explanation).
     public func agentMessage(_ text: String, metadata: JSONValue? = nil) -> A2AMessage {
         A2AMessage(
-            messageId: UUID().uuidString.lowercased(), contextId: contextId, taskId: id, role: .agent, parts: [.text(text)], metadata: metadata)
+            messageId: UUIDv7.make(), contextId: contextId, taskId: id, role: .agent, parts: [.text(text)], metadata: metadata)
     }
 
     /// The task ended `TASK_STATE_FAILED` because the daemon running it stopped.

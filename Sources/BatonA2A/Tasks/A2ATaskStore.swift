@@ -8,7 +8,9 @@ import Foundation
 /// that never existed.
 public protocol A2ATaskStore: Sendable {
     /// Stores a task, replacing the one with its id (a task is saved at each state change).
-    func save(_ record: A2ATaskRecord) async throws
+    /// `json` is the task's A2A JSON, `record.task.json.serialized`: serialized once by the
+    /// caller, which answers with the same bytes.
+    func save(_ record: A2ATaskRecord, json: [UInt8]) async throws
     /// The task with `id`, if `owner` owns it.
     func task(id: String, owner: ChainUser) async throws -> A2ATaskRecord?
     /// `owner`'s tasks, most recently updated first, after `cursor`; and how many match in all.
@@ -19,6 +21,13 @@ public protocol A2ATaskStore: Sendable {
     /// more — with the status `end` gives it; how many there were. Called as the store opens.
     /// (With several daemons on one store, each must end only the tasks it ran.)
     func endInterrupted(_ end: @Sendable (inout A2ATaskRecord) -> Void) async throws -> Int
+}
+
+extension A2ATaskStore {
+    /// Stores a task, serializing it here.
+    public func save(_ record: A2ATaskRecord) async throws {
+        try await save(record, json: record.task.json.serialized)
+    }
 }
 
 /// A task and what Baton keeps beside it.

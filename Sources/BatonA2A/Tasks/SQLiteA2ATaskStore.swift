@@ -8,21 +8,26 @@ import GRDB
 /// chain it ran stays in the ledger).
 public struct SQLiteA2ATaskStore: A2ATaskStore {
     private let database: any DatabaseWriter
-    private let batcher: TaskSaveBatcher
+    private let batcher: TaskSaveBatcher<PendingWrite>
+
+    /// One task to write: its record and its JSON.
+    struct PendingWrite: Sendable {
+        let record: A2ATaskRecord
+        let json: [UInt8]
+    }
 
     /// The store on a migrated task database (`SQLiteStore.open(.tasks, …)`). Keep one per
     /// database: concurrent saves through it share commits.
     public init(database: any DatabaseWriter) {
         self.database = database
-        self.batcher = TaskSaveBatcher { records in try await Self.write(records, to: database) }
+        self.batcher = TaskSaveBatcher { rows in try await Self.write(rows, to: database) }
     }
 
-    public func save(_ record: A2ATaskRecord) async throws {
-        try await batcher.save(record)
+    public func save(_ record: A2ATaskRecord, json: [UInt8]) async throws {
+        try await batcher.save(PendingWrite(record: record, json: json))
     }
 
-    private static func write(_ records: [A2ATaskRecord], to database: any DatabaseWriter) async throws {
-        let rows = records.map { record in (record, Data(record.task.json.serialized)) }
+    private static func write(_ rows: [PendingWrite], to database: any DatabaseWriter) async throws {
         try await database.write { db in
             let statement = try db.cachedStatement(
                 sql: """
@@ -30,10 +35,11 @@ public struct SQLiteA2ATaskStore: A2ATaskStore {
                         (id, tenant_id, object_id, agent, context_id, state, chain_id, task, created_us, updated_us)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-            for (record, json) in rows {
+            for row in rows {
+                let record = row.record
                 try statement.execute(arguments: [
                     record.task.id, record.owner.tenantID.lowercased(), record.owner.objectID.lowercased(), record.agent, record.task.contextId,
-                    record.task.status.state.rawValue, record.chainID, json, record.createdAt, record.updatedAt,
+                    record.task.status.state.rawValue, record.chainID, Data(row.json), record.createdAt, record.updatedAt,
                 ])
             }
         }
@@ -94,7 +100,7 @@ public struct SQLiteA2ATaskStore: A2ATaskStore {
     }
 
     private static func record(_ row: Row, owner: ChainUser) throws -> A2ATaskRecord {
-        let task = try JSONDecoder().decode(A2ATask.self, from: row["task"] as Data)
+        let task = try A2ATask(json: try StrictJSONParser.parse(row["task"] as Data), path: "task")
         return A2ATaskRecord(
             task: task, owner: owner, agent: row["agent"], chainID: row["chain_id"], createdAt: row["created_us"], updatedAt: row["updated_us"])
     }

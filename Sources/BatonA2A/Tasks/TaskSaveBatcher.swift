@@ -2,19 +2,19 @@
 /// transaction: under load, one commit carries many tasks (their table and index pages
 /// written once) instead of one commit each. Every caller still returns only once its own
 /// task is committed.
-actor TaskSaveBatcher {
-    private let write: @Sendable ([A2ATaskRecord]) async throws -> Void
-    private var pending: [A2ATaskRecord] = []
+actor TaskSaveBatcher<Item: Sendable> {
+    private let write: @Sendable ([Item]) async throws -> Void
+    private var pending: [Item] = []
     private var waiting: [CheckedContinuation<Void, any Error>] = []
     private var writing = false
 
-    init(write: @escaping @Sendable ([A2ATaskRecord]) async throws -> Void) {
+    init(write: @escaping @Sendable ([Item]) async throws -> Void) {
         self.write = write
     }
 
-    func save(_ record: A2ATaskRecord) async throws {
+    func save(_ item: Item) async throws {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append(record)
+            pending.append(item)
             waiting.append(continuation)
             if !writing {
                 writing = true

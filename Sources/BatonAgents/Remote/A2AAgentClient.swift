@@ -44,7 +44,7 @@ public actor A2AAgentClient {
         var follower = A2ATaskFollower(
             client: client, timeout: timeout, agent: agent, endpoint: try Self.interface(of: card, agent: agent), token: token, position: position)
         var message: [String: JSONValue] = [
-            "messageId": .string(UUID().uuidString.lowercased()), "role": .string(A2ARole.user.rawValue), "parts": [["text": .string(input)]],
+            "messageId": .string(UUIDv7.make()), "role": .string(A2ARole.user.rawValue), "parts": [["text": .string(input)]],
         ]
         if let assertions, card.capabilities.extensions?.contains(where: { $0.uri == DelegationChainExtension.uri }) == true {
             do {

@@ -27,7 +27,7 @@ struct A2ATaskFollower: Sendable {
         while true {
             if let reply = result.objectValue?["message"] { return answer(reply) }
             guard let taskJSON = result.objectValue?["task"] ?? (result.objectValue?["status"] != nil ? result : nil),
-                let task = try? JSONDecoder().decode(A2ATask.self, from: Data(taskJSON.serialized))
+                let task = try? A2ATask(json: taskJSON, path: "")
             else {
                 throw .remoteFailed(agent: agent, status: 502, message: "the A2A agent answered something that is neither a task nor a message")
             }
@@ -81,8 +81,8 @@ struct A2ATaskFollower: Sendable {
 
     /// The task as a stream event leaves it: the task itself, a status update or an artifact.
     func following(_ task: A2ATask?, with result: JSONValue) throws(AgentError) -> A2ATask {
-        func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue?) -> T? {
-            value.flatMap { try? JSONDecoder().decode(type, from: Data($0.serialized)) }
+        func decode<T: JSONReadable>(_ type: T.Type, _ value: JSONValue?) -> T? {
+            value.flatMap { try? T(json: $0, path: "") }
         }
         let object = result.objectValue ?? [:]
         if let whole = decode(A2ATask.self, object["task"]) { return whole }
@@ -101,7 +101,7 @@ struct A2ATaskFollower: Sendable {
     }
 
     private func answer(_ reply: JSONValue) -> AgentAnswer {
-        let text = (try? JSONDecoder().decode(A2AMessage.self, from: Data(reply.serialized)))?.text ?? ""
+        let text = (try? A2AMessage(json: reply, path: ""))?.text ?? ""
         return AgentAnswer(text: text, data: nil, chainID: position.chainID, hops: [])
     }
 
@@ -122,7 +122,7 @@ struct A2ATaskFollower: Sendable {
         request.headers.add(name: A2AProtocol.versionHeader, value: A2AProtocol.version)
         if !extensions.isEmpty { request.headers.add(name: A2AProtocol.extensionsHeader, value: extensions.joined(separator: ",")) }
         for (name, value) in position.headers { request.headers.add(name: name, value: value) }
-        let body: JSONValue = ["jsonrpc": "2.0", "id": .string(UUID().uuidString.lowercased()), "method": .string(method), "params": params]
+        let body: JSONValue = ["jsonrpc": "2.0", "id": .string(UUIDv7.make()), "method": .string(method), "params": params]
         request.body = .bytes(ByteBuffer(bytes: body.serialized))
         let response: HTTPClientResponse
         do {

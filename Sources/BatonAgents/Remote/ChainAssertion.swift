@@ -26,7 +26,7 @@ public struct ChainAssertion: Sendable {
             "parent_hop": position.parentHop.map { .integer(Int64($0)) } ?? .null, "actor_path": .array(position.actorPath.map(JSONValue.string)),
             "trace_id": .string(position.traceID), "ath": .string(Base64URL.encode(Array(SHA256.hash(data: Data(token.revealed.utf8))))),
             "iat": .integer(issued), "exp": .integer(issued + DelegationChainExtension.lifetimeSeconds),
-            "jti": .string(UUID().uuidString.lowercased()),
+            "jti": .string(UUIDv7.make()),
         ]
         let input = Base64URL.encode(header.serialized) + "." + Base64URL.encode(claims.serialized)
         return input + "." + Base64URL.encode(try signer.signature(for: Data(input.utf8)))

@@ -78,13 +78,14 @@ public final class AgentRuntime: Sendable {
     ///   - traceID: the W3C trace id to carry, for a new chain.
     public func invoke(
         agent id: String, input: String, token: Secret, joining position: ChainPosition? = nil, expectedUser: ChainUser? = nil,
-        traceID: String? = nil, events: EventSink? = nil
+        traceID: String? = nil, events: EventSink? = nil, caller: VerifiedCaller? = nil
     ) async throws(AgentError) -> AgentAnswer {
         let invocation = Invocation(auditor: auditor(), events: events ?? { _ in }, log: HopLog())
         let start = position?.arriving(at: id) ?? ChainPosition.start(at: id, traceID: traceID)
         let outcome: Result<AgentAnswer, AgentError>
         do throws(AgentError) {
-            let hop = try await Hop.open(agent: id, token: token, at: start, expectedUser: expectedUser, services: services, invocation: invocation)
+            let hop = try await Hop.open(
+                agent: id, token: token, at: start, expectedUser: expectedUser, services: services, invocation: invocation, caller: caller)
             outcome = .success(try await hop.run(input: input))
         } catch {
             outcome = .failure(error)
@@ -99,12 +100,11 @@ public final class AgentRuntime: Sendable {
     /// Verifies `token` as a caller of `agent` exactly as a hop would (signature, issuer,
     /// audience = the agent, expiry, the agent's scopes) without running it: for requests
     /// that read what a caller owns (an A2A task) rather than start a chain.
-    public func caller(of id: String, token: Secret) async throws(AgentError) -> Principal {
+    public func caller(of id: String, token: Secret) async throws(AgentError) -> VerifiedCaller {
         guard let definition = catalog.definition(named: id), services.agents[definition.id] != nil else { throw .unknownAgent(id) }
         do {
-            return try await services.verifier.verify(
-                token.revealed, policy: TokenPolicy(audiences: definition.audiences, requireUser: true, requiredScopes: definition.acceptedScopes)
-            ).principal
+            let verified = try await services.verifier.verify(token.revealed, policy: Hop.policy(for: definition))
+            return VerifiedCaller(agent: id, token: token, verified: verified)
         } catch {
             throw .tokenRejected(agent: id, rejection: error)
         }

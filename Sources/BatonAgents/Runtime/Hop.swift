@@ -2,6 +2,7 @@ import BatonConnectors
 import BatonCore
 import BatonIdentity
 import BatonLedger
+import Foundation
 
 /// One agent's turn in a chain: opened once its token is verified as the agent's and as
 /// the chain user's, then the two things its brain may ask for — a delegation or a tool
@@ -34,15 +35,19 @@ struct Hop: Sendable {
     /// queues the hop's acceptance. A refusal inside a chain is queued as a denial against
     /// the chain's user.
     static func open(
-        agent id: String, token: Secret, at position: ChainPosition, expectedUser: ChainUser?, services: HopServices, invocation: Invocation
+        agent id: String, token: Secret, at position: ChainPosition, expectedUser: ChainUser?, services: HopServices, invocation: Invocation,
+        caller: VerifiedCaller? = nil
     ) async throws(AgentError) -> Hop {
         guard let definition = services.catalog.definition(named: id), let actor = services.agents[definition.id] else { throw .unknownAgent(id) }
         let started = ContinuousClock.now
         let auditor = invocation.auditor
         let verified: VerifiedToken
-        do {
-            verified = try await services.verifier.verify(
-                token.revealed, policy: TokenPolicy(audiences: definition.audiences, requireUser: true, requiredScopes: definition.acceptedScopes))
+        do throws(TokenRejection) {
+            if let known = caller?.verification(of: token, at: id, now: Int64(Date().timeIntervalSince1970)) {
+                verified = known
+            } else {
+                verified = try await services.verifier.verify(token.revealed, policy: policy(for: definition))
+            }
         } catch {
             if let expectedUser {
                 await auditor.queue(
@@ -69,6 +74,12 @@ struct Hop: Sendable {
         return Hop(
             services: services, invocation: invocation, definition: definition, actor: actor, position: position, user: user, token: token,
             verified: verified, started: started)
+    }
+
+    /// What a token must be to open `definition`'s hop: for one of its audiences, a user's,
+    /// carrying one of the scopes it accepts.
+    static func policy(for definition: AgentDefinition) -> TokenPolicy {
+        TokenPolicy(audiences: definition.audiences, requireUser: true, requiredScopes: definition.acceptedScopes)
     }
 
     /// Runs the agent on `input` within its timeout and logs the hop for the answer's `hops`.

@@ -21,6 +21,28 @@ enum A2ABinding: Sendable {
         }
     }
 
+    /// The answer to call `id` whose result is `{"task": …}`, with the task's JSON already
+    /// serialized (as it was for the store).
+    func answer(task json: [UInt8], id: JSONValue, headers: HTTPFields = [:]) -> Response {
+        HealthRoutes.json(.ok, bytes: taskResult(json, id: id), headers: headers)
+    }
+
+    /// The body of that answer: the same bytes as the result `{"task": …}` written whole.
+    func taskResult(_ json: [UInt8], id: JSONValue) -> [UInt8] {
+        var body: [UInt8] = []
+        body.reserveCapacity(json.count + 64)
+        if self == .jsonRPC {
+            body.append(contentsOf: #"{"id":"#.utf8)
+            body.append(contentsOf: id.serialized)
+            body.append(contentsOf: #","jsonrpc":"2.0","result":"#.utf8)
+        }
+        body.append(contentsOf: #"{"task":"#.utf8)
+        body.append(contentsOf: json)
+        body.append(UInt8(ascii: "}"))
+        if self == .jsonRPC { body.append(UInt8(ascii: "}")) }
+        return body
+    }
+
     /// One server-sent event of a stream answering call `id`; an error is named `error`.
     func event(_ result: Result<JSONValue, A2AError>, id: JSONValue) -> String {
         let (name, body): (String?, JSONValue) =

@@ -75,6 +75,8 @@ struct A2AService: Sendable {
         let definition: AgentDefinition
         let token: Secret
         let user: ChainUser
+        /// The token's verification, which the chain's first hop takes instead of repeating it.
+        let verified: VerifiedCaller
         let runner: A2ATaskRunner
     }
 
@@ -106,9 +108,10 @@ struct A2AService: Sendable {
             )
         }
         do throws(AgentError) {
-            let user = try await runtime.caller(of: agent, token: token).chainUser
+            let verified = try await runtime.caller(of: agent, token: token)
             let runner = A2ATaskRunner(runtime: runtime, store: store, running: running)
-            return .success(Caller(agent: agent, definition: definition, token: token, user: user, runner: runner))
+            return .success(
+                Caller(agent: agent, definition: definition, token: token, user: verified.principal.chainUser, verified: verified, runner: runner))
         } catch {
             return .failure(Refusal(response: ErrorResponse(error).response()))
         }
@@ -165,35 +168,50 @@ struct A2AService: Sendable {
 
     // MARK: - Methods
 
-    struct SendParams: Decodable {
-        struct Configuration: Decodable {
+    /// `SendMessage` and `SendStreamingMessage` params, read from the parsed request.
+    struct SendParams: JSONReadable {
+        struct Configuration: JSONReadable {
             var historyLength: Int?
             var returnImmediately: Bool?
+
+            init(json: JSONValue, path: String) throws(JSONShapeError) {
+                let fields = try JSONFields(json, path: path)
+                historyLength = try fields.integer(ifPresent: "historyLength")
+                returnImmediately = try fields.bool(ifPresent: "returnImmediately")
+            }
         }
 
         var message: A2AMessage
         var configuration: Configuration?
+
+        init(json: JSONValue, path: String) throws(JSONShapeError) {
+            let fields = try JSONFields(json, path: path)
+            message = try fields.read("message")
+            configuration = try fields.read(ifPresent: "configuration")
+        }
     }
 
     private func sendMessage(_ context: Call) async -> Response {
         do throws(A2AError) {
-            let params = try context.call.decodeParams(SendParams.self)
+            let params = try context.call.readParams(SendParams.self)
             try Self.checkHistoryLength(params.configuration?.historyLength)
             let position = try await chainPosition(of: params.message, context)
             if params.configuration?.returnImmediately == true {
                 let task = try await context.from.runner.start(
-                    params.message, to: context.from.agent, token: context.from.token, caller: context.from.user,
-                    traceID: Self.traceID(context.request),
-                    joining: position)
+                    params.message, to: context.from.agent, token: context.from.token, caller: context.from.verified,
+                    traceID: Self.traceID(context.request), joining: position)
                 return context.answer(.success(["task": Self.json(task.trimmingHistory(to: params.configuration?.historyLength))]))
             }
             let outcome = try await context.from.runner.send(
-                params.message, to: context.from.agent, token: context.from.token, caller: context.from.user, traceID: Self.traceID(context.request),
-                joining: position)
-            let task = outcome.task.trimmingHistory(to: params.configuration?.historyLength)
+                params.message, to: context.from.agent, token: context.from.token, caller: context.from.verified,
+                traceID: Self.traceID(context.request), joining: position)
             // A claims challenge keeps its WWW-Authenticate header beside the task that carries it.
             let headers = outcome.challenge.map { ErrorResponse($0).headers } ?? [:]
-            return context.answer(.success(["task": Self.json(task)]), headers: headers)
+            guard let length = params.configuration?.historyLength else {
+                // The task whole, as stored: its JSON is sent as it was serialized for the store.
+                return context.binding.answer(task: outcome.json, id: context.call.id, headers: headers)
+            }
+            return context.answer(.success(["task": Self.json(outcome.task.trimmingHistory(to: length))]), headers: headers)
         } catch {
             return context.answer(.failure(error))
         }
@@ -203,7 +221,7 @@ struct A2AService: Sendable {
         let params: SendParams
         let position: ChainPosition?
         do throws(A2AError) {
-            params = try context.call.decodeParams(SendParams.self)
+            params = try context.call.readParams(SendParams.self)
             try A2ATaskRunner.validate(params.message)
             position = try await chainPosition(of: params.message, context)
         } catch {
@@ -215,7 +233,8 @@ struct A2AService: Sendable {
         Task {
             do throws(A2AError) {
                 _ = try await context.from.runner.send(
-                    params.message, to: context.from.agent, token: context.from.token, caller: context.from.user, traceID: traceID, joining: position,
+                    params.message, to: context.from.agent, token: context.from.token, caller: context.from.verified, traceID: traceID,
+                    joining: position,
                     progress: { event in continuation.yield(context.binding.event(.success(event.result), id: id)) })
             } catch {
                 continuation.yield(context.binding.event(.failure(error), id: id))
@@ -225,29 +244,47 @@ struct A2AService: Sendable {
         return ServerSentEvents.response(events, cacheControl: "no-store")
     }
 
-    struct TaskParams: Decodable {
+    /// `GetTask`, `CancelTask` and `SubscribeToTask` params.
+    struct TaskParams: JSONReadable {
         var id: String
         var historyLength: Int?
+
+        init(json: JSONValue, path: String) throws(JSONShapeError) {
+            let fields = try JSONFields(json, path: path)
+            id = try fields.string("id")
+            historyLength = try fields.integer(ifPresent: "historyLength")
+        }
     }
 
     private func getTask(_ context: Call) async throws(A2AError) -> JSONValue {
-        let params = try context.call.decodeParams(TaskParams.self)
+        let params = try context.call.readParams(TaskParams.self)
         try Self.checkHistoryLength(params.historyLength)
         let record = try await ownedTask(params.id, context)
         return Self.json(record.task.trimmingHistory(to: params.historyLength))
     }
 
-    struct ListParams: Decodable {
+    /// `ListTasks` params.
+    struct ListParams: JSONReadable {
         var contextId: String?
         var status: A2ATaskState?
         var pageSize: Int?
         var pageToken: String?
         var historyLength: Int?
         var includeArtifacts: Bool?
+
+        init(json: JSONValue, path: String) throws(JSONShapeError) {
+            let fields = try JSONFields(json, path: path)
+            contextId = try fields.string(ifPresent: "contextId")
+            status = try fields.enumeration(ifPresent: "status")
+            pageSize = try fields.integer(ifPresent: "pageSize")
+            pageToken = try fields.string(ifPresent: "pageToken")
+            historyLength = try fields.integer(ifPresent: "historyLength")
+            includeArtifacts = try fields.bool(ifPresent: "includeArtifacts")
+        }
     }
 
     private func listTasks(_ context: Call) async throws(A2AError) -> JSONValue {
-        let params = try context.call.decodeParams(ListParams.self)
+        let params = try context.call.readParams(ListParams.self)
         try Self.checkHistoryLength(params.historyLength)
         let size = params.pageSize ?? Self.defaultPageSize
         guard (1...Self.maximumPageSize).contains(size) else { throw .invalidParams("pageSize must be between 1 and \(Self.maximumPageSize)") }
@@ -274,7 +311,7 @@ struct A2AService: Sendable {
     }
 
     private func cancelTask(_ context: Call) async throws(A2AError) -> JSONValue {
-        let params = try context.call.decodeParams(TaskParams.self)
+        let params = try context.call.readParams(TaskParams.self)
         var record = try await ownedTask(params.id, context)
         guard !record.task.status.state.isTerminal else {
             throw .taskNotCancelable("task \(params.id) is in terminal state \(record.task.status.state.rawValue)")
@@ -296,7 +333,7 @@ struct A2AService: Sendable {
         let id = context.call.id
         let record: A2ATaskRecord
         do throws(A2AError) {
-            let params = try context.call.decodeParams(TaskParams.self)
+            let params = try context.call.readParams(TaskParams.self)
             record = try await ownedTask(params.id, context)
         } catch {
             return context.answer(.failure(error))

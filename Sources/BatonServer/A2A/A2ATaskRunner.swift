@@ -18,6 +18,8 @@ struct A2ATaskRunner: Sendable {
     struct Outcome: Sendable {
         var task: A2ATask
         var challenge: AgentError?
+        /// The task's JSON as it was stored, for the answer to send as it is.
+        var json: [UInt8] = []
     }
 
     /// Where a task's progress goes as it happens (the streaming methods' events).
@@ -27,36 +29,38 @@ struct A2ATaskRunner: Sendable {
     /// (or interrupted). With `progress` (the streaming methods) the task is stored at once,
     /// can be followed and canceled while it runs, and its events go to `progress` as they happen.
     func send(
-        _ message: A2AMessage, to agent: String, token: Secret, caller: ChainUser, traceID: String?, joining position: ChainPosition? = nil,
+        _ message: A2AMessage, to agent: String, token: Secret, caller: VerifiedCaller, traceID: String?, joining position: ChainPosition? = nil,
         progress: Progress? = nil
     ) async throws(A2AError) -> Outcome {
         try Self.validate(message)
         // A streaming client learns the task's id at once and may ask for it while it runs,
         // so its task is stored before the chain starts; a blocking client learns it only
         // from the answer, so its task is stored once, ended.
-        let record = try await prepare(message, agent: agent, caller: caller, storeNow: progress != nil)
+        let record = try await prepare(message, agent: agent, caller: caller.principal.chainUser, storeNow: progress != nil)
         return try await run(
-            record, message: message, token: token, traceID: traceID, joining: position, followable: progress != nil, progress: progress)
+            record, message: message, token: token, caller: caller, traceID: traceID, joining: position, followable: progress != nil,
+            progress: progress)
     }
 
     /// Stores the task for `message` and runs it in the background (`returnImmediately`):
     /// the task as it starts, which the client follows with `GetTask` or `SubscribeToTask`.
     func start(
-        _ message: A2AMessage, to agent: String, token: Secret, caller: ChainUser, traceID: String?, joining position: ChainPosition? = nil
+        _ message: A2AMessage, to agent: String, token: Secret, caller: VerifiedCaller, traceID: String?, joining position: ChainPosition? = nil
     ) async throws(A2AError) -> A2ATask {
         try Self.validate(message)
-        let record = try await prepare(message, agent: agent, caller: caller, storeNow: true)
+        let record = try await prepare(message, agent: agent, caller: caller.principal.chainUser, storeNow: true)
         Task {
             // A failure to store the end leaves the task working until the next start ends it.
-            _ = try? await run(record, message: message, token: token, traceID: traceID, joining: position, followable: true, progress: nil)
+            _ = try? await run(
+                record, message: message, token: token, caller: caller, traceID: traceID, joining: position, followable: true, progress: nil)
         }
         return record.task
     }
 
     /// Runs a prepared task's chain and stores how it ended.
     private func run(
-        _ prepared: A2ATaskRecord, message: A2AMessage, token: Secret, traceID: String?, joining position: ChainPosition?, followable: Bool,
-        progress: Progress?
+        _ prepared: A2ATaskRecord, message: A2AMessage, token: Secret, caller: VerifiedCaller, traceID: String?, joining position: ChainPosition?,
+        followable: Bool, progress: Progress?
     ) async throws(A2AError) -> Outcome {
         var record = prepared
         let id = record.task.id
@@ -72,26 +76,34 @@ struct A2ATaskRunner: Sendable {
         // The task and its start go out before any step of the chain can.
         emit(.task(record.task))
         emit(.status(taskID: id, contextID: contextID, A2ATaskStatus(state: .working)))
-        var steps: @Sendable (AgentEvent) -> Void = { _ in }
-        if followable { steps = { event in emit(.status(taskID: id, contextID: contextID, Self.working(event, snapshot))) } }
-        let work = Task { () -> Result<AgentAnswer, AgentError> in
+        let followed: AgentRuntime.EventSink = { event in emit(.status(taskID: id, contextID: contextID, Self.working(event, snapshot))) }
+        let steps = followable ? followed : nil
+        let chain = { @Sendable () async -> Result<AgentAnswer, AgentError> in
             do throws(AgentError) {
                 return .success(
                     try await runtime.invoke(
-                        agent: prepared.agent, input: message.text, token: token, joining: position, traceID: traceID,
-                        events: steps))
+                        agent: prepared.agent, input: message.text, token: token, joining: position, traceID: traceID, events: steps, caller: caller))
             } catch {
                 return .failure(error)
             }
         }
-        // Only a task a client can know while it runs (stored at its start) can be canceled
-        // or followed; a blocking SendMessage's id is first seen in its answer.
-        if followable { await running.add(id, task: record.task, cancel: { work.cancel() }) }
-        let result = await work.value
-        let outcome = finish(&record, with: result, canceled: work.isCancelled)
+        let result: Result<AgentAnswer, AgentError>
+        var canceled = false
+        if followable {
+            // Only a task a client can know while it runs (stored at its start) can be
+            // canceled or followed, so only its chain runs as a task of its own; a blocking
+            // SendMessage's id is first seen in its answer, and its chain runs right here.
+            let work = Task(operation: chain)
+            await running.add(id, task: record.task, cancel: { work.cancel() })
+            result = await work.value
+            canceled = work.isCancelled
+        } else {
+            result = await chain()
+        }
+        var outcome = finish(&record, with: result, canceled: canceled)
         let saved: Result<Void, A2AError>
         do throws(A2AError) {
-            try await save(&record)
+            outcome.json = try await save(&record)
             saved = .success(())
         } catch {
             saved = .failure(error)
@@ -147,9 +159,9 @@ struct A2ATaskRunner: Sendable {
         }
         // Time-ordered (UUIDv7): the task table's id index grows at one end, so a write
         // touches the pages the last one did instead of a random leaf.
-        let id = ChainID.make()
+        let id = UUIDv7.make()
         message.taskId = id
-        message.contextId = message.contextId ?? UUID().uuidString.lowercased()
+        message.contextId = message.contextId ?? UUIDv7.make()
         let task = A2ATask(id: id, contextId: message.contextId, status: A2ATaskStatus(state: .working), history: [message])
         var record = A2ATaskRecord(task: task, owner: caller, agent: agent, createdAt: now, updatedAt: now)
         if storeNow { try await save(&record) }
@@ -165,7 +177,7 @@ struct A2ATaskRunner: Sendable {
             record.chainID = answer.chainID
             var parts = [A2APart.text(answer.text)]
             if let data = answer.data { parts.append(.data(data)) }
-            record.task.artifacts = [A2AArtifact(artifactId: UUID().uuidString.lowercased(), name: "answer", parts: parts)]
+            record.task.artifacts = [A2AArtifact(artifactId: UUIDv7.make(), name: "answer", parts: parts)]
             record.task.metadata = ["batonChainId": .string(answer.chainID)]
             // The answer is the artifact; the status does not repeat it (a smaller task to
             // store and send).
@@ -190,7 +202,7 @@ struct A2ATaskRunner: Sendable {
         return A2ATaskStatus(
             state: .working,
             message: A2AMessage(
-                messageId: UUID().uuidString.lowercased(), contextId: task.contextId, taskId: task.id, role: .agent, parts: [.text(text)],
+                messageId: UUIDv7.make(), contextId: task.contextId, taskId: task.id, role: .agent, parts: [.text(text)],
                 metadata: ["batonEvent": .object(event.fields.merging(["event": .string(event.name)]) { $1 })]))
     }
 
@@ -204,10 +216,14 @@ struct A2ATaskRunner: Sendable {
         }
     }
 
-    func save(_ record: inout A2ATaskRecord) async throws(A2AError) {
+    /// Stores the task as it stands now; its JSON, serialized once for the store and the answer.
+    @discardableResult
+    func save(_ record: inout A2ATaskRecord) async throws(A2AError) -> [UInt8] {
         record.updatedAt = max(Self.now(), record.updatedAt)
+        let json = record.task.json.serialized
         do {
-            try await store.save(record)
+            try await store.save(record, json: json)
+            return json
         } catch {
             throw .internalError("the task store could not be written; try again")
         }

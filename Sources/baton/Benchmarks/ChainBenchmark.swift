@@ -100,20 +100,32 @@ extension ChainBenchmark {
     /// that both meet the same load on a shared host: the median of each and their ratio.
     func a2aOverhead(invoke: String, a2a: String, token: String, clients: Int, rounds: Int) async throws -> String {
         var rates: (invoke: [Double], a2a: [Double]) = ([], [])
+        var cpu: (invoke: [Double], a2a: [Double]) = ([], [])
         let perRound = max(chains / 2, clients * 4)
+        // One round's rate, and the process's CPU time per chain in it (every piece of the
+        // stack runs in this process, so this is the whole cost of a chain, load included).
+        let measured = { (load: ChainLoad) async throws -> (rate: Double, cpu: Double) in
+            let before = CPUTime.used()
+            let result = try await load.run(chains: perRound, concurrency: clients)
+            return (result.rate, (CPUTime.used() - before) / Double(max(result.chains, 1)))
+        }
         try await ChainLoad.with(url: invoke, token: token, connections: clients) { invokeLoad in
             try await ChainLoad.with(url: a2a, token: token, connections: clients, entry: .a2a) { a2aLoad in
                 for _ in 0..<rounds {
-                    rates.invoke.append(try await invokeLoad.run(chains: perRound, concurrency: clients).rate)
-                    rates.a2a.append(try await a2aLoad.run(chains: perRound, concurrency: clients).rate)
+                    let (invokeRound, a2aRound) = (try await measured(invokeLoad), try await measured(a2aLoad))
+                    rates.invoke.append(invokeRound.rate)
+                    rates.a2a.append(a2aRound.rate)
+                    cpu.invoke.append(invokeRound.cpu)
+                    cpu.a2a.append(a2aRound.cpu)
                 }
             }
         }
         let median = { (values: [Double]) in values.sorted()[values.count / 2] }
         return String(
             format:
-                "  A2A overhead at %d clients, %d alternating rounds of %d chains: invoke median %.0f chains/s, A2A median %.0f chains/s: %+.1f %%",
-            clients, rounds, perRound, median(rates.invoke), median(rates.a2a), (median(rates.invoke) / median(rates.a2a) - 1) * 100)
+                "  A2A overhead at %d clients, %d alternating rounds of %d chains: invoke median %.0f chains/s, A2A median %.0f chains/s: %+.1f %%; CPU per chain (whole process) invoke %.0f µs, A2A %.0f µs: %+.1f %%",
+            clients, rounds, perRound, median(rates.invoke), median(rates.a2a), (median(rates.invoke) / median(rates.a2a) - 1) * 100,
+            median(cpu.invoke), median(cpu.a2a), (median(cpu.a2a) / median(cpu.invoke) - 1) * 100)
     }
 
     /// The chain with the a2a-sdk agent in its middle: concierge → triage → a2a-sdk → itsm.
@@ -248,7 +260,7 @@ struct ChainLoad {
             request.body = .bytes(
                 ByteBuffer(
                     string:
-                        #"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"\#(UUID().uuidString)","role":"ROLE_USER","parts":[{"text":"\#(input)"}]}}}"#
+                        #"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"\#(UUIDv7.make())","role":"ROLE_USER","parts":[{"text":"\#(input)"}]}}}"#
                 ))
         }
         let started = ContinuousClock.now
@@ -270,6 +282,16 @@ struct ChainLoad {
             own[hop["agent"] as? String ?? "?"] = inclusive - child
         }
         return (latency, own)
+    }
+}
+
+/// The CPU time this process has used, user and system, in microseconds.
+enum CPUTime {
+    static func used() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let micros = { (time: timeval) in Double(time.tv_sec) * 1_000_000 + Double(time.tv_usec) }
+        return micros(usage.ru_utime) + micros(usage.ru_stime)
     }
 }
 
