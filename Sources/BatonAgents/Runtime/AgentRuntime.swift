@@ -97,6 +97,45 @@ public final class AgentRuntime: Sendable {
         return AgentAnswer(text: answer.text, data: answer.data, chainID: answer.chainID, hops: await invocation.log.hops.sorted { $0.hop < $1.hop })
     }
 
+    /// The tools `agent` may call, named `connector.tool` as its definition lists them, in
+    /// that order: what an MCP client lists at the agent.
+    public func tools(of id: String) -> [(name: String, definition: ToolDefinition)] {
+        guard let definition = catalog.definition(named: id), definition.isLocal else { return [] }
+        return definition.tools.compactMap { name in
+            guard let tool = ToolName(name), let connector = services.connectors[tool.connector],
+                let found = connector.tool(named: tool.tool)
+            else { return nil }
+            return (name, found)
+        }
+    }
+
+    /// Calls `tool` (`connector.tool`) at `agent` for the user `token` speaks for, as a
+    /// chain of its own (or joining `position`): `inbound` (the user, the calling
+    /// application, `operation`), then the tool's `tool_call`, `exchange` and `downstream`
+    /// entries, all durable before the result or error is returned. The policy is the
+    /// agent's, exactly as for its brain; `token` itself never leaves: the connector gets a
+    /// token exchanged for its own audience.
+    public func callTool(
+        _ tool: String, arguments: JSONObject, at id: String, token: Secret, caller: VerifiedCaller? = nil, joining position: ChainPosition? = nil,
+        traceID: String? = nil, operation: String
+    ) async throws(AgentError) -> ToolAnswer {
+        let invocation = Invocation(auditor: auditor(), events: { _ in }, log: HopLog())
+        let start = position?.arriving(at: id) ?? ChainPosition.start(at: id, traceID: traceID)
+        let outcome: Result<ToolResult, AgentError>
+        do throws(AgentError) {
+            let hop = try await Hop.open(
+                agent: id, token: token, at: start, expectedUser: nil, services: services, invocation: invocation, caller: caller,
+                operation: operation)
+            outcome = .success(try await hop.runTool(tool, arguments: arguments))
+        } catch {
+            outcome = .failure(error)
+        }
+        if position == nil { await services.hopNumbers.finish(start.chainID) }
+        // The result (or error) leaves the process: what it rests on is durable first.
+        try await invocation.auditor.barrier()
+        return ToolAnswer(result: try outcome.get(), chainID: start.chainID)
+    }
+
     /// Verifies `token` as a caller of `agent` exactly as a hop would (signature, issuer,
     /// audience = the agent, expiry, the agent's scopes) without running it: for requests
     /// that read what a caller owns (an A2A task) rather than start a chain.

@@ -36,7 +36,7 @@ struct Hop: Sendable {
     /// the chain's user.
     static func open(
         agent id: String, token: Secret, at position: ChainPosition, expectedUser: ChainUser?, services: HopServices, invocation: Invocation,
-        caller: VerifiedCaller? = nil
+        caller: VerifiedCaller? = nil, operation: String = "invoke"
     ) async throws(AgentError) -> Hop {
         guard let definition = services.catalog.definition(named: id), let actor = services.agents[definition.id] else { throw .unknownAgent(id) }
         let started = ContinuousClock.now
@@ -66,10 +66,12 @@ struct Hop: Sendable {
             throw refusal
         }
         let user = expectedUser ?? tokenUser
+        // A chain's first entry also names the application the user called through (`azp`/`appid`).
+        let client = position.hop == 0 ? verified.principal.clientID.map { "app:\($0)" } : nil
         await auditor.queue(
             auditor.entry(
-                position.hop == 0 ? .inbound : .delegate, at: position, user: user, agent: id, target: id, operation: "invoke", decision: .allowed,
-                fingerprint: verified.principal.fingerprint))
+                position.hop == 0 ? .inbound : .delegate, at: position, user: user, agent: id, target: id, resource: client, operation: operation,
+                decision: .allowed, fingerprint: verified.principal.fingerprint))
         invocation.events(.hopStarted(agent: id, hop: position.hop, chainID: position.chainID))
         return Hop(
             services: services, invocation: invocation, definition: definition, actor: actor, position: position, user: user, token: token,
@@ -80,6 +82,14 @@ struct Hop: Sendable {
     /// carrying one of the scopes it accepts.
     static func policy(for definition: AgentDefinition) -> TokenPolicy {
         TokenPolicy(audiences: definition.audiences, requireUser: true, requiredScopes: definition.acceptedScopes)
+    }
+
+    /// Calls one of the agent's tools directly (an MCP client's `tools/call`), within the
+    /// agent's timeout, under the same policy and with the same entries as a brain's call.
+    func runTool(_ name: String, arguments: JSONObject) async throws(AgentError) -> ToolResult {
+        try await withinTimeLimit(definition.timeout, of: agent) { () async throws(AgentError) -> ToolResult in
+            try await callTool(name, arguments: arguments)
+        }
     }
 
     /// Runs the agent on `input` within its timeout and logs the hop for the answer's `hops`.

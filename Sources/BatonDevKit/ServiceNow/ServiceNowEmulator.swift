@@ -1,4 +1,5 @@
 import BatonConnectors
+import BatonCore
 import Foundation
 import Logging
 import Synchronization
@@ -44,6 +45,17 @@ public final class ServiceNowEmulator: Sendable {
     }
 
     /// Why the instance refused the last token it refused, `nil` after an accepted one.
+    /// The tokens the instance accepted lately, as `aud`, `oid`, `azp` and SHA-256 each.
+    public func acceptedTokens() async -> [JSONValue] {
+        await authenticator.accepted.map { token -> JSONValue in
+            var object: JSONObject = ["sha256": .string(token.sha256)]
+            object["aud"] = token.aud.map(JSONValue.string)
+            object["oid"] = token.oid.map(JSONValue.string)
+            object["azp"] = token.azp.map(JSONValue.string)
+            return .object(object)
+        }
+    }
+
     public func lastRejection() async -> String? {
         await authenticator.lastRejection
     }

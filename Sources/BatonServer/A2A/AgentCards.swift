@@ -32,6 +32,20 @@ struct AgentCards: Sendable {
         return "\(request.head.scheme ?? "http")://\(host)"
     }
 
+    /// The scopes a client asks for to call `definition`, in full as it requests them:
+    /// `api://concierge/access_as_user`.
+    func scopes(of definition: AgentDefinition) -> [String] {
+        definition.acceptedScopes.sorted().map { "\(URLText.trimmingTrailingSlash(definition.resource))/\($0)" }
+    }
+
+    /// The issuer identifier of the identity provider whose tokens the agents accept: its
+    /// discovery document's URL without `/.well-known/openid-configuration`.
+    var issuer: String? {
+        let suffix = "/.well-known/openid-configuration"
+        guard let discoveryURL, discoveryURL.hasSuffix(suffix) else { return nil }
+        return String(discoveryURL.dropLast(suffix.count))
+    }
+
     /// The URL of `agent`'s JSON-RPC endpoint.
     static func endpoint(of agent: AgentID, base: String) -> String {
         "\(base)/a2a/\(agent.rawValue)"
@@ -40,8 +54,7 @@ struct AgentCards: Sendable {
     /// The card of a local agent; the extended card (for a signed-in caller) also lists
     /// its tools and delegates as skills.
     func card(for definition: AgentDefinition, base: String, extended: Bool = false) -> AgentCard {
-        // Full scope values, as a client requests them: `api://concierge/access_as_user`.
-        let scopes = definition.acceptedScopes.sorted().map { "\(URLText.trimmingTrailingSlash(definition.resource))/\($0)" }
+        let scopes = scopes(of: definition)
         var skills = [
             AgentSkill(
                 id: definition.id.rawValue, name: definition.id.rawValue, description: definition.description,

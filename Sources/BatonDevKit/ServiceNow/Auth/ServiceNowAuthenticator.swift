@@ -21,6 +21,17 @@ actor ServiceNowAuthenticator {
     private let logger: Logger
     /// Why the last token was refused, for tests and the `/_dev` routes.
     private(set) var lastRejection: String?
+    /// The last tokens accepted (at most 100, oldest first), as what they said and a hash:
+    /// what a test asserts the instance was sent. The tokens themselves are not kept.
+    private(set) var accepted: [AcceptedToken] = []
+
+    /// One accepted token: its audience, user, calling application and SHA-256 (hex).
+    struct AcceptedToken: Sendable, Encodable {
+        let aud: String?
+        let oid: String?
+        let azp: String?
+        let sha256: String
+    }
 
     init(settings: ServiceNowOIDCSettings, instance: ServiceNowInstance, logger: Logger) {
         self.settings = settings
@@ -58,6 +69,12 @@ actor ServiceNowAuthenticator {
             throw refuse("no active sys_user has \(settings.userField) = '\(claimed)'")
         }
         lastRejection = nil
+        accepted.append(
+            AcceptedToken(
+                aud: verified.claims["aud"]?.stringValue, oid: verified.claims["oid"]?.stringValue,
+                azp: verified.claims["azp"]?.stringValue ?? verified.claims["appid"]?.stringValue,
+                sha256: Hex.encode(Array(SHA256.hash(data: Data(token.utf8))))))
+        if accepted.count > 100 { accepted.removeFirst(accepted.count - 100) }
         return await instance.session(for: user)
     }
 

@@ -17,6 +17,7 @@ import Hummingbird
 /// | `GET /_dev/users?field=F&value=V` | whether one active user has F = V (`{"matches": 0\|1}`) |
 /// | `GET /_dev/stats` | requests served, session cookies sent back |
 /// | `GET /_dev/last-rejection` | why the last refused token was refused |
+/// | `GET /_dev/accepted-tokens` | the last 100 accepted tokens: `aud`, `oid`, `azp` and SHA-256 of each (never the token) |
 struct EmulatorKnobRoutes: Sendable {
     let emulator: ServiceNowEmulator
 
@@ -78,6 +79,9 @@ struct EmulatorKnobRoutes: Sendable {
             let statistics = await emulator.statistics()
             return TableAPIRoutes.json(
                 .ok, ["requests": .integer(Int64(statistics.requests)), "cookie_replays": .integer(Int64(statistics.cookieReplays))])
+        }
+        knobs.get("accepted-tokens") { _, _ in
+            TableAPIRoutes.json(.ok, ["tokens": .array(await emulator.acceptedTokens())])
         }
         knobs.get("last-rejection") { _, _ in
             TableAPIRoutes.json(.ok, ["reason": await emulator.lastRejection().map(JSONValue.string) ?? .null])
