@@ -145,6 +145,16 @@ public final class AgentRuntime: Sendable {
             let verified = try await services.verifier.verify(token.revealed, policy: Hop.policy(for: definition))
             return VerifiedCaller(agent: id, token: token, verified: verified)
         } catch {
+            // A refused token that is authentic is a denial of its user, recorded as the door's first entry.
+            if let user = await services.verifier.authenticUser(of: token.revealed) {
+                let auditor = auditor()
+                await auditor.queue(
+                    auditor.entry(
+                        .deny, at: ChainPosition.start(at: id, traceID: nil), user: user, agent: id, target: id, decision: .denied,
+                        reason: error.code,
+                        token: token))
+                try? await auditor.barrier()
+            }
             throw .tokenRejected(agent: id, rejection: error)
         }
     }

@@ -49,10 +49,13 @@ struct Hop: Sendable {
                 verified = try await services.verifier.verify(token.revealed, policy: policy(for: definition))
             }
         } catch {
-            if let expectedUser {
+            // Inside a chain the refusal is the chain user's; at the door, the user an
+            // authentic token names (a forged or garbled one is nobody's and not recorded).
+            var refused = expectedUser
+            if refused == nil { refused = await services.verifier.authenticUser(of: token.revealed) }
+            if let refused {
                 await auditor.queue(
-                    auditor.entry(.deny, at: position, user: expectedUser, agent: id, target: id, decision: .denied, reason: error.code, token: token)
-                )
+                    auditor.entry(.deny, at: position, user: refused, agent: id, target: id, decision: .denied, reason: error.code, token: token))
                 invocation.events(.denied(agent: id, code: error.code, message: error.description))
             }
             throw .tokenRejected(agent: id, rejection: error)

@@ -88,6 +88,28 @@ public struct TokenVerifier: Sendable {
         return VerifiedToken(principal: principal, claims: claims, issuer: iss)
     }
 
+    /// The user an authentic token speaks for — its issuer trusted, its header sound, its
+    /// signature good with a key the issuer publishes — even when ``verify(_:policy:)``
+    /// refuses it for what it says (expired, for another audience, without a scope), so the
+    /// refusal can be recorded against the user it concerns. `nil` for a token that is not
+    /// authentic or names no user: those are nobody's, and are not recorded.
+    public func authenticUser(of token: String) async -> ChainUser? {
+        guard let jws = try? CompactJWS(parsing: token, sizeLimit: settings.maximumTokenSize),
+            case let (algorithm, kid)? = try? checkHeader(jws.header),
+            let iss = jws.claims["iss"]?.stringValue,
+            case let (issuer, templateTenant)? = try? await directory.resolve(iss),
+            case let tenant? = try? checkIssuer(issuer, iss: iss, templateTenant: templateTenant, claims: jws.claims),
+            issuer.trusted.algorithms.contains(algorithm),
+            let key = try? await issuer.keys.key(for: kid, issuer: issuer.trusted.name), key.key.algorithms.contains(algorithm),
+            key.jwk.issuer.map({ Self.keyIssuer($0, matches: iss, tenant: tenant ?? "") }) ?? true,
+            key.key.isValid(jws.signature, for: jws.signingInput, algorithm: algorithm),
+            let oid = jws.claims["oid"]?.stringValue, GUID.isValid(oid)
+        else { return nil }
+        return ChainUser(
+            tenantID: tenant ?? "", objectID: oid.lowercased(),
+            username: jws.claims["preferred_username"]?.stringValue ?? jws.claims["upn"]?.stringValue)
+    }
+
     /// Tokens whose verified signature is remembered now, for stats and tests.
     public var cachedTokenCount: Int { verified.count }
 
