@@ -59,7 +59,8 @@ struct ChainBenchmark {
                         "  A2A SendMessage, " + (try await load.run(chains: max(chains, level * 4), concurrency: level)).summary(concurrency: level))
                 }
             }
-            lines.append(try await a2aOverhead(invoke: url, a2a: a2a, token: token, clients: 16, rounds: 7))
+            lines.append(try await overhead(of: "A2A", url: a2a, entry: .a2a, against: url, token: token, clients: 16, rounds: 7))
+            lines += try await mcpLines(running, tenant: tenant)
             lines += try await throughMiddleHop(running, tenant: tenant, token: token, url: url)
             if sustain > .zero {
                 try await ChainLoad.with(url: url, token: token, connections: 16) { load in
@@ -96,11 +97,14 @@ struct ChainBenchmark {
 }
 
 extension ChainBenchmark {
-    /// A2A `SendMessage` against `/v1` invoke at `clients` clients, in alternating rounds so
-    /// that both meet the same load on a shared host: the median of each and their ratio.
-    func a2aOverhead(invoke: String, a2a: String, token: String, clients: Int, rounds: Int) async throws -> String {
-        var rates: (invoke: [Double], a2a: [Double]) = ([], [])
-        var cpu: (invoke: [Double], a2a: [Double]) = ([], [])
+    /// `entry` against `/v1` invoke at `clients` clients, in alternating rounds so that both
+    /// meet the same load on a shared host: the median of each and their ratio, for
+    /// throughput and for the process's CPU time per chain.
+    func overhead(of label: String, url: String, entry: ChainLoad.Entry, against invoke: String, token: String, clients: Int, rounds: Int)
+        async throws -> String
+    {
+        var rates: (invoke: [Double], other: [Double]) = ([], [])
+        var cpu: (invoke: [Double], other: [Double]) = ([], [])
         let perRound = max(chains / 2, clients * 4)
         // One round's rate, and the process's CPU time per chain in it (every piece of the
         // stack runs in this process, so this is the whole cost of a chain, load included).
@@ -110,22 +114,43 @@ extension ChainBenchmark {
             return (result.rate, (CPUTime.used() - before) / Double(max(result.chains, 1)))
         }
         try await ChainLoad.with(url: invoke, token: token, connections: clients) { invokeLoad in
-            try await ChainLoad.with(url: a2a, token: token, connections: clients, entry: .a2a) { a2aLoad in
+            try await ChainLoad.with(url: url, token: token, connections: clients, entry: entry) { otherLoad in
                 for _ in 0..<rounds {
-                    let (invokeRound, a2aRound) = (try await measured(invokeLoad), try await measured(a2aLoad))
+                    let (invokeRound, otherRound) = (try await measured(invokeLoad), try await measured(otherLoad))
                     rates.invoke.append(invokeRound.rate)
-                    rates.a2a.append(a2aRound.rate)
+                    rates.other.append(otherRound.rate)
                     cpu.invoke.append(invokeRound.cpu)
-                    cpu.a2a.append(a2aRound.cpu)
+                    cpu.other.append(otherRound.cpu)
                 }
             }
         }
         let median = { (values: [Double]) in values.sorted()[values.count / 2] }
         return String(
             format:
-                "  A2A overhead at %d clients, %d alternating rounds of %d chains: invoke median %.0f chains/s, A2A median %.0f chains/s: %+.1f %%; CPU per chain (whole process) invoke %.0f µs, A2A %.0f µs: %+.1f %%",
-            clients, rounds, perRound, median(rates.invoke), median(rates.a2a), (median(rates.invoke) / median(rates.a2a) - 1) * 100,
-            median(cpu.invoke), median(cpu.a2a), (median(cpu.a2a) / median(cpu.invoke) - 1) * 100)
+                "  %@ overhead at %d clients, %d alternating rounds of %d: invoke median %.0f/s, %@ median %.0f/s: %+.1f %%; CPU per call (whole process) invoke %.0f µs, %@ %.0f µs: %+.1f %%",
+            label, clients, rounds, perRound, median(rates.invoke), label, median(rates.other), (median(rates.invoke) / median(rates.other) - 1) * 100,
+            median(cpu.invoke), label, median(cpu.other), (median(cpu.other) / median(cpu.invoke) - 1) * 100)
+    }
+
+    /// An MCP `tools/call` of `servicenow.query_incidents` at itsm against `/v1` invoke of
+    /// itsm with the request that makes its rules brain call the same tool.
+    func mcpLines(_ running: DevStack.Running, tenant: DevTenant) async throws -> [String] {
+        let token = try await DevSignIn(tenant: tenant, idp: running.endpoints.idp).token(
+            user: "jane@contoso.com", client: "mcp-client", scope: "api://itsm/access_as_user")
+        let invoke = "\(running.endpoints.baton)/v1/agents/itsm/invoke"
+        let mcp = "\(running.endpoints.baton)/mcp/itsm"
+        var lines: [String] = []
+        for (label, url, entry) in [("itsm /v1 invoke", invoke, ChainLoad.Entry.invoke), ("MCP tools/call", mcp, .mcp)] {
+            try await ChainLoad.with(url: url, token: token, connections: concurrency.max() ?? 1, entry: entry, input: "Show me 5 incidents assigned to me") {
+                load in
+                _ = try await load.run(chains: 20, concurrency: 4)
+                for level in concurrency {
+                    lines.append("  \(label), " + (try await load.run(chains: max(chains, level * 4), concurrency: level)).summary(concurrency: level))
+                }
+            }
+        }
+        lines.append(try await overhead(of: "MCP", url: mcp, entry: .mcp, against: invoke, token: token, clients: 16, rounds: 7))
+        return lines
     }
 
     /// The chain with the a2a-sdk agent in its middle: concierge → triage → a2a-sdk → itsm.
@@ -150,6 +175,8 @@ struct ChainLoad {
     /// How a chain is entered: Baton's own invoke, or an A2A `SendMessage`.
     enum Entry {
         case invoke, a2a
+        /// An MCP `tools/call` (2026-07-28) of `servicenow.query_incidents` with `limit` 5.
+        case mcp
     }
 
     let client: HTTPClient
@@ -247,6 +274,9 @@ struct ChainLoad {
         return Result(elapsed: ContinuousClock.now - started, chains: counts, chainLatency: [], hopSelf: [:])
     }
 
+    static let mcpCall =
+        #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"servicenow.query_incidents","arguments":{"limit":5},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#
+
     private func one() async throws -> (Int64, [String: Int64]) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -262,6 +292,14 @@ struct ChainLoad {
                     string:
                         #"{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"\#(UUIDv7.make())","role":"ROLE_USER","parts":[{"text":"\#(input)"}]}}}"#
                 ))
+        case .mcp:
+            for (name, value) in [
+                ("Accept", "application/json, text/event-stream"), ("MCP-Protocol-Version", "2026-07-28"), ("Mcp-Method", "tools/call"),
+                ("Mcp-Name", "servicenow.query_incidents"),
+            ] {
+                request.headers.add(name: name, value: value)
+            }
+            request.body = .bytes(ByteBuffer(string: Self.mcpCall))
         }
         let started = ContinuousClock.now
         let response = try await client.execute(request, timeout: .seconds(120))
@@ -269,6 +307,14 @@ struct ChainLoad {
         let latency = (ContinuousClock.now - started).microseconds
         guard response.status == .ok else { throw CommandFailure(message: "a chain failed with \(response.status.code): \(String(buffer: body))") }
         let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        if entry == .mcp {
+            let result = object["result"] as? [String: Any]
+            let incidents = (result?["structuredContent"] as? [String: Any])?["incidents"] as? [Any]
+            guard result?["isError"] as? Bool == false, incidents?.count == 5 else {
+                throw CommandFailure(message: "an MCP tool call did not return five incidents: \(String(buffer: body))")
+            }
+            return (latency, [:])
+        }
         if entry == .a2a {
             let state = (((object["result"] as? [String: Any])?["task"] as? [String: Any])?["status"] as? [String: Any])?["state"] as? String
             guard state == "TASK_STATE_COMPLETED" else { throw CommandFailure(message: "an A2A chain did not complete: \(String(buffer: body))") }
