@@ -80,3 +80,87 @@ struct MCPInteropTests {
         }
     }
 }
+
+extension MCPInteropTests {
+    static let toolsServer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/mcp_tools_server.py").path
+
+    @Test(
+        "an MCP server written with the Python SDK is itsm's connector (kind mcp): Baton calls its tool for Jane with a token for the server's own app that speaks for her, never the caller's; the ledger shows the call; a tool error is the agent's error; the tool is offered again on Baton's own MCP endpoint"
+    )
+    func serverAsConnector() async throws {
+        let python = try InteropPython.mcp()
+        let directory = try TemporaryDirectory()
+        try await ServiceNowFixture.withRunning { sn in
+            let toolsApp = sn.idp.app("mcp-tools")
+            let server = try await InteropServer(
+                python: python, script: Self.toolsServer,
+                environment: [
+                    "JWKS_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/discovery/v2.0/keys", "AUDIENCES": "\(toolsApp.appID),api://mcp-tools",
+                    "SCOPE": "access_as_user",
+                ])
+            defer { server.stop() }
+            let connectors = directory.file("connectors")
+            try FileManager.default.createDirectory(atPath: connectors, withIntermediateDirectories: true)
+            for file in ConnectorFiles.shipped {
+                try FileManager.default.copyItem(atPath: RepositoryPaths.path("connectors/\(file)"), toPath: "\(connectors)/\(file)")
+            }
+            try """
+            name: mcptools
+            kind: mcp
+            base_url: \(server.url)
+            audience: api://mcp-tools
+            scopes: [access_as_user]
+            tools: [whoami, fail]
+            """.write(toFile: "\(connectors)/mcptools.yaml", atomically: true, encoding: .utf8)
+            let itsm = try String(contentsOfFile: RepositoryPaths.path("agents/itsm.yaml"), encoding: .utf8)
+                .replacingOccurrences(of: "connectors:\n", with: "connectors:\n  - name: mcptools\n    scopes: [access_as_user]\n")
+                .replacingOccurrences(of: "tools:\n", with: "tools:\n  - mcptools.whoami\n  - mcptools.fail\n")
+                .replacingOccurrences(
+                    of: "  rules:\n",
+                    with:
+                        "  rules:\n    - match: \"(?i)who am i\"\n      tool: mcptools.whoami\n    - match: \"(?i)make it fail\"\n      tool: mcptools.fail\n"
+                )
+            let agents = try AgentRoutesTests.agents(
+                in: directory.file("agents"), copying: ["concierge", "crm", "triage", "workplace"], writing: ["itsm": itsm])
+            let daemon = try AgentRoutesTests.daemon(sn, data: directory.file("data"), agents: agents) { $0.connectors.directory = connectors }
+            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
+                let token = try await sn.idp.signIn(scope: "api://itsm/access_as_user", extra: ["client_id": sn.idp.app("mcp-client").appID])
+                let answer = try await AgentRoutesTests.invoke(base, agent: "itsm", token: token, input: "who am i")
+                #expect(answer.status == 200, "\(answer.body)")
+                let seen = try #require(answer.json["data"] as? [String: Any], "\(answer.body)")
+                #expect(["api://mcp-tools", toolsApp.appID].contains(seen["aud"] as? String ?? ""), "a token for the MCP server's own app: \(seen)")
+                #expect(seen["oid"] as? String == jane.oid, "that speaks for Jane")
+                #expect(seen["azp"] as? String == sn.idp.app("itsm").appID, "obtained by itsm on her behalf, not the caller's token")
+                #expect(seen["version"] as? String == "2026-07-28", "\(seen)")
+
+                let chainID = try #require(answer.json["chain_id"] as? String)
+                let entries = try await LedgerQuery(chainID: chainID, limit: 100).run(on: try #require(await daemon.storage.ledger()).reader).entries
+                #expect(entries.contains { $0.kind == .exchange && $0.target == "mcptools" && $0.user?.objectID == jane.oid })
+                let calls = entries.filter { $0.kind == .downstream && $0.target == "mcptools" }
+                #expect(calls.contains { $0.resource == "mcptools:tools/call" && $0.status == 200 }, "\(calls.map(\.resource))")
+
+                let failed = try await AgentRoutesTests.invoke(base, agent: "itsm", token: token, input: "make it fail")
+                #expect(failed.status == 502 && failed.body.contains("this tool always fails"), "\(failed.status) \(failed.body)")
+
+                // Baton's own MCP endpoint offers the connector's tool as itsm's, with the server's description.
+                let listed = try await MCPRoutesTests.modernCall("\(base)/mcp/itsm", token: token, method: "tools/list")
+                let tools = (listed.json["result"] as? [String: Any])?["tools"] as? [[String: Any]] ?? []
+                let whoami = try #require(tools.first { $0["name"] as? String == "mcptools.whoami" }, "\(listed.body)")
+                #expect((whoami["description"] as? String)?.contains("verified token") == true, "\(whoami)")
+                let called = try await MCPRoutesTests.modernCall(
+                    "\(base)/mcp/itsm", token: token, method: "tools/call", params: ["name": "mcptools.whoami", "arguments": [String: Any]()])
+                let structured = ((called.json["result"] as? [String: Any])?["structuredContent"] as? [String: Any]) ?? [:]
+                #expect(structured["oid"] as? String == jane.oid, "\(called.body)")
+            }
+        }
+    }
+}
+
+/// The connector definitions the repository ships.
+enum ConnectorFiles {
+    static var shipped: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: RepositoryPaths.path("connectors"))) ?? []).filter { $0.hasSuffix(".yaml") }
+    }
+}

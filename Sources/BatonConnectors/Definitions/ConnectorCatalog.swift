@@ -51,6 +51,10 @@ public struct ConnectorCatalog: Sendable {
             return SalesforceConnector(
                 name: definition.name, instanceURL: definition.baseURL, apiVersion: definition.apiVersion ?? "v62.0", audience: definition.audience,
                 scopes: definition.scopes, client: client)
+        case .mcp:
+            return MCPConnector(
+                name: definition.name, endpoint: definition.baseURL, audience: definition.audience, scopes: definition.scopes,
+                tools: definition.tools, client: client)
         case .rest:
             return RESTConnector(
                 name: definition.name, baseURL: definition.baseURL, audience: definition.audience, scopes: definition.scopes,

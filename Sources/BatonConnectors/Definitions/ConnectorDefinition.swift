@@ -7,14 +7,14 @@ import Foundation
 ///
 /// ```yaml
 /// name: servicenow
-/// kind: servicenow            # servicenow | graph | salesforce | rest
+/// kind: servicenow            # servicenow | graph | salesforce | rest | mcp
 /// base_url: ${BATON_SERVICENOW_URL:-https://dev12345.service-now.com}
 /// audience: api://servicenow  # the ServiceNow API connector app in Entra
 /// scopes: [user_impersonation]
 /// ```
 public struct ConnectorDefinition: Sendable {
     public enum Kind: String, ConfigChoice, Sendable {
-        case servicenow, graph, salesforce, rest
+        case servicenow, graph, salesforce, rest, mcp
     }
 
     public var name: String
@@ -28,6 +28,8 @@ public struct ConnectorDefinition: Sendable {
     public var apiVersion: String?
     /// Generic REST: the declared operations.
     public var operations: [RESTOperation]
+    /// MCP: the server's tools agents may call (their schemas come from the server).
+    public var tools: [String]
     /// ServiceNow: what the instance's OIDC inbound integration expects, for `baton doctor`.
     public var expectedInbound: ServiceNowOIDCSettings?
     /// The file it was read from.
@@ -58,6 +60,15 @@ public struct ConnectorDefinition: Sendable {
         apiVersion = kind == .salesforce ? try root.value("api_version", default: "v62.0") : nil
         operations = []
         expectedInbound = nil
+        tools = kind == .mcp ? try root.list("tools", default: [String]()) : []
+        if kind == .mcp {
+            guard !tools.isEmpty else { throw root.invalid("tools", "an mcp connector names the server's tools agents may call, e.g. [whoami]") }
+            if let bad = tools.first(where: {
+                $0.isEmpty || $0.count > 128 || !$0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }
+            }) {
+                throw root.invalid("tools", "'\(bad)' is not an MCP tool name (1–128 of A–Z, a–z, 0–9, _, - and .)")
+            }
+        }
         if kind == .rest {
             for section in try root.sections("operations") { operations.append(try Self.operation(section)) }
             guard !operations.isEmpty else { throw root.invalid("operations", "a rest connector declares at least one operation") }

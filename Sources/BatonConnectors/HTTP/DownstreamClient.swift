@@ -103,7 +103,9 @@ public struct DownstreamClient: Sendable {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         outgoing.headers.add(name: "Authorization", value: "Bearer \(token.revealed)")
-        outgoing.headers.add(name: "Accept", value: "application/json")
+        if !request.headers.contains(where: { $0.0.caseInsensitiveCompare("Accept") == .orderedSame }) {
+            outgoing.headers.add(name: "Accept", value: "application/json")
+        }
         if let traceID { outgoing.headers.add(name: TraceContext.header, value: TraceContext(traceID: traceID).traceparent) }
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body {

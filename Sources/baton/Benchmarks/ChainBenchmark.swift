@@ -128,7 +128,8 @@ extension ChainBenchmark {
         return String(
             format:
                 "  %@ overhead at %d clients, %d alternating rounds of %d: invoke median %.0f/s, %@ median %.0f/s: %+.1f %%; CPU per call (whole process) invoke %.0f µs, %@ %.0f µs: %+.1f %%",
-            label, clients, rounds, perRound, median(rates.invoke), label, median(rates.other), (median(rates.invoke) / median(rates.other) - 1) * 100,
+            label, clients, rounds, perRound, median(rates.invoke), label, median(rates.other),
+            (median(rates.invoke) / median(rates.other) - 1) * 100,
             median(cpu.invoke), label, median(cpu.other), (median(cpu.other) / median(cpu.invoke) - 1) * 100)
     }
 
@@ -141,11 +142,14 @@ extension ChainBenchmark {
         let mcp = "\(running.endpoints.baton)/mcp/itsm"
         var lines: [String] = []
         for (label, url, entry) in [("itsm /v1 invoke", invoke, ChainLoad.Entry.invoke), ("MCP tools/call", mcp, .mcp)] {
-            try await ChainLoad.with(url: url, token: token, connections: concurrency.max() ?? 1, entry: entry, input: "Show me 5 incidents assigned to me") {
+            try await ChainLoad.with(
+                url: url, token: token, connections: concurrency.max() ?? 1, entry: entry, input: "Show me 5 incidents assigned to me"
+            ) {
                 load in
                 _ = try await load.run(chains: 20, concurrency: 4)
                 for level in concurrency {
-                    lines.append("  \(label), " + (try await load.run(chains: max(chains, level * 4), concurrency: level)).summary(concurrency: level))
+                    lines.append(
+                        "  \(label), " + (try await load.run(chains: max(chains, level * 4), concurrency: level)).summary(concurrency: level))
                 }
             }
         }

@@ -1,4 +1,4 @@
-import BatonA2A
+import BatonCore
 import Testing
 
 @Suite("Server-sent events read as they arrive")

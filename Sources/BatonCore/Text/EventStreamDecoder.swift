@@ -1,4 +1,4 @@
-/// Reads a `text/event-stream` body (the W3C server-sent events format A2A streams in) as
+/// Reads a `text/event-stream` body (the W3C server-sent events format A2A and MCP stream in) as
 /// it arrives: bytes in, whole events out.
 ///
 /// Lines end in LF, CRLF or CR (a2a-sdk's server writes CRLF, Baton's LF); an event ends at
