@@ -38,7 +38,8 @@ struct MCPInteropTests {
             #expect(status == 0, "\(output)")
             for check in [
                 "no token ok 401 resource_metadata", "wrong audience ok 401", "auto ok 2026-07-28 5 incidents", "auto bad arguments ok",
-                "auto unknown tool ok", "legacy ok 2025-11-25 5 incidents", "legacy bad arguments ok", "legacy unknown tool ok",
+                "auto unknown tool ok", "auto ask ok", "legacy ask ok", "legacy ok 2025-11-25 5 incidents", "legacy bad arguments ok",
+                "legacy unknown tool ok",
             ] {
                 #expect(output.contains(check), "missing '\(check)' in:\n\(output)")
             }

@@ -91,7 +91,17 @@ struct MCPRoutesTests {
             let result = try #require(listed.json["result"] as? [String: Any], "\(listed.body)")
             #expect(result["resultType"] as? String == "complete" && result["ttlMs"] != nil && result["cacheScope"] as? String == "private")
             let names = (result["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-            #expect(names == ["servicenow.query_incidents", "servicenow.get_incident", "servicenow.update_incident", "servicenow.add_work_note"])
+            #expect(
+                names == ["servicenow.query_incidents", "servicenow.get_incident", "servicenow.update_incident", "servicenow.add_work_note", "ask"])
+            let query = (result["tools"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "servicenow.query_incidents" }
+            #expect((query?["outputSchema"] as? [String: Any])?["required"] as? [String] == ["incidents"], "\(query ?? [:])")
+
+            // The agent itself as a tool: asked in words, it runs its chain as Jane.
+            let asked = try await Self.modernCall(
+                url, token: token, method: "tools/call", params: ["name": "ask", "arguments": ["request": "Show me 5 incidents assigned to me"]])
+            let answer = ((asked.json["result"] as? [String: Any])?["structuredContent"] as? [String: Any]) ?? [:]
+            #expect(answer["agents"] as? [String] == ["itsm"] && answer["chain_id"] is String, "\(asked.body)")
+            #expect(((answer["data"] as? [String: Any])?["incidents"] as? [Any])?.count == 5, "\(asked.body)")
             let discover = try await Self.modernCall(url, token: token, method: "server/discover")
             #expect(((discover.json["result"] as? [String: Any])?["supportedVersions"] as? [String])?.first == Self.modern, "\(discover.body)")
 
@@ -187,6 +197,8 @@ struct MCPRoutesTests {
                 #expect(
                     challenge.contains("insufficient_scope") && challenge.contains("admin_access") && challenge.contains("resource_metadata="),
                     "\(challenge)")
+                let denials = try await LedgerQuery(kind: .deny, limit: 10).run(on: try #require(await daemon.storage.ledger()).reader).entries
+                #expect(denials.map(\.reason) == ["insufficient_scope"] && denials.first?.agent == "itsm", "\(denials.map(\.reason))")
             }
         }
     }

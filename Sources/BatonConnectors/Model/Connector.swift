@@ -32,11 +32,15 @@ public struct ToolDefinition: Sendable, Equatable {
     public var description: String
     /// JSON Schema of the arguments object.
     public var parameters: JSONValue
+    /// JSON Schema of the result's content, when the connector promises its shape (MCP
+    /// clients check `structuredContent` against it).
+    public var output: JSONValue?
 
-    public init(name: String, description: String, parameters: JSONValue) {
+    public init(name: String, description: String, parameters: JSONValue, output: JSONValue? = nil) {
         self.name = name
         self.description = description
         self.parameters = parameters
+        self.output = output
     }
 }
 

@@ -11,7 +11,14 @@ extension ServiceNowConnector {
                 "text": Schema.string("Words to find in the short description or description."),
                 "priority": Schema.integer("1 (critical) to 5 (planning).", minimum: 1, maximum: 5),
                 "limit": Schema.integer("How many at most (default 10).", minimum: 1, maximum: 1_000),
-            ])),
+            ]),
+            output: [
+                "type": "object", "required": ["incidents"],
+                "properties": [
+                    "incidents": ["type": "array", "items": ["type": "object"], "description": "The incidents, as the Table API returns them."],
+                    "total": ["type": ["integer", "null"], "description": "How many match in all (X-Total-Count), when known."],
+                ],
+            ]),
         ToolDefinition(
             name: "get_incident", description: "One incident by its number, e.g. INC0010002.",
             parameters: Schema.object(["number": Schema.string("The incident number.")], required: ["number"])),

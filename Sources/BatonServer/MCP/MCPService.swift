@@ -1,4 +1,5 @@
 import BatonAgents
+import BatonConnectors
 import BatonCore
 import Foundation
 internal import HTTPTypes
@@ -192,8 +193,14 @@ struct MCPService: Sendable {
 
     // MARK: - Methods
 
+    /// The agent's tools as MCP lists them: its connectors' tools, then ``MCPToolShapes/ask``
+    /// (the agent itself, asked in words).
+    private func tools(_ caller: MCPCaller) -> [(name: String, definition: ToolDefinition)] {
+        caller.runtime.tools(of: caller.agent) + [(MCPToolShapes.askName, MCPToolShapes.ask(caller.agent))]
+    }
+
     private func listTools(_ params: JSONValue, _ caller: MCPCaller) -> Result<JSONValue, MCPError> {
-        let tools = caller.runtime.tools(of: caller.agent)
+        let tools = tools(caller)
         var offset = 0
         if let cursor = params.objectValue?["cursor"], cursor != .null {
             guard let text = cursor.stringValue, let decoded = Self.offset(cursor: text), decoded <= tools.count else {
@@ -221,7 +228,7 @@ struct MCPService: Sendable {
         } catch {
             return .failure(.invalidParams(error.description))
         }
-        guard let tool = caller.runtime.tools(of: caller.agent).first(where: { $0.name == name }) else {
+        guard let tool = tools(caller).first(where: { $0.name == name }) else {
             return .failure(.invalidParams("Unknown tool: \(name)"))
         }
         // Arguments that do not fit the tool's schema go back to the model as a tool error
@@ -230,6 +237,12 @@ struct MCPService: Sendable {
             return .success(MCPToolShapes.failure(problem, code: "invalid_arguments"))
         }
         do throws(AgentError) {
+            if name == MCPToolShapes.askName {
+                let answer = try await caller.runtime.invoke(
+                    agent: caller.agent, input: arguments["request"]?.stringValue ?? "", token: caller.token,
+                    traceID: Self.traceID(request, params), caller: caller.verified)
+                return .success(MCPToolShapes.result(MCPToolShapes.asked(answer)))
+            }
             let answer = try await caller.runtime.callTool(
                 name, arguments: arguments, at: caller.agent, token: caller.token, caller: caller.verified, traceID: Self.traceID(request, params),
                 operation: "mcp tools/call")

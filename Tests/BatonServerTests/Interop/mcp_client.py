@@ -69,6 +69,12 @@ async def session(mode):
                 fail(f"{mode}: {len(incidents)} incidents in {result.structured_content}")
             print(f"{mode} ok {version} {len(incidents)} incidents")
 
+            asked = await client.call_tool("ask", {"request": "Show me 5 incidents assigned to me"})
+            answer = asked.structured_content or {}
+            if asked.is_error or answer.get("agents") != ["itsm"] or len((answer.get("data") or {}).get("incidents", [])) != 5:
+                fail(f"{mode}: asking the agent gave {answer}")
+            print(f"{mode} ask ok")
+
             refused = await client.call_tool(TOOL, {"limit": 5000})
             text = " ".join(getattr(block, "text", "") for block in refused.content)
             if not refused.is_error or "arguments.limit" not in text:
