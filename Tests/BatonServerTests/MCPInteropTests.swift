@@ -86,7 +86,7 @@ extension MCPInteropTests {
     static let toolsServer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/mcp_tools_server.py").path
 
     @Test(
-        "an MCP server written with the Python SDK is itsm's connector (kind mcp): Baton calls its tool for Jane with a token for the server's own app that speaks for her, never the caller's; the ledger shows the call; a tool error is the agent's error; the tool is offered again on Baton's own MCP endpoint"
+        "an MCP server written with the Python SDK is itsm's connector (kind mcp, its audience learned from its protected-resource metadata): Baton calls its tool for Jane with a token for the server's own app that speaks for her, never the caller's; the ledger shows the call; a tool error is the agent's error; the tool is offered again on Baton's own MCP endpoint"
     )
     func serverAsConnector() async throws {
         let python = try InteropPython.mcp()
@@ -97,7 +97,7 @@ extension MCPInteropTests {
                 python: python, script: Self.toolsServer,
                 environment: [
                     "JWKS_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/discovery/v2.0/keys", "AUDIENCES": "\(toolsApp.appID),api://mcp-tools",
-                    "SCOPE": "access_as_user",
+                    "SCOPE": "api://mcp-tools/access_as_user",
                 ])
             defer { server.stop() }
             let connectors = directory.file("connectors")
@@ -109,7 +109,6 @@ extension MCPInteropTests {
             name: mcptools
             kind: mcp
             base_url: \(server.url)
-            audience: api://mcp-tools
             scopes: [access_as_user]
             tools: [whoami, fail]
             """.write(toFile: "\(connectors)/mcptools.yaml", atomically: true, encoding: .utf8)

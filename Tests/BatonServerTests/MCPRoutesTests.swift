@@ -73,6 +73,10 @@ struct MCPRoutesTests {
             #expect(future.status == 400 && Self.errorCode(future) == -32022, "\(future.status) \(future.body)")
             let supported = ((future.json["error"] as? [String: Any])?["data"] as? [String: Any])?["supported"] as? [String]
             #expect(supported == ["2026-07-28", "2025-11-25"], "\(future.body)")
+            let foreign = try await Self.modernCall(url, token: token, method: "tools/list", headers: ["Origin": "http://evil.example"])
+            #expect(foreign.status == 403, "another origin is refused (DNS rebinding): \(foreign.status)")
+            let own = try await Self.modernCall(url, token: token, method: "tools/list", headers: ["Origin": base])
+            #expect(own.status == 200, "the daemon's own origin is accepted: \(own.status) \(own.body)")
             let get = try await Self.post(url, token: token, body: "", method: "GET")
             #expect(get.status == 405, "\(get.status)")
             let huge = try await Self.modernCall(

@@ -209,12 +209,22 @@ struct Hop: Sendable {
             throw await deny(PolicyDenial(reason: .toolNotAllowed, target: grant.tool.connector, message: "\(agent) may not call \(name)"))
         }
         invocation.events(.toolCalled(agent: agent, tool: name))
-        let (first, exchangeEntry) = try await exchange(for: connector.audience, scopes: grant.scopes, target: connector.name)
+        let audience: String
+        do {
+            audience = try await connector.resolvedAudience()
+        } catch {
+            await auditor.queue(
+                auditor.entry(
+                    .error, at: position, user: user, agent: agent, target: connector.name, operation: grant.tool.tool, decision: .denied,
+                    reason: error.code))
+            throw .connector(error)
+        }
+        let (first, exchangeEntry) = try await exchange(for: audience, scopes: grant.scopes, target: connector.name)
         await auditor.queue(
             auditor.entry(.toolCall, at: position, user: user, agent: agent, target: connector.name, operation: grant.tool.tool, decision: .allowed),
             exchangeEntry)
         let credentials = HopCredentials(connector: connector.name, first: first, broker: services.broker) { () async throws(AgentError) in
-            let (renewed, entry) = try await exchange(for: connector.audience, scopes: grant.scopes, target: connector.name)
+            let (renewed, entry) = try await exchange(for: audience, scopes: grant.scopes, target: connector.name)
             await auditor.queue(entry)
             return renewed
         }

@@ -51,7 +51,10 @@ public struct ConnectorDefinition: Sendable {
             throw root.invalid("base_url", "must be an http(s) URL")
         }
         audience = try root.value("audience", default: kind == .graph ? "https://graph.microsoft.com" : "")
-        guard !audience.isEmpty else { throw root.invalid("audience", "name the resource to exchange the user's token for (app id or api:// URI)") }
+        // An MCP server may name its own in its protected-resource metadata (RFC 9728).
+        guard !audience.isEmpty || kind == .mcp else {
+            throw root.invalid("audience", "name the resource to exchange the user's token for (app id or api:// URI)")
+        }
         scopes = ScopeSet(try root.list("scopes", default: [String]()))
         timeout = try root.value("timeout", default: Duration.seconds(30))
         guard timeout > .zero else { throw root.invalid("timeout", "must be positive") }

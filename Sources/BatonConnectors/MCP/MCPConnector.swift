@@ -23,6 +23,7 @@ public final class MCPConnector: Connector {
     let declared: [String]
     let client: DownstreamClient
     private let listed = Mutex<(tools: [String: ToolDefinition], until: ContinuousClock.Instant)>(([:], .now))
+    private let discovered = Mutex<String?>(nil)
 
     /// How long a tool listing is kept at most.
     static let listLifetime: Duration = .seconds(300)
@@ -44,6 +45,19 @@ public final class MCPConnector: Connector {
         return declared.map { tool in
             known[tool] ?? ToolDefinition(name: tool, description: "\(tool) on the MCP server \(name)", parameters: ["type": "object"])
         }
+    }
+
+    /// The configured audience, else the one the server's protected-resource metadata
+    /// (RFC 9728) implies, learned once: the resource of its first full scope
+    /// (`api://search-mcp/access_as_user` → `api://search-mcp`, as Entra names scopes), or
+    /// its `resource` itself (RFC 8707). The metadata must name this server's URL.
+    public func resolvedAudience() async throws(ConnectorError) -> String {
+        if !audience.isEmpty { return audience }
+        if let known = discovered.withLock({ $0 }) { return known }
+        let metadata = try await MCPResourceMetadata.fetch(for: endpoint, client: client.client, connector: name)
+        let found = metadata.audience
+        discovered.withLock { $0 = found }
+        return found
     }
 
     public func execute(_ call: ToolCall, context: ConnectorContext) async throws(ConnectorError) -> ToolResult {

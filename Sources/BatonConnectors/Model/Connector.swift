@@ -18,9 +18,17 @@ public protocol Connector: Sendable {
     var tools: [ToolDefinition] { get }
 
     func execute(_ call: ToolCall, context: ConnectorContext) async throws(ConnectorError) -> ToolResult
+
+    /// The audience to exchange for, once known: ``audience`` for every connector but one
+    /// that learns it from the downstream (an MCP server's protected-resource metadata).
+    func resolvedAudience() async throws(ConnectorError) -> String
 }
 
 extension Connector {
+    public func resolvedAudience() async throws(ConnectorError) -> String {
+        audience
+    }
+
     public func tool(named name: String) -> ToolDefinition? {
         tools.first { $0.name == name }
     }

@@ -81,10 +81,6 @@ struct A2AService: Sendable {
     }
 
     /// Why a call is refused before A2A begins: an HTTP answer (401, 503).
-    struct Refusal: Error {
-        let response: Response
-    }
-
     /// The caller, once the agent exists, the token is for it and the stores are open.
     private func identify(_ request: Request, agent: String) async throws -> Result<Caller, Refusal> {
         guard let definition = cards.catalog.definition(named: agent), definition.isLocal else {
@@ -94,13 +90,9 @@ struct A2AService: Sendable {
             return .failure(Refusal(response: BearerTokenMiddleware.refusal(.missing)))
         }
         let runtime: AgentRuntime
-        do {
-            runtime = try await system.runtime()
-        } catch {
-            return .failure(
-                Refusal(
-                    response: ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the agents cannot run yet: \(error)").response()
-                ))
+        switch await system.readyRuntime() {
+        case .success(let ready): runtime = ready
+        case .failure(let refusal): return .failure(refusal)
         }
         guard let store = await storage.tasks() else {
             return .failure(

@@ -13,6 +13,9 @@ import Hummingbird
 /// are its connectors' tools; each `tools/call` is a chain of its own in the ledger, and the
 /// connector gets a token exchanged for its own audience: the client's token never leaves.
 ///
+/// A browser's request from another origin (an `Origin` header that is not the daemon's
+/// own) is refused with 403, as the transport requires against DNS rebinding.
+///
 /// Every request needs a bearer token for the agent (its audiences, a user, its scopes);
 /// without one the answer is 401 with `WWW-Authenticate: Bearer resource_metadata="…"`
 /// pointing at the agent's protected-resource metadata (RFC 9728).
@@ -31,6 +34,10 @@ struct MCPService: Sendable {
             throw HTTPError(.notFound, message: "no local agent is named '\(agent)'")
         }
         let base = cards.base(of: request)
+        // DNS rebinding: a page elsewhere must not reach a local daemon through a browser.
+        if let origin = request.headers[.origin], URLText.trimmingTrailingSlash(origin).lowercased() != base.lowercased() {
+            return Self.error(.invalidRequest("Forbidden: requests from the origin \(origin) are not accepted"), id: .null, status: 403)
+        }
         let caller: MCPCaller
         switch await identify(request, definition: definition, base: base) {
         case .success(let known): caller = known
@@ -54,10 +61,6 @@ struct MCPService: Sendable {
         var user: ChainUser { verified.principal.chainUser }
     }
 
-    struct Refusal: Error {
-        let response: Response
-    }
-
     private func identify(_ request: Request, definition: AgentDefinition, base: String) async -> Result<MCPCaller, Refusal> {
         let agent = definition.id.rawValue
         let metadata = MCPRoutes.metadataURL(of: agent, base: base)
@@ -65,13 +68,9 @@ struct MCPService: Sendable {
             return .failure(Refusal(response: Self.challenged(BearerTokenMiddleware.refusal(.missing), metadata: metadata)))
         }
         let runtime: AgentRuntime
-        do {
-            runtime = try await system.runtime()
-        } catch {
-            return .failure(
-                Refusal(
-                    response: ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the agents cannot run yet: \(error)").response()
-                ))
+        switch await system.readyRuntime() {
+        case .success(let ready): runtime = ready
+        case .failure(let refusal): return .failure(refusal)
         }
         do throws(AgentError) {
             let verified = try await runtime.caller(of: agent, token: token)

@@ -3,7 +3,9 @@ connector of kind `mcp` in the tests. It accepts only bearer tokens the dev IdP 
 its own app (audience checked, as MCP requires), and its tools report what they saw.
 
 Env: JWKS_URL (the IdP's key set), AUDIENCES (comma-separated: its app id and identifier
-URI), SCOPE (the scope a token must carry). Prints `READY http://127.0.0.1:<port>/mcp`.
+URI), SCOPE (the scope a token must carry, in full as Entra names it:
+`api://mcp-tools/access_as_user`; its protected-resource metadata lists it, so a client can
+learn the audience from it). Prints `READY http://127.0.0.1:<port>/mcp`.
 
 Tools: `whoami` (the verified token's aud, oid, azp, scp and the protocol revision),
 `fail` (always a tool error).
@@ -22,7 +24,8 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 AUDIENCES = [audience for audience in os.environ["AUDIENCES"].split(",") if audience]
-SCOPE = os.environ.get("SCOPE", "access_as_user")
+SCOPE = os.environ["SCOPE"]
+RESOURCE = SCOPE.rsplit("/", 1)[0]
 KEYS = jwt.PyJWKClient(os.environ["JWKS_URL"])
 
 
@@ -35,7 +38,8 @@ class Verifier:
             claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=AUDIENCES, options={"verify_iss": False})
         except Exception:
             return None
-        scopes = claims.get("scp", "").split()
+        # A v2 token's scp names scopes without their resource: the full names are this server's.
+        scopes = [f"{RESOURCE}/{scope}" for scope in claims.get("scp", "").split()]
         return AccessToken(
             token=token, client_id=claims.get("azp") or claims.get("appid") or "", scopes=scopes, expires_at=claims.get("exp"),
             subject=claims.get("oid"), claims=claims)
