@@ -90,7 +90,8 @@ public struct BatonDaemon: Sendable {
             catalog: agents.catalog, connectors: agents.connectors, server: configuration.server, identity: configuration.identity)
         A2ARoutes(cards: cards, service: A2AService(system: agents, storage: storage, cards: cards, running: RunningTasks()), storage: storage)
             .register(on: router)
-        MCPRoutes(cards: cards, service: MCPService(system: agents, cards: cards, sessions: MCPSessions())).register(on: router)
+        let changes = ToolListChanges.watching(agents.catalog, connectors: agents.connectors)
+        MCPRoutes(cards: cards, service: MCPService(system: agents, cards: cards, sessions: MCPSessions(), changes: changes)).register(on: router)
         let listen = configuration.server.listen
         return Application(
             router: router,

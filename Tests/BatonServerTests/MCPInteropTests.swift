@@ -83,10 +83,11 @@ struct MCPInteropTests {
 }
 
 extension MCPInteropTests {
+    static let listenScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/mcp_listen.py").path
     static let toolsServer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/mcp_tools_server.py").path
 
     @Test(
-        "an MCP server written with the Python SDK is itsm's connector (kind mcp, its audience learned from its protected-resource metadata): Baton calls its tool for Jane with a token for the server's own app that speaks for her, never the caller's; the ledger shows the call; a tool error is the agent's error; the tool is offered again on Baton's own MCP endpoint"
+        "an MCP server written with the Python SDK is itsm's connector (kind mcp, its audience learned from its protected-resource metadata): Baton calls its tool for Jane with a token for the server's own app that speaks for her, never the caller's; a client listening on Baton's MCP endpoint hears that itsm's tools changed when Baton lists the server's; the ledger shows the call; a tool error is the agent's error; the tool is offered again on Baton's own MCP endpoint"
     )
     func serverAsConnector() async throws {
         let python = try InteropPython.mcp()
@@ -127,6 +128,13 @@ extension MCPInteropTests {
                 _ = try await httpGet("\(base)/readyz", until: 200)
                 let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
                 let token = try await sn.idp.signIn(scope: "api://itsm/access_as_user", extra: ["client_id": sn.idp.app("mcp-client").appID])
+                // A listening MCP client hears that itsm's tools changed once Baton has listed the server's.
+                let (status, output) = try await ChildProcess.run(
+                    python, [Self.listenScript], environment: ["URL": "\(base)/mcp/itsm", "TOKEN": token])
+                #expect(status == 0, "\(output)")
+                for check in ["listen acknowledged ok", "list changed ok ToolsListChanged", "relisted ok"] {
+                    #expect(output.contains(check), "missing '\(check)' in:\n\(output)")
+                }
                 let answer = try await AgentRoutesTests.invoke(base, agent: "itsm", token: token, input: "who am i")
                 #expect(answer.status == 200, "\(answer.body)")
                 let seen = try #require(answer.json["data"] as? [String: Any], "\(answer.body)")

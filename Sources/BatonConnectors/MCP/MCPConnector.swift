@@ -24,6 +24,7 @@ public final class MCPConnector: Connector {
     let client: DownstreamClient
     private let listed = Mutex<(tools: [String: ToolDefinition], until: ContinuousClock.Instant)>(([:], .now))
     private let discovered = Mutex<String?>(nil)
+    private let listeners = Mutex<[@Sendable () -> Void]>([])
 
     /// How long a tool listing is kept at most.
     static let listLifetime: Duration = .seconds(300)
@@ -37,6 +38,12 @@ public final class MCPConnector: Connector {
         self.scopes = scopes
         self.declared = tools
         self.client = client ?? DownstreamClient(connector: name)
+    }
+
+    /// Calls `handler` whenever a new listing from the server changes the tools as
+    /// ``tools`` describes them (so an MCP endpoint offering them can say its list changed).
+    public func onToolsChange(_ handler: @escaping @Sendable () -> Void) {
+        listeners.withLock { $0.append(handler) }
     }
 
     /// The declared tools, with the server's descriptions and schemas once it has listed them.
@@ -85,13 +92,19 @@ public final class MCPConnector: Connector {
             for case .object(let tool) in page.objectValue?["tools"]?.arrayValue ?? [] {
                 guard let toolName = tool["name"]?.stringValue else { continue }
                 tools[toolName] = ToolDefinition(
-                    name: toolName, description: tool["description"]?.stringValue ?? toolName, parameters: tool["inputSchema"] ?? ["type": "object"])
+                    name: toolName, description: tool["description"]?.stringValue ?? toolName, parameters: tool["inputSchema"] ?? ["type": "object"],
+                    output: tool["outputSchema"])
             }
             if let milliseconds = page.objectValue?["ttlMs"]?.integerValue { ttl = min(ttl, .milliseconds(max(0, milliseconds))) }
             cursor = page.objectValue?["nextCursor"]?.stringValue
         } while cursor != nil && tools.count < 10_000
         let until = ContinuousClock.now + ttl
-        listed.withLock { $0 = (tools, until) }
+        let changed = listed.withLock { listing in
+            let before = declared.map { listing.tools[$0] }
+            listing = (tools, until)
+            return before != declared.map { tools[$0] }
+        }
+        if changed { for handler in listeners.withLock({ $0 }) { handler() } }
     }
 
     /// A `CallToolResult` as a tool result: its structured content (else its text), or,

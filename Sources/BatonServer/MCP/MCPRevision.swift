@@ -24,5 +24,7 @@ enum MCPRevision: String, Sendable, CaseIterable {
         static let clientCapabilities = "io.modelcontextprotocol/clientCapabilities"
         static let clientInfo = "io.modelcontextprotocol/clientInfo"
         static let serverInfo = "io.modelcontextprotocol/serverInfo"
+        /// On every message of a `subscriptions/listen` stream: the listen request's id.
+        static let subscriptionID = "io.modelcontextprotocol/subscriptionId"
     }
 }

@@ -4,6 +4,7 @@ import BatonCore
 import Foundation
 internal import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 
 /// One agent as an MCP server over Streamable HTTP: `/mcp/{agent}`.
 ///
@@ -27,6 +28,7 @@ struct MCPService: Sendable {
     let system: AgentSystem
     let cards: AgentCards
     let sessions: MCPSessions
+    let changes: ToolListChanges
 
     /// `POST`, `GET` or `DELETE /mcp/{agent}`.
     func handle(_ request: Request, agent: String) async throws -> Response {
@@ -122,11 +124,12 @@ struct MCPService: Sendable {
             return Self.error(problem, id: id, status: problem.modernStatus)
         }
         guard let requestID = message.id else { return Self.empty(202) }
+        if message.method == "subscriptions/listen" { return await listen(message.params, id: requestID, caller) }
         let result: Result<JSONValue, MCPError>
         switch message.method {
         case "server/discover":
             result = .success([
-                "supportedVersions": .array(MCPRevision.all.map { .string($0.rawValue) }), "capabilities": Self.capabilities,
+                "supportedVersions": .array(MCPRevision.all.map { .string($0.rawValue) }), "capabilities": Self.capabilities(listChanged: true),
                 "instructions": .string(instructions(caller)), "ttlMs": 0, "cacheScope": "private",
             ])
         case "tools/list": result = listTools(message.params, caller).map { Self.adding($0, ["ttlMs": 60_000, "cacheScope": "private"]) }
@@ -155,7 +158,7 @@ struct MCPService: Sendable {
                 asked.flatMap { MCPRevision.handshakeVersions.contains($0) && $0 != "2024-11-05" ? $0 : nil } ?? MCPRevision.sessions.rawValue
             let session = await sessions.open(for: caller.user, at: caller.agent)
             let result: JSONValue = [
-                "protocolVersion": .string(version), "capabilities": Self.capabilities, "serverInfo": serverInfo(caller),
+                "protocolVersion": .string(version), "capabilities": Self.capabilities(listChanged: false), "serverInfo": serverInfo(caller),
                 "instructions": .string(instructions(caller)),
             ]
             return Self.json(200, JSONRPCMessage.result(result, id: requestID), headers: [HTTPField.Name(MCPRevision.sessionHeader)!: session])
@@ -178,6 +181,61 @@ struct MCPService: Sendable {
         case .success(let value): return Self.json(200, JSONRPCMessage.result(value, id: requestID))
         case .failure(let error): return Self.json(200, error.response(id: requestID))
         }
+    }
+
+    /// `subscriptions/listen` (2026-07-28): a stream that first acknowledges what it will
+    /// send (`toolsListChanged`, if asked for: nothing else changes here), then sends
+    /// `notifications/tools/list_changed` whenever the agent's tools change, each stamped
+    /// with the request's id as its subscription id, until the client goes away; a comment
+    /// every 15 s keeps proxies from closing it.
+    private func listen(_ params: JSONValue, id: JSONValue, _ caller: MCPCaller) async -> Response {
+        guard let requested = params.objectValue?["notifications"]?.objectValue else {
+            return Self.error(.invalidParams("params.notifications must be an object naming the notifications to receive"), id: id, status: 400)
+        }
+        let tools = requested["toolsListChanged"] == .bool(true)
+        let meta: JSONValue = [MCPRevision.Meta.subscriptionID: id]
+        let honored: JSONValue = tools ? ["toolsListChanged": true] : [:]
+        let changes = tools ? await self.changes.changes(of: caller.agent) : nil
+        let (events, feed) = AsyncStream.makeStream(of: String.self)
+        feed.yield(
+            Self.event(["jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged", "params": ["notifications": honored, "_meta": meta]]))
+        let producing = Task {
+            await withTaskGroup(of: Void.self) { group in
+                if let changes {
+                    group.addTask {
+                        for await _ in changes {
+                            feed.yield(Self.event(["jsonrpc": "2.0", "method": "notifications/tools/list_changed", "params": ["_meta": meta]]))
+                        }
+                    }
+                }
+                // A write every 15 s keeps proxies from closing the stream and finds a client that left.
+                group.addTask { while (try? await Task.sleep(for: .seconds(15))) != nil { feed.yield(": keep-alive\n\n") } }
+                await group.next()
+                group.cancelAll()
+            }
+            feed.finish()
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                defer { producing.cancel() }
+                // A stopping daemon ends the stream (MCP: the client listens again elsewhere).
+                try await withGracefulShutdownHandler {
+                    for await event in events { try await writer.write(ByteBuffer(string: event)) }
+                } onGracefulShutdown: {
+                    feed.finish()
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// One server-sent event carrying one JSON-RPC message.
+    private static func event(_ message: JSONValue) -> String {
+        "event: message\ndata: \(String(decoding: message.serialized, as: UTF8.self))\n\n"
     }
 
     private func endSession(_ request: Request, _ caller: MCPCaller) async -> Response {
@@ -280,7 +338,11 @@ struct MCPService: Sendable {
         return nil
     }
 
-    static let capabilities: JSONValue = ["tools": ["listChanged": false]]
+    /// What the server offers: tools, and on 2026-07-28 word of their changes through
+    /// `subscriptions/listen` (2025-11-25 sessions have no server stream here).
+    static func capabilities(listChanged: Bool) -> JSONValue {
+        ["tools": ["listChanged": .bool(listChanged)]]
+    }
 
     private func serverInfo(_ caller: MCPCaller) -> JSONValue {
         ["name": .string("baton-\(caller.agent)"), "version": .string(Self.serverVersion)]
