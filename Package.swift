@@ -88,6 +88,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BatonAgentCore",
+            dependencies: [
+                "BatonCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "BatonA2A",
             dependencies: [
                 "BatonCore",
@@ -216,6 +223,7 @@ let package = Package(
             path: "Tests/BatonTestSupport"
         ),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
+        .testTarget(name: "BatonAgentCoreTests", dependencies: ["BatonAgentCore", "BatonCore", "BatonTestSupport"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonTestSupport", "BatonCore"]),
         .testTarget(
             name: "BatonIdentityTests",
