@@ -90,6 +90,7 @@ let package = Package(
         .target(
             name: "BatonAgentCore",
             dependencies: [
+                "BatonConfig",
                 "BatonCore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -131,6 +132,7 @@ let package = Package(
         .target(
             name: "BatonServer",
             dependencies: [
+                "BatonAgentCore",
                 "BatonCore",
                 "BatonAgents",
                 "BatonConnectors",

@@ -1,3 +1,4 @@
+import BatonAgentCore
 import BatonAgents
 import BatonConfig
 import BatonCore
@@ -31,6 +32,8 @@ public struct BatonDaemon: Sendable {
     let verifier: TokenVerifier?
     /// The agents and connectors, checked at startup.
     let agents: AgentSystem
+    /// The AgentCore workload identities, when `agentcore.enabled`.
+    let workloads: WorkloadCatalog?
 
     /// Prepares the data directory and its fingerprint key, and builds the services.
     ///
@@ -58,6 +61,10 @@ public struct BatonDaemon: Sendable {
         self.agents = try AgentSystem(
             configuration: configuration, storage: storage, verifier: verifier, fingerprinter: fingerprinter, environment: environment,
             metrics: PrometheusMetricsFactory(registry: metrics), logger: logger)
+        let localAgents = Set(agents.catalog.ordered.filter(\.isLocal).map(\.id.rawValue))
+        self.workloads =
+            configuration.agentcore.enabled
+            ? try WorkloadCatalog.load(directory: configuration.agentcore.directory, environment: environment, agents: localAgents) : nil
     }
 
     /// What `/v1` routes demand of a token: the configured audiences, a user.
@@ -92,6 +99,11 @@ public struct BatonDaemon: Sendable {
             .register(on: router)
         let changes = ToolListChanges.watching(agents.catalog, connectors: agents.connectors)
         MCPRoutes(cards: cards, service: MCPService(system: agents, cards: cards, sessions: MCPSessions(), changes: changes)).register(on: router)
+        if let workloads {
+            let signatures = SigV4Verifier(
+                region: configuration.agentcore.region, service: "bedrock-agentcore", secrets: { workloads.owner(ofAccessKey: $0)?.secret })
+            AgentCoreIdentityRoutes(system: agents, workloads: workloads, verifier: signatures, tokens: WorkloadTokens()).register(on: router)
+        }
         let listen = configuration.server.listen
         return Application(
             router: router,

@@ -16,6 +16,7 @@ public struct BatonConfiguration: Sendable, Equatable {
     public var connectors: ConnectorSettings
     public var identity: IdentitySettings
     public var vault: VaultSettings
+    public var agentcore: AgentCoreSettings
 
     public init(
         server: ServerSettings = .init(),
@@ -24,7 +25,8 @@ public struct BatonConfiguration: Sendable, Equatable {
         agents: AgentSettings = .init(),
         connectors: ConnectorSettings = .init(),
         identity: IdentitySettings = .init(),
-        vault: VaultSettings = .init()
+        vault: VaultSettings = .init(),
+        agentcore: AgentCoreSettings = .init()
     ) {
         self.server = server
         self.log = log
@@ -33,6 +35,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         self.connectors = connectors
         self.identity = identity
         self.vault = vault
+        self.agentcore = agentcore
     }
 
     /// Environment variables that start with `BATON_` but are read by something other than this file.
@@ -68,6 +71,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         self.connectors = try ConnectorSettings(section: root.section("connectors"))
         self.identity = try IdentitySettings(section: root.section("identity"))
         self.vault = try VaultSettings(section: root.section("vault"))
+        self.agentcore = try AgentCoreSettings(section: root.section("agentcore"))
         try root.finish()
     }
 }
