@@ -102,7 +102,10 @@ public struct BatonDaemon: Sendable {
         if let workloads {
             let signatures = SigV4Verifier(
                 region: configuration.agentcore.region, service: "bedrock-agentcore", secrets: { workloads.owner(ofAccessKey: $0)?.secret })
-            AgentCoreIdentityRoutes(system: agents, workloads: workloads, verifier: signatures, tokens: WorkloadTokens()).register(on: router)
+            AgentCoreIdentityRoutes(
+                system: agents, workloads: workloads, verifier: signatures,
+                tokens: WorkloadTokens(lifetime: configuration.agentcore.workloadTokenLifetime)
+            ).register(on: router)
         }
         let listen = configuration.server.listen
         return Application(

@@ -1,5 +1,6 @@
 import BatonConfig
 import BatonDevKit
+import BatonLedger
 import BatonTestSupport
 import Foundation
 import Logging
@@ -43,10 +44,11 @@ struct AgentCoreInteropTests {
         """.write(toFile: "\(workloads)/crm-agent.yaml", atomically: true, encoding: .utf8)
         try await ServiceNowFixture.withRunning { sn in
             let daemon = try AgentRoutesTests.daemon(sn, data: directory.file("data")) {
-                $0.agentcore = AgentCoreSettings(enabled: true, region: "us-east-1", directory: workloads)
+                $0.agentcore = AgentCoreSettings(enabled: true, region: "us-east-1", directory: workloads, workloadTokenLifetime: .seconds(3))
             }
             try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
                 _ = try await httpGet("\(base)/readyz", until: 200)
+                let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
                 let (status, output) = try await ChildProcess.run(
                     python, [Self.script],
                     environment: [
@@ -54,16 +56,32 @@ struct AgentCoreInteropTests {
                         "AWS_SECRET_ACCESS_KEY": "servicenow-agent-dev-secret-key", "WORKLOAD": "servicenow-agent", "OTHER_WORKLOAD": "crm-agent",
                         "USER_TOKEN": try await sn.idp.signIn(
                             scope: "api://itsm/access_as_user", extra: ["client_id": sn.idp.app("mcp-client").appID]),
-                        "WRONG_AUDIENCE_TOKEN": try await sn.idp.signIn(),
+                        "WRONG_AUDIENCE_TOKEN": try await sn.idp.signIn(), "OTHER_ACCESS_KEY": "AKIABATONTESTCRM0001",
+                        "OTHER_SECRET_KEY": "crm-agent-test-secret-key", "SERVICENOW_URL": sn.url, "SERVICENOW_APP": sn.idp.app("servicenow").appID,
+                        "JANE_OID": jane.oid,
                     ])
                 #expect(status == 0, "\(output)")
                 for check in [
-                    "for jwt ok", "workload ok", "wrong audience refused ok", "another workload refused ok", "unknown workload refused ok",
+                    "for jwt ok", "workload ok", "obo ok", "servicenow ok 5", "provider refused ok", "another workload's token refused ok",
+                    "expired refused ok", "wrong audience refused ok", "another workload refused ok", "unknown workload refused ok",
                     "by user id refused ok", "bad signature refused ok", "foreign region refused ok",
                 ] {
                     #expect(output.contains(check), "missing '\(check)' in:\n\(output)")
                 }
                 #expect(!output.contains("eyJ"), "no token is printed")
+
+                // The exchange is a chain of Jane's; the refusals that concern her are her denials.
+                let reader = try #require(await daemon.storage.ledger()).reader
+                let exchanges = try await LedgerQuery(kind: .exchange, limit: 100).run(on: reader).entries.filter { $0.target == "EntraIdServiceNow" }
+                #expect(exchanges.count == 1 && exchanges.first?.user?.objectID == jane.oid && exchanges.first?.agent == "itsm", "\(exchanges)")
+                let chain = try await LedgerQuery(chainID: try #require(exchanges.first?.chainID), limit: 10).run(on: reader).entries
+                #expect(
+                    chain.map(\.kind) == [.inbound, .exchange] && chain.first?.operation == "agentcore GetResourceOauth2Token", "\(chain.map(\.kind))"
+                )
+                let denials = try await LedgerQuery(kind: .deny, limit: 100).run(on: reader).entries
+                #expect(
+                    Set(denials.compactMap(\.reason)).isSuperset(of: ["provider_not_allowed", "workload_token_mismatch"]), "\(denials.map(\.reason))")
+                #expect(denials.allSatisfy { $0.user?.objectID == jane.oid })
             }
         }
     }

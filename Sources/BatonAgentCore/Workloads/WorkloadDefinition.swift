@@ -12,6 +12,10 @@ import Foundation
 /// access_keys:
 ///   - id: AKIABATONDEVITSM00001
 ///     secret: ${BATON_AGENTCORE_ITSM_SECRET:-itsm-agentcore-dev-secret}
+/// credential_providers:             # what GetResourceOauth2Token may ask for
+///   - name: EntraIdServiceNow
+///     flows: [ON_BEHALF_OF_TOKEN_EXCHANGE]
+///     resources: [api://servicenow] # the audiences its scopes may name
 /// ```
 public struct WorkloadDefinition: Sendable {
     public struct AccessKey: Sendable {
@@ -19,9 +23,19 @@ public struct WorkloadDefinition: Sendable {
         public var secret: Secret
     }
 
+    /// A credential provider the workload may use: the flows and the resources allowed.
+    public struct CredentialProvider: Sendable {
+        public var name: String
+        public var flows: Set<String>
+        public var resources: Set<String>
+    }
+
+    public static let flows: Set<String> = ["ON_BEHALF_OF_TOKEN_EXCHANGE", "M2M", "USER_FEDERATION"]
+
     public var name: String
     public var agent: String
     public var accessKeys: [AccessKey]
+    public var credentialProviders: [String: CredentialProvider]
     public var file: String
 
     public static func load(file path: String, environment: [String: String]) throws(ConfigError) -> WorkloadDefinition {
@@ -47,6 +61,22 @@ public struct WorkloadDefinition: Sendable {
             try section.finish()
         }
         guard !accessKeys.isEmpty else { throw root.invalid("access_keys", "a workload needs at least one access key to sign with") }
+        credentialProviders = [:]
+        for section in try root.sections("credential_providers") {
+            let name: String = try section.requiredValue("name")
+            guard (1...128).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else {
+                throw section.invalid("name", "1 to 128 of A–Z, a–z, 0–9, - and _")
+            }
+            let flows = Set(try section.list("flows", default: ["ON_BEHALF_OF_TOKEN_EXCHANGE"]))
+            if let unknown = flows.subtracting(Self.flows).first {
+                throw section.invalid("flows", "'\(unknown)' is not a flow (\(Self.flows.sorted().joined(separator: ", ")))")
+            }
+            let resources = Set(try section.list("resources", default: [String]()))
+            guard !resources.isEmpty else { throw section.invalid("resources", "name the audiences this provider may exchange for") }
+            guard credentialProviders[name] == nil else { throw section.invalid("name", "'\(name)' is listed twice") }
+            credentialProviders[name] = CredentialProvider(name: name, flows: flows, resources: resources)
+            try section.finish()
+        }
         try root.finish()
     }
 

@@ -136,6 +136,38 @@ public final class AgentRuntime: Sendable {
         return ToolAnswer(result: try outcome.get(), chainID: start.chainID)
     }
 
+    /// A token for `resource` (`scopes` on it) exchanged On-Behalf-Of the user `userToken`
+    /// speaks for, as `agent`'s app registration: what an AgentCore workload asks with
+    /// `GetResourceOauth2Token`. A chain of its own — `inbound` (the user, `operation`),
+    /// then `exchange` (vault hit or IdP) — durable before the token is returned.
+    public func exchangedToken(
+        as agent: String, userToken: Secret, for resource: String, scopes: ScopeSet, target: String, operation: String
+    ) async throws(AgentError) -> (token: Secret, chainID: String) {
+        let invocation = Invocation(auditor: auditor(), events: { _ in }, log: HopLog())
+        let start = ChainPosition.start(at: agent, traceID: nil)
+        let outcome: Result<Secret, AgentError>
+        do throws(AgentError) {
+            let hop = try await Hop.open(
+                agent: agent, token: userToken, at: start, expectedUser: nil, services: services, invocation: invocation, operation: operation)
+            outcome = .success(try await hop.exchangedToken(for: resource, scopes: scopes, target: target))
+        } catch {
+            outcome = .failure(error)
+        }
+        await services.hopNumbers.finish(start.chainID)
+        try await invocation.auditor.barrier()
+        return (try outcome.get(), start.chainID)
+    }
+
+    /// Records that `user` was refused at `agent` (a chain of one `deny` entry naming
+    /// `target` and `reason`), durable before it returns: for refusals decided outside a hop.
+    public func recordDenial(at agent: String, user: ChainUser, target: String, reason: String) async {
+        let auditor = auditor()
+        await auditor.queue(
+            auditor.entry(
+                .deny, at: ChainPosition.start(at: agent, traceID: nil), user: user, agent: agent, target: target, decision: .denied, reason: reason))
+        try? await auditor.barrier()
+    }
+
     /// Verifies `token` as a caller of `agent` exactly as a hop would (signature, issuer,
     /// audience = the agent, expiry, the agent's scopes) without running it: for requests
     /// that read what a caller owns (an A2A task) rather than start a chain.

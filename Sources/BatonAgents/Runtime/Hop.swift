@@ -257,6 +257,14 @@ struct Hop: Sendable {
         }
     }
 
+    /// A token for `resource` exchanged On-Behalf-Of this hop's user as this agent, its
+    /// `exchange` entry queued: what an AgentCore workload asks for its downstream.
+    func exchangedToken(for resource: String, scopes: ScopeSet, target: String) async throws(AgentError) -> Secret {
+        let (token, entry) = try await exchange(for: resource, scopes: scopes, target: target)
+        await auditor.queue(entry)
+        return token.accessToken
+    }
+
     // MARK: - Private
 
     /// The broker's token for `resource` and the `exchange` entry to queue for it. The

@@ -5,17 +5,22 @@
 ///   enabled: true
 ///   region: us-east-1     # the region clients sign for (AWS_REGION)
 ///   dir: workloads        # workload identities: *.yaml, one per workload
+///   workload_token_lifetime: 15m
 /// ```
 public struct AgentCoreSettings: Sendable, Equatable {
     public var enabled: Bool
     public var region: String
     /// The directory of `*.yaml` workload identity definitions. Default `workloads`.
     public var directory: String
+    /// How long a workload access token is good for. Default 15 minutes.
+    public var workloadTokenLifetime: Duration
 
-    public init(enabled: Bool = false, region: String = "us-east-1", directory: String = "workloads") {
+    public init(enabled: Bool = false, region: String = "us-east-1", directory: String = "workloads", workloadTokenLifetime: Duration = .seconds(900))
+    {
         self.enabled = enabled
         self.region = region
         self.directory = directory
+        self.workloadTokenLifetime = workloadTokenLifetime
     }
 
     init(section: ConfigSection) throws(ConfigError) {
@@ -27,6 +32,10 @@ public struct AgentCoreSettings: Sendable, Equatable {
         }
         directory = try section.value("dir", default: defaults.directory)
         guard !directory.isEmpty else { throw section.invalid("dir", "must not be empty") }
+        workloadTokenLifetime = try section.value("workload_token_lifetime", default: defaults.workloadTokenLifetime)
+        guard workloadTokenLifetime > .zero, workloadTokenLifetime <= .seconds(86_400) else {
+            throw section.invalid("workload_token_lifetime", "between 1s and 24h")
+        }
         try section.finish()
     }
 }

@@ -24,12 +24,21 @@ struct AgentCoreIdentityRoutes {
 
     func register(on router: Router<BatonRequestContext>) {
         router.post("\(Self.prefix)/identities/:operation") { request, context -> Response in
-            let operation = try context.parameters.require("operation")
-            do {
-                return try await handle(request, operation: operation)
-            } catch let error as AgentCoreError {
-                return error.response
-            }
+            try await answer(request, operation: try context.parameters.require("operation"))
+        }
+        router.post("\(Self.prefix)/identities/oauth2/token") { request, _ -> Response in
+            try await answer(request, operation: "GetResourceOauth2Token")
+        }
+        router.post("\(Self.prefix)/identities/api-key") { request, _ -> Response in
+            try await answer(request, operation: "GetResourceApiKey")
+        }
+    }
+
+    private func answer(_ request: Request, operation: String) async throws -> Response {
+        do {
+            return try await handle(request, operation: operation)
+        } catch let error as AgentCoreError {
+            return error.response
         }
     }
 
@@ -66,12 +75,96 @@ struct AgentCoreIdentityRoutes {
             }
             let token = await tokens.issue(for: workload.name, user: caller.principal.chainUser, userToken: userToken)
             return Self.answer(["workloadAccessToken": .string(token.revealed)])
+        case "GetResourceOauth2Token":
+            return try await resourceToken(fields, workload)
         case "GetWorkloadAccessTokenForUserId":
             throw AgentCoreError.accessDenied(
                 "Baton binds a workload to a user only by the user's own token (GetWorkloadAccessTokenForJWT): a user id proves nothing to exchange")
         default:
             throw AgentCoreError.validation("the operation \(operation) is not served by this data plane yet")
         }
+    }
+
+    /// `GetResourceOauth2Token`: the workload access token must be this workload's and
+    /// current, the provider one it may use, the flow one the provider allows, and the
+    /// scopes' resource one the provider may exchange for. On-Behalf-Of goes through the
+    /// broker (vault, single flight) as the workload's agent and is recorded as a chain of
+    /// the user's; refusals that concern a known user are recorded as `deny`.
+    private func resourceToken(_ fields: JSONFields, _ workload: WorkloadDefinition) async throws -> Response {
+        let presented = Secret(try Self.string(fields, "workloadIdentityToken"))
+        let providerName = try Self.string(fields, "resourceCredentialProviderName")
+        let flow = try Self.string(fields, "oauth2Flow")
+        let scopes = (try? fields.strings(ifPresent: "scopes")) ?? nil
+        guard let scopes, !scopes.isEmpty else { throw AgentCoreError.validation("1 validation error detected: scopes is required") }
+        let runtime: AgentRuntime
+        do {
+            runtime = try await system.runtime()
+        } catch {
+            throw AgentCoreError.internalError("the agents cannot run yet: \(error)")
+        }
+        guard let grant = await tokens.grant(presented) else {
+            throw AgentCoreError.unauthorized("the workload access token is not valid: unknown, or expired (ask for a new one)")
+        }
+        func refuse(_ reason: String, _ error: AgentCoreError) async -> AgentCoreError {
+            if let user = grant.user { await runtime.recordDenial(at: workload.agent, user: user, target: providerName, reason: reason) }
+            return error
+        }
+        guard grant.workload == workload.name else {
+            throw await refuse(
+                "workload_token_mismatch", .accessDenied("the workload access token was issued to another workload, not '\(workload.name)'"))
+        }
+        guard let provider = workload.credentialProviders[providerName] else {
+            throw await refuse(
+                "provider_not_allowed", .accessDenied("workload '\(workload.name)' may not use the credential provider '\(providerName)'"))
+        }
+        guard provider.flows.contains(flow) else {
+            throw await refuse("flow_not_allowed", .validation("the credential provider '\(providerName)' does not allow the flow \(flow)"))
+        }
+        guard flow == "ON_BEHALF_OF_TOKEN_EXCHANGE" else {
+            throw AgentCoreError.validation("the flow \(flow) is not served by this data plane yet (ON_BEHALF_OF_TOKEN_EXCHANGE is)")
+        }
+        guard let userToken = grant.userToken else {
+            throw AgentCoreError.validation(
+                "ON_BEHALF_OF_TOKEN_EXCHANGE needs a workload access token issued for a user's token (GetWorkloadAccessTokenForJWT)")
+        }
+        let (resource, names) = try Self.resource(of: scopes, resources: (try? fields.strings(ifPresent: "resources")) ?? nil)
+        guard provider.resources.contains(resource) else {
+            throw await refuse(
+                "resource_not_allowed", .accessDenied("the credential provider '\(providerName)' may not exchange for \(resource)"))
+        }
+        do throws(AgentError) {
+            let (token, _) = try await runtime.exchangedToken(
+                as: workload.agent, userToken: userToken, for: resource, scopes: ScopeSet(names), target: providerName,
+                operation: "agentcore GetResourceOauth2Token")
+            return Self.answer(["accessToken": .string(token.revealed)])
+        } catch .tokenRejected(_, let rejection) {
+            throw AgentCoreError.unauthorized("the user's token behind the workload access token is no longer valid: \(rejection.description)")
+        } catch .auditFailed(let reason) {
+            throw AgentCoreError.internalError("the ledger could not record the exchange, so it was not made (\(reason))")
+        } catch {
+            throw AgentCoreError.accessDenied("the token exchange was refused: \(error.description)")
+        }
+    }
+
+    /// The resource and scope names of `scopes`: full scope URIs on one resource
+    /// (`api://servicenow/user_impersonation`), or plain names on the one resource of `resources`.
+    static func resource(of scopes: [String], resources: [String]?) throws -> (String, [String]) {
+        if let resources, !resources.isEmpty {
+            guard resources.count == 1 else { throw AgentCoreError.validation("ask for one resource at a time") }
+            return (resources[0], scopes)
+        }
+        var resource: String?
+        var names: [String] = []
+        for scope in scopes {
+            guard let slash = scope.lastIndex(of: "/"), scope[..<slash].contains("://") else {
+                throw AgentCoreError.validation("scope '\(scope)' does not name its resource (api://app/scope), and no resources were given")
+            }
+            let owner = String(scope[..<slash])
+            guard resource == nil || resource == owner else { throw AgentCoreError.validation("the scopes name more than one resource") }
+            resource = owner
+            names.append(String(scope[scope.index(after: slash)...]))
+        }
+        return (resource!, names)
     }
 
     /// The workload whose access key signed the request.
