@@ -39,7 +39,7 @@ struct DevUpCommand: AsyncParsableCommand {
         The stack is running (Ctrl-C stops it):
           identity provider  \(endpoints.idp)/\(endpoints.tenant)   (discovery: …/v2.0/.well-known/openid-configuration)
           ServiceNow         \(endpoints.servicenow)/api/now/table/incident
-          Baton              \(endpoints.baton)
+          Baton              \(endpoints.baton)\(endpoints.agentcore.map { "\n  AgentCore Identity \($0)   (BEDROCK_AGENTCORE_DP_ENDPOINT; dev key AKIABATONDEVSNOW0001, see workloads/)" } ?? "")
           endpoints.json     \((dataDirectory as NSString).appendingPathComponent("endpoints.json"))
 
         Try:

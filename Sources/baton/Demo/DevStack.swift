@@ -17,9 +17,11 @@ struct DevStack {
         var baton: String
         /// What the emulator's OIDC inbound integration is configured with, for `baton doctor servicenow`.
         var servicenowOIDC: ServiceNowOIDCSettings?
+        /// The AgentCore Identity data plane (`BEDROCK_AGENTCORE_DP_ENDPOINT`), when workloads are defined.
+        var agentcore: String?
 
         enum CodingKeys: String, CodingKey {
-            case idp, tenant, servicenow, baton
+            case idp, tenant, servicenow, baton, agentcore
             case servicenowOIDC = "servicenow_oidc"
         }
     }
@@ -68,6 +70,11 @@ struct DevStack {
                 configuration.storage.dataDirectory = dataDirectory
                 configuration.agents.directory = agentsDirectory
                 configuration.connectors.directory = connectorsDirectory
+                // The workload identities beside the agents (./workloads in a checkout).
+                let workloads = ((agentsDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("workloads")
+                if FileManager.default.fileExists(atPath: workloads) {
+                    configuration.agentcore = AgentCoreSettings(enabled: true, directory: workloads)
+                }
                 configuration.identity = IdentitySettings(
                     audiences: [frontDoor.appID] + frontDoor.identifierURIs,
                     issuers: [IssuerSettings(name: "dev", kind: .entra, authority: idp, tenants: [tenant.id])])
@@ -75,7 +82,9 @@ struct DevStack {
                 let daemon = try BatonDaemon(configuration: configuration, logger: logger, environment: environment)
                 return try await LocalServer.run(logger: logger, { daemon.makeApplication(onServerRunning: $0) }) { baton in
                     try await Self.waitUntilReady(daemon)
-                    let endpoints = Endpoints(idp: idp, tenant: tenant.id, servicenow: servicenow, baton: baton, servicenowOIDC: oidc)
+                    let endpoints = Endpoints(
+                        idp: idp, tenant: tenant.id, servicenow: servicenow, baton: baton, servicenowOIDC: oidc,
+                        agentcore: configuration.agentcore.enabled ? "\(baton)/agentcore" : nil)
                     return try await body(
                         Running(endpoints: endpoints, provider: provider, emulator: emulator, daemon: daemon, dataDirectory: dataDirectory))
                 }
