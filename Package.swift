@@ -180,6 +180,7 @@ let package = Package(
         .executableTarget(
             name: "baton",
             dependencies: [
+                "BatonAgentCore",
                 "BatonCore",
                 "BatonAgents",
                 "BatonConnectors",

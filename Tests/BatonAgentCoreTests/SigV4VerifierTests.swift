@@ -100,6 +100,17 @@ struct SigV4VerifierTests {
         #expect(throws: SigV4Error.malformed("the signed header host is not in the request")) { try verifier.verify(hostless) }
     }
 
+    @Test("Baton's own signer signs what botocore signs: the same Authorization for the same request and time, and it verifies")
+    func signerMatchesBotocore() async throws {
+        let (_, request, signedAt) = try #require(try await Self.signedByBotocore().first)
+        var unsigned = request
+        unsigned.headers.removeAll { ["authorization", "x-amz-date"].contains($0.name.lowercased()) }
+        let signer = SigV4Signer(accessKey: Self.accessKey, secret: Self.secret, region: "us-east-1", service: "bedrock-agentcore")
+        let ours = signer.sign(unsigned, at: signedAt)
+        #expect(ours.values(of: "authorization") == request.values(of: "authorization"))
+        #expect((try? Self.verifier(at: signedAt).verify(ours)) == Self.accessKey)
+    }
+
     @Test("the canonical path and query are AWS's: dot segments resolved, segments encoded again, pairs sorted and encoded")
     func canonicalForms() {
         #expect(SigV4Verifier.canonicalPath("/a/./b/../c%20d") == "/a/c%2520d")

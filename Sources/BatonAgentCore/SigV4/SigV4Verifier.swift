@@ -53,18 +53,24 @@ public struct SigV4Verifier: Sendable {
             throw .signatureMismatch
         }
         let canonical = try canonicalRequest(request, signedHeaders: authorization.signedHeaders, payloadHash: payloadHash)
+        let expected = Self.signature(of: canonical, at: amzDate, scope: scope, secret: secret)
+        guard let given = Hex.decode(authorization.signature), given.count == expected.count,
+            zip(given, expected).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0
+        else { throw .signatureMismatch }
+        return authorization.accessKey
+    }
+
+    /// The signature of a canonical request: the string to sign for `scope`, HMAC-SHA256
+    /// with the key derived from `secret` through the scope's parts.
+    static func signature(of canonicalRequest: String, at amzDate: String, scope: [String], secret: Secret) -> [UInt8] {
         let stringToSign = [
-            "AWS4-HMAC-SHA256", amzDate, scope.joined(separator: "/"), Hex.encode(Array(SHA256.hash(data: Data(canonical.utf8)))),
+            "AWS4-HMAC-SHA256", amzDate, scope.joined(separator: "/"), Hex.encode(Array(SHA256.hash(data: Data(canonicalRequest.utf8)))),
         ].joined(separator: "\n")
         var key = SymmetricKey(data: Data("AWS4\(secret.revealed)".utf8))
         for part in scope {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
-        let expected = Data(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
-        guard let given = Hex.decode(authorization.signature), given.count == expected.count,
-            zip(given, expected).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0
-        else { throw .signatureMismatch }
-        return authorization.accessKey
+        return Array(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
     }
 
     /// The canonical request of SigV4 (the path and query as AWS services other than S3

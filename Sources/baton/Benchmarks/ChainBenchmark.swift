@@ -61,6 +61,11 @@ struct ChainBenchmark {
             }
             lines.append(try await overhead(of: "A2A", url: a2a, entry: .a2a, against: url, token: token, clients: 16, rounds: 7))
             lines += try await mcpLines(running, tenant: tenant)
+            if let agentcore = running.endpoints.agentcore {
+                let forItsm = try await DevSignIn(tenant: tenant, idp: running.endpoints.idp).token(
+                    user: "jane@contoso.com", client: "mcp-client", scope: "api://itsm/access_as_user")
+                lines += try await AgentCoreBenchmark(endpoint: agentcore, userToken: forItsm, calls: chains, concurrency: concurrency).run()
+            }
             lines += try await throughMiddleHop(running, tenant: tenant, token: token, url: url)
             if sustain > .zero {
                 try await ChainLoad.with(url: url, token: token, connections: 16) { load in
