@@ -5,23 +5,6 @@ import Testing
 
 @testable import BatonAgentCore
 
-/// The Python of the virtualenv with bedrock-agentcore (and so botocore) that
-/// `scripts/interop-clients` builds.
-enum AgentCorePython {
-    static func path() throws -> String {
-        if let configured = ProcessInfo.processInfo.environment["BATON_AGENTCORE_PYTHON"] { return configured }
-        let path = RepositoryPaths.path(".venv/agentcore/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw Missing(description: "no bedrock-agentcore client at \(path): run scripts/interop-clients first (.ci/run does)")
-        }
-        return path
-    }
-
-    struct Missing: Error, CustomStringConvertible {
-        let description: String
-    }
-}
-
 @Suite("AWS Signature Version 4, verified as AWS verifies it")
 struct SigV4VerifierTests {
     static let accessKey = "AKIABATONDEVEXAMPLE1"
@@ -35,7 +18,7 @@ struct SigV4VerifierTests {
     /// Requests botocore signed, and when it signed each.
     static func signedByBotocore() async throws -> [(name: String, request: SigV4Request, signedAt: Date)] {
         let (status, output) = try await ChildProcess.run(
-            try AgentCorePython.path(), [script],
+            try InteropVirtualenv.python("agentcore", overriddenBy: "BATON_AGENTCORE_PYTHON"), [script],
             environment: [
                 "ACCESS_KEY": accessKey, "SECRET_KEY": secret.revealed, "REGION": "us-east-1", "SERVICE": "bedrock-agentcore",
                 "URL": "http://127.0.0.1:9999",

@@ -7,16 +7,11 @@ import Testing
 
 @testable import BatonServer
 
-/// The Python interpreter of the a2a-sdk virtualenv `scripts/interop-clients` builds.
+/// The Pythons of the virtualenvs `scripts/interop-clients` builds.
 enum InteropPython {
-    static func a2a() throws -> String {
-        if let configured = ProcessInfo.processInfo.environment["BATON_A2A_PYTHON"] { return configured }
-        let path = RepositoryPaths.path(".venv/a2a/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw InteropMissing(message: "no a2a-sdk client at \(path): run scripts/interop-clients first (.ci/run does)")
-        }
-        return path
-    }
+    static func a2a() throws -> String { try InteropVirtualenv.python("a2a", overriddenBy: "BATON_A2A_PYTHON") }
+    static func mcp() throws -> String { try InteropVirtualenv.python("mcp", overriddenBy: "BATON_MCP_PYTHON") }
+    static func agentcore() throws -> String { try InteropVirtualenv.python("agentcore", overriddenBy: "BATON_AGENTCORE_PYTHON") }
 
     struct InteropMissing: Error, CustomStringConvertible {
         let message: String

@@ -8,18 +8,6 @@ import Testing
 
 @testable import BatonServer
 
-extension InteropPython {
-    /// The Python of the bedrock-agentcore virtualenv `scripts/interop-clients` builds.
-    static func agentcore() throws -> String {
-        if let configured = ProcessInfo.processInfo.environment["BATON_AGENTCORE_PYTHON"] { return configured }
-        let path = RepositoryPaths.path(".venv/agentcore/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw InteropMissing(message: "no bedrock-agentcore client at \(path): run scripts/interop-clients first (.ci/run does)")
-        }
-        return path
-    }
-}
-
 @Suite("AgentCore Identity: the bedrock-agentcore SDK against Baton's data plane")
 struct AgentCoreInteropTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/agentcore_identity_client.py")

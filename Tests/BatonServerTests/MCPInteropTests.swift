@@ -8,18 +8,6 @@ import Testing
 
 @testable import BatonServer
 
-extension InteropPython {
-    /// The Python of the mcp virtualenv `scripts/interop-clients` builds.
-    static func mcp() throws -> String {
-        if let configured = ProcessInfo.processInfo.environment["BATON_MCP_PYTHON"] { return configured }
-        let path = RepositoryPaths.path(".venv/mcp/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw InteropMissing(message: "no MCP client at \(path): run scripts/interop-clients first (.ci/run does)")
-        }
-        return path
-    }
-}
-
 @Suite("MCP: the Python mcp SDK against Baton's agents, on both protocol revisions")
 struct MCPInteropTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/mcp_client.py").path
