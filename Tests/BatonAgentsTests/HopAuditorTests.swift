@@ -98,9 +98,15 @@ final class SwitchableRecorder: Sendable {
 /// Another daemon's `/v1/agents/{id}/invoke` on loopback that answers "remote says hi" and counts requests.
 actor RemoteAgentStub {
     private(set) var requests = 0
+    /// Answers sent so far (each after the stub's delay).
+    private(set) var answers = 0
 
     func count() {
         requests += 1
+    }
+
+    func answered() {
+        answers += 1
     }
 
     /// Definitions where the concierge delegates to a triage agent that runs at `url`.
@@ -127,6 +133,7 @@ actor RemoteAgentStub {
         router.post("v1/agents/:id/invoke") { _, _ in
             await stub.count()
             try? await Task.sleep(for: delay)
+            await stub.answered()
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             return Response(

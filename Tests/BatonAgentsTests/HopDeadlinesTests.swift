@@ -40,21 +40,19 @@ struct HopDeadlinesTests {
 
     @Test("a hop over its limit stops with hop_timeout, recorded, and leaves nothing watched")
     func hopTimeout() async throws {
-        try await RemoteAgentStub.withRunning(answeringAfter: .seconds(5)) { _, url in
+        try await RemoteAgentStub.withRunning(answeringAfter: .seconds(5)) { stub, url in
             let (directory, path) = try RemoteAgentStub.mesh(remoteTriageAt: url, conciergeLimits: "\nlimits:\n  timeout: 300ms\n")
             _ = directory
             try await AgentMeshFixture.withRunning(agents: path) { mesh in
                 let token = try await mesh.signIn()
-                let started = ContinuousClock.now
                 do {
                     _ = try await mesh.runtime.invoke(agent: "concierge", input: "hello", token: token)
                     Issue.record("the hop ran past its limit")
                 } catch let error as AgentError {
                     #expect(error.code == "hop_timeout")
                 }
-                // The remote answers after 5 s; a hop stopped at its 300 ms limit returns well before,
-                // even on a loaded machine (the sign-in is outside the measured span).
-                #expect(ContinuousClock.now - started < .milliseconds(4500), "the hop was stopped at its limit, not when the remote answered")
+                // Causal, not timed: the chain ended while the remote was still working on it.
+                #expect(await stub.answers == 0, "the hop was stopped at its limit, not when the remote answered")
                 #expect(await mesh.runtime.services.deadlines.count == 0)
             }
         }
