@@ -22,11 +22,7 @@ public struct SigV4Signer: Sendable {
 
     /// `request` with `X-Amz-Date` and `Authorization` added (it must carry `host`).
     public func sign(_ request: SigV4Request, at date: Date = Date()) -> SigV4Request {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let amzDate = formatter.string(from: date)
+        let amzDate = AmzDate.string(date)
         var signed = request
         signed.headers.removeAll { ["authorization", "x-amz-date"].contains($0.name.lowercased()) }
         signed.headers.append((name: "X-Amz-Date", value: amzDate))
@@ -34,10 +30,9 @@ public struct SigV4Signer: Sendable {
         let unsigned: Set<String> = ["authorization", "content-length", "user-agent", "expect", "x-amzn-trace-id", "connection"]
         let names = Array(Set(signed.headers.map { $0.name.lowercased() }).subtracting(unsigned)).sorted()
         let scope = [String(amzDate.prefix(8)), region, service, "aws4_request"]
-        let verifier = SigV4Verifier(region: region, service: service, secrets: { _ in nil })
         let payloadHash = Hex.encode(Array(SHA256.hash(data: signed.body)))
         // Every header named is present, so the canonical request cannot fail here.
-        let canonical = (try? verifier.canonicalRequest(signed, signedHeaders: names, payloadHash: payloadHash)) ?? ""
+        let canonical = (try? SigV4Verifier.canonicalRequest(signed, signedHeaders: names, payloadHash: payloadHash)) ?? ""
         let signature = Hex.encode(SigV4Verifier.signature(of: canonical, at: amzDate, scope: scope, secret: secret))
         signed.headers.append(
             (

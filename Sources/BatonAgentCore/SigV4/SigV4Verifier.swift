@@ -41,7 +41,7 @@ public struct SigV4Verifier: Sendable {
         guard scope[1] == region else { throw .wrongScope("the region is \(scope[1]); this service is in \(region)") }
         guard scope[2] == service else { throw .wrongScope("the service is \(scope[2]); this is \(service)") }
         guard amzDate.count == 16, amzDate.hasPrefix(scope[0]) else { throw .wrongScope("the scope's date \(scope[0]) is not X-Amz-Date's day") }
-        guard let signedAt = Self.date(amzDate) else { throw .malformed("X-Amz-Date must be YYYYMMDD'T'HHMMSS'Z'") }
+        guard let signedAt = AmzDate.date(amzDate) else { throw .malformed("X-Amz-Date must be YYYYMMDD'T'HHMMSS'Z'") }
         let offset = abs(now().timeIntervalSince(signedAt))
         guard offset <= Double(skew.components.seconds) else {
             throw .expired("\(amzDate) is \(Int(offset)) s away from the server's time (at most \(skew.components.seconds) s)")
@@ -52,7 +52,7 @@ public struct SigV4Verifier: Sendable {
         if let declared = request.values(of: "x-amz-content-sha256").first, declared != payloadHash, declared != "UNSIGNED-PAYLOAD" {
             throw .signatureMismatch
         }
-        let canonical = try canonicalRequest(request, signedHeaders: authorization.signedHeaders, payloadHash: payloadHash)
+        let canonical = try Self.canonicalRequest(request, signedHeaders: authorization.signedHeaders, payloadHash: payloadHash)
         let expected = Self.signature(of: canonical, at: amzDate, scope: scope, secret: secret)
         guard let given = Hex.decode(authorization.signature), given.count == expected.count,
             zip(given, expected).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0
@@ -75,7 +75,7 @@ public struct SigV4Verifier: Sendable {
 
     /// The canonical request of SigV4 (the path and query as AWS services other than S3
     /// normalise them).
-    func canonicalRequest(_ request: SigV4Request, signedHeaders: [String], payloadHash: String) throws(SigV4Error) -> String {
+    static func canonicalRequest(_ request: SigV4Request, signedHeaders: [String], payloadHash: String) throws(SigV4Error) -> String {
         var headerLines: [String] = []
         for name in signedHeaders {
             let values = request.values(of: name)
@@ -84,7 +84,7 @@ public struct SigV4Verifier: Sendable {
             headerLines.append("\(name):\(trimmed.joined(separator: ","))")
         }
         return [
-            request.method.uppercased(), Self.canonicalPath(request.path), Self.canonicalQuery(request.query),
+            request.method.uppercased(), canonicalPath(request.path), canonicalQuery(request.query),
             headerLines.joined(separator: "\n") + "\n",
             signedHeaders.joined(separator: ";"), payloadHash,
         ].joined(separator: "\n")
@@ -114,14 +114,6 @@ public struct SigV4Verifier: Sendable {
             return (URLText.percentEncoded(decode(parts[0])), URLText.percentEncoded(parts.count > 1 ? decode(parts[1]) : ""))
         }
         return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-    }
-
-    private static func date(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.date(from: text)
     }
 }
 

@@ -80,21 +80,35 @@ public final class AgentRuntime: Sendable {
         agent id: String, input: String, token: Secret, joining position: ChainPosition? = nil, expectedUser: ChainUser? = nil,
         traceID: String? = nil, events: EventSink? = nil, caller: VerifiedCaller? = nil
     ) async throws(AgentError) -> AgentAnswer {
+        let (answer, invocation, _) = try await inHop(
+            at: id, token: token, joining: position, expectedUser: expectedUser, traceID: traceID, caller: caller, events: events
+        ) { hop throws(AgentError) in try await hop.run(input: input) }
+        return AgentAnswer(text: answer.text, data: answer.data, chainID: answer.chainID, hops: await invocation.log.hops.sorted { $0.hop < $1.hop })
+    }
+
+    /// Opens the hop at `id` for `token` — a chain of its own, or one joining `position` —
+    /// runs `work` in it, and makes every entry durable before the outcome, whatever it
+    /// is, leaves: the one path of `invoke`, `callTool` and `exchangedToken`.
+    private func inHop<T: Sendable>(
+        at id: String, token: Secret, joining position: ChainPosition?, expectedUser: ChainUser? = nil, traceID: String?,
+        caller: VerifiedCaller? = nil, operation: String = "invoke", events: EventSink? = nil,
+        _ work: (Hop) async throws(AgentError) -> T
+    ) async throws(AgentError) -> (T, Invocation, ChainPosition) {
         let invocation = Invocation(auditor: auditor(), events: events ?? { _ in }, log: HopLog())
         let start = position?.arriving(at: id) ?? ChainPosition.start(at: id, traceID: traceID)
-        let outcome: Result<AgentAnswer, AgentError>
+        let outcome: Result<T, AgentError>
         do throws(AgentError) {
             let hop = try await Hop.open(
-                agent: id, token: token, at: start, expectedUser: expectedUser, services: services, invocation: invocation, caller: caller)
-            outcome = .success(try await hop.run(input: input))
+                agent: id, token: token, at: start, expectedUser: expectedUser, services: services, invocation: invocation, caller: caller,
+                operation: operation)
+            outcome = .success(try await work(hop))
         } catch {
             outcome = .failure(error)
         }
         if expectedUser == nil { await services.hopNumbers.finish(start.chainID) }
-        // The answer (or error) leaves the process: what it rests on is durable first.
+        // The outcome leaves the process: what it rests on is durable first.
         try await invocation.auditor.barrier()
-        let answer = try outcome.get()
-        return AgentAnswer(text: answer.text, data: answer.data, chainID: answer.chainID, hops: await invocation.log.hops.sorted { $0.hop < $1.hop })
+        return (try outcome.get(), invocation, start)
     }
 
     /// The tools `agent` may call, named `connector.tool` as its definition lists them, in
@@ -119,21 +133,10 @@ public final class AgentRuntime: Sendable {
         _ tool: String, arguments: JSONObject, at id: String, token: Secret, caller: VerifiedCaller? = nil, joining position: ChainPosition? = nil,
         traceID: String? = nil, operation: String
     ) async throws(AgentError) -> ToolAnswer {
-        let invocation = Invocation(auditor: auditor(), events: { _ in }, log: HopLog())
-        let start = position?.arriving(at: id) ?? ChainPosition.start(at: id, traceID: traceID)
-        let outcome: Result<ToolResult, AgentError>
-        do throws(AgentError) {
-            let hop = try await Hop.open(
-                agent: id, token: token, at: start, expectedUser: nil, services: services, invocation: invocation, caller: caller,
-                operation: operation)
-            outcome = .success(try await hop.runTool(tool, arguments: arguments))
-        } catch {
-            outcome = .failure(error)
-        }
-        if position == nil { await services.hopNumbers.finish(start.chainID) }
-        // The result (or error) leaves the process: what it rests on is durable first.
-        try await invocation.auditor.barrier()
-        return ToolAnswer(result: try outcome.get(), chainID: start.chainID)
+        let (result, _, start) = try await inHop(
+            at: id, token: token, joining: position, traceID: traceID, caller: caller, operation: operation
+        ) { hop throws(AgentError) in try await hop.runTool(tool, arguments: arguments) }
+        return ToolAnswer(result: result, chainID: start.chainID)
     }
 
     /// A token for `resource` (`scopes` on it) exchanged On-Behalf-Of the user `userToken`
@@ -143,28 +146,24 @@ public final class AgentRuntime: Sendable {
     public func exchangedToken(
         as agent: String, userToken: Secret, for resource: String, scopes: ScopeSet, target: String, operation: String
     ) async throws(AgentError) -> (token: Secret, chainID: String) {
-        let invocation = Invocation(auditor: auditor(), events: { _ in }, log: HopLog())
-        let start = ChainPosition.start(at: agent, traceID: nil)
-        let outcome: Result<Secret, AgentError>
-        do throws(AgentError) {
-            let hop = try await Hop.open(
-                agent: agent, token: userToken, at: start, expectedUser: nil, services: services, invocation: invocation, operation: operation)
-            outcome = .success(try await hop.exchangedToken(for: resource, scopes: scopes, target: target))
-        } catch {
-            outcome = .failure(error)
+        let (token, _, start) = try await inHop(at: agent, token: userToken, joining: nil, traceID: nil, operation: operation) {
+            hop throws(AgentError) in try await hop.exchangedToken(for: resource, scopes: scopes, target: target)
         }
-        await services.hopNumbers.finish(start.chainID)
-        try await invocation.auditor.barrier()
-        return (try outcome.get(), start.chainID)
+        return (token, start.chainID)
     }
 
     /// Records that `user` was refused at `agent` (a chain of one `deny` entry naming
     /// `target` and `reason`), durable before it returns: for refusals decided outside a hop.
     public func recordDenial(at agent: String, user: ChainUser, target: String, reason: String) async {
+        await recordDenial(at: agent, user: user, target: target, reason: reason, token: nil)
+    }
+
+    private func recordDenial(at agent: String, user: ChainUser, target: String, reason: String, token: Secret?) async {
         let auditor = auditor()
         await auditor.queue(
             auditor.entry(
-                .deny, at: ChainPosition.start(at: agent, traceID: nil), user: user, agent: agent, target: target, decision: .denied, reason: reason))
+                .deny, at: ChainPosition.start(at: agent, traceID: nil), user: user, agent: agent, target: target, decision: .denied, reason: reason,
+                token: token))
         try? await auditor.barrier()
     }
 
@@ -179,13 +178,7 @@ public final class AgentRuntime: Sendable {
         } catch {
             // A refused token that is authentic is a denial of its user, recorded as the door's first entry.
             if let user = await services.verifier.authenticUser(of: token.revealed) {
-                let auditor = auditor()
-                await auditor.queue(
-                    auditor.entry(
-                        .deny, at: ChainPosition.start(at: id, traceID: nil), user: user, agent: id, target: id, decision: .denied,
-                        reason: error.code,
-                        token: token))
-                try? await auditor.barrier()
+                await recordDenial(at: id, user: user, target: id, reason: error.code, token: token)
             }
             throw .tokenRejected(agent: id, rejection: error)
         }

@@ -37,13 +37,6 @@ public struct TraceContext: Sendable, Equatable {
     public static func makeTraceID() -> String { randomHex(32) }
 
     private static func randomHex(_ digits: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits / 2)
-        while bytes.count < digits / 2 {
-            let random = generator.next()
-            for index in 0..<8 where bytes.count < digits / 2 { bytes.append(UInt8(truncatingIfNeeded: random >> (8 * UInt64(index)))) }
-        }
-        return Hex.encode(bytes)
+        Hex.random(byteCount: digits / 2)
     }
 }

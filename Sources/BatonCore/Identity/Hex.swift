@@ -21,6 +21,19 @@ public enum Hex {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// `byteCount` bytes from the system's secure generator, in hex: ids and tokens that
+    /// must not be guessed (sessions, workload tokens, trace ids).
+    public static func random(byteCount: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(byteCount)
+        while bytes.count < byteCount {
+            let random = generator.next()
+            for index in 0..<8 where bytes.count < byteCount { bytes.append(UInt8(truncatingIfNeeded: random >> (8 * UInt64(index)))) }
+        }
+        return encode(bytes)
+    }
+
     /// The bytes `text` spells (either case), or `nil` when it is not an even run of hex digits.
     public static func decode(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8)

@@ -61,12 +61,7 @@ struct AgentCoreIdentityRoutes {
         case "GetWorkloadAccessTokenForJWT":
             try requireOwn(fields, workload)
             let userToken = Secret(try Self.string(fields, "userToken"))
-            let runtime: AgentRuntime
-            do {
-                runtime = try await system.runtime()
-            } catch {
-                throw AgentCoreError.internalError("the agents cannot run yet: \(error)")
-            }
+            let runtime = try await runtime()
             let caller: VerifiedCaller
             do throws(AgentError) {
                 caller = try await runtime.caller(of: workload.agent, token: userToken)
@@ -96,12 +91,7 @@ struct AgentCoreIdentityRoutes {
         let flow = try Self.string(fields, "oauth2Flow")
         let scopes = (try? fields.strings(ifPresent: "scopes")) ?? nil
         guard let scopes, !scopes.isEmpty else { throw AgentCoreError.validation("1 validation error detected: scopes is required") }
-        let runtime: AgentRuntime
-        do {
-            runtime = try await system.runtime()
-        } catch {
-            throw AgentCoreError.internalError("the agents cannot run yet: \(error)")
-        }
+        let runtime = try await runtime()
         guard let grant = await tokens.grant(presented) else {
             throw AgentCoreError.unauthorized("the workload access token is not valid: unknown, or expired (ask for a new one)")
         }
@@ -165,6 +155,15 @@ struct AgentCoreIdentityRoutes {
             names.append(String(scope[scope.index(after: slash)...]))
         }
         return (resource!, names)
+    }
+
+    /// The agent runtime, or AWS's internal error while the agents cannot run yet.
+    private func runtime() async throws -> AgentRuntime {
+        do {
+            return try await system.runtime()
+        } catch {
+            throw AgentCoreError.internalError("the agents cannot run yet: \(error)")
+        }
     }
 
     /// The workload whose access key signed the request.

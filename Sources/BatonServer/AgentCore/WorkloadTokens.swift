@@ -25,8 +25,7 @@ actor WorkloadTokens {
     /// A new token for `workload` (and `user`, proven by `userToken`).
     func issue(for workload: String, user: ChainUser?, userToken: Secret?) -> Secret {
         if grants.count >= capacity { grants = grants.filter { $0.value.expires > .now } }
-        var generator = SystemRandomNumberGenerator()
-        let token = "bwat_" + Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let token = "bwat_" + Hex.random(byteCount: 32)
         grants[token] = Grant(workload: workload, user: user, userToken: userToken, expires: .now + lifetime)
         return Secret(token)
     }

@@ -23,8 +23,7 @@ actor MCPSessions {
     /// A new session for `user` at `agent`: 128 random bits as 32 hex digits.
     func open(for user: ChainUser, at agent: String) -> String {
         if sessions.count >= capacity { evict() }
-        var generator = SystemRandomNumberGenerator()
-        let id = Hex.encode((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let id = Hex.random(byteCount: 16)
         sessions[id] = Session(user: user, agent: agent, lastUsed: .now)
         return id
     }
