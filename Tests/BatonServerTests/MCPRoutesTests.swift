@@ -117,6 +117,13 @@ struct MCPRoutesTests {
             #expect(badResult["isError"] as? Bool == true, "\(bad.body)")
             #expect(bad.body.contains("arguments.colour is not an argument of this tool"), "\(bad.body)")
             #expect(try await httpGet("\(sn.url)/_dev/stats", until: 200).body == before, "nothing went to ServiceNow")
+
+            // A downstream refusal is the tool's error with the downstream's reason: the HR case Jane may not see stays hidden.
+            let hidden = try await Self.modernCall(
+                url, token: token, method: "tools/call", params: ["name": "servicenow.get_incident", "arguments": ["number": "INC0010009"]])
+            let hiddenResult = try #require(hidden.json["result"] as? [String: Any], "\(hidden.body)")
+            #expect(hiddenResult["isError"] as? Bool == true && hidden.body.contains("not found"), "\(hidden.body)")
+            #expect(!hidden.body.contains("Harassment"), "nothing of the record leaks")
         }
     }
 
