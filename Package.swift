@@ -217,6 +217,7 @@ let package = Package(
         .target(
             name: "BatonTestSupport",
             dependencies: [
+                "BatonCore",
                 "BatonDevKit",
                 "BatonConnectors",
                 "BatonIdentity",

@@ -33,7 +33,7 @@ public struct BatonDaemon: Sendable {
     /// The agents and connectors, checked at startup.
     let agents: AgentSystem
     /// The AgentCore workload identities, when `agentcore.enabled`.
-    let workloads: WorkloadCatalog?
+    var workloads: WorkloadCatalog? { agents.workloads }
 
     /// Prepares the data directory and its fingerprint key, and builds the services.
     ///
@@ -61,10 +61,6 @@ public struct BatonDaemon: Sendable {
         self.agents = try AgentSystem(
             configuration: configuration, storage: storage, verifier: verifier, fingerprinter: fingerprinter, environment: environment,
             metrics: PrometheusMetricsFactory(registry: metrics), logger: logger)
-        let localAgents = Set(agents.catalog.ordered.filter(\.isLocal).map(\.id.rawValue))
-        self.workloads =
-            configuration.agentcore.enabled
-            ? try WorkloadCatalog.load(directory: configuration.agentcore.directory, environment: environment, agents: localAgents) : nil
     }
 
     /// What `/v1` routes demand of a token: the configured audiences, a user.
@@ -102,17 +98,18 @@ public struct BatonDaemon: Sendable {
         if let workloads {
             let signatures = SigV4Verifier(
                 region: configuration.agentcore.region, service: "bedrock-agentcore", secrets: { workloads.owner(ofAccessKey: $0)?.secret })
-            AgentCoreIdentityRoutes(
-                system: agents, workloads: workloads, verifier: signatures,
-                tokens: WorkloadTokens(lifetime: configuration.agentcore.workloadTokenLifetime)
-            ).register(on: router)
+            AgentCoreIdentityRoutes(system: agents, workloads: workloads, verifier: signatures).register(on: router)
         }
         let listen = configuration.server.listen
         return Application(
             router: router,
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
-            services: [storage, MemoryTrimmer(interval: configuration.server.memoryTrimInterval)],
-            onServerRunning: { channel in await onServerRunning(Self.baseURL(of: channel.localAddress)) },
+            services: [storage, MemoryTrimmer(interval: configuration.server.memoryTrimInterval), AgentAppsStopper(system: agents)],
+            onServerRunning: { [agents] channel in
+                let url = Self.baseURL(of: channel.localAddress)
+                await agents.listening(at: url)
+                await onServerRunning(url)
+            },
             logger: logger
         )
     }

@@ -1,4 +1,5 @@
 import BatonCore
+import BatonDevKit
 import BatonLedger
 import BatonTestSupport
 import Foundation
@@ -18,7 +19,7 @@ struct DelegationChainTests {
             let answer = try await mesh.runtime.invoke(
                 agent: "concierge", input: "Show me 5 incidents assigned to me", token: try await mesh.signIn())
             let incidents = try #require(answer.data?.objectValue?["incidents"]?.arrayValue)
-            #expect(Set(incidents.compactMap { $0.objectValue?["number"]?.stringValue }) == Set((1...5).map { "INC001000\($0)" }))
+            #expect(Set(incidents.compactMap { $0.objectValue?["number"]?.stringValue }) == Set(ServiceNowSeed.janesOpenIncidents))
             #expect(answer.text == "5 incidents visible to you.")
             #expect(answer.hops.map(\.agent) == ["concierge", "triage", "itsm"])
             #expect(answer.hops.map(\.hop) == [0, 1, 2])

@@ -164,7 +164,7 @@ struct ChatCompletionsBrainTests {
                 }
                 #expect(offered == ["servicenow__query_incidents", "servicenow__get_incident"])
                 let second = String(decoding: try JSONEncoder().encode(requests[1]), as: UTF8.self)
-                #expect(second.contains("INC0010001"), "the tool result went back to the model")
+                #expect(second.contains("INC0012345"), "the tool result went back to the model")
                 #expect(!second.contains("eyJ") && !second.contains(janeForItsm), "no token reached the model")
                 #expect(try await mesh.entries(chain: answer.chainID).contains { $0.kind == .downstream && $0.status == 200 })
             }
@@ -174,7 +174,7 @@ struct ChatCompletionsBrainTests {
     @Test("a brain that never answers stops at the step limit, recorded and refused")
     func stepLimit() async throws {
         let tenant = try IdentityProviderFixture.shippedTenant()
-        let call = ScriptedModel.Reply.toolCall(name: "servicenow__get_incident", arguments: #"{"number":"INC0010001"}"#)
+        let call = ScriptedModel.Reply.toolCall(name: "servicenow__get_incident", arguments: #"{"number":"INC0012345"}"#)
         try await ScriptedModel.withRunningModel(Array(repeating: call, count: 10)) { url, model in
             let (directory, path) = try AgentMeshFixture.definitions([
                 "itsm": """

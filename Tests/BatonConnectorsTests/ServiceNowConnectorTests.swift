@@ -20,7 +20,7 @@ struct ServiceNowConnectorTests {
             let context = log.context(ScriptedCredentials([try await sn.token()]))
             let result = try await connector(sn).execute(ToolCall(tool: "query_incidents", arguments: ["limit": 10]), context: context)
             let incidents = try #require(result.content.objectValue?["incidents"]?.arrayValue)
-            #expect(Set(incidents.compactMap { $0.objectValue?["number"]?.stringValue }) == Set((1...5).map { "INC001000\($0)" }))
+            #expect(Set(incidents.compactMap { $0.objectValue?["number"]?.stringValue }) == Set(ServiceNowSeed.janesOpenIncidents))
             #expect(incidents.first?.objectValue?["assigned_to"]?.stringValue == "Jane Smith")
             let all = try await connector(sn).execute(
                 ToolCall(tool: "query_incidents", arguments: ["assigned_to_me": false, "active": false, "limit": 100]), context: context)
@@ -39,11 +39,11 @@ struct ServiceNowConnectorTests {
             let log = CallLog()
             let context = log.context(ScriptedCredentials([try await sn.token()]))
             let result = try await connector(sn).execute(
-                ToolCall(tool: "update_incident", arguments: ["number": "INC0010003", "state": "2", "work_notes": "Looking into it"]),
+                ToolCall(tool: "update_incident", arguments: ["number": "INC0012401", "state": "2", "work_notes": "Looking into it"]),
                 context: context)
             #expect(result.content.objectValue?["sys_updated_by"]?.stringValue == "jane.smith")
-            #expect(result.summary == "INC0010003 updated by jane.smith.")
-            #expect(await log.calls.map(\.resource) == ["servicenow:incident/INC0010003", "servicenow:incident/INC0010003"])
+            #expect(result.summary == "INC0012401 updated by jane.smith.")
+            #expect(await log.calls.map(\.resource) == ["servicenow:incident/INC0012401", "servicenow:incident/INC0012401"])
             #expect(await log.calls.map(\.method) == ["GET", "PATCH"])
         }
     }
@@ -55,8 +55,8 @@ struct ServiceNowConnectorTests {
             let credentials = ScriptedCredentials(["not-a-token", good])
             let log = CallLog()
             let result = try await connector(sn).execute(
-                ToolCall(tool: "get_incident", arguments: ["number": "INC0010001"]), context: log.context(credentials))
-            #expect(result.summary.hasPrefix("INC0010001"))
+                ToolCall(tool: "get_incident", arguments: ["number": "INC0012345"]), context: log.context(credentials))
+            #expect(result.summary.hasPrefix("INC0012345"))
             #expect(await credentials.renewals == 1)
             #expect(await log.calls.map(\.status) == [401, 200])
 
@@ -65,7 +65,7 @@ struct ServiceNowConnectorTests {
                 throws: ConnectorError.notAuthenticated(
                     connector: "servicenow", message: "User Not Authenticated: Required to provide Auth information")
             ) {
-                _ = try await connector(sn).execute(ToolCall(tool: "get_incident", arguments: ["number": "INC0010001"]), context: log.context(stale))
+                _ = try await connector(sn).execute(ToolCall(tool: "get_incident", arguments: ["number": "INC0012345"]), context: log.context(stale))
             }
             #expect(await stale.renewals == 1)
         }
@@ -78,13 +78,13 @@ struct ServiceNowConnectorTests {
             let context = log.context(ScriptedCredentials([try await sn.token()]))
             await sn.emulator.inject(.rateLimited(retryAfter: 1))
             let started = ContinuousClock.now
-            _ = try await connector(sn).execute(ToolCall(tool: "get_incident", arguments: ["number": "INC0010001"]), context: context)
+            _ = try await connector(sn).execute(ToolCall(tool: "get_incident", arguments: ["number": "INC0012345"]), context: context)
             #expect(ContinuousClock.now - started >= .milliseconds(900), "waited for Retry-After")
             #expect(await log.calls.map(\.status) == [429, 200])
 
             await sn.emulator.inject(.hibernating)
             do {
-                _ = try await connector(sn).execute(ToolCall(tool: "get_incident", arguments: ["number": "INC0010001"]), context: context)
+                _ = try await connector(sn).execute(ToolCall(tool: "get_incident", arguments: ["number": "INC0012345"]), context: context)
                 Issue.record("an HTML page was taken for an answer")
             } catch {
                 #expect("\(error)".contains("hibernating"))
@@ -104,7 +104,7 @@ struct ServiceNowConnectorTests {
                     ToolCall(tool: "create_record", arguments: ["table": "sys_user", "values": ["user_name": "eve"]]), context: context)
             }
             await #expect(throws: ConnectorError.self) {
-                _ = try await connector(sn).execute(ToolCall(tool: "get_incident", arguments: ["number": "INC0010009"]), context: context)
+                _ = try await connector(sn).execute(ToolCall(tool: "get_incident", arguments: ["number": "INC0012350"]), context: context)
             }
             #expect(ConnectorError.notPermitted(connector: "servicenow", message: "x").description.hasPrefix("not permitted for this user"))
         }

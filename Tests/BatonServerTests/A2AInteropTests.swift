@@ -1,3 +1,4 @@
+import BatonCore
 import BatonDevKit
 import BatonLedger
 import BatonTestSupport

@@ -62,7 +62,7 @@ struct MCPRoutesTests {
             let mismatch = try await Self.modernCall(url, token: token, method: "tools/list", headers: ["Mcp-Method": "tools/call"])
             #expect(mismatch.status == 400 && Self.errorCode(mismatch) == -32020, "\(mismatch.status) \(mismatch.body)")
             let wrongName = try await Self.modernCall(
-                url, token: token, method: "tools/call", params: ["name": "servicenow.get_incident", "arguments": ["number": "INC0010001"]],
+                url, token: token, method: "tools/call", params: ["name": "servicenow.get_incident", "arguments": ["number": "INC0012345"]],
                 headers: ["Mcp-Name": "servicenow.query_incidents"])
             #expect(wrongName.status == 400 && Self.errorCode(wrongName) == -32020, "\(wrongName.status) \(wrongName.body)")
             let noMeta = try await Self.post(
@@ -120,7 +120,7 @@ struct MCPRoutesTests {
 
             // A downstream refusal is the tool's error with the downstream's reason: the HR case Jane may not see stays hidden.
             let hidden = try await Self.modernCall(
-                url, token: token, method: "tools/call", params: ["name": "servicenow.get_incident", "arguments": ["number": "INC0010009"]])
+                url, token: token, method: "tools/call", params: ["name": "servicenow.get_incident", "arguments": ["number": "INC0012350"]])
             let hiddenResult = try #require(hidden.json["result"] as? [String: Any], "\(hidden.body)")
             #expect(hiddenResult["isError"] as? Bool == true && hidden.body.contains("not found"), "\(hidden.body)")
             #expect(!hidden.body.contains("Harassment"), "nothing of the record leaks")

@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 import Synchronization
 
@@ -77,14 +78,4 @@ public final class BatonProcess: Sendable {
         process.signal(SIGKILL)
         _ = await process.exit()
     }
-}
-
-public struct ProcessFailure: Error, CustomStringConvertible {
-    public let message: String
-
-    public init(message: String) {
-        self.message = message
-    }
-
-    public var description: String { message }
 }

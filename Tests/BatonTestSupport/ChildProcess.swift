@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 
 /// A program run to its end as a child of the test.

@@ -58,7 +58,7 @@ struct AuditCommandTests {
         let path = ["concierge", "triage", "itsm"]
         let steps: [(Int, String, LedgerEventKind, String?, String?)] = [
             (0, "concierge", .inbound, nil, nil), (1, "triage", .delegate, "triage", nil), (2, "itsm", .delegate, "itsm", nil),
-            (3, "itsm", .downstream, "servicenow", "servicenow:incident/INC0010001"),
+            (3, "itsm", .downstream, "servicenow", "servicenow:incident/INC0012345"),
         ]
         for (hop, agent, kind, target, resource) in steps {
             try await writer.append(
@@ -85,14 +85,14 @@ struct AuditCommandTests {
         }
         #expect(try await run(["audit", "list", "--user", "jane@contoso.com"]).standardOutput.split(separator: "\n").count == 5)
         let json = try await run(["audit", "list", "--kind", "downstream", "--format", "json"]).standardOutput
-        #expect(json.contains(#""resource":"servicenow:incident/INC0010001""#))
+        #expect(json.contains(#""resource":"servicenow:incident/INC0012345""#))
         #expect(try await run(["audit", "list", "--format", "csv"]).standardOutput.hasPrefix("seq,time,chain"))
-        #expect(try await run(["audit", "what", "--user", "jane@contoso.com", "--since", "1h"]).standardOutput.contains("INC0010001"))
-        let who = try await run(["audit", "who", "--resource", "servicenow:incident/INC0010001"]).standardOutput
+        #expect(try await run(["audit", "what", "--user", "jane@contoso.com", "--since", "1h"]).standardOutput.contains("INC0012345"))
+        let who = try await run(["audit", "who", "--resource", "servicenow:incident/INC0012345"]).standardOutput
         #expect(who.contains("jane@contoso.com") && who.contains("concierge → triage → itsm"))
         let tree = try await run(["audit", "chain", chain]).standardOutput
         #expect(tree.hasPrefix("chain \(chain) for jane@contoso.com"))
-        #expect(tree.contains("         └─ [4] downstream itsm → servicenow servicenow:incident/INC0010001"))
+        #expect(tree.contains("         └─ [4] downstream itsm → servicenow servicenow:incident/INC0012345"))
         let export = directory.file("checkpoints.json")
         #expect(try await run(["audit", "checkpoints", "--export", export]).exitStatus == 0)
         let exported = try JSONDecoder().decode(CheckpointExport.self, from: Data(contentsOf: URL(fileURLWithPath: export)))

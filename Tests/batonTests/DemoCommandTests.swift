@@ -1,3 +1,4 @@
+import BatonDevKit
 import BatonTestSupport
 import Foundation
 import Testing
@@ -12,9 +13,9 @@ struct DemoCommandTests {
         let status = try await process.run()
         let output = process.standardOutput
         #expect(status == 0, "\(output)\n\(process.standardError)")
-        for number in 1...5 { #expect(output.contains("INC001000\(number)"), "Jane's incident \(number)") }
+        for number in ServiceNowSeed.janesOpenIncidents { #expect(output.contains(number), "Jane's incident \(number)") }
         #expect(output.contains("11 incidents exist; Jane may read 8. 3 are hidden from her"))
-        #expect(output.contains("INC0010009  Harassment complaint"), "Harriet sees the HR incident")
+        #expect(output.contains("INC0012350  Employee complaint"), "Harriet sees the HR incident")
         #expect(output.contains("sys_updated_by = jane.smith"))
         #expect(output.contains("└─ [8] downstream itsm → servicenow"))
         #expect(output.contains("every one names jane@contoso.com: yes"))
@@ -24,7 +25,7 @@ struct DemoCommandTests {
         let audit = BatonProcess(
             ["audit", "list", "--kind", "downstream"], environment: ["BATON_STORAGE_DATA_DIR": data], directory: RepositoryPaths.root)
         #expect(try await audit.run() == 0, "\(audit.standardError)")
-        #expect(audit.standardOutput.contains("servicenow:incident/INC0010002"))
+        #expect(audit.standardOutput.contains("servicenow:incident/INC0012389"))
     }
 
     @Test("baton dev up writes endpoints.json; baton dev token signs in at that stack; the daemon answers as Jane")

@@ -6,7 +6,8 @@ import Foundation
 /// One `agents/<id>.yaml` file: who the agent is (its own app registration), what it
 /// accepts, whom it may delegate to and which connectors it may call with which scopes,
 /// its brain and its limits — or, with `remote:`, where another Baton daemon runs it, or,
-/// with `a2a:`, where any A2A 1.0 agent publishes its card.
+/// with `a2a:`, where any A2A 1.0 agent publishes its card, or, with `agentcore:`, the
+/// AgentCore Runtime app (``AgentCoreAppSettings``) Baton calls for it.
 public struct AgentDefinition: Sendable {
     /// A delegate the agent may hand work to, and the scopes it may ask for on it.
     public struct Delegation: Sendable, Equatable {
@@ -48,9 +49,14 @@ public struct AgentDefinition: Sendable {
     /// An A2A agent outside Baton: its card's URL, or the base URL its card is under
     /// (`…/.well-known/agent-card.json`).
     public var a2a: String?
+    /// An AgentCore Runtime app that does the agent's work, with a workload access token
+    /// Baton mints for each hop; Baton verifies its callers and exchanges its tokens.
+    public var agentCore: AgentCoreAppSettings?
 
-    /// Whether this daemon runs the agent (it has a brain), rather than another daemon or an A2A agent.
-    public var isLocal: Bool { remote == nil && a2a == nil }
+    /// Whether this daemon runs the agent's brain, rather than another daemon, an A2A agent or an AgentCore app.
+    public var isLocal: Bool { remote == nil && a2a == nil && agentCore == nil }
+    /// Whether a hop at this agent opens in this daemon (its brain or its AgentCore app runs here).
+    public var opensHere: Bool { remote == nil && a2a == nil }
     /// The file it was read from.
     public var file: String
 
@@ -86,6 +92,15 @@ public struct AgentDefinition: Sendable {
             }
             guard remote == nil else { throw root.invalid("a2a", "an agent is either remote (another Baton daemon) or an A2A agent, not both") }
         }
+        let agentCoreSection = try root.section("agentcore")
+        if agentCoreSection.isPresent {
+            guard remote == nil, a2a == nil else {
+                throw root.invalid("agentcore", "an agent is one of: remote (another Baton daemon), an A2A agent, or an AgentCore app")
+            }
+            agentCore = try AgentCoreAppSettings(section: agentCoreSection, file: file)
+        } else {
+            agentCore = nil
+        }
 
         let identity = try root.section("identity")
         clientID = try identity.requiredValue("client_id")
@@ -118,7 +133,7 @@ public struct AgentDefinition: Sendable {
         }
 
         let brainSection = try root.section("brain")
-        let local = remote == nil && a2a == nil
+        let local = remote == nil && a2a == nil && agentCore == nil
         brain = local ? try BrainSettings(section: brainSection) : .rules([])
         if !local { try brainSection.finish() }
 

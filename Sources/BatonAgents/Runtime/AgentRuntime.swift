@@ -46,8 +46,8 @@ public final class AgentRuntime: Sendable {
     public init(
         catalog: AgentCatalog, connectors: ConnectorCatalog, broker: TokenBroker, verifier: TokenVerifier, audit: any AuditRecorder,
         fingerprinter: TokenFingerprinter, settings: Settings, remote: RemoteAgentClient = RemoteAgentClient(),
-        a2a: A2AAgentClient = A2AAgentClient(),
-        logger: Logger = Logger(label: "baton.agents")
+        a2a: A2AAgentClient = A2AAgentClient(), agentCore: AgentCoreAppClient = AgentCoreAppClient(),
+        workloadTokens: WorkloadTokens = WorkloadTokens(), logger: Logger = Logger(label: "baton.agents")
     ) {
         var agents: [AgentID: AgentActor] = [:]
         for definition in catalog.ordered where definition.isLocal {
@@ -59,7 +59,8 @@ public final class AgentRuntime: Sendable {
         self.services = HopServices(
             catalog: catalog, connectors: connectors, agents: agents,
             policy: DelegationPolicy(catalog: catalog, connectors: connectors, maximumDepth: settings.maximumDepth), broker: broker,
-            verifier: verifier, remote: remote, a2a: a2a, hopNumbers: HopCounter(), deadlines: HopDeadlines(),
+            verifier: verifier, remote: remote, a2a: a2a, agentCore: agentCore, workloadTokens: workloadTokens, hopNumbers: HopCounter(),
+            deadlines: HopDeadlines(),
             tokenEndpoint: settings.tokenEndpoint)
         self.recorder = audit
         self.fingerprinter = fingerprinter
@@ -89,18 +90,22 @@ public final class AgentRuntime: Sendable {
     /// Opens the hop at `id` for `token` — a chain of its own, or one joining `position` —
     /// runs `work` in it, and makes every entry durable before the outcome, whatever it
     /// is, leaves: the one path of `invoke`, `callTool` and `exchangedToken`.
+    ///
+    /// With `resuming`, the hop at that position is open already (an AgentCore app asks
+    /// for a token while Baton runs it): its token is verified again, nothing is recorded
+    /// of the opening, and what `work` does is recorded at that position.
     private func inHop<T: Sendable>(
-        at id: String, token: Secret, joining position: ChainPosition?, expectedUser: ChainUser? = nil, traceID: String?,
-        caller: VerifiedCaller? = nil, operation: String = "invoke", events: EventSink? = nil,
+        at id: String, token: Secret, joining position: ChainPosition?, resuming: ChainPosition? = nil, expectedUser: ChainUser? = nil,
+        traceID: String?, caller: VerifiedCaller? = nil, operation: String = "invoke", events: EventSink? = nil,
         _ work: (Hop) async throws(AgentError) -> T
     ) async throws(AgentError) -> (T, Invocation, ChainPosition) {
         let invocation = Invocation(auditor: auditor(), events: events ?? { _ in }, log: HopLog())
-        let start = position?.arriving(at: id) ?? ChainPosition.start(at: id, traceID: traceID)
+        let start = resuming ?? position?.arriving(at: id) ?? ChainPosition.start(at: id, traceID: traceID)
         let outcome: Result<T, AgentError>
         do throws(AgentError) {
             let hop = try await Hop.open(
                 agent: id, token: token, at: start, expectedUser: expectedUser, services: services, invocation: invocation, caller: caller,
-                operation: operation)
+                operation: operation, announced: resuming == nil)
             outcome = .success(try await work(hop))
         } catch {
             outcome = .failure(error)
@@ -141,15 +146,28 @@ public final class AgentRuntime: Sendable {
 
     /// A token for `resource` (`scopes` on it) exchanged On-Behalf-Of the user `userToken`
     /// speaks for, as `agent`'s app registration: what an AgentCore workload asks with
-    /// `GetResourceOauth2Token`. A chain of its own — `inbound` (the user, `operation`),
-    /// then `exchange` (vault hit or IdP) — durable before the token is returned.
+    /// `GetResourceOauth2Token`. Within the hop at `position` when Baton is running the
+    /// workload's app for it (only `exchange` is added there, and `user` must be the
+    /// token's); else a chain of its own — `inbound` (the user, `operation`), then
+    /// `exchange` (vault hit or IdP). Durable before the token is returned.
     public func exchangedToken(
-        as agent: String, userToken: Secret, for resource: String, scopes: ScopeSet, target: String, operation: String
+        as agent: String, userToken: Secret, inHopAt position: ChainPosition? = nil, user: ChainUser? = nil, for resource: String,
+        scopes: ScopeSet, target: String, operation: String
     ) async throws(AgentError) -> (token: Secret, chainID: String) {
-        let (token, _, start) = try await inHop(at: agent, token: userToken, joining: nil, traceID: nil, operation: operation) {
-            hop throws(AgentError) in try await hop.exchangedToken(for: resource, scopes: scopes, target: target)
-        }
+        let (token, _, start) = try await inHop(
+            at: agent, token: userToken, joining: nil, resuming: position, expectedUser: position == nil ? nil : user, traceID: nil,
+            operation: operation
+        ) { hop throws(AgentError) in try await hop.exchangedToken(for: resource, scopes: scopes, target: target) }
         return (token, start.chainID)
+    }
+
+    /// The workload access tokens this runtime mints for AgentCore apps, which the
+    /// AgentCore Identity data plane honours.
+    public var workloadTokens: WorkloadTokens { services.workloadTokens }
+
+    /// Stops the AgentCore apps this runtime started.
+    public func stopApps() async {
+        await services.agentCore.stop()
     }
 
     /// Records that `user` was refused at `agent` (a chain of one `deny` entry naming
@@ -171,7 +189,7 @@ public final class AgentRuntime: Sendable {
     /// audience = the agent, expiry, the agent's scopes) without running it: for requests
     /// that read what a caller owns (an A2A task) rather than start a chain.
     public func caller(of id: String, token: Secret) async throws(AgentError) -> VerifiedCaller {
-        guard let definition = catalog.definition(named: id), services.agents[definition.id] != nil else { throw .unknownAgent(id) }
+        guard let definition = catalog.definition(named: id), definition.opensHere else { throw .unknownAgent(id) }
         do {
             let verified = try await services.verifier.verify(token.revealed, policy: Hop.policy(for: definition))
             return VerifiedCaller(agent: id, token: token, verified: verified)

@@ -16,7 +16,8 @@ struct Hop: Sendable {
     let services: HopServices
     let invocation: Invocation
     let definition: AgentDefinition
-    let actor: AgentActor
+    /// The agent's brain at work; `nil` for an AgentCore app, which does its own.
+    let actor: AgentActor?
     let position: ChainPosition
     /// The chain's user, whom every hop's token must speak for.
     let user: ChainUser
@@ -32,13 +33,14 @@ struct Hop: Sendable {
 
     /// Verifies `token` exactly as an inbound one (signature, issuer, audience = the agent,
     /// expiry), checks that it speaks for `expectedUser` when the chain already has one, and
-    /// queues the hop's acceptance. A refusal inside a chain is queued as a denial against
-    /// the chain's user.
+    /// queues the hop's acceptance (unless it was `announced` already). A refusal inside a
+    /// chain is queued as a denial against the chain's user.
     static func open(
         agent id: String, token: Secret, at position: ChainPosition, expectedUser: ChainUser?, services: HopServices, invocation: Invocation,
-        caller: VerifiedCaller? = nil, operation: String = "invoke"
+        caller: VerifiedCaller? = nil, operation: String = "invoke", announced: Bool = true
     ) async throws(AgentError) -> Hop {
-        guard let definition = services.catalog.definition(named: id), let actor = services.agents[definition.id] else { throw .unknownAgent(id) }
+        guard let definition = services.catalog.definition(named: id), definition.opensHere else { throw .unknownAgent(id) }
+        let actor = services.agents[definition.id]
         let started = ContinuousClock.now
         let auditor = invocation.auditor
         let verified: VerifiedToken
@@ -69,13 +71,15 @@ struct Hop: Sendable {
             throw refusal
         }
         let user = expectedUser ?? tokenUser
-        // A chain's first entry also names the application the user called through (`azp`/`appid`).
-        let client = position.hop == 0 ? verified.principal.clientID.map { "app:\($0)" } : nil
-        await auditor.queue(
-            auditor.entry(
-                position.hop == 0 ? .inbound : .delegate, at: position, user: user, agent: id, target: id, resource: client, operation: operation,
-                decision: .allowed, fingerprint: verified.principal.fingerprint))
-        invocation.events(.hopStarted(agent: id, hop: position.hop, chainID: position.chainID))
+        if announced {
+            // A chain's first entry also names the application the user called through (`azp`/`appid`).
+            let client = position.hop == 0 ? verified.principal.clientID.map { "app:\($0)" } : nil
+            await auditor.queue(
+                auditor.entry(
+                    position.hop == 0 ? .inbound : .delegate, at: position, user: user, agent: id, target: id, resource: client,
+                    operation: operation, decision: .allowed, fingerprint: verified.principal.fingerprint))
+            invocation.events(.hopStarted(agent: id, hop: position.hop, chainID: position.chainID))
+        }
         return Hop(
             services: services, invocation: invocation, definition: definition, actor: actor, position: position, user: user, token: token,
             verified: verified, started: started)
@@ -98,13 +102,40 @@ struct Hop: Sendable {
     /// Runs the agent on `input` within its timeout and logs the hop for the answer's `hops`.
     func run(input: String) async throws(AgentError) -> AgentAnswer {
         let answer = try await withinTimeLimit(definition.timeout, of: agent) { () async throws(AgentError) -> AgentAnswer in
-            try await actor.run(input: input, hop: self)
+            if let actor { return try await actor.run(input: input, hop: self) }
+            guard let app = definition.agentCore else { throw .unknownAgent(agent) }
+            return try await runApp(app, input: input)
         }
         await invocation.log.add(
             HopSummary(
                 hop: position.hop, parentHop: position.parentHop, agent: agent, audience: verified.claims["aud"]?.stringValue ?? "",
                 latencyMicroseconds: (ContinuousClock.now - started).microseconds))
         return answer
+    }
+
+    /// Runs the agent's AgentCore app on `input`: a workload access token bound to this
+    /// hop (its user, its token, its place in the chain, expiring with the token) is
+    /// minted and recorded, durable before the app is called, and ended when the hop is.
+    private func runApp(_ app: AgentCoreAppSettings, input: String) async throws(AgentError) -> AgentAnswer {
+        let workloadToken = await services.workloadTokens.issue(
+            for: app.workload, user: user, userToken: token, position: position, userTokenExpires: verified.claims["exp"]?.integerValue)
+        await auditor.queue(
+            auditor.entry(
+                .workloadToken, at: position, user: user, agent: agent, target: app.workload, operation: "agentcore WorkloadAccessToken",
+                decision: .allowed, token: workloadToken))
+        do {
+            try await auditor.barrier()
+            let answer = try await services.agentCore.invoke(
+                agent: agent, app: app, input: input, workloadToken: workloadToken, position: position, timeout: definition.timeout)
+            await services.workloadTokens.revoke(workloadToken)
+            invocation.events(.answered(agent: agent, text: answer.text))
+            return answer
+        } catch {
+            await services.workloadTokens.revoke(workloadToken)
+            await auditor.queue(
+                auditor.entry(.error, at: position, user: user, agent: agent, target: agent, operation: "agentcore invocations", reason: error.code))
+            throw error
+        }
     }
 
     // MARK: - Delegation

@@ -3,7 +3,8 @@ import BatonCore
 import BatonIdentity
 
 /// What every hop needs from the daemon, built once per runtime: the definitions and
-/// their actors, the policy, the broker and verifier, the clients of remote and A2A agents.
+/// their actors, the policy, the broker and verifier, the clients of remote, A2A and AgentCore
+/// agents, the workload access tokens.
 ///
 /// A value, not the runtime: a hop reads what it needs here and records through its
 /// invocation's ``HopAuditor``; nothing here calls back into the runtime.
@@ -16,6 +17,8 @@ struct HopServices: Sendable {
     let verifier: TokenVerifier
     let remote: RemoteAgentClient
     let a2a: A2AAgentClient
+    let agentCore: AgentCoreAppClient
+    let workloadTokens: WorkloadTokens
     let hopNumbers: HopCounter
     let deadlines: HopDeadlines
     /// The token endpoint for a user's tenant, for agents that do not name one.

@@ -15,6 +15,9 @@ public struct VerifiedCaller: Sendable {
     let token: Secret
     let verified: VerifiedToken
 
+    /// When the token expires (its `exp`, Unix seconds).
+    public var expires: Int64? { verified.claims["exp"]?.integerValue }
+
     init(agent: String, token: Secret, verified: VerifiedToken) {
         self.agent = agent
         self.principal = verified.principal

@@ -41,7 +41,7 @@ public struct DownstreamCall: Sendable, Equatable {
     public var method: String
     /// The path with identifiers as placeholders, e.g. `/api/now/table/{table}/{sys_id}`.
     public var pathTemplate: String
-    /// What was touched, e.g. `servicenow:incident/INC0010002`.
+    /// What was touched, e.g. `servicenow:incident/INC0012389`.
     public var resource: String
     /// The HTTP status, or `nil` when no answer came.
     public var status: Int?

@@ -20,7 +20,7 @@ extension ServiceNowConnector {
                 ],
             ]),
         ToolDefinition(
-            name: "get_incident", description: "One incident by its number, e.g. INC0010002.",
+            name: "get_incident", description: "One incident by its number, e.g. INC0012389.",
             parameters: Schema.object(["number": Schema.string("The incident number.")], required: ["number"])),
         ToolDefinition(
             name: "update_incident", description: "Change an incident's state, impact, urgency or description, or add a work note or comment.",

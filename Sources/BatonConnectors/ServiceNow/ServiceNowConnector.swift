@@ -258,7 +258,7 @@ public struct ServiceNowConnector: Connector {
     static func checkedNumber(_ number: String, tool: String) throws(ConnectorError) -> String {
         let upper = number.uppercased()
         guard upper.count <= 40, upper.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
-            throw .invalidArguments(tool: tool, problem: "'\(number)' is not a record number such as INC0010002")
+            throw .invalidArguments(tool: tool, problem: "'\(number)' is not a record number such as INC0012389")
         }
         return upper
     }

@@ -74,6 +74,8 @@ public enum LedgerEventKind: String, Sendable, Codable, CaseIterable {
     case downstream, deny, error
     case vaultPurge = "vault_purge"
     case admin
+    /// A workload access token minted for an AgentCore app's hop.
+    case workloadToken = "workload_token"
 }
 
 /// Whether a policy allowed the step.

@@ -20,7 +20,6 @@ struct AgentCoreIdentityRoutes {
     let system: AgentSystem
     let workloads: WorkloadCatalog
     let verifier: SigV4Verifier
-    let tokens: WorkloadTokens
 
     func register(on router: Router<BatonRequestContext>) {
         router.post("\(Self.prefix)/identities/:operation") { request, context -> Response in
@@ -57,6 +56,7 @@ struct AgentCoreIdentityRoutes {
         switch operation {
         case "GetWorkloadAccessToken":
             try requireOwn(fields, workload)
+            let tokens = try await runtime().workloadTokens
             return Self.answer(["workloadAccessToken": .string(await tokens.issue(for: workload.name, user: nil, userToken: nil).revealed)])
         case "GetWorkloadAccessTokenForJWT":
             try requireOwn(fields, workload)
@@ -68,7 +68,8 @@ struct AgentCoreIdentityRoutes {
             } catch {
                 throw AgentCoreError.accessDenied("the user token was refused for \(workload.agent): \(error.description)")
             }
-            let token = await tokens.issue(for: workload.name, user: caller.principal.chainUser, userToken: userToken)
+            let token = await runtime.workloadTokens.issue(
+                for: workload.name, user: caller.principal.chainUser, userToken: userToken, userTokenExpires: caller.expires)
             return Self.answer(["workloadAccessToken": .string(token.revealed)])
         case "GetResourceOauth2Token":
             return try await resourceToken(fields, workload)
@@ -92,7 +93,7 @@ struct AgentCoreIdentityRoutes {
         let scopes = (try? fields.strings(ifPresent: "scopes")) ?? nil
         guard let scopes, !scopes.isEmpty else { throw AgentCoreError.validation("1 validation error detected: scopes is required") }
         let runtime = try await runtime()
-        guard let grant = await tokens.grant(presented) else {
+        guard let grant = await runtime.workloadTokens.grant(presented) else {
             throw AgentCoreError.unauthorized("the workload access token is not valid: unknown, or expired (ask for a new one)")
         }
         func refuse(_ reason: String, _ error: AgentCoreError) async -> AgentCoreError {
@@ -124,7 +125,8 @@ struct AgentCoreIdentityRoutes {
         }
         do throws(AgentError) {
             let (token, _) = try await runtime.exchangedToken(
-                as: workload.agent, userToken: userToken, for: resource, scopes: ScopeSet(names), target: providerName,
+                as: workload.agent, userToken: userToken, inHopAt: grant.position, user: grant.user, for: resource, scopes: ScopeSet(names),
+                target: providerName,
                 operation: "agentcore GetResourceOauth2Token")
             return Self.answer(["accessToken": .string(token.revealed)])
         } catch .tokenRejected(_, let rejection) {

@@ -1,3 +1,4 @@
+import BatonAgentCore
 import BatonAgents
 import BatonConfig
 import BatonConnectors
@@ -12,6 +13,11 @@ import Metrics
 actor AgentSystem {
     let catalog: AgentCatalog
     let connectors: ConnectorCatalog
+    /// The AgentCore workload identities, when `agentcore.enabled`.
+    let workloads: WorkloadCatalog?
+    private let agentCore: AgentCoreSettings
+    /// The daemon's own base URL once it listens: where the apps it starts find the AgentCore data plane.
+    private var baseURL: String?
     private let storage: StorageService
     private let verifier: TokenVerifier?
     private let fingerprinter: TokenFingerprinter
@@ -24,7 +30,8 @@ actor AgentSystem {
     private var runtime: AgentRuntime?
     private var chainVerifier: ChainAssertionVerifier?
 
-    /// Reads `agents/` and `connectors/`; a definition error is a ``ConfigError`` naming the file and field.
+    /// Reads `agents/`, `connectors/` and (with `agentcore.enabled`) `workloads/`; a
+    /// definition error is a ``ConfigError`` naming the file and field.
     init(
         configuration: BatonConfiguration, storage: StorageService, verifier: TokenVerifier?, fingerprinter: TokenFingerprinter,
         environment: [String: String], metrics: (any MetricsFactory)?, logger: Logger
@@ -33,13 +40,22 @@ actor AgentSystem {
         let catalog = try AgentCatalog.load(directory: configuration.agents.directory, connectors: connectors, environment: environment)
         let authority = configuration.identity.issuers.first { $0.kind == .entra }?.authority
         if authority == nil, !configuration.identity.issuers.isEmpty,
-            let agent = catalog.ordered.first(where: { $0.isLocal && $0.tokenEndpoint == nil })
+            let agent = catalog.ordered.first(where: { $0.opensHere && $0.tokenEndpoint == nil })
         {
             throw .invalidValue(
                 origin: .file(path: agent.file, line: nil), keyPath: "identity.token_endpoint",
                 problem: "no Entra issuer is configured to derive it from; set the token endpoint")
         }
         let base = authority ?? ""
+        let workloads =
+            configuration.agentcore.enabled
+            ? try WorkloadCatalog.load(
+                directory: configuration.agentcore.directory, environment: environment,
+                agents: Set(catalog.ordered.filter(\.opensHere).map(\.id.rawValue)))
+            : nil
+        try Self.checkApps(of: catalog, against: workloads)
+        self.workloads = workloads
+        self.agentCore = configuration.agentcore
         self.catalog = catalog
         self.connectors = connectors
         self.storage = storage
@@ -71,9 +87,57 @@ actor AgentSystem {
         let broker = TokenBroker(exchanger: OnBehalfOfExchanger(), cache: vault, logger: logger, metrics: metrics)
         let runtime = AgentRuntime(
             catalog: catalog, connectors: connectors, broker: broker, verifier: verifier, audit: ledger.writer, fingerprinter: fingerprinter,
-            settings: settings, a2a: A2AAgentClient(assertions: ChainAssertion(signer: signer, issuer: publicURL)), logger: logger)
+            settings: settings, a2a: A2AAgentClient(assertions: ChainAssertion(signer: signer, issuer: publicURL)),
+            agentCore: AgentCoreAppClient(launchEnvironment: { [self] workload in await self.launchEnvironment(for: workload) }, logger: logger),
+            workloadTokens: WorkloadTokens(lifetime: agentCore.workloadTokenLifetime), logger: logger)
         self.runtime = runtime
         return runtime
+    }
+}
+
+extension AgentSystem {
+    /// Every agent with an `agentcore:` app names a workload of its own.
+    private static func checkApps(of catalog: AgentCatalog, against workloads: WorkloadCatalog?) throws(ConfigError) {
+        for definition in catalog.ordered {
+            guard let app = definition.agentCore else { continue }
+            let origin = ConfigOrigin.file(path: definition.file, line: nil)
+            guard let workloads else {
+                throw .invalidValue(
+                    origin: origin, keyPath: "agentcore", problem: "an AgentCore app needs the AgentCore data plane: set agentcore.enabled: true")
+            }
+            guard let workload = workloads.workloads[app.workload] else {
+                throw .invalidValue(
+                    origin: origin, keyPath: "agentcore.workload",
+                    problem: "no workload identity is named '\(app.workload)' (known: \(workloads.workloads.keys.sorted().joined(separator: ", ")))")
+            }
+            guard workload.agent == definition.id.rawValue else {
+                throw .invalidValue(
+                    origin: origin, keyPath: "agentcore.workload",
+                    problem: "the workload '\(app.workload)' acts as agent '\(workload.agent)' (\(workload.file)), not '\(definition.id)'")
+            }
+        }
+    }
+
+    /// Records where this daemon listens, for the apps it starts.
+    func listening(at url: String) {
+        baseURL = url
+    }
+
+    /// What an app Baton starts for `workload` needs to reach the data plane as that
+    /// workload: the endpoint, the region and the workload's first access key.
+    func launchEnvironment(for workload: String) -> [String: String] {
+        var variables = ["AWS_REGION": agentCore.region, "AWS_DEFAULT_REGION": agentCore.region]
+        if let baseURL { variables["BEDROCK_AGENTCORE_DP_ENDPOINT"] = "\(baseURL)/agentcore" }
+        if let key = workloads?.workloads[workload]?.accessKeys.first {
+            variables["AWS_ACCESS_KEY_ID"] = key.id
+            variables["AWS_SECRET_ACCESS_KEY"] = key.secret.revealed
+        }
+        return variables
+    }
+
+    /// Stops the AgentCore apps the runtime started (at shutdown).
+    func stopApps() async {
+        await runtime?.stopApps()
     }
 }
 

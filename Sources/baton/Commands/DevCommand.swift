@@ -4,7 +4,7 @@ import ArgumentParser
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
-        abstract: "Run local stand-ins for Entra ID and ServiceNow, and get dev tokens.",
-        subcommands: [DevUpCommand.self, DevIdentityProviderCommand.self, DevServiceNowCommand.self, DevTokenCommand.self]
+        abstract: "Run local stand-ins for Entra ID, ServiceNow and a model, and get dev tokens.",
+        subcommands: [DevUpCommand.self, DevIdentityProviderCommand.self, DevServiceNowCommand.self, DevModelCommand.self, DevTokenCommand.self]
     )
 }

@@ -51,7 +51,7 @@ struct DemoScript {
         }
         guard !hr.isEmpty else { throw CommandFailure(message: "Harriet should see the HR incidents") }
 
-        let update = "Set INC0010002 to in progress"
+        let update = "Set INC0012389 to in progress"
         print("\n5. Jane asks: \"\(update)\"")
         let updated = try await invoke(jane, update)
         let updatedBy = (updated.data?["sys_updated_by"] as? String) ?? ""

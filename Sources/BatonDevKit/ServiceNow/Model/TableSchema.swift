@@ -40,7 +40,13 @@ public struct TableSchema: Sendable {
 }
 
 extension TableSchema {
-    static let incidentState: [String: String] = ["1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolved", "7": "Closed", "8": "Canceled"]
+    /// The base instance's incident states, and the seed instance's custom `9` Assigned.
+    static let incidentState: [String: String] = [
+        "1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolved", "7": "Closed", "8": "Canceled", "9": "Assigned",
+    ]
+
+    /// Whether an incident in `state` is no longer active (Closed or Canceled).
+    static func isClosed(state: Int) -> Bool { state == 7 || state == 8 }
     static let priority: [String: String] = ["1": "1 - Critical", "2": "2 - High", "3": "3 - Moderate", "4": "4 - Low", "5": "5 - Planning"]
     static let impact: [String: String] = ["1": "1 - High", "2": "2 - Medium", "3": "3 - Low"]
 

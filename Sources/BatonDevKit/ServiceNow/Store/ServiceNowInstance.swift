@@ -266,7 +266,7 @@ public actor ServiceNowInstance {
         }
         if changed.contains("state"), let state = Int(record["state"] ?? "") {
             record["incident_state"] = String(state)
-            record["active"] = state >= 7 ? "false" : "true"
+            record["active"] = TableSchema.isClosed(state: state) ? "false" : "true"
             if state == 6, (record["resolved_at"] ?? "").isEmpty { record["resolved_at"] = timestamp }
             if state == 7, (record["closed_at"] ?? "").isEmpty { record["closed_at"] = timestamp }
         }

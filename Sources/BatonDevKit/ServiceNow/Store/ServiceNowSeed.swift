@@ -1,7 +1,8 @@
 import Foundation
 
 /// The data a fresh emulated instance starts with: the seed article's world. Jane Smith
-/// (`itil`) has five open incidents assigned to her; HR and security incidents exist that
+/// (`itil`) has the five open incidents of its verification table assigned to her (and a
+/// closed one); HR and security incidents exist that
 /// only Harriet (HR) and Sam (SOC) may see; a few more users, groups and incidents.
 public struct ServiceNowSeed: Sendable {
     struct User {
@@ -51,40 +52,48 @@ public struct ServiceNowSeed: Sendable {
         ],
         groups: ["Service Desk", "Network", "HR Partners", "Security Operations"],
         incidents: [
+            // The seed article's verification table: what Jane sees.
             Incident(
-                number: 10_001, summary: "VPN drops every 10 minutes", category: "network", priority: (2, 1), state: 2, assignedTo: "jane.smith",
+                number: 12_345, summary: "VPN connection dropping", category: "network", priority: (2, 1), state: 2, assignedTo: "jane.smith",
                 caller: "david.miller", group: "Service Desk", hoursAgo: 2),
             Incident(
-                number: 10_002, summary: "Cannot print to the 3rd floor printer", category: "hardware", priority: (3, 2), state: 1,
+                number: 12_389, summary: "Outlook calendar sync failure", category: "software", priority: (2, 2), state: 1,
                 assignedTo: "jane.smith", caller: "beth.anglin", group: "Service Desk", hoursAgo: 5),
             Incident(
-                number: 10_003, summary: "Outlook keeps asking for a password", category: "software", priority: (2, 2), state: 2,
+                number: 12_401, summary: "Laptop BSOD after Windows update", category: "hardware", priority: (1, 2), state: 2,
                 assignedTo: "jane.smith", caller: "david.miller", group: "Service Desk", hoursAgo: 9),
             Incident(
-                number: 10_004, summary: "New starter needs a laptop by Monday", category: "hardware", priority: (3, 3), state: 3,
+                number: 12_455, summary: "Shared drive permission error", category: "software", priority: (2, 2), state: 1,
                 assignedTo: "jane.smith", caller: "harriet.hughes", group: "Service Desk", hoursAgo: 20),
             Incident(
-                number: 10_005, summary: "Shared drive S: is read-only", category: "software", priority: (1, 2), state: 1,
+                number: 12_478, summary: "Zoom plugin not loading in Teams", category: "software", priority: (3, 2), state: 9,
                 assignedTo: "jane.smith", caller: "sam.okafor", group: "Service Desk", hoursAgo: 30),
+            // Jane's closed incident: hers, but not open.
             Incident(
-                number: 10_006, summary: "Password reset for kiosk account", category: "inquiry", priority: (3, 3), state: 7,
+                number: 12_302, summary: "Password reset for kiosk account", category: "inquiry", priority: (3, 3), state: 7,
                 assignedTo: "jane.smith", caller: "david.miller", group: "Service Desk", hoursAgo: 200),
             Incident(
-                number: 10_007, summary: "Core switch in building B flapping", category: "network", priority: (1, 1), state: 2,
+                number: 12_410, summary: "Core switch in building B flapping", category: "network", priority: (1, 1), state: 2,
                 assignedTo: "beth.anglin", caller: "mallory.meyer", group: "Network", hoursAgo: 1),
             Incident(
-                number: 10_008, summary: "Wi-Fi slow in the canteen", category: "network", priority: (3, 2), state: 1, assignedTo: nil,
+                number: 12_420, summary: "Wi-Fi slow in the canteen", category: "network", priority: (3, 2), state: 1, assignedTo: nil,
                 caller: "david.miller", group: "Network", hoursAgo: 12),
+            // What Jane must not see: the HR complaint and the SOC alert (and another HR case).
             Incident(
-                number: 10_009, summary: "Harassment complaint — confidential", category: "hr", priority: (2, 1), state: 2,
+                number: 12_350, summary: "Employee complaint — confidential", category: "hr", priority: (2, 1), state: 2,
                 assignedTo: "harriet.hughes", caller: "david.miller", group: "HR Partners", hoursAgo: 4),
             Incident(
-                number: 10_010, summary: "Salary discrepancy for a team lead", category: "hr", priority: (3, 2), state: 1,
+                number: 12_360, summary: "Salary discrepancy for a team lead", category: "hr", priority: (3, 2), state: 1,
                 assignedTo: "harriet.hughes", caller: "beth.anglin", group: "HR Partners", hoursAgo: 26),
             Incident(
-                number: 10_011, summary: "Phishing campaign targeting finance", category: "security", priority: (1, 1), state: 2,
+                number: 12_399, summary: "SOC alert: phishing campaign targeting finance", category: "security", priority: (1, 1), state: 2,
                 assignedTo: "sam.okafor", caller: "mallory.meyer", group: "Security Operations", hoursAgo: 3),
         ])
+
+    /// Jane's open incidents, as the seed's verification table lists them ("What Jane sees").
+    public static let janesOpenIncidents = ["INC0012345", "INC0012389", "INC0012401", "INC0012455", "INC0012478"]
+    /// The HR complaint and the SOC alert that exist but Jane must never see.
+    public static let hiddenFromJane = ["INC0012350", "INC0012399"]
 
     /// The records of every table, in insertion order.
     func tables(now: Date = Date()) -> [String: [ServiceNowRecord]] {
@@ -125,7 +134,8 @@ public struct ServiceNowSeed: Sendable {
                 "priority": String(matrix[incident.priority.impact - 1][incident.priority.urgency - 1]), "category": incident.category,
                 "subcategory": "", "assignment_group": groupID(incident.group), "assigned_to": incident.assignedTo.map(userID) ?? "",
                 "caller_id": userID(incident.caller), "opened_by": userID(incident.caller), "opened_at": opened,
-                "resolved_at": "", "closed_at": incident.state >= 7 ? opened : "", "active": incident.state >= 7 ? "false" : "true",
+                "resolved_at": "", "closed_at": TableSchema.isClosed(state: incident.state) ? opened : "",
+                "active": TableSchema.isClosed(state: incident.state) ? "false" : "true",
                 "watch_list": "", "close_code": "", "close_notes": "", "sys_created_on": opened, "sys_updated_on": opened,
                 "sys_created_by": incident.caller, "sys_updated_by": incident.caller,
             ]) { $1 }

@@ -23,15 +23,22 @@ public final class SpawnedProcess: Sendable {
     private struct State {
         var output: [UInt8] = []
         var errors: [UInt8] = []
+        /// Bytes of each stream kept; older output is dropped (a long-running child's log).
+        var keep = Int.max
         var readersDone = 0
         var status: Int32?
         var waiting: [CheckedContinuation<Int32, Never>] = []
     }
 
     /// Starts `executable`; standard error goes with standard output when `mergingErrors`.
+    ///
+    /// - Parameter keepingLast: bytes of each stream kept in memory; a child that runs for a
+    ///   long time keeps only its latest output.
     public init(
-        _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil, mergingErrors: Bool = false
+        _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil, mergingErrors: Bool = false,
+        keepingLast: Int = .max
     ) throws {
+        state.withLock { $0.keep = keepingLast }
         let output = try Self.pipe()
         let errors = mergingErrors ? output : try Self.pipe()
         var actions = posix_spawn_file_actions_t()
@@ -154,7 +161,11 @@ public final class SpawnedProcess: Sendable {
                 let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
                 guard count > 0 else { break }
-                state.withLock { $0[keyPath: stream].append(contentsOf: buffer[..<count]) }
+                state.withLock { state in
+                    state[keyPath: stream].append(contentsOf: buffer[..<count])
+                    let excess = state[keyPath: stream].count - state.keep
+                    if excess > 0 { state[keyPath: stream].removeFirst(excess) }
+                }
             }
             close(descriptor)
             state.withLock { $0.readersDone += 1 }
