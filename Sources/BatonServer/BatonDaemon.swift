@@ -99,6 +99,7 @@ public struct BatonDaemon: Sendable {
             let signatures = SigV4Verifier(
                 region: configuration.agentcore.region, service: "bedrock-agentcore", secrets: { workloads.owner(ofAccessKey: $0)?.secret })
             AgentCoreIdentityRoutes(system: agents, workloads: workloads, verifier: signatures).register(on: router)
+            AgentCoreDownstreamRoutes(system: agents).register(on: router)
         }
         let listen = configuration.server.listen
         return Application(

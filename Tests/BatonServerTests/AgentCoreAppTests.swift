@@ -38,10 +38,23 @@ struct AgentCoreAppTests {
             let chainID = try #require(response.json["chain_id"] as? String)
             let reader = try #require(await daemon.storage.ledger()).reader
             let chain = try await LedgerQuery(chainID: chainID, limit: 100).run(on: reader).entries
-            #expect(chain.map(\.kind) == [.inbound, .workloadToken, .exchange], "\(chain.map(\.kind))")
+            #expect(chain.map(\.kind) == [.inbound, .workloadToken, .exchange, .downstream], "\(chain.map(\.kind))")
             #expect(chain.allSatisfy { $0.user?.objectID == jane.oid && $0.agent == "servicenow-agent" }, "\(chain)")
             #expect(chain.first { $0.kind == .workloadToken }?.target == "servicenow-agent-workload")
             #expect(chain.first { $0.kind == .exchange }?.target == "EntraIdServiceNow")
+            let downstream = try #require(chain.first { $0.kind == .downstream })
+            #expect(downstream.target == "servicenow" && downstream.status == 200 && downstream.operation == "GET /api/now/table/incident")
+
+            // The gateway is no open proxy: no token, Jane's own, or a ServiceNow token Baton did not hand out for a running hop — each refused.
+            let gateway = "\(base)/agentcore/downstream/servicenow/api/now/table/incident"
+            for bearer in [nil, token, try await sn.token()] {
+                var request = URLRequest(url: URL(string: gateway)!, timeoutInterval: 30)
+                if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
+                let refused = try await httpRequest(request)
+                #expect(refused.status == 401 && !refused.body.contains("INC00"), "\(refused.status) \(refused.body)")
+            }
+            let after = try await LedgerQuery(chainID: chainID, limit: 100).run(on: reader).entries
+            #expect(after.count == chain.count, "a refused gateway request changes nothing")
         }
     }
 

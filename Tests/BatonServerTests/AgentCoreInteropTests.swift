@@ -52,7 +52,8 @@ struct AgentCoreInteropTests {
                 for check in [
                     "for jwt ok", "workload ok", "obo ok", "servicenow ok 5", "provider refused ok", "another workload's token refused ok",
                     "expired refused ok", "wrong audience refused ok", "another workload refused ok", "unknown workload refused ok",
-                    "by user id refused ok", "bad signature refused ok", "foreign region refused ok",
+                    "by user id refused ok", "bad signature refused ok", "bad signature with a workload token refused ok",
+                    "foreign region refused ok",
                 ] {
                     #expect(output.contains(check), "missing '\(check)' in:\n\(output)")
                 }
@@ -68,7 +69,9 @@ struct AgentCoreInteropTests {
                 )
                 let denials = try await LedgerQuery(kind: .deny, limit: 100).run(on: reader).entries
                 #expect(
-                    Set(denials.compactMap(\.reason)).isSuperset(of: ["provider_not_allowed", "workload_token_mismatch"]), "\(denials.map(\.reason))")
+                    Set(denials.compactMap(\.reason)).isSuperset(of: [
+                        "provider_not_allowed", "workload_token_mismatch", "workload_token_expired", "signature_invalid",
+                    ]), "\(denials.map(\.reason))")
                 #expect(denials.allSatisfy { $0.user?.objectID == jane.oid })
             }
         }

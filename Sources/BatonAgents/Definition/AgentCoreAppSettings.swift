@@ -13,8 +13,10 @@ import Foundation
 ///   command: [python3, servicenow_agent.py]   # or url: http://127.0.0.1:8080
 ///   directory: ../examples/agentcore    # the command's working directory
 ///   port: 0                             # PORT for the command; 0 picks a free one
+///   downstream:                         # variables Baton sets to its gateway to a connector
+///     SNOW_INSTANCE_URL: servicenow
 ///   environment:
-///     SNOW_INSTANCE_URL: ${SNOW_INSTANCE_URL:-http://127.0.0.1:9500}
+///     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: http://127.0.0.1:9600
 ///   ready_timeout: 60s
 /// ```
 public struct AgentCoreAppSettings: Sendable {
@@ -31,6 +33,10 @@ public struct AgentCoreAppSettings: Sendable {
     public var location: Location
     /// Variables set for a command (over Baton's own environment and what Baton adds).
     public var environment: [String: String]
+    /// Variables Baton sets, for a command, to its downstream gateway to a connector
+    /// (`SNOW_INSTANCE_URL` → `servicenow`): the app's calls with the tokens Baton gave it
+    /// then pass through Baton, which records each one in the hop's chain.
+    public var downstream: [String: String]
     /// How long a started command may take to answer `/ping`.
     public var readyTimeout: Duration
 
@@ -60,6 +66,10 @@ public struct AgentCoreAppSettings: Sendable {
         let variables = try section.section("environment")
         for name in variables.writtenKeys { environment[name] = try variables.requiredValue(name) as String }
         self.environment = environment
+        var downstream: [String: String] = [:]
+        let gateways = try section.section("downstream")
+        for name in gateways.writtenKeys { downstream[name] = try gateways.requiredValue(name) as String }
+        self.downstream = downstream
         readyTimeout = try section.value("ready_timeout", default: Duration.seconds(60))
         try section.finish()
     }

@@ -14,9 +14,10 @@ internal import NIOCore
 /// Apps defined by a `command` are started on first use (``AgentCoreAppProcess``), again
 /// when they have exited, and stopped by ``stop()``.
 public actor AgentCoreAppClient {
-    /// What Baton adds to the environment of a command it starts for `workload`: where the
-    /// AgentCore Identity data plane is and the workload's credentials for it.
-    public typealias LaunchEnvironment = @Sendable (_ workload: String) async -> [String: String]
+    /// What Baton adds to the environment of a command it starts for `app`: where the
+    /// AgentCore Identity data plane and the downstream gateways are, and the workload's
+    /// credentials.
+    public typealias LaunchEnvironment = @Sendable (_ app: AgentCoreAppSettings) async -> [String: String]
 
     static let sessionHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
     static let requestHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Request-Id"
@@ -91,7 +92,7 @@ public actor AgentCoreAppClient {
         case .command(let arguments, let directory, let port):
             if let process = processes[agent], process.isRunning { return process.baseURL }
             if let pending = starting[agent] { return try await pending.value.get().baseURL }
-            let variables = ProcessInfo.processInfo.environment.merging(await launchEnvironment(app.workload)) { $1 }
+            let variables = ProcessInfo.processInfo.environment.merging(await launchEnvironment(app)) { $1 }
                 .merging(app.environment) { $1 }
             let task = Task { [client, logger] () async -> Result<AgentCoreAppProcess, AgentError> in
                 do throws(AgentError) {

@@ -161,6 +161,17 @@ public final class AgentRuntime: Sendable {
         return (token, start.chainID)
     }
 
+    /// Records a downstream request an AgentCore app made through Baton during its hop at
+    /// `position` (`agent`'s, for `user`), durable before it returns.
+    public func recordDownstream(_ call: DownstreamCall, at position: ChainPosition, user: ChainUser, agent: String) async throws(AgentError) {
+        let auditor = auditor()
+        await auditor.queue(
+            auditor.entry(
+                .downstream, at: position, user: user, agent: agent, target: call.connector, resource: call.resource,
+                operation: "\(call.method) \(call.pathTemplate)", status: call.status, decision: .allowed, latency: call.latency))
+        try await auditor.barrier()
+    }
+
     /// The workload access tokens this runtime mints for AgentCore apps, which the
     /// AgentCore Identity data plane honours.
     public var workloadTokens: WorkloadTokens { services.workloadTokens }

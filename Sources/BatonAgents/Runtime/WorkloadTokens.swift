@@ -20,7 +20,25 @@ public actor WorkloadTokens {
         public let expires: ContinuousClock.Instant
     }
 
+    /// A downstream token Baton handed an app during a hop it runs, and what it is for.
+    public struct DownstreamGrant: Sendable {
+        /// The workload token's grant (its hop, user and workload).
+        public let grant: Grant
+        /// The resource the token was exchanged for.
+        public let resource: String
+    }
+
+    /// What a presented token is: current, past its end (kept, without the user's token,
+    /// so that a late use can still be recorded against its user), or unknown.
+    public enum Lookup: Sendable {
+        case current(Grant)
+        case ended(Grant)
+        case unknown
+    }
+
     private var grants: [String: Grant] = [:]
+    /// Downstream tokens by value: the workload token they were issued under, and their resource.
+    private var downstream: [String: (workloadToken: String, resource: String)] = [:]
     public let lifetime: Duration
     let capacity: Int
 
@@ -34,7 +52,10 @@ public actor WorkloadTokens {
     public func issue(
         for workload: String, user: ChainUser?, userToken: Secret?, position: ChainPosition? = nil, userTokenExpires: Int64? = nil
     ) -> Secret {
-        if grants.count >= capacity { grants = grants.filter { $0.value.expires > .now } }
+        if grants.count >= capacity {
+            grants = grants.filter { $0.value.expires > .now }
+            downstream = downstream.filter { grants[$0.value.workloadToken] != nil }
+        }
         let token = "bwat_" + Hex.random(byteCount: 32)
         var expires = ContinuousClock.now + lifetime
         if let userTokenExpires {
@@ -47,16 +68,47 @@ public actor WorkloadTokens {
 
     /// What `token` grants, while it is current (the caller checks whose it is).
     public func grant(_ token: Secret) -> Grant? {
-        guard let grant = grants[token.revealed] else { return nil }
-        guard grant.expires > .now else {
-            grants[token.revealed] = nil
-            return nil
-        }
-        return grant
+        if case .current(let grant) = lookup(token) { return grant }
+        return nil
     }
 
-    /// Ends `token` at once: the hop it was minted for is over.
+    /// Whether `token` is current, has ended, or was never issued (or has been forgotten).
+    public func lookup(_ token: Secret) -> Lookup {
+        guard let grant = grants[token.revealed] else { return .unknown }
+        guard grant.expires > .now else {
+            end(token.revealed, grant)
+            return .ended(grants[token.revealed] ?? grant)
+        }
+        return .current(grant)
+    }
+
+    /// Ends `token` at once, and the downstream tokens issued under it: the hop it was minted for is over.
     public func revoke(_ token: Secret) {
-        grants[token.revealed] = nil
+        guard let grant = grants[token.revealed] else { return }
+        end(token.revealed, grant)
+    }
+
+    /// Keeps an ended grant as a tombstone (who it was for, not their token) and drops its downstream tokens.
+    private func end(_ token: String, _ grant: Grant) {
+        grants[token] = Grant(
+            workload: grant.workload, user: grant.user, userToken: nil, position: grant.position, expires: min(grant.expires, .now))
+        downstream = downstream.filter { $0.value.workloadToken != token }
+    }
+
+    /// Remembers that `token` (for `resource`) was handed to the holder of `workloadToken`,
+    /// so that the app may call the downstream through Baton with it while its hop lasts.
+    public func register(downstream token: Secret, resource: String, under workloadToken: Secret) {
+        guard let grant = grants[workloadToken.revealed], grant.position != nil, grant.expires > .now else { return }
+        downstream[token.revealed] = (workloadToken.revealed, resource)
+    }
+
+    /// What `token` was issued for, while the workload token it was issued under is current.
+    public func downstreamGrant(_ token: Secret) -> DownstreamGrant? {
+        guard let issued = downstream[token.revealed] else { return nil }
+        guard let grant = grant(Secret(issued.workloadToken)) else {
+            downstream[token.revealed] = nil
+            return nil
+        }
+        return DownstreamGrant(grant: grant, resource: issued.resource)
     }
 }

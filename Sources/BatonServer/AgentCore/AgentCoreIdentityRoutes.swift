@@ -49,7 +49,13 @@ struct AgentCoreIdentityRoutes {
             throw AgentCoreError.validation("the request body is larger than \(Self.maximumBody) bytes")
         }
         let bytes = Array(body.readableBytesView)
-        let workload = try authenticate(request, body: bytes)
+        let workload: WorkloadDefinition
+        do {
+            workload = try authenticate(request, body: bytes)
+        } catch {
+            await recordForgery(carrying: bytes, code: "signature_invalid")
+            throw error
+        }
         guard let input = try? JSONValue(parsing: bytes).objectValue ?? (bytes.isEmpty ? [:] : nil),
             let fields = try? JSONFields(.object(input), path: "")
         else { throw AgentCoreError.validation("the body must be a JSON object") }
@@ -93,7 +99,17 @@ struct AgentCoreIdentityRoutes {
         let scopes = (try? fields.strings(ifPresent: "scopes")) ?? nil
         guard let scopes, !scopes.isEmpty else { throw AgentCoreError.validation("1 validation error detected: scopes is required") }
         let runtime = try await runtime()
-        guard let grant = await runtime.workloadTokens.grant(presented) else {
+        let grant: WorkloadTokens.Grant
+        switch await runtime.workloadTokens.lookup(presented) {
+        case .current(let current):
+            grant = current
+        case .ended(let ended):
+            // A late use of a real token is its user's denial.
+            if let user = ended.user {
+                await runtime.recordDenial(at: workload.agent, user: user, target: providerName, reason: "workload_token_expired")
+            }
+            throw AgentCoreError.unauthorized("the workload access token has expired (or its hop is over): ask for a new one")
+        case .unknown:
             throw AgentCoreError.unauthorized("the workload access token is not valid: unknown, or expired (ask for a new one)")
         }
         func refuse(_ reason: String, _ error: AgentCoreError) async -> AgentCoreError {
@@ -128,6 +144,8 @@ struct AgentCoreIdentityRoutes {
                 as: workload.agent, userToken: userToken, inHopAt: grant.position, user: grant.user, for: resource, scopes: ScopeSet(names),
                 target: providerName,
                 operation: "agentcore GetResourceOauth2Token")
+            // A token for a hop Baton runs may be used through Baton's downstream gateway.
+            await runtime.workloadTokens.register(downstream: token, resource: resource, under: presented)
             return Self.answer(["accessToken": .string(token.revealed)])
         } catch .tokenRejected(_, let rejection) {
             throw AgentCoreError.unauthorized("the user's token behind the workload access token is no longer valid: \(rejection.description)")
@@ -185,6 +203,17 @@ struct AgentCoreIdentityRoutes {
             throw AgentCoreError(SigV4Error.unknownAccessKey)
         }
         return workload
+    }
+
+    /// A request whose signature failed but which carries a current workload access token
+    /// bound to a user: someone holds that user's token without the workload's key, which
+    /// is recorded as the user's denial (the token itself is not trusted for anything else).
+    private func recordForgery(carrying body: [UInt8], code: String) async {
+        guard let token = (try? JSONValue(parsing: body))?.objectValue?["workloadIdentityToken"]?.stringValue,
+            let runtime = try? await system.runtime(), let grant = await runtime.workloadTokens.grant(Secret(token)), let user = grant.user,
+            let agent = workloads.workloads[grant.workload]?.agent
+        else { return }
+        await runtime.recordDenial(at: agent, user: user, target: grant.workload, reason: code)
     }
 
     /// `workloadName` must be the signing workload's own.

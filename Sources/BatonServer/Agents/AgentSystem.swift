@@ -53,7 +53,7 @@ actor AgentSystem {
                 directory: configuration.agentcore.directory, environment: environment,
                 agents: Set(catalog.ordered.filter(\.opensHere).map(\.id.rawValue)))
             : nil
-        try Self.checkApps(of: catalog, against: workloads)
+        try Self.checkApps(of: catalog, against: workloads, connectors: connectors)
         self.workloads = workloads
         self.agentCore = configuration.agentcore
         self.catalog = catalog
@@ -88,7 +88,7 @@ actor AgentSystem {
         let runtime = AgentRuntime(
             catalog: catalog, connectors: connectors, broker: broker, verifier: verifier, audit: ledger.writer, fingerprinter: fingerprinter,
             settings: settings, a2a: A2AAgentClient(assertions: ChainAssertion(signer: signer, issuer: publicURL)),
-            agentCore: AgentCoreAppClient(launchEnvironment: { [self] workload in await self.launchEnvironment(for: workload) }, logger: logger),
+            agentCore: AgentCoreAppClient(launchEnvironment: { [self] app in await self.launchEnvironment(for: app) }, logger: logger),
             workloadTokens: WorkloadTokens(lifetime: agentCore.workloadTokenLifetime), logger: logger)
         self.runtime = runtime
         return runtime
@@ -96,11 +96,16 @@ actor AgentSystem {
 }
 
 extension AgentSystem {
-    /// Every agent with an `agentcore:` app names a workload of its own.
-    private static func checkApps(of catalog: AgentCatalog, against workloads: WorkloadCatalog?) throws(ConfigError) {
+    /// Every agent with an `agentcore:` app names a workload of its own, and connectors that exist.
+    private static func checkApps(of catalog: AgentCatalog, against workloads: WorkloadCatalog?, connectors: ConnectorCatalog) throws(ConfigError) {
         for definition in catalog.ordered {
             guard let app = definition.agentCore else { continue }
             let origin = ConfigOrigin.file(path: definition.file, line: nil)
+            for (variable, connector) in app.downstream.sorted(by: { $0.key < $1.key }) where connectors.definitions[connector] == nil {
+                throw .invalidValue(
+                    origin: origin, keyPath: "agentcore.downstream.\(variable)",
+                    problem: "no connector is named '\(connector)' (known: \(connectors.definitions.keys.sorted().joined(separator: ", ")))")
+            }
             guard let workloads else {
                 throw .invalidValue(
                     origin: origin, keyPath: "agentcore", problem: "an AgentCore app needs the AgentCore data plane: set agentcore.enabled: true")
@@ -123,12 +128,16 @@ extension AgentSystem {
         baseURL = url
     }
 
-    /// What an app Baton starts for `workload` needs to reach the data plane as that
-    /// workload: the endpoint, the region and the workload's first access key.
-    func launchEnvironment(for workload: String) -> [String: String] {
+    /// What an app Baton starts needs to reach the data plane as its workload (the
+    /// endpoint, the region and the workload's first access key) and its downstream
+    /// gateways.
+    func launchEnvironment(for app: AgentCoreAppSettings) -> [String: String] {
         var variables = ["AWS_REGION": agentCore.region, "AWS_DEFAULT_REGION": agentCore.region]
-        if let baseURL { variables["BEDROCK_AGENTCORE_DP_ENDPOINT"] = "\(baseURL)/agentcore" }
-        if let key = workloads?.workloads[workload]?.accessKeys.first {
+        if let baseURL {
+            variables["BEDROCK_AGENTCORE_DP_ENDPOINT"] = "\(baseURL)/\(AgentCoreIdentityRoutes.prefix)"
+            for (name, connector) in app.downstream { variables[name] = "\(baseURL)/\(AgentCoreDownstreamRoutes.prefix)/\(connector)" }
+        }
+        if let key = workloads?.workloads[app.workload]?.accessKeys.first {
             variables["AWS_ACCESS_KEY_ID"] = key.id
             variables["AWS_SECRET_ACCESS_KEY"] = key.secret.revealed
         }

@@ -96,6 +96,14 @@ got = error_code(lambda: forged.get_workload_access_token(workloadName=WORKLOAD)
 if got != ("InvalidSignatureException", 403):
     fail(f"a wrong secret: {got}")
 print("bad signature refused ok")
+# The same forgery carrying Jane's current workload token: refused, and recorded as her denial.
+jane_wat = client.get_workload_access_token(WORKLOAD, user_token=os.environ["USER_TOKEN"])["workloadAccessToken"]
+got = error_code(lambda: forged.get_resource_oauth2_token(
+    workloadIdentityToken=jane_wat, resourceCredentialProviderName="EntraIdServiceNow", scopes=["api://servicenow/user_impersonation"],
+    oauth2Flow="ON_BEHALF_OF_TOKEN_EXCHANGE"))
+if got != ("InvalidSignatureException", 403):
+    fail(f"a wrong secret with Jane's workload token: {got}")
+print("bad signature with a workload token refused ok")
 elsewhere = boto3.client("bedrock-agentcore", region_name="eu-west-1", endpoint_url=os.environ["BEDROCK_AGENTCORE_DP_ENDPOINT"])
 got = error_code(lambda: elsewhere.get_workload_access_token(workloadName=WORKLOAD))
 if got[1] != 400:
