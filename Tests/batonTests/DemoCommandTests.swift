@@ -14,12 +14,18 @@ struct DemoCommandTests {
         let output = process.standardOutput
         #expect(status == 0, "\(output)\n\(process.standardError)")
         for number in ServiceNowSeed.janesOpenIncidents { #expect(output.contains(number), "Jane's incident \(number)") }
-        #expect(output.contains("11 incidents exist; Jane may read 8. 3 are hidden from her"))
+        #expect(
+            output.contains("11 incidents exist; Jane may read 8. 3 are hidden from her: INC0012350 (hr), INC0012360 (hr), INC0012399 (security)."))
         #expect(output.contains("INC0012350  Employee complaint"), "Harriet sees the HR incident")
         #expect(output.contains("sys_updated_by = jane.smith"))
         #expect(output.contains("└─ [8] downstream itsm → servicenow"))
         #expect(output.contains("every one names jane@contoso.com: yes"))
         #expect(output.contains("— intact"))
+        // The seed's own Strands agent (CI builds .venv/agentcore), its chain down to ServiceNow.
+        #expect(output.contains("7. The seed's own Strands agent"), "\(output)")
+        #expect(output.contains("workload_token servicenow-agent → servicenow-agent-workload"))
+        #expect(output.contains("exchange servicenow-agent → EntraIdServiceNow"))
+        #expect(output.contains("downstream servicenow-agent → servicenow"))
         #expect(!output.contains("eyJ"), "no token is printed")
 
         let audit = BatonProcess(

@@ -75,10 +75,15 @@ public final class ServiceNowEmulator: Sendable {
         await faults.statistics
     }
 
-    /// How many records of `table` exist and how many the user with `email` may read.
-    public func visibility(of table: String, forUserWithEmail email: String) async -> (total: Int, readable: Int)? {
+    /// How many records of `table` exist, how many the user with `email` may read, and the
+    /// numbers (and categories) of those hidden from them: an admin's view, for demos.
+    public func visibility(of table: String, forUserWithEmail email: String) async -> (total: Int, readable: Int, hidden: [String])? {
         guard let user = await instance.user(where: "email", equals: email) else { return nil }
         let session = await instance.session(for: user)
-        return await instance.visibility(table, as: session)
+        let (total, readable, hidden) = await instance.visibility(table, as: session)
+        return (
+            total, readable,
+            hidden.map { record in [record["number"], record["category"].map { "(\($0))" }].compactMap { $0 }.joined(separator: " ") }
+        )
     }
 }

@@ -6,7 +6,7 @@ import Logging
 struct DevUpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Run the dev identity provider, the ServiceNow emulator and the daemon together until Ctrl-C.",
+        abstract: "Run the dev identity provider, the ServiceNow emulator, the dev model and the daemon together until Ctrl-C.",
         discussion:
             "Prints each service's URL and writes them to DATA_DIR/endpoints.json for scripts; `baton dev token --user U` then signs in at this stack."
     )
@@ -39,7 +39,7 @@ struct DevUpCommand: AsyncParsableCommand {
         The stack is running (Ctrl-C stops it):
           identity provider  \(endpoints.idp)/\(endpoints.tenant)   (discovery: …/v2.0/.well-known/openid-configuration)
           ServiceNow         \(endpoints.servicenow)/api/now/table/incident
-          Baton              \(endpoints.baton)\(endpoints.agentcore.map { "\n  AgentCore Identity \($0)   (BEDROCK_AGENTCORE_DP_ENDPOINT; dev key AKIABATONDEVSNOW0001, see workloads/)" } ?? "")
+          Baton              \(endpoints.baton)\(endpoints.agentcore.map { "\n  AgentCore Identity \($0)   (BEDROCK_AGENTCORE_DP_ENDPOINT; dev key AKIABATONDEVSNOW0001, see workloads/)" } ?? "")\(endpoints.model.map { "\n  dev model          \($0)   (AWS_ENDPOINT_URL_BEDROCK_RUNTIME; OpenAI-compatible under \($0)/v1)" } ?? "")\(endpoints.agentcoreAgent.map { "\n  AgentCore agent    \($0)   (the seed's Strands agent, examples/agentcore: sign in with --scope api://\($0)/access_as_user)" } ?? "")
           endpoints.json     \((dataDirectory as NSString).appendingPathComponent("endpoints.json"))
 
         Try:

@@ -1,3 +1,4 @@
+import BatonDevKit
 import BatonLedger
 import BatonStorage
 import Foundation
@@ -40,14 +41,16 @@ struct DemoScript {
         }
         print("\n3. What ServiceNow's ACLs kept from Jane (the emulator's admin view; counted, not shown):")
         print(
-            "   \(counts.total) incidents exist; Jane may read \(counts.readable). \(counts.total - counts.readable) are hidden from her (HR and security incidents)."
+            "   \(counts.total) incidents exist; Jane may read \(counts.readable). \(counts.total - counts.readable) are hidden from her: \(counts.hidden.joined(separator: ", "))."
         )
+        let leaked = ServiceNowSeed.hiddenFromJane.filter { number in first.rows.contains { $0["number"] as? String == number } }
+        guard leaked.isEmpty else { throw CommandFailure(message: "Jane was shown \(leaked.joined(separator: ", "))") }
 
         print("\n4. Harriet, an HR partner, asks the same. ServiceNow shows her the HR incidents Jane cannot see:")
         let harriet = try await invoke(try await signIn.token(user: "harriet@contoso.com", scope: scope), request)
         print(indent(AnswerPrinter.table(harriet.rows)))
         let hr = harriet.rows.filter {
-            ($0["short_description"] as? String ?? "").contains("Harassment") || ($0["short_description"] as? String ?? "").contains("Salary")
+            ($0["short_description"] as? String ?? "").contains("Employee complaint") || ($0["short_description"] as? String ?? "").contains("Salary")
         }
         guard !hr.isEmpty else { throw CommandFailure(message: "Harriet should see the HR incidents") }
 
@@ -67,13 +70,39 @@ struct DemoScript {
         let named = entries.allSatisfy { $0.user?.username == "jane@contoso.com" }
         print("   \(entries.count) entries; every one names jane@contoso.com: \(named ? "yes" : "NO")")
 
+        try await runAgentCoreAgent(signIn: signIn, request: request, ledger: ledger.reader)
+
         try await ledger.writer.checkpoint()
         let signer = try CheckpointSigner.load(from: try DataDirectory.prepare(stack.dataDirectory))
         let report = try await LedgerVerifier(records: ledger.reader.records, publicKey: signer.publicKey).verify()
         print(
-            "\n7. baton audit verify: \(report.entries) entries, \(report.checkpoints) signed checkpoint(s) — \(report.isIntact ? "intact" : "NOT intact: \(report.problems)")"
+            "\n8. baton audit verify: \(report.entries) entries, \(report.checkpoints) signed checkpoint(s) — \(report.isIntact ? "intact" : "NOT intact: \(report.problems)")"
         )
         guard report.isIntact, named else { throw CommandFailure(message: "the audit ledger is not intact or does not name Jane throughout") }
+    }
+
+    /// The seed's own Strands agent, run by Baton on the AgentCore runtime contract (when
+    /// the stack could add it): the same question, the same five incidents, and the chain
+    /// that shows its workload token, its exchange and its call to ServiceNow.
+    private func runAgentCoreAgent(signIn: DevSignIn, request: String, ledger: LedgerReader) async throws {
+        guard let agent = stack.endpoints.agentcoreAgent else {
+            print(
+                "\n7. (The seed's own Strands agent on AgentCore's runtime contract runs here once scripts/interop-clients has built .venv/agentcore.)"
+            )
+            return
+        }
+        print("\n7. The seed's own Strands agent (examples/agentcore, unchanged AgentCore code) asked the same, with Token A for its app:")
+        let token = try await signIn.token(user: "jane@contoso.com", scope: "api://\(agent)/access_as_user")
+        let answer = try await invoke(token, request, agent: agent)
+        print(indent(answer.answer))
+        let missing = ServiceNowSeed.janesOpenIncidents.filter { !answer.answer.contains($0) }
+        let leaked = ServiceNowSeed.hiddenFromJane.filter { answer.answer.contains($0) }
+        guard missing.isEmpty, leaked.isEmpty else {
+            throw CommandFailure(message: "the AgentCore agent's answer lacks \(missing) or shows \(leaked): \(answer.answer)")
+        }
+        let entries = try await LedgerQuery(chainID: answer.chainID, limit: 1_000).run(on: ledger).entries
+        print("   Its chain: the door, the workload access token, the app's own OBO exchange and its ServiceNow call, each naming Jane:")
+        print(indent(ChainTree(entries: entries).rendered))
     }
 
     // MARK: - Talking to the daemon
@@ -91,8 +120,8 @@ struct DemoScript {
         }
     }
 
-    func invoke(_ token: String, _ input: String) async throws -> Answer {
-        var request = URLRequest(url: URL(string: "\(stack.endpoints.baton)/v1/agents/concierge/invoke")!, timeoutInterval: 60)
+    func invoke(_ token: String, _ input: String, agent: String = "concierge") async throws -> Answer {
+        var request = URLRequest(url: URL(string: "\(stack.endpoints.baton)/v1/agents/\(agent)/invoke")!, timeoutInterval: 120)
         request.httpMethod = "POST"
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -102,7 +131,7 @@ struct DemoScript {
         guard (response as? HTTPURLResponse)?.statusCode == 200 else {
             let error = object["error"] as? [String: Any]
             throw CommandFailure(
-                message: "the concierge refused \"\(input)\": \(error?["message"] as? String ?? String(decoding: data, as: UTF8.self))")
+                message: "\(agent) refused \"\(input)\": \(error?["message"] as? String ?? String(decoding: data, as: UTF8.self))")
         }
         let hops = (object["hops"] as? [[String: Any]] ?? []).map {
             (

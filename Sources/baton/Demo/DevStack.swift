@@ -6,8 +6,9 @@ import Foundation
 import Logging
 
 /// The whole local stack in one process: the dev identity provider, the ServiceNow
-/// emulator and the Baton daemon with the shipped agent mesh, each on a free loopback
-/// port, sharing one data directory. `baton demo` and `baton dev up` run it.
+/// emulator, `baton dev model` and the Baton daemon with the shipped agent mesh (and the
+/// seed's AgentCore agent when it can run), each on a free loopback port, sharing one data
+/// directory. `baton demo` and `baton dev up` run it.
 struct DevStack {
     /// Where each service listens.
     struct Endpoints: Codable, Sendable {
@@ -19,9 +20,14 @@ struct DevStack {
         var servicenowOIDC: ServiceNowOIDCSettings?
         /// The AgentCore Identity data plane (`BEDROCK_AGENTCORE_DP_ENDPOINT`), when workloads are defined.
         var agentcore: String?
+        /// `baton dev model`: Bedrock Runtime (`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`) and, under `/v1`, OpenAI chat completions.
+        var model: String?
+        /// The AgentCore agent in the mesh (the seed's Strands agent), when it can run here.
+        var agentcoreAgent: String?
 
         enum CodingKeys: String, CodingKey {
-            case idp, tenant, servicenow, baton, agentcore
+            case idp, tenant, servicenow, baton, agentcore, model
+            case agentcoreAgent = "agentcore_agent"
             case servicenowOIDC = "servicenow_oidc"
         }
     }
@@ -40,6 +46,10 @@ struct DevStack {
     var agentsDirectory: String
     let connectorsDirectory: String
     let logger: Logger
+    /// The dev model's rules; no model runs when the file does not exist.
+    var modelRules: String?
+    /// The seed's AgentCore agent, added to the mesh when set.
+    var agentCoreExample: AgentCoreExample?
 
     /// Starts the three services, runs `body`, then stops them.
     func run<T: Sendable>(_ body: @Sendable (Running) async throws -> T) async throws -> T {
@@ -65,30 +75,66 @@ struct DevStack {
                 path: (emulatorDirectory as NSString).appendingPathComponent("servicenow.sqlite"), oidc: oidc, logger: logger)
             let emulatorServer = ServiceNowEmulatorServer(emulator: emulator, logger: logger)
             return try await LocalServer.run(logger: logger, { emulatorServer.makeApplication(onRunning: $0) }) { servicenow in
-                var configuration = BatonConfiguration()
-                configuration.server.listen.port = 0
-                configuration.storage.dataDirectory = dataDirectory
-                configuration.agents.directory = agentsDirectory
-                configuration.connectors.directory = connectorsDirectory
-                // The workload identities beside the agents (./workloads in a checkout).
-                let workloads = ((agentsDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("workloads")
-                if FileManager.default.fileExists(atPath: workloads) {
-                    configuration.agentcore = AgentCoreSettings(enabled: true, directory: workloads)
-                }
-                configuration.identity = IdentitySettings(
-                    audiences: [frontDoor.appID] + frontDoor.identifierURIs,
-                    issuers: [IssuerSettings(name: "dev", kind: .entra, authority: idp, tenants: [tenant.id])])
-                let environment = ProcessInfo.processInfo.environment.merging(["BATON_SERVICENOW_URL": servicenow]) { $1 }
-                let daemon = try BatonDaemon(configuration: configuration, logger: logger, environment: environment)
-                return try await LocalServer.run(logger: logger, { daemon.makeApplication(onServerRunning: $0) }) { baton in
-                    try await Self.waitUntilReady(daemon)
-                    let endpoints = Endpoints(
-                        idp: idp, tenant: tenant.id, servicenow: servicenow, baton: baton, servicenowOIDC: oidc,
-                        agentcore: configuration.agentcore.enabled ? "\(baton)/agentcore" : nil)
-                    return try await body(
-                        Running(endpoints: endpoints, provider: provider, emulator: emulator, daemon: daemon, dataDirectory: dataDirectory))
+                try await withModel { model in
+                    try await runDaemon(
+                        idp: idp, tenant: tenant, frontDoor: frontDoor, servicenow: servicenow, oidc: oidc, model: model, provider: provider,
+                        emulator: emulator, body)
                 }
             }
+        }
+    }
+
+    /// Runs `body` with the dev model's URL, or `nil` when there are no rules for it.
+    private func withModel<T: Sendable>(_ body: (String?) async throws -> T) async throws -> T {
+        guard let modelRules, FileManager.default.fileExists(atPath: modelRules) else { return try await body(nil) }
+        let rules: ModelRules
+        do {
+            rules = try ModelRules(contentsOf: modelRules)
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+        let server = DevModelServer(rules: rules, logger: logger)
+        return try await LocalServer.run(logger: logger, { server.makeApplication(onRunning: $0) }) { try await body($0) }
+    }
+
+    /// The daemon with the mesh (and its workloads, and the AgentCore example when it can run).
+    private func runDaemon<T: Sendable>(
+        idp: String, tenant: DevTenant, frontDoor: DevApplication, servicenow: String, oidc: ServiceNowOIDCSettings, model: String?,
+        provider: DevIdentityProvider, emulator: ServiceNowEmulator, _ body: @Sendable (Running) async throws -> T
+    ) async throws -> T {
+        var configuration = BatonConfiguration()
+        configuration.server.listen.port = 0
+        configuration.storage.dataDirectory = dataDirectory
+        configuration.agents.directory = agentsDirectory
+        configuration.connectors.directory = connectorsDirectory
+        // The workload identities beside the agents (./workloads in a checkout).
+        let workloads = ((agentsDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("workloads")
+        if FileManager.default.fileExists(atPath: workloads) {
+            configuration.agentcore = AgentCoreSettings(enabled: true, directory: workloads)
+        }
+        var variables = ["BATON_SERVICENOW_URL": servicenow]
+        let example = model == nil ? nil : agentCoreExample
+        if let example, let model {
+            let mesh = try example.mesh(
+                in: (dataDirectory as NSString).appendingPathComponent("dev-mesh"), agents: agentsDirectory, workloads: workloads)
+            configuration.agents.directory = mesh.agents
+            configuration.agentcore = AgentCoreSettings(enabled: true, directory: mesh.workloads)
+            variables["BATON_DEV_MODEL_URL"] = model
+            variables["BATON_AGENTCORE_PYTHON"] = example.python
+        }
+        configuration.identity = IdentitySettings(
+            audiences: [frontDoor.appID] + frontDoor.identifierURIs,
+            issuers: [IssuerSettings(name: "dev", kind: .entra, authority: idp, tenants: [tenant.id])])
+        let environment = ProcessInfo.processInfo.environment.merging(variables) { $1 }
+        let daemon = try BatonDaemon(configuration: configuration, logger: logger, environment: environment)
+        return try await LocalServer.run(logger: logger, { daemon.makeApplication(onServerRunning: $0) }) { baton in
+            try await Self.waitUntilReady(daemon)
+            let endpoints = Endpoints(
+                idp: idp, tenant: tenant.id, servicenow: servicenow, baton: baton, servicenowOIDC: oidc,
+                agentcore: configuration.agentcore.enabled ? "\(baton)/agentcore" : nil, model: model,
+                agentcoreAgent: example == nil ? nil : AgentCoreExample.agent)
+            return try await body(
+                Running(endpoints: endpoints, provider: provider, emulator: emulator, daemon: daemon, dataDirectory: dataDirectory))
         }
     }
 

@@ -49,7 +49,19 @@ struct StackOptions: ParsableArguments {
     @Option(name: .long, help: "The connector definitions.")
     var connectors = "connectors"
 
+    @Option(name: .long, help: "The rules of `baton dev model`, the offline Bedrock and OpenAI-compatible model the stack runs.")
+    var modelRules = "dev/model.yaml"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The AgentCore example (the seed's Strands agent) the stack adds when a Python with bedrock-agentcore and strands is found.",
+            discussion: "That Python is BATON_AGENTCORE_PYTHON, or .venv/agentcore/bin/python (scripts/interop-clients builds it)."))
+    var agentcoreExample = "examples/agentcore"
+
     func stack(dataDirectory: String, logger: Logger) -> DevStack {
-        DevStack(dataDirectory: dataDirectory, tenantFile: tenant, agentsDirectory: agents, connectorsDirectory: connectors, logger: logger)
+        DevStack(
+            dataDirectory: dataDirectory, tenantFile: tenant, agentsDirectory: agents, connectorsDirectory: connectors, logger: logger,
+            modelRules: modelRules, agentCoreExample: AgentCoreExample.find(at: agentcoreExample))
     }
 }

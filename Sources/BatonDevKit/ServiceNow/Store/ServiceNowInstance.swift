@@ -104,9 +104,10 @@ public actor ServiceNowInstance {
     }
 
     /// How many records of `table` exist, and how many `session` may read: the admin view.
-    public func visibility(_ table: String, as session: Session) -> (total: Int, readable: Int) {
+    public func visibility(_ table: String, as session: Session) -> (total: Int, readable: Int, hidden: [ServiceNowRecord]) {
         let records = tables[table] ?? []
-        return (records.count, records.filter { canRead($0, table: table, as: session) }.count)
+        let hidden = records.filter { !canRead($0, table: table, as: session) }
+        return (records.count, records.count - hidden.count, hidden)
     }
 
     /// A field's value, following references for dot-walked paths.
