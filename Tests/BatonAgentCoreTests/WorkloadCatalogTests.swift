@@ -24,13 +24,19 @@ struct WorkloadCatalogTests {
     }
 
     @Test(
-        "refused with the file and field: a bad name, an unknown agent, no access keys, a short secret, a bad key id, a key id used twice, a name used twice",
+        "refused with the file and field: a bad name, an unknown agent, no access keys, a short secret, a bad key id, an API key provider with OAuth2 flows, a key id used twice, a name used twice",
         arguments: [
             (["a.yaml": "name: a b\nagent: crm\naccess_keys:\n  - id: AKIABATONTESTA00001\n    secret: 0123456789abcdef\n"], "name"),
             (["a.yaml": "name: a-agent\nagent: hr\naccess_keys:\n  - id: AKIABATONTESTA00001\n    secret: 0123456789abcdef\n"], "agent"),
             (["a.yaml": "name: a-agent\nagent: crm\n"], "access_keys"),
             (["a.yaml": "name: a-agent\nagent: crm\naccess_keys:\n  - id: AKIABATONTESTA00001\n    secret: short\n"], "secret"),
             (["a.yaml": "name: a-agent\nagent: crm\naccess_keys:\n  - id: akia-lower\n    secret: 0123456789abcdef\n"], "id"),
+            (
+                [
+                    "a.yaml":
+                        "name: a-agent\nagent: crm\naccess_keys:\n  - id: AKIABATONTESTA00001\n    secret: 0123456789abcdef\ncredential_providers:\n  - name: Key\n    api_key: k-123\n    flows: [M2M]\n"
+                ], "credential_providers[0].flows"
+            ),
             (
                 [
                     "a.yaml": "name: a-agent\nagent: crm\naccess_keys:\n  - id: AKIABATONTESTA00001\n    secret: 0123456789abcdef\n",

@@ -29,6 +29,12 @@ struct AgentCoreInteropTests {
         access_keys:
           - id: AKIABATONTESTCRM0001
             secret: crm-agent-test-secret-key
+        credential_providers:
+          - name: CrmApiKey
+            api_key: crm-test-api-key-0123456789
+          - name: SalesforceApp
+            flows: [M2M]
+            resources: [api://salesforce]
         """.write(toFile: "\(workloads)/crm-agent.yaml", atomically: true, encoding: .utf8)
         try await ServiceNowFixture.withRunning { sn in
             let daemon = try AgentRoutesTests.daemon(sn, data: directory.file("data")) {
@@ -46,13 +52,15 @@ struct AgentCoreInteropTests {
                             scope: "api://itsm/access_as_user", extra: ["client_id": sn.idp.app("mcp-client").appID]),
                         "WRONG_AUDIENCE_TOKEN": try await sn.idp.signIn(), "OTHER_ACCESS_KEY": "AKIABATONTESTCRM0001",
                         "OTHER_SECRET_KEY": "crm-agent-test-secret-key", "SERVICENOW_URL": sn.url, "SERVICENOW_APP": sn.idp.app("servicenow").appID,
-                        "JANE_OID": jane.oid,
+                        "JANE_OID": jane.oid, "OTHER_API_KEY": "crm-test-api-key-0123456789",
+                        "SALESFORCE_APP": sn.idp.app("salesforce").appID, "CRM_APP": sn.idp.app("crm").appID,
                     ])
                 #expect(status == 0, "\(output)")
                 for check in [
                     "for jwt ok", "workload ok", "obo ok", "servicenow ok 5", "provider refused ok", "another workload's token refused ok",
                     "expired refused ok", "wrong audience refused ok", "another workload refused ok", "unknown workload refused ok",
-                    "by user id refused ok", "bad signature refused ok", "bad signature with a workload token refused ok",
+                    "api key ok", "m2m ok", "provider kinds refused ok", "by user id refused ok", "bad signature refused ok",
+                    "bad signature with a workload token refused ok",
                     "foreign region refused ok",
                 ] {
                     #expect(output.contains(check), "missing '\(check)' in:\n\(output)")
@@ -67,6 +75,12 @@ struct AgentCoreInteropTests {
                 #expect(
                     chain.map(\.kind) == [.inbound, .exchange] && chain.first?.operation == "agentcore GetResourceOauth2Token", "\(chain.map(\.kind))"
                 )
+                // The app's own token and the API key: app-only exchanges, fingerprints only.
+                let appOnly = try await LedgerQuery(kind: .exchange, limit: 100).run(on: reader).entries.filter { $0.agent == "crm" }
+                #expect(
+                    Set(appOnly.compactMap(\.operation)) == ["agentcore GetResourceOauth2Token M2M", "agentcore GetResourceApiKey"], "\(appOnly)")
+                #expect(appOnly.allSatisfy { $0.user == nil && $0.tokenFingerprint != nil }, "\(appOnly)")
+                #expect(appOnly.first { $0.target == "SalesforceApp" }?.resource == "app:\(sn.idp.app("crm").appID)")
                 let denials = try await LedgerQuery(kind: .deny, limit: 100).run(on: reader).entries
                 #expect(
                     Set(denials.compactMap(\.reason)).isSuperset(of: [

@@ -14,8 +14,10 @@ import Foundation
 ///     secret: ${BATON_AGENTCORE_ITSM_SECRET:-itsm-agentcore-dev-secret}
 /// credential_providers:             # what GetResourceOauth2Token may ask for
 ///   - name: EntraIdServiceNow
-///     flows: [ON_BEHALF_OF_TOKEN_EXCHANGE]
+///     flows: [ON_BEHALF_OF_TOKEN_EXCHANGE, M2M]
 ///     resources: [api://servicenow] # the audiences its scopes may name
+///   - name: WeatherApiKey           # what GetResourceApiKey returns
+///     api_key: ${WEATHER_API_KEY}
 /// ```
 public struct WorkloadDefinition: Sendable {
     public struct AccessKey: Sendable {
@@ -23,11 +25,14 @@ public struct WorkloadDefinition: Sendable {
         public var secret: Secret
     }
 
-    /// A credential provider the workload may use: the flows and the resources allowed.
+    /// A credential provider the workload may use: an OAuth2 one (the flows and the
+    /// resources allowed) or an API key one.
     public struct CredentialProvider: Sendable {
         public var name: String
         public var flows: Set<String>
         public var resources: Set<String>
+        /// The key `GetResourceApiKey` returns; `nil` for an OAuth2 provider.
+        public var apiKey: Secret?
     }
 
     public static let flows: Set<String> = ["ON_BEHALF_OF_TOKEN_EXCHANGE", "M2M", "USER_FEDERATION"]
@@ -67,14 +72,24 @@ public struct WorkloadDefinition: Sendable {
             guard (1...128).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else {
                 throw section.invalid("name", "1 to 128 of A–Z, a–z, 0–9, - and _")
             }
+            guard credentialProviders[name] == nil else { throw section.invalid("name", "'\(name)' is listed twice") }
+            let apiKey: Secret? = try section.optionalValue("api_key")
+            if let apiKey {
+                guard !apiKey.revealed.isEmpty else { throw section.invalid("api_key", "the key is empty") }
+                for key in ["flows", "resources"] where section.writtenKeys.contains(key) {
+                    throw section.invalid(key, "an API key provider has no OAuth2 \(key)")
+                }
+                credentialProviders[name] = CredentialProvider(name: name, flows: [], resources: [], apiKey: apiKey)
+                try section.finish()
+                continue
+            }
             let flows = Set(try section.list("flows", default: ["ON_BEHALF_OF_TOKEN_EXCHANGE"]))
             if let unknown = flows.subtracting(Self.flows).first {
                 throw section.invalid("flows", "'\(unknown)' is not a flow (\(Self.flows.sorted().joined(separator: ", ")))")
             }
             let resources = Set(try section.list("resources", default: [String]()))
             guard !resources.isEmpty else { throw section.invalid("resources", "name the audiences this provider may exchange for") }
-            guard credentialProviders[name] == nil else { throw section.invalid("name", "'\(name)' is listed twice") }
-            credentialProviders[name] = CredentialProvider(name: name, flows: flows, resources: resources)
+            credentialProviders[name] = CredentialProvider(name: name, flows: flows, resources: resources, apiKey: nil)
             try section.finish()
         }
         try root.finish()

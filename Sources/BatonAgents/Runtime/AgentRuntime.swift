@@ -26,11 +26,17 @@ public final class AgentRuntime: Sendable {
         public var tokenEndpoint: @Sendable (String) -> String
         /// The environment brains read their settings from (e.g. a model's API key).
         public var environment: [String: String]
+        /// The tenant an app-only token is asked in when no user names one.
+        public var defaultTenant: String?
 
-        public init(maximumDepth: Int = 5, tokenEndpoint: @escaping @Sendable (String) -> String, environment: [String: String] = [:]) {
+        public init(
+            maximumDepth: Int = 5, tokenEndpoint: @escaping @Sendable (String) -> String, environment: [String: String] = [:],
+            defaultTenant: String? = nil
+        ) {
             self.maximumDepth = maximumDepth
             self.tokenEndpoint = tokenEndpoint
             self.environment = environment
+            self.defaultTenant = defaultTenant
         }
     }
 
@@ -41,6 +47,8 @@ public final class AgentRuntime: Sendable {
     private let recorder: any AuditRecorder
     private let fingerprinter: TokenFingerprinter
     private let barriers = BarrierCounter()
+    private let appTokens = AppTokens()
+    private let defaultTenant: String?
     private let logger: Logger
 
     public init(
@@ -64,6 +72,7 @@ public final class AgentRuntime: Sendable {
             tokenEndpoint: settings.tokenEndpoint)
         self.recorder = audit
         self.fingerprinter = fingerprinter
+        self.defaultTenant = settings.defaultTenant
         self.logger = logger
     }
 
@@ -159,6 +168,68 @@ public final class AgentRuntime: Sendable {
             operation: operation
         ) { hop throws(AgentError) in try await hop.exchangedToken(for: resource, scopes: scopes, target: target) }
         return (token, start.chainID)
+    }
+
+    /// `agent`'s own token for `resource` (client credentials, no user): what an AgentCore
+    /// workload asks with `GetResourceOauth2Token` and the `M2M` flow. Recorded as an
+    /// app-only `exchange` (resource `app:<client id>`) — in the chain of the hop at
+    /// `position` and naming its `user` when Baton runs the workload's app, else as a chain
+    /// of its own with no user — durable before the token is returned.
+    public func appToken(
+        as agent: String, for resource: String, user: ChainUser?, inHopAt position: ChainPosition?, target: String, operation: String
+    ) async throws(AgentError) -> Secret {
+        guard let definition = catalog.definition(named: agent), definition.opensHere else { throw .unknownAgent(agent) }
+        guard let tenant = user?.tenantID ?? defaultTenant,
+            let client = services.exchangeClient(for: definition, tenant: tenant)
+        else { throw .brainFailed(agent: agent, reason: "the agent has no credential (or no tenant) to ask for its own token with") }
+        let record = AppEntry(
+            auditor: auditor(), position: position ?? ChainPosition.start(at: agent), user: user, agent: agent, target: target,
+            resource: "app:\(definition.clientID)", operation: operation)
+        let token: (token: ExchangedToken, fromCache: Bool)
+        do {
+            token = try await appTokens.token(for: client, resource: resource)
+        } catch {
+            try? await record.barrier(.error, decision: .denied, reason: error.code)
+            throw .exchangeFailed(agent: agent, error: error)
+        }
+        try await record.barrier(.exchange, decision: .allowed, token: token.token.accessToken, source: token.fromCache ? .hot : .identityProvider)
+        return token.token.accessToken
+    }
+
+    /// Records that `credential` (an API key) was handed to `agent`'s workload, as an
+    /// `exchange` at `position` (or a chain of its own), naming `user` when there is one:
+    /// its fingerprint, never the key. Durable before it returns.
+    public func recordIssued(
+        _ credential: Secret, as agent: String, user: ChainUser?, inHopAt position: ChainPosition?, target: String, operation: String
+    ) async throws(AgentError) {
+        let record = AppEntry(
+            auditor: auditor(), position: position ?? ChainPosition.start(at: agent), user: user, agent: agent, target: target, resource: nil,
+            operation: operation)
+        try await record.barrier(.exchange, decision: .allowed, token: credential, source: nil)
+    }
+
+    /// An entry about a credential that is the app's rather than a user's: `user` is the
+    /// chain's when it has one, and left out otherwise.
+    private struct AppEntry {
+        let auditor: HopAuditor
+        let position: ChainPosition
+        let user: ChainUser?
+        let agent: String
+        let target: String
+        let resource: String?
+        let operation: String
+        let started = ContinuousClock.now
+
+        func barrier(
+            _ kind: LedgerEventKind, decision: LedgerDecision, reason: String? = nil, token: Secret? = nil, source: TokenSource? = nil
+        ) async throws(AgentError) {
+            var entry = auditor.entry(
+                kind, at: position, user: user ?? ChainUser(tenantID: "", objectID: "", username: nil), agent: agent, target: target,
+                resource: resource, operation: operation, decision: decision, reason: reason, token: token, tokenSource: source,
+                latency: ContinuousClock.now - started)
+            entry.user = user
+            try await auditor.barrier(entry)
+        }
     }
 
     /// Records a downstream request an AgentCore app made through Baton during its hop at

@@ -79,6 +79,8 @@ struct AgentCoreIdentityRoutes {
             return Self.answer(["workloadAccessToken": .string(token.revealed)])
         case "GetResourceOauth2Token":
             return try await resourceToken(fields, workload)
+        case "GetResourceApiKey":
+            return try await apiKey(fields, workload)
         case "GetWorkloadAccessTokenForUserId":
             throw AgentCoreError.accessDenied(
                 "Baton binds a workload to a user only by the user's own token (GetWorkloadAccessTokenForJWT): a user id proves nothing to exchange")
@@ -93,14 +95,53 @@ struct AgentCoreIdentityRoutes {
     /// broker (vault, single flight) as the workload's agent and is recorded as a chain of
     /// the user's; refusals that concern a known user are recorded as `deny`.
     private func resourceToken(_ fields: JSONFields, _ workload: WorkloadDefinition) async throws -> Response {
-        let presented = Secret(try Self.string(fields, "workloadIdentityToken"))
-        let providerName = try Self.string(fields, "resourceCredentialProviderName")
         let flow = try Self.string(fields, "oauth2Flow")
         let scopes = (try? fields.strings(ifPresent: "scopes")) ?? nil
         guard let scopes, !scopes.isEmpty else { throw AgentCoreError.validation("1 validation error detected: scopes is required") }
         let runtime = try await runtime()
+        let (grant, provider, refuse) = try await credentialProvider(fields, workload, runtime: runtime)
+        let providerName = provider.name
+        guard provider.apiKey == nil else {
+            throw await refuse("flow_not_allowed", .validation("'\(providerName)' is an API key provider: ask with GetResourceApiKey"))
+        }
+        guard provider.flows.contains(flow) else {
+            throw await refuse("flow_not_allowed", .validation("the credential provider '\(providerName)' does not allow the flow \(flow)"))
+        }
+        let (resource, names) = try Self.resource(of: scopes, resources: (try? fields.strings(ifPresent: "resources")) ?? nil)
+        guard provider.resources.contains(resource) else {
+            throw await refuse(
+                "resource_not_allowed", .accessDenied("the credential provider '\(providerName)' may not exchange for \(resource)"))
+        }
+        switch flow {
+        case "ON_BEHALF_OF_TOKEN_EXCHANGE":
+            return try await onBehalfOf(
+                grant: grant, presented: try presented(fields), workload: workload, provider: providerName, resource: resource, scopes: names,
+                runtime: runtime)
+        case "M2M":
+            do throws(AgentError) {
+                let token = try await runtime.appToken(
+                    as: workload.agent, for: resource, user: grant.user, inHopAt: grant.position, target: providerName,
+                    operation: "agentcore GetResourceOauth2Token M2M")
+                return Self.answer(["accessToken": .string(token.revealed)])
+            } catch {
+                throw Self.refusal(error)
+            }
+        default:
+            throw AgentCoreError.validation(
+                "the flow \(flow) is not served by this data plane yet (ON_BEHALF_OF_TOKEN_EXCHANGE and M2M are; USER_FEDERATION is not)")
+        }
+    }
+
+    /// The workload token's current grant (a late or another workload's token refused, and
+    /// recorded against its user), and the credential provider it asks for, which the
+    /// workload must be allowed; with the function that refuses and records later checks.
+    private func credentialProvider(_ fields: JSONFields, _ workload: WorkloadDefinition, runtime: AgentRuntime) async throws -> (
+        WorkloadTokens.Grant, WorkloadDefinition.CredentialProvider, @Sendable (String, AgentCoreError) async -> AgentCoreError
+    ) {
+        let token = try presented(fields)
+        let providerName = try Self.string(fields, "resourceCredentialProviderName")
         let grant: WorkloadTokens.Grant
-        switch await runtime.workloadTokens.lookup(presented) {
+        switch await runtime.workloadTokens.lookup(token) {
         case .current(let current):
             grant = current
         case .ended(let ended):
@@ -112,7 +153,7 @@ struct AgentCoreIdentityRoutes {
         case .unknown:
             throw AgentCoreError.unauthorized("the workload access token is not valid: unknown, or expired (ask for a new one)")
         }
-        func refuse(_ reason: String, _ error: AgentCoreError) async -> AgentCoreError {
+        let refuse: @Sendable (String, AgentCoreError) async -> AgentCoreError = { reason, error in
             if let user = grant.user { await runtime.recordDenial(at: workload.agent, user: user, target: providerName, reason: reason) }
             return error
         }
@@ -124,20 +165,41 @@ struct AgentCoreIdentityRoutes {
             throw await refuse(
                 "provider_not_allowed", .accessDenied("workload '\(workload.name)' may not use the credential provider '\(providerName)'"))
         }
-        guard provider.flows.contains(flow) else {
-            throw await refuse("flow_not_allowed", .validation("the credential provider '\(providerName)' does not allow the flow \(flow)"))
+        return (grant, provider, refuse)
+    }
+
+    /// `GetResourceApiKey`: the provider's key, for a current workload token of this
+    /// workload; recorded (its fingerprint, never the key) as an `exchange` of the token's
+    /// user, or app-only.
+    private func apiKey(_ fields: JSONFields, _ workload: WorkloadDefinition) async throws -> Response {
+        let runtime = try await runtime()
+        let (grant, provider, refuse) = try await credentialProvider(fields, workload, runtime: runtime)
+        guard let key = provider.apiKey else {
+            throw await refuse("flow_not_allowed", .validation("'\(provider.name)' is an OAuth2 provider: ask with GetResourceOauth2Token"))
         }
-        guard flow == "ON_BEHALF_OF_TOKEN_EXCHANGE" else {
-            throw AgentCoreError.validation("the flow \(flow) is not served by this data plane yet (ON_BEHALF_OF_TOKEN_EXCHANGE is)")
+        do throws(AgentError) {
+            // The ledger fails closed: no record, no key.
+            try await runtime.recordIssued(
+                key, as: workload.agent, user: grant.user, inHopAt: grant.position, target: provider.name, operation: "agentcore GetResourceApiKey")
+        } catch {
+            throw Self.refusal(error)
         }
+        return Self.answer(["apiKey": .string(key.revealed)])
+    }
+
+    private func presented(_ fields: JSONFields) throws -> Secret {
+        Secret(try Self.string(fields, "workloadIdentityToken"))
+    }
+
+    /// On-Behalf-Of through the broker (vault, single flight) as the workload's agent, in
+    /// the hop's chain when Baton runs the app, else as a chain of the user's.
+    private func onBehalfOf(
+        grant: WorkloadTokens.Grant, presented: Secret, workload: WorkloadDefinition, provider providerName: String, resource: String,
+        scopes names: [String], runtime: AgentRuntime
+    ) async throws -> Response {
         guard let userToken = grant.userToken else {
             throw AgentCoreError.validation(
                 "ON_BEHALF_OF_TOKEN_EXCHANGE needs a workload access token issued for a user's token (GetWorkloadAccessTokenForJWT)")
-        }
-        let (resource, names) = try Self.resource(of: scopes, resources: (try? fields.strings(ifPresent: "resources")) ?? nil)
-        guard provider.resources.contains(resource) else {
-            throw await refuse(
-                "resource_not_allowed", .accessDenied("the credential provider '\(providerName)' may not exchange for \(resource)"))
         }
         do throws(AgentError) {
             let (token, _) = try await runtime.exchangedToken(
@@ -147,12 +209,20 @@ struct AgentCoreIdentityRoutes {
             // A token for a hop Baton runs may be used through Baton's downstream gateway.
             await runtime.workloadTokens.register(downstream: token, resource: resource, under: presented)
             return Self.answer(["accessToken": .string(token.revealed)])
-        } catch .tokenRejected(_, let rejection) {
-            throw AgentCoreError.unauthorized("the user's token behind the workload access token is no longer valid: \(rejection.description)")
-        } catch .auditFailed(let reason) {
-            throw AgentCoreError.internalError("the ledger could not record the exchange, so it was not made (\(reason))")
         } catch {
-            throw AgentCoreError.accessDenied("the token exchange was refused: \(error.description)")
+            throw Self.refusal(error)
+        }
+    }
+
+    /// The AWS error for a runtime's refusal of a token request.
+    static func refusal(_ error: AgentError) -> AgentCoreError {
+        switch error {
+        case .tokenRejected(_, let rejection):
+            .unauthorized("the user's token behind the workload access token is no longer valid: \(rejection.description)")
+        case .auditFailed(let reason):
+            .internalError("the ledger could not record the token request, so it was not made (\(reason))")
+        default:
+            .accessDenied("the token request was refused: \(error.description)")
         }
     }
 

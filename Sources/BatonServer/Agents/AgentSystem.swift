@@ -61,7 +61,9 @@ actor AgentSystem {
         self.storage = storage
         self.verifier = verifier
         self.fingerprinter = fingerprinter
-        self.settings = AgentRuntime.Settings(tokenEndpoint: { EntraEndpoints.tokenEndpoint(authority: base, tenant: $0) }, environment: environment)
+        self.settings = AgentRuntime.Settings(
+            tokenEndpoint: { EntraEndpoints.tokenEndpoint(authority: base, tenant: $0) }, environment: environment,
+            defaultTenant: configuration.identity.issuers.first?.tenants.first)
         self.metrics = metrics
         self.logger = logger
         self.publicURL = configuration.server.publicURL

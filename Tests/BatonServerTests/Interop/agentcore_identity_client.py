@@ -90,6 +90,30 @@ for name, (call, expected) in checks.items():
         fail(f"{name}: expected {expected}, got {got}")
     print(f"{name} refused ok")
 
+# The other workload's own (app-only) credentials: its API key provider, and M2M for its resource.
+crm_wat = other.get_workload_access_token(workloadName=os.environ["OTHER_WORKLOAD"])["workloadAccessToken"]
+key = other.get_resource_api_key(workloadIdentityToken=crm_wat, resourceCredentialProviderName="CrmApiKey")["apiKey"]
+if key != os.environ["OTHER_API_KEY"]:
+    fail("GetResourceApiKey did not return the provider's key")
+print("api key ok")
+app_only = other.get_resource_oauth2_token(
+    workloadIdentityToken=crm_wat, resourceCredentialProviderName="SalesforceApp", scopes=["api://salesforce/.default"],
+    oauth2Flow="M2M")["accessToken"]
+seen = claims(app_only)
+# Entra's app-only shape: idtyp app, no scp, the oid is the app's (not Jane's).
+if (seen.get("aud") != os.environ["SALESFORCE_APP"] or seen.get("idtyp") != "app" or "scp" in seen
+        or seen.get("oid") == os.environ["JANE_OID"] or seen.get("azp") != os.environ["CRM_APP"]):
+    fail(f"the M2M token is not the crm app's own for Salesforce: {sorted(seen)}")
+print("m2m ok")
+got = error_code(lambda: other.get_resource_oauth2_token(
+    workloadIdentityToken=crm_wat, resourceCredentialProviderName="CrmApiKey", scopes=["api://salesforce/.default"], oauth2Flow="M2M"))
+if got != ("ValidationException", 400):
+    fail(f"an OAuth2 request to an API key provider: {got}")
+got = error_code(lambda: other.get_resource_api_key(workloadIdentityToken=crm_wat, resourceCredentialProviderName="EntraIdServiceNow"))
+if got != ("AccessDeniedException", 403):
+    fail(f"another workload's provider's key: {got}")
+print("provider kinds refused ok")
+
 forged = boto3.client("bedrock-agentcore", region_name=REGION, endpoint_url=os.environ["BEDROCK_AGENTCORE_DP_ENDPOINT"],
                       aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"], aws_secret_access_key="not-the-secret-of-this-key")
 got = error_code(lambda: forged.get_workload_access_token(workloadName=WORKLOAD))
