@@ -98,7 +98,9 @@ public struct BatonDaemon: Sendable {
         if let workloads {
             let signatures = SigV4Verifier(
                 region: configuration.agentcore.region, service: "bedrock-agentcore", secrets: { workloads.owner(ofAccessKey: $0)?.secret })
-            AgentCoreIdentityRoutes(system: agents, workloads: workloads, verifier: signatures).register(on: router)
+            let sessions = FederationSessions()
+            AgentCoreIdentityRoutes(system: agents, workloads: workloads, verifier: signatures, sessions: sessions).register(on: router)
+            AgentCoreCallbackRoutes(system: agents, sessions: sessions).register(on: router)
             AgentCoreDownstreamRoutes(system: agents).register(on: router)
         }
         let listen = configuration.server.listen

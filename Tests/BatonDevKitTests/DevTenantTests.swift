@@ -23,6 +23,28 @@ struct DevTenantTests {
         #expect(tenant.application("itsm")?.secrets.first?.revealed == "itsm-dev-secret")
     }
 
+    @Test("redirect URIs match exactly, and a loopback one on any port — or any loopback one when the app lists none")
+    func redirectURIs() throws {
+        let tenant = try IdentityProviderFixture.shippedTenant()
+        let agent = try #require(tenant.application("servicenow-agent"))
+        #expect(agent.redirectURIs.contains("http://127.0.0.1/agentcore/oauth2/callback"))
+        #expect(agent.accepts(redirectURI: "http://127.0.0.1:53682/agentcore/oauth2/callback"))
+        #expect(agent.accepts(redirectURI: "http://127.0.0.1/agentcore/oauth2/callback"))
+        #expect(agent.accepts(redirectURI: "http://localhost:8080/agentcore/oauth2/callback"))
+        #expect(!agent.accepts(redirectURI: "http://127.0.0.1:53682/agentcore/oauth2/callback?next=x"), "the query is part of the URI")
+        #expect(!agent.accepts(redirectURI: "http://127.0.0.1:53682/other"))
+        #expect(!agent.accepts(redirectURI: "https://127.0.0.1:53682/agentcore/oauth2/callback"), "only http gets the loopback rule")
+        #expect(!agent.accepts(redirectURI: "http://user@127.0.0.1:53682/agentcore/oauth2/callback"))
+        let unregistered = try #require(tenant.application("mcp-client"))
+        #expect(unregistered.redirectURIs.isEmpty)
+        #expect(unregistered.accepts(redirectURI: "http://localhost:33418/callback"))
+        #expect(!unregistered.accepts(redirectURI: "https://mcp.example/callback"))
+        let web = DevApplication(name: "web", appID: Self.guid(1), objectID: Self.guid(2), redirectURIs: ["https://web.example/signin"])
+        #expect(web.accepts(redirectURI: "https://web.example/signin"))
+        #expect(!web.accepts(redirectURI: "https://web.example/signin/"), "no trailing-slash leniency, as in Entra")
+        #expect(!web.accepts(redirectURI: "http://127.0.0.1:9000/signin"), "an app with redirect URIs gets no loopback it did not list")
+    }
+
     @Test("a ${VAR} replaces a dev secret without editing the file")
     func secretFromEnvironment() throws {
         let tenant = try DevTenant.load(file: IdentityProviderFixture.tenantFile, environment: ["BATON_DEV_ITSM_SECRET": "rotated"])
@@ -60,6 +82,15 @@ struct DevTenantTests {
                 "  - name: a\n    app_id: \(guid(1))\n    scopes: [read]\n  - name: b\n    app_id: \(guid(2))\n    permissions:\n      - resource: a\n        scopes: [write]\n",
                 "apps[1].permissions[0].scopes: app 'a' exposes no scope 'write'"
             ),
+            (
+                "  - name: a\n    app_id: \(guid(1))\n    redirect_uris: [https://a.example/cb, http://a.example/cb]\n",
+                "apps[0].redirect_uris[1]: 'http://a.example/cb' must use https, or http on 127.0.0.1 or localhost"
+            ),
+            (
+                "  - name: a\n    app_id: \(guid(1))\n    redirect_uris: [\"https://a.example/cb#done\"]\n",
+                "apps[0].redirect_uris[0]: 'https://a.example/cb#done' has a fragment"
+            ),
+            ("  - name: a\n    app_id: \(guid(1))\n    redirect_uris: [callback]\n", "apps[0].redirect_uris[0]: 'callback' is not a URL with a host"),
         ])
     func errors(apps: String, expected: String) throws {
         let directory = try TemporaryDirectory()

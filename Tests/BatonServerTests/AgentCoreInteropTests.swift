@@ -90,4 +90,66 @@ struct AgentCoreInteropTests {
             }
         }
     }
+
+    static let federationScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Interop/agentcore_user_federation.py").path
+
+    @Test(
+        "USER_FEDERATION: the SDK's get_token sends Jane to the IdP's sign-in page (PKCE, her login hint), Baton's callback redeems the code and releases her token; the grant is kept; with a return URL, CompleteResourceTokenAuth binds the session; another user binding it, or signing in for it, gets nothing and is Jane's denial"
+    )
+    func userFederation() async throws {
+        let python = try InteropPython.agentcore()
+        let directory = try TemporaryDirectory()
+        let workloads = directory.file("workloads")
+        try FileManager.default.createDirectory(atPath: workloads, withIntermediateDirectories: true)
+        try """
+        name: federated-agent
+        agent: itsm
+        access_keys:
+          - id: AKIABATONTESTFED0001
+            secret: federated-agent-test-secret
+        credential_providers:
+          - name: ServiceNowUserConsent
+            flows: [USER_FEDERATION]
+            resources: [api://servicenow]
+        """.write(toFile: "\(workloads)/federated-agent.yaml", atomically: true, encoding: .utf8)
+        try await ServiceNowFixture.withRunning { sn in
+            let daemon = try AgentRoutesTests.daemon(sn, data: directory.file("data")) {
+                $0.agentcore = AgentCoreSettings(enabled: true, region: "us-east-1", directory: workloads)
+            }
+            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
+                let itsm = ["client_id": sn.idp.app("mcp-client").appID]
+                let (status, output) = try await ChildProcess.run(
+                    python, [Self.federationScript],
+                    environment: [
+                        "BEDROCK_AGENTCORE_DP_ENDPOINT": "\(base)/agentcore", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIABATONTESTFED0001",
+                        "AWS_SECRET_ACCESS_KEY": "federated-agent-test-secret", "WORKLOAD": "federated-agent", "PROVIDER": "ServiceNowUserConsent",
+                        "SCOPE": "api://servicenow/user_impersonation",
+                        "USER_TOKEN": try await sn.idp.signIn(scope: "api://itsm/access_as_user", extra: itsm),
+                        "OTHER_USER_TOKEN": try await sn.idp.signIn("harriet@contoso.com", scope: "api://itsm/access_as_user", extra: itsm),
+                        "JANE_PASSWORD": "jane-dev-password", "HARRIET_PASSWORD": "harriet-dev-password",
+                        "RESOURCE_APP": sn.idp.app("servicenow").appID, "JANE_OID": jane.oid,
+                    ])
+                #expect(status == 0, "\(output)")
+                for check in [
+                    "federation ok", "grant kept ok", "federation with return url ok", "binding another user refused ok",
+                    "another user at the idp refused ok",
+                ] {
+                    #expect(output.contains(check), "missing '\(check)' in:\n\(output)")
+                }
+                #expect(!output.contains("eyJ"), "no token is printed")
+
+                let reader = try #require(await daemon.storage.ledger()).reader
+                let granted = try await LedgerQuery(kind: .exchange, limit: 100).run(on: reader).entries
+                    .filter { $0.operation == "agentcore GetResourceOauth2Token USER_FEDERATION" }
+                #expect(granted.count == 2 && granted.allSatisfy { $0.user?.objectID == jane.oid && $0.tokenFingerprint != nil }, "\(granted)")
+                let denials = try await LedgerQuery(kind: .deny, limit: 100).run(on: reader).entries.filter {
+                    $0.reason == "federation_user_mismatch"
+                }
+                #expect(denials.count == 2 && denials.allSatisfy { $0.user?.objectID == jane.oid }, "\(denials)")
+            }
+        }
+    }
 }

@@ -40,8 +40,31 @@ public func httpPostForm(_ url: String, _ fields: [String: String], headers: [St
 
 /// Sends `request` and returns status, body, content type and headers.
 public func httpRequest(_ request: URLRequest) async throws -> HTTPResult {
+    try await httpRequest(request, session: .shared)
+}
+
+/// Sends `request` without following a redirect: a 3xx answer comes back as it is, its
+/// target in `headers["location"]` — to see what an authorization server sends a browser.
+public func httpRequestNotFollowingRedirects(_ request: URLRequest) async throws -> HTTPResult {
+    let session = URLSession(configuration: .ephemeral, delegate: RedirectRefusal(), delegateQueue: nil)
+    defer { session.finishTasksAndInvalidate() }
+    return try await httpRequest(request, session: session)
+}
+
+/// Answers every redirect with "do not follow". A session's delegate, not a task's: on Linux
+/// only the session's is consulted for redirects.
+private final class RedirectRefusal: NSObject, URLSessionTaskDelegate {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+        completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+}
+
+private func httpRequest(_ request: URLRequest, session: URLSession) async throws -> HTTPResult {
     try await withCheckedThrowingContinuation { continuation in
-        URLSession.shared.dataTask(with: request) { data, response, error in
+        session.dataTask(with: request) { data, response, error in
             if let error {
                 continuation.resume(throwing: error)
                 return

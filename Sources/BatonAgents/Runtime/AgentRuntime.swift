@@ -243,6 +243,13 @@ public final class AgentRuntime: Sendable {
         try await auditor.barrier()
     }
 
+    /// How `agent` authenticates at its token endpoint for a user of `tenant` (its app
+    /// registration's credential); `nil` for an agent without one.
+    public func exchangeClient(of agent: String, tenant: String) -> ExchangeClient? {
+        guard let definition = catalog.definition(named: agent) else { return nil }
+        return services.exchangeClient(for: definition, tenant: tenant)
+    }
+
     /// The workload access tokens this runtime mints for AgentCore apps, which the
     /// AgentCore Identity data plane honours.
     public var workloadTokens: WorkloadTokens { services.workloadTokens }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The small URL spellings every module needs, written once: a base URL without its
 /// trailing slash, RFC 3986 percent-encoding, and form bodies.
 public enum URLText {
@@ -27,6 +29,24 @@ public enum URLText {
     /// An `application/x-www-form-urlencoded` body, fields sorted by name.
     public static func formEncoded(_ fields: [String: String]) -> String {
         fields.sorted { $0.key < $1.key }.map { "\($0.key)=\(percentEncoded($0.value))" }.joined(separator: "&")
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body or a URL's query. A name
+    /// given twice keeps its last value; a pair whose name does not decode is skipped, and a
+    /// value that does not decode reads as empty.
+    public static func formDecoded(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = formDecodedComponent(parts[0]) else { continue }
+            fields[name] = parts.count == 2 ? formDecodedComponent(parts[1]) ?? "" : ""
+        }
+        return fields
+    }
+
+    /// One name or value of a form: `+` is a space, then percent-decoding; `nil` when it is not valid UTF-8.
+    public static func formDecodedComponent(_ component: Substring) -> String? {
+        component.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// It issues tokens the way Entra does (v1 or v2 per resource, pairwise `sub`, `uti`,
 /// `azp`/`appid`), performs On-Behalf-Of with Entra's checks in Entra's order and Entra's
-/// error shapes, and offers RFC 8693 token exchange with nested `act`. Code written against
+/// error shapes, offers RFC 8693 token exchange with nested `act`, and signs users in
+/// through the authorization code flow with PKCE on a plain HTML page. Code written against
 /// it runs unchanged against Entra. Test knobs shift its clock, rotate its keys, force
 /// claims challenges, throttle it and take it down.
 ///
@@ -22,6 +23,9 @@ public actor DevIdentityProvider {
     /// Where the provider is reachable, e.g. `http://127.0.0.1:9000`; issuer and endpoints derive from it.
     public private(set) var baseURL: String = "http://127.0.0.1"
     var refreshTokens: [String: RefreshGrant] = [:]
+    var authorizationCodes: [String: AuthorizationCodeGrant] = [:]
+    /// Codes already redeemed, each with the expiry it had: a second redemption gets AADSTS54005.
+    var redeemedAuthorizationCodes: [String: Date] = [:]
     let pairwiseKey: SymmetricKey
 
     // MARK: Test knobs
@@ -54,6 +58,8 @@ public actor DevIdentityProvider {
     public var issuerV1: String { "https://sts.windows.net/\(tenant.id)/" }
     /// The v2 token endpoint.
     public var tokenEndpoint: String { EntraEndpoints.tokenEndpoint(authority: baseURL, tenant: tenant.id) }
+    /// The v2 authorization endpoint, where a client sends the browser to sign a user in.
+    public var authorizationEndpoint: String { "\(baseURL)/\(tenant.id)/oauth2/v2.0/authorize" }
     /// The v2 discovery document's URL.
     public var discoveryURL: String { "\(issuerV2)/.well-known/openid-configuration" }
 
@@ -146,6 +152,9 @@ public actor DevIdentityProvider {
             document["end_session_endpoint"] = .string("\(tenantBase)/oauth2/v2.0/logout")
             document["jwks_uri"] = .string("\(tenantBase)/discovery/v2.0/keys")
             document["response_types_supported"] = ["code", "id_token", "code id_token", "id_token token"]
+            // Entra does not advertise this field (RFC 8414 §2), but MCP clients since the
+            // 2025-11-25 authorization spec refuse a server without it; Entra accepts both methods.
+            document["code_challenge_methods_supported"] = ["S256", "plain"]
         } else {
             document["issuer"] = .string(alias == nil ? issuerV1 : "https://sts.windows.net/{tenantid}/")
             document["authorization_endpoint"] = .string("\(tenantBase)/oauth2/authorize")
@@ -201,6 +210,7 @@ public actor DevIdentityProvider {
         let grant = try request.required("grant_type")
         switch grant {
         case "password": return try passwordGrant(request)
+        case "authorization_code": return try authorizationCodeGrant(request)
         case "client_credentials": return try clientCredentialsGrant(request)
         case "refresh_token": return try refreshTokenGrant(request)
         case GrantType.jwtBearer: return try onBehalfOfGrant(request)

@@ -1,6 +1,7 @@
 import BatonAgentCore
 import BatonAgents
 import BatonCore
+import BatonIdentity
 import Foundation
 internal import HTTPTypes
 import Hummingbird
@@ -20,6 +21,7 @@ struct AgentCoreIdentityRoutes {
     let system: AgentSystem
     let workloads: WorkloadCatalog
     let verifier: SigV4Verifier
+    let sessions: FederationSessions
 
     func register(on router: Router<BatonRequestContext>) {
         router.post("\(Self.prefix)/identities/:operation") { request, context -> Response in
@@ -81,6 +83,8 @@ struct AgentCoreIdentityRoutes {
             return try await resourceToken(fields, workload)
         case "GetResourceApiKey":
             return try await apiKey(fields, workload)
+        case "CompleteResourceTokenAuth":
+            return try await completeSession(fields, workload)
         case "GetWorkloadAccessTokenForUserId":
             throw AgentCoreError.accessDenied(
                 "Baton binds a workload to a user only by the user's own token (GetWorkloadAccessTokenForJWT): a user id proves nothing to exchange")
@@ -126,10 +130,129 @@ struct AgentCoreIdentityRoutes {
             } catch {
                 throw Self.refusal(error)
             }
+        case "USER_FEDERATION":
+            return try await userFederation(
+                fields, grant: grant, presented: try presented(fields), workload: workload, provider: providerName, resource: resource,
+                scopes: ScopeSet(names), runtime: runtime)
         default:
-            throw AgentCoreError.validation(
-                "the flow \(flow) is not served by this data plane yet (ON_BEHALF_OF_TOKEN_EXCHANGE and M2M are; USER_FEDERATION is not)")
+            throw AgentCoreError.validation("the flow \(flow) is not one of ON_BEHALF_OF_TOKEN_EXCHANGE, M2M, USER_FEDERATION")
         }
+    }
+
+    // MARK: - USER_FEDERATION
+
+    /// `USER_FEDERATION`: a token the user granted before (unless `forceAuthentication`);
+    /// else, with a `sessionUri`, that session's token once the user signed in (and the app
+    /// bound the session with `CompleteResourceTokenAuth` when it named a return URL); else
+    /// a new session and the IdP's authorization URL (code flow with PKCE, to Baton's callback).
+    private func userFederation(
+        _ fields: JSONFields, grant: WorkloadTokens.Grant, presented: Secret, workload: WorkloadDefinition, provider: String, resource: String,
+        scopes: ScopeSet, runtime: AgentRuntime
+    ) async throws -> Response {
+        guard let user = grant.user else {
+            throw AgentCoreError.validation("USER_FEDERATION needs a workload access token issued for a user (GetWorkloadAccessTokenForJWT)")
+        }
+        if let uri = try? fields.string(ifPresent: "sessionUri") ?? nil {
+            guard let session = await sessions.session(uri: uri), session.workload == workload.name, session.provider == provider,
+                session.user.isSameUser(as: user)
+            else { throw AgentCoreError.notFound("no authorization session \(uri) of this workload, provider and user (it may have expired)") }
+            switch session.status {
+            case .complete(let token):
+                await runtime.workloadTokens.register(downstream: token.accessToken, resource: resource, under: presented)
+                return Self.answer(["accessToken": .string(token.accessToken.revealed), "sessionUri": .string(uri)])
+            case .failed:
+                return Self.answer(["sessionUri": .string(uri), "sessionStatus": "FAILED"])
+            case .awaitingUser, .awaitingCompletion:
+                return Self.answer(["sessionUri": .string(uri), "sessionStatus": "IN_PROGRESS"])
+            }
+        }
+        let force = (try? fields.bool(ifPresent: "forceAuthentication")) ?? nil
+        if force != true,
+            let token = await sessions.granted(workload: workload.name, provider: provider, user: user, resource: resource, scopes: scopes)
+        {
+            await runtime.workloadTokens.register(downstream: token.accessToken, resource: resource, under: presented)
+            return Self.answer(["accessToken": .string(token.accessToken.revealed)])
+        }
+        guard let base = await system.publicBase(), let client = runtime.exchangeClient(of: workload.agent, tenant: user.tenantID) else {
+            throw AgentCoreError.internalError("the daemon does not know its own URL yet, or the agent has no credential")
+        }
+        let returnURL = try? fields.string(ifPresent: "resourceOauth2ReturnUrl") ?? nil
+        if let returnURL, !(returnURL.hasPrefix("https://") || returnURL.hasPrefix("http://")) || URL(string: returnURL)?.host == nil {
+            throw AgentCoreError.validation("resourceOauth2ReturnUrl must be an http(s) URL")
+        }
+        let (verifier, challenge) = AuthorizationCodeRedemption.pkce()
+        let session = await sessions.open(
+            workload: workload.name, agent: workload.agent, provider: provider, resource: resource, scopes: scopes, user: user,
+            position: grant.position, verifier: verifier, redirectURI: "\(base)/\(Self.callbackPath)", returnURL: returnURL,
+            customState: try? fields.string(ifPresent: "customState") ?? nil, client: client)
+        return Self.answer([
+            "authorizationUrl": .string(Self.authorizationURL(for: session, challenge: challenge)), "sessionUri": .string(session.uri),
+            "sessionStatus": "IN_PROGRESS",
+        ])
+    }
+
+    static let callbackPath = "\(prefix)/oauth2/callback"
+
+    /// The IdP's authorization endpoint (the agent's token endpoint's sibling) with the
+    /// code flow's parameters, PKCE `S256`, and the user as the login hint.
+    static func authorizationURL(for session: FederationSessions.Session, challenge: String) -> String {
+        let endpoint =
+            session.client.tokenEndpoint.hasSuffix("/token")
+            ? String(session.client.tokenEndpoint.dropLast("/token".count)) + "/authorize" : session.client.tokenEndpoint
+        var components = URLComponents(string: endpoint)
+        let scope = session.scopes.scopes.map { "\(session.resource)/\($0)" }.joined(separator: " ")
+        components?.queryItems =
+            [
+                URLQueryItem(name: "client_id", value: session.client.clientID), URLQueryItem(name: "response_type", value: "code"),
+                URLQueryItem(name: "redirect_uri", value: session.redirectURI), URLQueryItem(name: "scope", value: scope),
+                URLQueryItem(name: "state", value: session.state), URLQueryItem(name: "code_challenge", value: challenge),
+                URLQueryItem(name: "code_challenge_method", value: "S256"), URLQueryItem(name: "response_mode", value: "query"),
+            ] + (session.user.username.map { [URLQueryItem(name: "login_hint", value: $0)] } ?? [])
+        return components?.string ?? endpoint
+    }
+
+    /// `CompleteResourceTokenAuth`: the app, called back at its return URL, binds the
+    /// session to the user whose token it holds — it must be the user who signed in.
+    private func completeSession(_ fields: JSONFields, _ workload: WorkloadDefinition) async throws -> Response {
+        let uri = try Self.string(fields, "sessionUri")
+        let runtime = try await runtime()
+        guard let session = await sessions.session(uri: uri), session.workload == workload.name else {
+            throw AgentCoreError.notFound("no authorization session \(uri) of workload '\(workload.name)' (it may have expired)")
+        }
+        guard case .awaitingCompletion(let token) = session.status else {
+            throw AgentCoreError.validation("the session \(uri) is not waiting to be completed (the user has not signed in, or it is done)")
+        }
+        guard let userToken = fields.value(ifPresent: "userIdentifier")?.objectValue?["userToken"]?.stringValue else {
+            throw AgentCoreError.accessDenied("Baton binds a session only to a user's token (userIdentifier.userToken): a user id proves nothing")
+        }
+        let caller: VerifiedCaller
+        do throws(AgentError) {
+            caller = try await runtime.caller(of: workload.agent, token: Secret(userToken))
+        } catch {
+            throw AgentCoreError.accessDenied("the user token was refused for \(workload.agent): \(error.description)")
+        }
+        guard caller.principal.chainUser.isSameUser(as: session.user) else {
+            await runtime.recordDenial(at: workload.agent, user: session.user, target: session.provider, reason: "federation_user_mismatch")
+            await sessions.update(uri, to: .failed("another user completed the session"))
+            throw AgentCoreError.accessDenied("the session was started for another user")
+        }
+        try await Self.grant(token, for: session, runtime: runtime, sessions: sessions)
+        return Self.answer([:])
+    }
+
+    /// Records the token the user granted (its fingerprint, in the session's chain) and
+    /// releases it to the session's polls: durable before it can be handed out.
+    static func grant(_ token: ExchangedToken, for session: FederationSessions.Session, runtime: AgentRuntime, sessions: FederationSessions)
+        async throws
+    {
+        do throws(AgentError) {
+            try await runtime.recordIssued(
+                token.accessToken, as: session.agent, user: session.user, inHopAt: session.position, target: session.provider,
+                operation: "agentcore GetResourceOauth2Token USER_FEDERATION")
+        } catch {
+            throw refusal(error)
+        }
+        await sessions.update(session.uri, to: .complete(token))
     }
 
     /// The workload token's current grant (a late or another workload's token refused, and

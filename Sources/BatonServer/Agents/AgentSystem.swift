@@ -130,6 +130,11 @@ extension AgentSystem {
         baseURL = url
     }
 
+    /// The base URL others reach this daemon at: `server.public_url`, else where it listens.
+    func publicBase() -> String? {
+        publicURL ?? baseURL
+    }
+
     /// What an app Baton starts needs to reach the data plane as its workload (the
     /// endpoint, the region and the workload's first access key) and its downstream
     /// gateways.

@@ -68,7 +68,8 @@ extension DevIdentityProvider {
         }
     }
 
-    private static func constantTimeEquals(_ left: String, _ right: String) -> Bool {
+    /// Compares secrets without an early exit, so timing says nothing about where they differ.
+    static func constantTimeEquals(_ left: String, _ right: String) -> Bool {
         let a = Array(left.utf8)
         let b = Array(right.utf8)
         guard a.count == b.count else { return false }

@@ -71,7 +71,8 @@ extension DevIdentityProvider {
         return try response(subject, requested: requested, request: request)
     }
 
-    private func response(_ subject: TokenSubject, requested: RequestedScopes, request: TokenRequest) throws(EntraError) -> JSONObject {
+    /// The success response of a delegated grant, or Entra's `server_error` when signing fails.
+    func response(_ subject: TokenSubject, requested: RequestedScopes, request: TokenRequest) throws(EntraError) -> JSONObject {
         do {
             return try delegatedResponse(subject, requested: requested, clientInfo: request["client_info"] == "1")
         } catch {

@@ -24,6 +24,10 @@ struct TokenSubject: Sendable {
     var amr: [String]
     /// An RFC 8693 actor chain to embed as `act`.
     var actor: JSONValue?
+    /// The `nonce` of the authorization request the user signed in through, echoed in the id token (OpenID Connect Core §2).
+    var nonce: String?
+    /// When the user signed in interactively: the id token's `auth_time`.
+    var authenticatedAt: Date?
 }
 
 extension DevIdentityProvider {
@@ -75,10 +79,11 @@ extension DevIdentityProvider {
         return (token, Int(lifetime))
     }
 
-    /// An id token for `client` (its `aud` is the client, as MSAL requires).
-    func mintIDToken(user: DevUser, client: DevApplication) throws -> String {
+    /// An id token for `client` (its `aud` is the client, as MSAL requires), with the `nonce`
+    /// and `auth_time` of an interactive sign-in when there was one.
+    func mintIDToken(user: DevUser, client: DevApplication, nonce: String?, authenticatedAt: Date?) throws -> String {
         let issuedAt = Int64(now.timeIntervalSince1970)
-        let claims: JSONObject = [
+        var claims: JSONObject = [
             "aud": .string(client.appID),
             "iss": .string(issuerV2),
             "iat": .integer(issuedAt),
@@ -92,6 +97,8 @@ extension DevIdentityProvider {
             "uti": .string(Self.uniqueTokenID()),
             "ver": "2.0",
         ]
+        if let nonce { claims["nonce"] = .string(nonce) }
+        if let authenticatedAt { claims["auth_time"] = .integer(Int64(authenticatedAt.timeIntervalSince1970)) }
         return try CompactJWS.sign(
             header: ["typ": "JWT", "kid": .string(keyRing.active.kid)], claims: claims, key: .rsa(keyRing.active.key), algorithm: .rs256)
     }
@@ -112,7 +119,8 @@ extension DevIdentityProvider {
                 response["refresh_token"] = .string(issueRefreshToken(user: user, client: subject.client, amr: subject.amr))
             }
             if requested.wantsIDToken {
-                response["id_token"] = .string(try mintIDToken(user: user, client: subject.client))
+                response["id_token"] = .string(
+                    try mintIDToken(user: user, client: subject.client, nonce: subject.nonce, authenticatedAt: subject.authenticatedAt))
             }
             if clientInfo {
                 let info = #"{"uid":"\#(user.oid)","utid":"\#(tenant.id)"}"#

@@ -4,7 +4,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Entra's v2.0 endpoints under `/{tenant}/…`, MSAL's instance discovery, and `/_dev/…` test knobs.
+/// Entra's v2.0 endpoints under `/{tenant}/…` (the authorization endpoint in ``AuthorizationRoutes``),
+/// MSAL's instance discovery, and `/_dev/…` test knobs.
 struct IdentityProviderRoutes: Sendable {
     let provider: DevIdentityProvider
 
@@ -31,6 +32,7 @@ struct IdentityProviderRoutes: Sendable {
         router.post(":tenant/oauth2/v2.0/token") { request, context in
             try await token(request, context)
         }
+        AuthorizationRoutes(provider: provider).register(on: router)
         DevKnobRoutes(provider: provider).register(on: router)
     }
 

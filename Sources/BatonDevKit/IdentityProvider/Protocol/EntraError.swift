@@ -28,11 +28,10 @@ public struct EntraError: Error, Sendable, Equatable {
 
     /// The JSON body, with `error_description` = `AADSTSnnnn: message` plus trace, correlation and timestamp lines.
     func body(traceID: String, correlationID: String, at date: Date) -> JSONObject {
-        let timestamp = Self.timestampFormat.string(from: date)
+        let timestamp = Self.timestamp(date)
         var body: JSONObject = [
             "error": .string(error),
-            "error_description": .string(
-                "AADSTS\(code): \(message)\r\nTrace ID: \(traceID)\r\nCorrelation ID: \(correlationID)\r\nTimestamp: \(timestamp)"),
+            "error_description": .string(errorDescription(traceID: traceID, correlationID: correlationID, at: date)),
             "error_codes": [.integer(Int64(code))],
             "timestamp": .string(timestamp),
             "trace_id": .string(traceID),
@@ -42,6 +41,18 @@ public struct EntraError: Error, Sendable, Equatable {
         if let suberror { body["suberror"] = .string(suberror) }
         if let claims { body["claims"] = .string(claims) }
         return body
+    }
+
+    /// `AADSTSnnnn: message` and the trace, correlation and timestamp lines: Entra's
+    /// `error_description`, in a token-endpoint body and in a redirect to the client alike.
+    func errorDescription(traceID: String, correlationID: String, at date: Date) -> String {
+        let timestamp = Self.timestamp(date)
+        return "AADSTS\(code): \(message)\r\nTrace ID: \(traceID)\r\nCorrelation ID: \(correlationID)\r\nTimestamp: \(timestamp)"
+    }
+
+    /// The time as Entra writes it in error answers, e.g. `2025-01-31 09:15:02Z`.
+    static func timestamp(_ date: Date) -> String {
+        timestampFormat.string(from: date)
     }
 
     private static let timestampFormat: DateFormatter = {
@@ -226,6 +237,106 @@ extension EntraError {
             .tooManyRequests, "temporarily_unavailable", 90055,
             "TenantThrottlingError - There are too many incoming requests. This exception is thrown for blocked tenants.")
         error.retryAfter = retryAfter
+        return error
+    }
+
+    // MARK: - The authorization endpoint and the authorization code grant
+
+    static func redirectURIMismatch(_ redirectURI: String, client: DevApplication) -> EntraError {
+        .init(
+            .badRequest, "invalid_request", 50011,
+            "The redirect URI '\(redirectURI)' specified in the request does not match the redirect URIs configured for the application '\(client.appID)'. Make sure the redirect URI sent in the request matches one in the redirect_uris of app '\(client.name)' in the tenant file."
+        )
+    }
+
+    static func noRedirectURIRegistered(_ client: DevApplication) -> EntraError {
+        .init(
+            .badRequest, "invalid_request", 500113,
+            "No reply address is registered for the application '\(client.appID)'. Without redirect_uris in the tenant file, app '\(client.name)' accepts only http://127.0.0.1 and http://localhost redirect URIs."
+        )
+    }
+
+    static func unsupportedResponseType(_ responseType: String) -> EntraError {
+        .init(
+            .badRequest, "unsupported_response_type", 700054,
+            "response_type '\(responseType)' is not enabled for the application. The dev identity provider supports only 'code'.")
+    }
+
+    static func unsupportedResponseMode(_ responseMode: String) -> EntraError {
+        .init(
+            .badRequest, "invalid_request", 70007,
+            "'\(responseMode)' is not a supported value of 'response_mode'. The dev identity provider answers with 'query' only.")
+    }
+
+    static var codeChallengeRequired: EntraError {
+        .init(
+            .badRequest, "invalid_request", 900144,
+            "The request body must contain the following parameter: 'code_challenge'. The dev identity provider requires PKCE (RFC 7636) on every authorization request: send code_challenge and code_challenge_method=S256."
+        )
+    }
+
+    static func invalidCodeChallengeMethod(_ method: String) -> EntraError {
+        .init(.badRequest, "invalid_request", 50149, "Invalid Code_Challenge_method parameter '\(method)'. Use S256 or plain.")
+    }
+
+    static func invalidCodeChallengeSize(_ method: PKCEChallenge.Method) -> EntraError {
+        let expected =
+            switch method {
+            case .s256: "an S256 challenge is the 43-character base64url SHA-256 of the verifier"
+            case .plain: "a plain challenge is the verifier itself, 43 to 128 characters of A-Z a-z 0-9 - . _ ~"
+            }
+        return .init(.badRequest, "invalid_request", 501491, "Invalid size of Code_Challenge parameter: \(expected).")
+    }
+
+    static var loginRequired: EntraError {
+        .init(
+            .badRequest, "login_required", 50058,
+            "A silent sign-in request was sent but no user is signed in. The dev identity provider keeps no sign-in session, so prompt=none cannot succeed."
+        )
+    }
+
+    static var invalidAuthorizationCode: EntraError {
+        .init(.badRequest, "invalid_grant", 70000, "The provided value for the 'code' parameter is not valid.")
+    }
+
+    static func authorizationCodeClientMismatch(_ client: DevApplication) -> EntraError {
+        .init(
+            .badRequest, "invalid_grant", 70000,
+            "The provided value for the 'code' parameter is not valid. The code was issued to a different client than '\(client.appID)'.")
+    }
+
+    static var expiredAuthorizationCode: EntraError {
+        .init(
+            .badRequest, "invalid_grant", 70008,
+            "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."
+        )
+    }
+
+    static var redeemedAuthorizationCode: EntraError {
+        .init(
+            .badRequest, "invalid_grant", 54005,
+            "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.")
+    }
+
+    static func authorizationCodeRedirectMismatch(_ redirectURI: String, expected: String) -> EntraError {
+        .init(
+            .badRequest, "invalid_grant", 50011,
+            "The reply address '\(redirectURI)' does not match the reply address '\(expected)' provided when requesting Authorization code.")
+    }
+
+    static var codeVerifierMismatch: EntraError {
+        .init(
+            .badRequest, "invalid_grant", 50148, "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE."
+        )
+    }
+
+    /// This refusal as the authorization endpoint words it: a missing consent is OpenID
+    /// Connect's `consent_required` there (Core §3.1.2.6), not the token endpoint's `invalid_grant`.
+    var atAuthorizationEndpoint: EntraError {
+        guard suberror == "consent_required" else { return self }
+        var error = self
+        error.error = "consent_required"
+        error.suberror = nil
         return error
     }
 

@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 
 /// The parameters of one token-endpoint request, from its form body and `Authorization` header.
@@ -7,13 +8,7 @@ public struct TokenRequest: Sendable {
     let basicCredentials: (clientID: String, secret: String)?
 
     public init(formBody: String, authorization: String?) {
-        var parameters: [String: String] = [:]
-        for pair in formBody.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = Self.decodeComponent(parts[0]) else { continue }
-            parameters[name] = parts.count == 2 ? Self.decodeComponent(parts[1]) ?? "" : ""
-        }
-        self.parameters = parameters
+        self.parameters = URLText.formDecoded(formBody)
         self.basicCredentials = authorization.flatMap(Self.basic)
     }
 
@@ -32,16 +27,13 @@ public struct TokenRequest: Sendable {
         self["client_id"] ?? basicCredentials?.clientID
     }
 
-    private static func decodeComponent(_ component: Substring) -> String? {
-        component.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-    }
-
     /// RFC 6749 §2.3.1: each of id and secret is form-urlencoded before base64.
     private static func basic(_ header: String) -> (String, String)? {
         guard header.lowercased().hasPrefix("basic "),
             let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
             let decoded = String(data: data, encoding: .utf8), let colon = decoded.firstIndex(of: ":"),
-            let id = decodeComponent(decoded[..<colon]), let secret = decodeComponent(decoded[decoded.index(after: colon)...])
+            let id = URLText.formDecodedComponent(decoded[..<colon]),
+            let secret = URLText.formDecodedComponent(decoded[decoded.index(after: colon)...])
         else { return nil }
         return (id, secret)
     }

@@ -90,6 +90,10 @@ extension DevTenant {
             )
             try permission.finish()
         }
+        let redirectURIs: [String] = try section.list("redirect_uris", default: [])
+        for (index, uri) in redirectURIs.enumerated() {
+            if let problem = redirectURIProblem(uri) { throw section.invalid("redirect_uris[\(index)]", problem) }
+        }
         var preAuthorized: [DevPreAuthorization] = []
         for entry in try section.sections("pre_authorized") {
             preAuthorized.append(DevPreAuthorization(client: try entry.requiredValue("client"), scopes: try entry.list("scopes", default: [])))
@@ -108,7 +112,8 @@ extension DevTenant {
             certificates: certificates,
             permissions: permissions,
             preAuthorized: preAuthorized,
-            requiresMFA: try section.value("requires_mfa", default: false)
+            requiresMFA: try section.value("requires_mfa", default: false),
+            redirectURIs: redirectURIs
         )
         try section.finish()
         return application
@@ -155,6 +160,18 @@ extension DevTenant {
                 }
             }
         }
+    }
+
+    /// Why `uri` cannot be registered as a redirect URI, or `nil`. Like Entra: https, or http
+    /// only on a loopback host; and no fragment, which a redirect could not keep (RFC 6749 §3.1.2).
+    private static func redirectURIProblem(_ uri: String) -> String? {
+        guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased(), components.host?.isEmpty == false
+        else { return "'\(uri)' is not a URL with a host" }
+        guard components.fragment == nil else { return "'\(uri)' has a fragment (#…), which a redirect URI cannot have" }
+        guard scheme == "https" || LoopbackRedirectURI(uri) != nil else {
+            return "'\(uri)' must use https, or http on 127.0.0.1 or localhost"
+        }
+        return nil
     }
 
     private static func requireGUID(_ value: String, key: String, in section: ConfigSection) throws(ConfigError) {

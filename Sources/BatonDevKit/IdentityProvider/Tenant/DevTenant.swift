@@ -107,11 +107,13 @@ public struct DevApplication: Sendable {
     public var preAuthorized: [DevPreAuthorization]
     /// Conditional Access: tokens for this resource need MFA.
     public var requiresMFA: Bool
+    /// Where the authorization endpoint may send codes; see ``accepts(redirectURI:)`` for loopback URIs.
+    public var redirectURIs: [String]
 
     public init(
         name: String, appID: String, objectID: String, identifierURIs: [String] = [], scopes: [String] = [], roles: [String] = [],
         accessTokenVersion: Int = 2, isPublicClient: Bool = false, secrets: [Secret] = [], certificates: [Data] = [],
-        permissions: [DevPermission] = [], preAuthorized: [DevPreAuthorization] = [], requiresMFA: Bool = false
+        permissions: [DevPermission] = [], preAuthorized: [DevPreAuthorization] = [], requiresMFA: Bool = false, redirectURIs: [String] = []
     ) {
         self.name = name
         self.appID = appID
@@ -126,6 +128,7 @@ public struct DevApplication: Sendable {
         self.permissions = permissions
         self.preAuthorized = preAuthorized
         self.requiresMFA = requiresMFA
+        self.redirectURIs = redirectURIs
     }
 
     /// Whether `identifier` is this app's client id, `api://{appId}` or one of its identifier URIs.
