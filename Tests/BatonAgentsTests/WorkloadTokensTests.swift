@@ -28,6 +28,23 @@ struct WorkloadTokensTests {
         #expect(ended.user == jane && ended.userToken == nil, "who it was for, not their token")
     }
 
+    @Test("two hops of one user holding the same downstream token: the latest hop's while both run, the other's once it ends, never refused early")
+    func sharedDownstreamToken() async {
+        let tokens = WorkloadTokens()
+        let first = await tokens.issue(for: "w", user: jane, userToken: Secret("a1"), position: .start(at: "servicenow-agent"))
+        let second = await tokens.issue(for: "w", user: jane, userToken: Secret("a2"), position: .start(at: "servicenow-agent"))
+        let shared = Secret("token-b")
+        await tokens.register(downstream: shared, resource: "api://servicenow", under: first)
+        await tokens.register(downstream: shared, resource: "api://servicenow", under: second)
+        let both = await tokens.downstreamGrant(shared)
+        #expect(both?.isShared == true && both?.grant.userToken == Secret("a2"))
+        await tokens.revoke(second)
+        let left = await tokens.downstreamGrant(shared)
+        #expect(left?.isShared == false && left?.grant.userToken == Secret("a1"), "the first hop's calls still pass, in its own chain")
+        await tokens.revoke(first)
+        #expect(await tokens.downstreamGrant(shared) == nil)
+    }
+
     @Test("a token without a hop (GetWorkloadAccessTokenForJWT) cannot carry downstream tokens; one past the user's token's expiry has ended")
     func expiryAndNoHop() async {
         let tokens = WorkloadTokens(lifetime: .seconds(900))

@@ -21,7 +21,11 @@ struct VerifierHarness: Sendable {
         self.client = client
         let issuer = TrustedIssuer(
             name: "dev", kind: .entra(authority: client.base, multiTenant: multiTenant), tenants: tenants ?? [provider.tenant.id], versions: versions)
-        self.verifier = TokenVerifier(issuers: [issuer], settings: settings, fingerprinter: TokenFingerprinter(key: SymmetricKey(size: .bits256)))
+        // The in-process IdP shares two cores with every other suite (and their Python
+        // clients): a generous deadline, so that a slow answer is not read as an outage.
+        self.verifier = TokenVerifier(
+            issuers: [issuer], settings: settings, fingerprinter: TokenFingerprinter(key: SymmetricKey(size: .bits256)),
+            fetcher: HTTPDocumentFetcher(timeout: .seconds(30)))
         let app = client.app("concierge")
         self.concierge = TokenPolicy(audiences: Set([app.appID] + app.identifierURIs))
     }

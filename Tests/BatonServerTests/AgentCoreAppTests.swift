@@ -45,6 +45,23 @@ struct AgentCoreAppTests {
             let downstream = try #require(chain.first { $0.kind == .downstream })
             #expect(downstream.target == "servicenow" && downstream.status == 200 && downstream.operation == "GET /api/now/table/incident")
 
+            // What the app was started with: its workload's key and Baton's URLs, none of Baton's own secrets.
+            let definition = await daemon.agents.catalog.definition(named: "servicenow-agent")
+            let app = try #require(definition?.agentCore)
+            let variables = try #require(await daemon.agents.launchEnvironment(for: app))
+            #expect(variables["BEDROCK_AGENTCORE_DP_ENDPOINT"] == "\(base)/agentcore")
+            #expect(variables["SNOW_INSTANCE_URL"] == "\(base)/agentcore/downstream/servicenow")
+            #expect(variables["AWS_ACCESS_KEY_ID"] == "AKIABATONDEVSNOWAPP01" && variables["BATON_ITSM_SECRET"] == nil)
+            #expect(
+                Set(variables.keys).subtracting(AgentSystem.inheritedVariables).subtracting(app.downstream.keys)
+                    == ["AWS_REGION", "AWS_DEFAULT_REGION", "BEDROCK_AGENTCORE_DP_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+
+            // ServiceNow's ACLs, through the whole path: the HR complaint, asked for by number, is not there for Jane.
+            let hidden = try await Self.invoke(base, agent: "servicenow-agent", token: token, input: "Show me INC0012350")
+            #expect(hidden.status == 200, "\(hidden.body)")
+            let hiddenAnswer = hidden.json["answer"] as? String ?? ""
+            #expect(hiddenAnswer.contains("(no records)") && !hiddenAnswer.contains("Employee complaint"), "\(hiddenAnswer)")
+
             // The gateway is no open proxy: no token, Jane's own, or a ServiceNow token Baton did not hand out for a running hop — each refused.
             let gateway = "\(base)/agentcore/downstream/servicenow/api/now/table/incident"
             for bearer in [nil, token, try await sn.token()] {
@@ -79,9 +96,11 @@ struct AgentCoreAppTests {
         }
     }
 
-    @Test("@requires_access_token(auth_flow=\"ON_BEHALF_OF_TOKEN_EXCHANGE\") gets the same token the same way")
+    @Test(
+        "@requires_access_token(auth_flow=\"ON_BEHALF_OF_TOKEN_EXCHANGE\") gets the token the same way (its own provider name shows that it, not IdentityClient, asked)"
+    )
     func decorator() async throws {
-        try await Self.withMesh(tokenStyle: "decorator") { sn, base, daemon in
+        try await Self.withMesh(tokenStyle: "decorator", provider: "EntraIdServiceNowDecorated") { sn, base, daemon in
             let token = try await sn.idp.signIn(scope: "api://servicenow-agent/access_as_user")
             let response = try await Self.invoke(base, agent: "servicenow-agent", token: token)
             #expect(response.status == 200, "\(response.body)")
@@ -89,19 +108,20 @@ struct AgentCoreAppTests {
             try await Self.expectServiceNowSawJane(sn, notToken: token)
             let reader = try #require(await daemon.storage.ledger()).reader
             let exchanges = try await LedgerQuery(kind: .exchange, limit: 100).run(on: reader).entries
-            #expect(exchanges.contains { $0.target == "EntraIdServiceNow" && $0.chainID == response.json["chain_id"] as? String })
+            let mine = exchanges.filter { $0.chainID == response.json["chain_id"] as? String }
+            #expect(mine.map(\.target) == ["EntraIdServiceNowDecorated"], "\(mine)")
         }
     }
 
     // MARK: - Fixture
 
     /// Jane's prompt at `agent`; the first call also waits for the app to start (Python and Strands load slowly).
-    static func invoke(_ base: String, agent: String, token: String) async throws -> HTTPResult {
+    static func invoke(_ base: String, agent: String, token: String, input: String = prompt) async throws -> HTTPResult {
         var request = URLRequest(url: URL(string: "\(base)/v1/agents/\(agent)/invoke")!, timeoutInterval: 180)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.httpBody = try JSONSerialization.data(withJSONObject: ["input": prompt])
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["input": input])
         return try await httpRequest(request)
     }
 
@@ -123,7 +143,7 @@ struct AgentCoreAppTests {
     /// The dev IdP, the emulator, `baton dev model` and a daemon whose agents are the shipped
     /// concierge and itsm, triage with the app as a delegate, and the example's app agent.
     static func withMesh(
-        tokenStyle: String, _ body: @Sendable (ServiceNowFixture, String, BatonDaemon) async throws -> Void
+        tokenStyle: String, provider: String = "EntraIdServiceNow", _ body: @Sendable (ServiceNowFixture, String, BatonDaemon) async throws -> Void
     ) async throws {
         let python = try InteropPython.agentcore()
         let directory = try TemporaryDirectory()
@@ -137,17 +157,37 @@ struct AgentCoreAppTests {
         let app = try String(contentsOfFile: "\(example)/agents/servicenow-agent.yaml", encoding: .utf8)
             .replacingOccurrences(of: "  directory: ..\n", with: "  directory: \(example)\n")
         try app.write(toFile: "\(agents)/servicenow-agent.yaml", atomically: true, encoding: .utf8)
+        // The example's workload, with a second provider for the decorator to name.
+        let workloads = directory.file("workloads")
+        try FileManager.default.createDirectory(atPath: workloads, withIntermediateDirectories: true)
+        let workload =
+            try String(contentsOfFile: "\(example)/workloads/servicenow-agent-workload.yaml", encoding: .utf8)
+            + "  - name: EntraIdServiceNowDecorated\n    flows: [ON_BEHALF_OF_TOKEN_EXCHANGE]\n    resources: [api://servicenow]\n"
+        try workload.write(toFile: "\(workloads)/servicenow-agent-workload.yaml", atomically: true, encoding: .utf8)
         let rules = RepositoryPaths.path("dev/model.yaml")
+        try await InteropSlot.exclusive {
+            try await run(
+                directory: directory, agents: agents, workloads: workloads, rules: rules, python: python, tokenStyle: tokenStyle, provider: provider,
+                body)
+        }
+    }
+
+    private static func run(
+        directory: TemporaryDirectory, agents: String, workloads: String, rules: String, python: String, tokenStyle: String, provider: String,
+        _ body: @Sendable (ServiceNowFixture, String, BatonDaemon) async throws -> Void
+    ) async throws {
         try await ServiceNowFixture.withRunning { sn in
             let model = DevModelServer(rules: try ModelRules(contentsOf: rules), logger: Logger(label: "test.model"))
             try await LocalServer.run(logger: Logger(label: "test"), { model.makeApplication(onRunning: $0) }) { modelURL in
                 var configuration = AgentRoutesTests.configuration(sn, data: directory.file("data"), agents: agents)
-                configuration.agentcore = AgentCoreSettings(enabled: true, region: "us-east-1", directory: "\(example)/workloads")
+                configuration.agentcore = AgentCoreSettings(enabled: true, region: "us-east-1", directory: workloads)
                 let daemon = try BatonDaemon(
                     configuration: configuration, logger: Logger(label: "test"),
                     environment: [
-                        "BATON_SERVICENOW_URL": sn.url, "SNOW_INSTANCE_URL": sn.url, "BATON_DEV_MODEL_URL": modelURL,
-                        "BATON_AGENTCORE_PYTHON": python, "SERVICENOW_AGENT_TOKEN_STYLE": tokenStyle,
+                        "BATON_SERVICENOW_URL": sn.url, "BATON_DEV_MODEL_URL": modelURL, "BATON_AGENTCORE_PYTHON": python,
+                        "SERVICENOW_AGENT_TOKEN_STYLE": tokenStyle, "SERVICENOW_AGENT_PROVIDER": provider,
+                        // Never passed on to the app (it inherits only PATH, HOME, locale, TMPDIR, CAs).
+                        "BATON_ITSM_SECRET": "itsm-dev-secret", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
                     ])
                 try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
                     _ = try await httpGet("\(base)/readyz", until: 200)

@@ -43,18 +43,22 @@ struct AgentCoreInteropTests {
             try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
                 _ = try await httpGet("\(base)/readyz", until: 200)
                 let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
-                let (status, output) = try await ChildProcess.run(
-                    python, [Self.script],
-                    environment: [
-                        "BEDROCK_AGENTCORE_DP_ENDPOINT": "\(base)/agentcore", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIABATONDEVSNOW0001",
-                        "AWS_SECRET_ACCESS_KEY": "servicenow-agent-dev-secret-key", "WORKLOAD": "servicenow-agent", "OTHER_WORKLOAD": "crm-agent",
-                        "USER_TOKEN": try await sn.idp.signIn(
-                            scope: "api://itsm/access_as_user", extra: ["client_id": sn.idp.app("mcp-client").appID]),
-                        "WRONG_AUDIENCE_TOKEN": try await sn.idp.signIn(), "OTHER_ACCESS_KEY": "AKIABATONTESTCRM0001",
-                        "OTHER_SECRET_KEY": "crm-agent-test-secret-key", "SERVICENOW_URL": sn.url, "SERVICENOW_APP": sn.idp.app("servicenow").appID,
-                        "JANE_OID": jane.oid, "OTHER_API_KEY": "crm-test-api-key-0123456789",
-                        "SALESFORCE_APP": sn.idp.app("salesforce").appID, "CRM_APP": sn.idp.app("crm").appID,
-                    ])
+                let (status, output) = try await InteropSlot.exclusive {
+                    try await ChildProcess.run(
+                        python, [Self.script],
+                        environment: [
+                            "BEDROCK_AGENTCORE_DP_ENDPOINT": "\(base)/agentcore", "AWS_REGION": "us-east-1",
+                            "AWS_ACCESS_KEY_ID": "AKIABATONDEVSNOW0001",
+                            "AWS_SECRET_ACCESS_KEY": "servicenow-agent-dev-secret-key", "WORKLOAD": "servicenow-agent", "OTHER_WORKLOAD": "crm-agent",
+                            "USER_TOKEN": try await sn.idp.signIn(
+                                scope: "api://itsm/access_as_user", extra: ["client_id": sn.idp.app("mcp-client").appID]),
+                            "WRONG_AUDIENCE_TOKEN": try await sn.idp.signIn(), "OTHER_ACCESS_KEY": "AKIABATONTESTCRM0001",
+                            "OTHER_SECRET_KEY": "crm-agent-test-secret-key", "SERVICENOW_URL": sn.url,
+                            "SERVICENOW_APP": sn.idp.app("servicenow").appID,
+                            "JANE_OID": jane.oid, "OTHER_API_KEY": "crm-test-api-key-0123456789",
+                            "SALESFORCE_APP": sn.idp.app("salesforce").appID, "CRM_APP": sn.idp.app("crm").appID,
+                        ])
+                }
                 #expect(status == 0, "\(output)")
                 for check in [
                     "for jwt ok", "workload ok", "obo ok", "servicenow ok 5", "provider refused ok", "another workload's token refused ok",
@@ -112,6 +116,7 @@ struct AgentCoreInteropTests {
           - name: ServiceNowUserConsent
             flows: [USER_FEDERATION]
             resources: [api://servicenow]
+        return_urls: [http://127.0.0.1:9/done]
         """.write(toFile: "\(workloads)/federated-agent.yaml", atomically: true, encoding: .utf8)
         try await ServiceNowFixture.withRunning { sn in
             let daemon = try AgentRoutesTests.daemon(sn, data: directory.file("data")) {
@@ -121,21 +126,25 @@ struct AgentCoreInteropTests {
                 _ = try await httpGet("\(base)/readyz", until: 200)
                 let jane = try #require(sn.idp.tenant.user(username: "jane@contoso.com"))
                 let itsm = ["client_id": sn.idp.app("mcp-client").appID]
-                let (status, output) = try await ChildProcess.run(
-                    python, [Self.federationScript],
-                    environment: [
-                        "BEDROCK_AGENTCORE_DP_ENDPOINT": "\(base)/agentcore", "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIABATONTESTFED0001",
-                        "AWS_SECRET_ACCESS_KEY": "federated-agent-test-secret", "WORKLOAD": "federated-agent", "PROVIDER": "ServiceNowUserConsent",
-                        "SCOPE": "api://servicenow/user_impersonation",
-                        "USER_TOKEN": try await sn.idp.signIn(scope: "api://itsm/access_as_user", extra: itsm),
-                        "OTHER_USER_TOKEN": try await sn.idp.signIn("harriet@contoso.com", scope: "api://itsm/access_as_user", extra: itsm),
-                        "JANE_PASSWORD": "jane-dev-password", "HARRIET_PASSWORD": "harriet-dev-password",
-                        "RESOURCE_APP": sn.idp.app("servicenow").appID, "JANE_OID": jane.oid,
-                    ])
+                let (status, output) = try await InteropSlot.exclusive {
+                    try await ChildProcess.run(
+                        python, [Self.federationScript],
+                        environment: [
+                            "BEDROCK_AGENTCORE_DP_ENDPOINT": "\(base)/agentcore", "AWS_REGION": "us-east-1",
+                            "AWS_ACCESS_KEY_ID": "AKIABATONTESTFED0001",
+                            "AWS_SECRET_ACCESS_KEY": "federated-agent-test-secret", "WORKLOAD": "federated-agent",
+                            "PROVIDER": "ServiceNowUserConsent",
+                            "SCOPE": "api://servicenow/user_impersonation",
+                            "USER_TOKEN": try await sn.idp.signIn(scope: "api://itsm/access_as_user", extra: itsm),
+                            "OTHER_USER_TOKEN": try await sn.idp.signIn("harriet@contoso.com", scope: "api://itsm/access_as_user", extra: itsm),
+                            "JANE_PASSWORD": "jane-dev-password", "HARRIET_PASSWORD": "harriet-dev-password",
+                            "RESOURCE_APP": sn.idp.app("servicenow").appID, "JANE_OID": jane.oid,
+                        ])
+                }
                 #expect(status == 0, "\(output)")
                 for check in [
-                    "federation ok", "grant kept ok", "federation with return url ok", "binding another user refused ok",
-                    "another user at the idp refused ok",
+                    "federation ok", "grant kept ok", "federation with return url ok", "unregistered return url refused ok",
+                    "binding another user refused ok", "another user at the idp refused ok",
                 ] {
                     #expect(output.contains(check), "missing '\(check)' in:\n\(output)")
                 }
@@ -144,7 +153,9 @@ struct AgentCoreInteropTests {
                 let reader = try #require(await daemon.storage.ledger()).reader
                 let granted = try await LedgerQuery(kind: .exchange, limit: 100).run(on: reader).entries
                     .filter { $0.operation == "agentcore GetResourceOauth2Token USER_FEDERATION" }
-                #expect(granted.count == 2 && granted.allSatisfy { $0.user?.objectID == jane.oid && $0.tokenFingerprint != nil }, "\(granted)")
+                // Signed in without a return URL, handed out again from memory, signed in with one: each recorded.
+                #expect(granted.map(\.tokenSource) == ["idp", "hot", "idp"], "\(granted.map(\.tokenSource))")
+                #expect(granted.count == 3 && granted.allSatisfy { $0.user?.objectID == jane.oid && $0.tokenFingerprint != nil }, "\(granted)")
                 let denials = try await LedgerQuery(kind: .deny, limit: 100).run(on: reader).entries.filter {
                     $0.reason == "federation_user_mismatch"
                 }

@@ -10,7 +10,8 @@ struct DemoCommandTests {
         let directory = try TemporaryDirectory()
         let data = directory.file("demo")
         let process = BatonProcess(["demo", "--data-dir", data], directory: RepositoryPaths.root)
-        let status = try await process.run()
+        // The demo starts the seed's Strands agent: one such Python at a time.
+        let status = try await InteropSlot.exclusive { try await process.run() }
         let output = process.standardOutput
         #expect(status == 0, "\(output)\n\(process.standardError)")
         for number in ServiceNowSeed.janesOpenIncidents { #expect(output.contains(number), "Jane's incident \(number)") }

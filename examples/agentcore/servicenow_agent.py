@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 SNOW_INSTANCE_URL = os.environ.get("SNOW_INSTANCE_URL", "")
 MODEL_ID = os.environ.get("MODEL_ID", "us.anthropic.claude-sonnet-4-20250514-v1:0")
 AWS_REGION = os.environ.get("AWS_REGION", "us-east-1")
+# The decorator's provider; the seed's own fetch_snow_token names "EntraIdServiceNow" itself.
 PROVIDER_NAME = os.environ.get("PROVIDER_NAME", "EntraIdServiceNow")
 SNOW_SCOPES = os.environ.get("SNOW_SCOPES", "api://servicenow/user_impersonation").split()
 TOKEN_STYLE = os.environ.get("TOKEN_STYLE", "identity_client")
@@ -53,7 +54,7 @@ async def fetch_snow_token() -> None:
     if not workload_token:
         raise RuntimeError("No workload access token. Is inbound JWT auth configured?")
     token_b = await identity_client.get_token(
-        provider_name=PROVIDER_NAME,
+        provider_name="EntraIdServiceNow",
         scopes=SNOW_SCOPES,
         agent_identity_token=workload_token,
         auth_flow="ON_BEHALF_OF_TOKEN_EXCHANGE",

@@ -18,6 +18,7 @@ import Foundation
 ///     resources: [api://servicenow] # the audiences its scopes may name
 ///   - name: WeatherApiKey           # what GetResourceApiKey returns
 ///     api_key: ${WEATHER_API_KEY}
+/// return_urls: [https://agent.example.com/oauth2/done]   # USER_FEDERATION's resourceOauth2ReturnUrl
 /// ```
 public struct WorkloadDefinition: Sendable {
     public struct AccessKey: Sendable {
@@ -41,6 +42,9 @@ public struct WorkloadDefinition: Sendable {
     public var agent: String
     public var accessKeys: [AccessKey]
     public var credentialProviders: [String: CredentialProvider]
+    /// Where a `USER_FEDERATION` session may send the user's browser back to the app
+    /// (`resourceOauth2ReturnUrl`, matched exactly; AWS's `allowedResourceOauth2ReturnUrls`).
+    public var returnURLs: Set<String>
     public var file: String
 
     public static func load(file path: String, environment: [String: String]) throws(ConfigError) -> WorkloadDefinition {
@@ -91,6 +95,10 @@ public struct WorkloadDefinition: Sendable {
             guard !resources.isEmpty else { throw section.invalid("resources", "name the audiences this provider may exchange for") }
             credentialProviders[name] = CredentialProvider(name: name, flows: flows, resources: resources, apiKey: nil)
             try section.finish()
+        }
+        returnURLs = Set(try root.list("return_urls", default: [String]()))
+        for url in returnURLs where URLComponents(string: url)?.scheme == nil || url.contains("#") {
+            throw root.invalid("return_urls", "'\(url)' is not an absolute URL without a fragment")
         }
         try root.finish()
     }

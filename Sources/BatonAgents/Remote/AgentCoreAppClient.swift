@@ -14,10 +14,12 @@ internal import NIOCore
 /// Apps defined by a `command` are started on first use (``AgentCoreAppProcess``), again
 /// when they have exited, and stopped by ``stop()``.
 public actor AgentCoreAppClient {
-    /// What Baton adds to the environment of a command it starts for `app`: where the
-    /// AgentCore Identity data plane and the downstream gateways are, and the workload's
-    /// credentials.
-    public typealias LaunchEnvironment = @Sendable (_ app: AgentCoreAppSettings) async -> [String: String]
+    /// The whole environment of a command Baton starts for `app` (never Baton's own, which
+    /// holds the vault key and every agent's secret): where the AgentCore Identity data
+    /// plane and the downstream gateways are, and the workload's credentials; `nil` while
+    /// the daemon cannot say where it listens, when no app may start (the SDK would fall
+    /// back to AWS itself).
+    public typealias LaunchEnvironment = @Sendable (_ app: AgentCoreAppSettings) async -> [String: String]?
 
     static let sessionHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
     static let requestHeader = "X-Amzn-Bedrock-AgentCore-Runtime-Request-Id"
@@ -29,9 +31,11 @@ public actor AgentCoreAppClient {
     private let logger: Logger
     private var processes: [String: AgentCoreAppProcess] = [:]
     private var starting: [String: Task<Result<AgentCoreAppProcess, AgentError>, Never>] = [:]
+    /// Set by ``stop()``: no app starts afterwards.
+    private var stopped = false
 
     public init(
-        client: HTTPClient = .shared, launchEnvironment: @escaping LaunchEnvironment = { _ in [:] },
+        client: HTTPClient = .shared, launchEnvironment: @escaping LaunchEnvironment = { _ in nil },
         logger: Logger = Logger(label: "baton.agentcore")
     ) {
         self.client = client
@@ -74,8 +78,11 @@ public actor AgentCoreAppClient {
         return response.status == .ok
     }
 
-    /// Stops every app Baton started.
+    /// Stops every app Baton started, those still starting included; none starts afterwards.
     public func stop() async {
+        stopped = true
+        let pending = starting.values
+        for task in pending { _ = await task.value }
         let running = processes.values
         processes = [:]
         for process in running { await process.stop() }
@@ -92,14 +99,18 @@ public actor AgentCoreAppClient {
         case .command(let arguments, let directory, let port):
             if let process = processes[agent], process.isRunning { return process.baseURL }
             if let pending = starting[agent] { return try await pending.value.get().baseURL }
-            let variables = ProcessInfo.processInfo.environment.merging(await launchEnvironment(app)) { $1 }
-                .merging(app.environment) { $1 }
-            let task = Task { [client, logger] () async -> Result<AgentCoreAppProcess, AgentError> in
+            guard !stopped else { throw .remoteFailed(agent: agent, status: 503, message: "the daemon is shutting down") }
+            // Registered before the first suspension, so that hops arriving meanwhile wait for this start.
+            let task = Task { [client, logger, launchEnvironment] () async -> Result<AgentCoreAppProcess, AgentError> in
+                guard let variables = await launchEnvironment(app) else {
+                    return .failure(.remoteFailed(agent: agent, status: 503, message: "the daemon does not know its own URL yet"))
+                }
                 do throws(AgentError) {
                     return .success(
                         try await AgentCoreAppProcess.start(
-                            agent: agent, arguments: arguments, directory: directory, port: port, environment: variables,
-                            readyTimeout: app.readyTimeout, client: client, logger: logger))
+                            agent: agent, arguments: arguments, directory: directory, port: port,
+                            environment: variables.merging(app.environment) { $1 }, readyTimeout: app.readyTimeout, client: client,
+                            logger: logger))
                 } catch {
                     return .failure(error)
                 }
@@ -108,6 +119,11 @@ public actor AgentCoreAppClient {
             let result = await task.value
             starting[agent] = nil
             let process = try result.get()
+            guard !stopped else {
+                // The daemon stopped while it started: it does not outlive the daemon.
+                await process.stop()
+                throw .remoteFailed(agent: agent, status: 503, message: "the daemon is shutting down")
+            }
             processes[agent] = process
             return process.baseURL
         }

@@ -200,12 +200,13 @@ public final class AgentRuntime: Sendable {
     /// `exchange` at `position` (or a chain of its own), naming `user` when there is one:
     /// its fingerprint, never the key. Durable before it returns.
     public func recordIssued(
-        _ credential: Secret, as agent: String, user: ChainUser?, inHopAt position: ChainPosition?, target: String, operation: String
+        _ credential: Secret, as agent: String, user: ChainUser?, inHopAt position: ChainPosition?, target: String, operation: String,
+        source: TokenSource? = nil
     ) async throws(AgentError) {
         let record = AppEntry(
             auditor: auditor(), position: position ?? ChainPosition.start(at: agent), user: user, agent: agent, target: target, resource: nil,
             operation: operation)
-        try await record.barrier(.exchange, decision: .allowed, token: credential, source: nil)
+        try await record.barrier(.exchange, decision: .allowed, token: credential, source: source)
     }
 
     /// An entry about a credential that is the app's rather than a user's: `user` is the
@@ -233,13 +234,17 @@ public final class AgentRuntime: Sendable {
     }
 
     /// Records a downstream request an AgentCore app made through Baton during its hop at
-    /// `position` (`agent`'s, for `user`), durable before it returns.
-    public func recordDownstream(_ call: DownstreamCall, at position: ChainPosition, user: ChainUser, agent: String) async throws(AgentError) {
+    /// `position` (`agent`'s, for `user`), durable before it returns. `shared`: other hops
+    /// of the user held the same token, so the hop is the latest of them (reason `shared_token`).
+    public func recordDownstream(
+        _ call: DownstreamCall, at position: ChainPosition, user: ChainUser, agent: String, shared: Bool = false
+    ) async throws(AgentError) {
         let auditor = auditor()
         await auditor.queue(
             auditor.entry(
                 .downstream, at: position, user: user, agent: agent, target: call.connector, resource: call.resource,
-                operation: "\(call.method) \(call.pathTemplate)", status: call.status, decision: .allowed, latency: call.latency))
+                operation: "\(call.method) \(call.pathTemplate)", status: call.status, decision: .allowed, reason: shared ? "shared_token" : nil,
+                latency: call.latency))
         try await auditor.barrier()
     }
 

@@ -26,6 +26,10 @@ public actor WorkloadTokens {
         public let grant: Grant
         /// The resource the token was exchanged for.
         public let resource: String
+        /// Whether other hops running now hold the same token (the vault hands the same
+        /// user's token to concurrent hops): the request is then recorded in the latest of
+        /// them, the user and agent certain, the hop not.
+        public let isShared: Bool
     }
 
     /// What a presented token is: current, past its end (kept, without the user's token,
@@ -37,8 +41,9 @@ public actor WorkloadTokens {
     }
 
     private var grants: [String: Grant] = [:]
-    /// Downstream tokens by value: the workload token they were issued under, and their resource.
-    private var downstream: [String: (workloadToken: String, resource: String)] = [:]
+    /// Downstream tokens by value: the workload tokens they were issued under (one per hop
+    /// that holds it, latest last), and their resource.
+    private var downstream: [String: [(workloadToken: String, resource: String)]] = [:]
     public let lifetime: Duration
     let capacity: Int
 
@@ -54,7 +59,7 @@ public actor WorkloadTokens {
     ) -> Secret {
         if grants.count >= capacity {
             grants = grants.filter { $0.value.expires > .now }
-            downstream = downstream.filter { grants[$0.value.workloadToken] != nil }
+            prune(keeping: { grants[$0] != nil })
         }
         let token = "bwat_" + Hex.random(byteCount: 32)
         var expires = ContinuousClock.now + lifetime
@@ -92,23 +97,36 @@ public actor WorkloadTokens {
     private func end(_ token: String, _ grant: Grant) {
         grants[token] = Grant(
             workload: grant.workload, user: grant.user, userToken: nil, position: grant.position, expires: min(grant.expires, .now))
-        downstream = downstream.filter { $0.value.workloadToken != token }
+        prune(keeping: { $0 != token })
+    }
+
+    /// Keeps the downstream registrations whose workload token `keep` accepts.
+    private func prune(keeping keep: (String) -> Bool) {
+        downstream = downstream.compactMapValues { holders in
+            let kept = holders.filter { keep($0.workloadToken) }
+            return kept.isEmpty ? nil : kept
+        }
     }
 
     /// Remembers that `token` (for `resource`) was handed to the holder of `workloadToken`,
     /// so that the app may call the downstream through Baton with it while its hop lasts.
     public func register(downstream token: Secret, resource: String, under workloadToken: Secret) {
         guard let grant = grants[workloadToken.revealed], grant.position != nil, grant.expires > .now else { return }
-        downstream[token.revealed] = (workloadToken.revealed, resource)
+        var holders = downstream[token.revealed, default: []].filter { $0.workloadToken != workloadToken.revealed }
+        holders.append((workloadToken.revealed, resource))
+        downstream[token.revealed] = holders
     }
 
-    /// What `token` was issued for, while the workload token it was issued under is current.
+    /// What `token` was issued for, while a workload token it was issued under is current
+    /// (the latest such, when several hops hold it).
     public func downstreamGrant(_ token: Secret) -> DownstreamGrant? {
-        guard let issued = downstream[token.revealed] else { return nil }
-        guard let grant = grant(Secret(issued.workloadToken)) else {
+        let current = (downstream[token.revealed] ?? []).compactMap { holder in
+            grant(Secret(holder.workloadToken)).map { (grant: $0, resource: holder.resource) }
+        }
+        guard let latest = current.last else {
             downstream[token.revealed] = nil
             return nil
         }
-        return DownstreamGrant(grant: grant, resource: issued.resource)
+        return DownstreamGrant(grant: latest.grant, resource: latest.resource, isShared: current.count > 1)
     }
 }

@@ -24,15 +24,16 @@ struct AgentCoreCallbackRoutes {
 
     private func callback(_ request: Request) async -> Response {
         let query = request.uri.queryParameters
-        guard let state = query["state"].map(String.init), let session = await sessions.session(state: state) else {
-            return Self.page(.badRequest, "This sign-in is unknown or has expired. Ask the agent again.")
+        // Taken at once: a second callback for the same sign-in finds it used.
+        guard let state = query["state"].map(String.init), let session = await sessions.claim(state: state) else {
+            return Self.page(.badRequest, "This sign-in is unknown, has expired or has been used already. Ask the agent again.")
         }
-        guard case .awaitingUser = session.status else { return Self.page(.badRequest, "This sign-in has been used already.") }
         if let error = query["error"].map(String.init) {
             await sessions.update(session.uri, to: .failed(error))
             return Self.page(.ok, "The sign-in did not complete (\(error)): \(query["error_description"].map(String.init) ?? "")")
         }
         guard let code = query["code"].map(String.init), let runtime = try? await system.runtime() else {
+            await sessions.update(session.uri, to: .failed("no code"))
             return Self.page(.badRequest, "The identity provider sent no authorization code.")
         }
         let token: ExchangedToken
@@ -58,6 +59,7 @@ struct AgentCoreCallbackRoutes {
         do {
             try await AgentCoreIdentityRoutes.grant(token, for: session, runtime: runtime, sessions: sessions)
         } catch {
+            await sessions.update(session.uri, to: .failed("not recorded"))
             return Self.page(.serviceUnavailable, "The grant could not be recorded, so it was not made. Ask the agent again.")
         }
         return Self.page(.ok, "You are signed in. You can close this window and go back to the agent.")

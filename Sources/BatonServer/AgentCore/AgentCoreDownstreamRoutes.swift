@@ -93,14 +93,14 @@ struct AgentCoreDownstreamRoutes {
             answer = (HTTPResponse.Status(code: Int(response.status.code)), headers, collected)
         } catch {
             call.latency = ContinuousClock.now - started
-            try? await runtime.recordDownstream(call, at: position, user: user, agent: position.actorPath.last ?? "")
+            try? await runtime.recordDownstream(call, at: position, user: user, agent: position.actorPath.last ?? "", shared: issued.isShared)
             throw Refusal(.badGateway, "the connector '\(name)' could not be reached")
         }
         call.status = answer.status.code
         call.latency = ContinuousClock.now - started
         // The answer goes back only once its record is durable: the ledger fails closed.
         do throws(AgentError) {
-            try await runtime.recordDownstream(call, at: position, user: user, agent: position.actorPath.last ?? "")
+            try await runtime.recordDownstream(call, at: position, user: user, agent: position.actorPath.last ?? "", shared: issued.isShared)
         } catch {
             throw Refusal(.serviceUnavailable, "the ledger could not record the request, so its answer is withheld")
         }

@@ -158,11 +158,11 @@ struct AgentCoreIdentityRoutes {
             else { throw AgentCoreError.notFound("no authorization session \(uri) of this workload, provider and user (it may have expired)") }
             switch session.status {
             case .complete(let token):
-                await runtime.workloadTokens.register(downstream: token.accessToken, resource: resource, under: presented)
+                await runtime.workloadTokens.register(downstream: token.accessToken, resource: session.resource, under: presented)
                 return Self.answer(["accessToken": .string(token.accessToken.revealed), "sessionUri": .string(uri)])
             case .failed:
                 return Self.answer(["sessionUri": .string(uri), "sessionStatus": "FAILED"])
-            case .awaitingUser, .awaitingCompletion:
+            case .awaitingUser, .awaitingCompletion, .redeeming, .completing:
                 return Self.answer(["sessionUri": .string(uri), "sessionStatus": "IN_PROGRESS"])
             }
         }
@@ -170,6 +170,14 @@ struct AgentCoreIdentityRoutes {
         if force != true,
             let token = await sessions.granted(workload: workload.name, provider: provider, user: user, resource: resource, scopes: scopes)
         {
+            // Handed out again: recorded again (from memory), before it leaves.
+            do throws(AgentError) {
+                try await runtime.recordIssued(
+                    token.accessToken, as: workload.agent, user: user, inHopAt: grant.position, target: provider,
+                    operation: Self.federationOperation, source: .hot)
+            } catch {
+                throw Self.refusal(error)
+            }
             await runtime.workloadTokens.register(downstream: token.accessToken, resource: resource, under: presented)
             return Self.answer(["accessToken": .string(token.accessToken.revealed)])
         }
@@ -177,8 +185,9 @@ struct AgentCoreIdentityRoutes {
             throw AgentCoreError.internalError("the daemon does not know its own URL yet, or the agent has no credential")
         }
         let returnURL = try? fields.string(ifPresent: "resourceOauth2ReturnUrl") ?? nil
-        if let returnURL, !(returnURL.hasPrefix("https://") || returnURL.hasPrefix("http://")) || URL(string: returnURL)?.host == nil {
-            throw AgentCoreError.validation("resourceOauth2ReturnUrl must be an http(s) URL")
+        // Only a return URL registered for the workload receives the user's browser (and the session id).
+        if let returnURL, !workload.returnURLs.contains(returnURL) {
+            throw AgentCoreError.validation("resourceOauth2ReturnUrl \(returnURL) is not one of workload '\(workload.name)''s return_urls")
         }
         let (verifier, challenge) = AuthorizationCodeRedemption.pkce()
         let session = await sessions.open(
@@ -192,6 +201,7 @@ struct AgentCoreIdentityRoutes {
     }
 
     static let callbackPath = "\(prefix)/oauth2/callback"
+    static let federationOperation = "agentcore GetResourceOauth2Token USER_FEDERATION"
 
     /// The IdP's authorization endpoint (the agent's token endpoint's sibling) with the
     /// code flow's parameters, PKCE `S256`, and the user as the login hint.
@@ -216,19 +226,21 @@ struct AgentCoreIdentityRoutes {
     private func completeSession(_ fields: JSONFields, _ workload: WorkloadDefinition) async throws -> Response {
         let uri = try Self.string(fields, "sessionUri")
         let runtime = try await runtime()
-        guard let session = await sessions.session(uri: uri), session.workload == workload.name else {
-            throw AgentCoreError.notFound("no authorization session \(uri) of workload '\(workload.name)' (it may have expired)")
-        }
-        guard case .awaitingCompletion(let token) = session.status else {
-            throw AgentCoreError.validation("the session \(uri) is not waiting to be completed (the user has not signed in, or it is done)")
-        }
         guard let userToken = fields.value(ifPresent: "userIdentifier")?.objectValue?["userToken"]?.stringValue else {
             throw AgentCoreError.accessDenied("Baton binds a session only to a user's token (userIdentifier.userToken): a user id proves nothing")
+        }
+        guard await sessions.session(uri: uri)?.workload == workload.name else {
+            throw AgentCoreError.notFound("no authorization session \(uri) of workload '\(workload.name)' (it may have expired)")
+        }
+        // Taken at once: a second call for the same session finds it busy or done.
+        guard let (session, token) = await sessions.claimCompletion(uri: uri, workload: workload.name) else {
+            throw AgentCoreError.validation("the session \(uri) is not waiting to be completed (the user has not signed in, or it is done)")
         }
         let caller: VerifiedCaller
         do throws(AgentError) {
             caller = try await runtime.caller(of: workload.agent, token: Secret(userToken))
         } catch {
+            await sessions.update(uri, to: .awaitingCompletion(token))
             throw AgentCoreError.accessDenied("the user token was refused for \(workload.agent): \(error.description)")
         }
         guard caller.principal.chainUser.isSameUser(as: session.user) else {
@@ -236,7 +248,12 @@ struct AgentCoreIdentityRoutes {
             await sessions.update(uri, to: .failed("another user completed the session"))
             throw AgentCoreError.accessDenied("the session was started for another user")
         }
-        try await Self.grant(token, for: session, runtime: runtime, sessions: sessions)
+        do {
+            try await Self.grant(token, for: session, runtime: runtime, sessions: sessions)
+        } catch {
+            await sessions.update(uri, to: .awaitingCompletion(token))
+            throw error
+        }
         return Self.answer([:])
     }
 
@@ -248,7 +265,7 @@ struct AgentCoreIdentityRoutes {
         do throws(AgentError) {
             try await runtime.recordIssued(
                 token.accessToken, as: session.agent, user: session.user, inHopAt: session.position, target: session.provider,
-                operation: "agentcore GetResourceOauth2Token USER_FEDERATION")
+                operation: federationOperation, source: .identityProvider)
         } catch {
             throw refusal(error)
         }

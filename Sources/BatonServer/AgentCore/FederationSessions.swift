@@ -19,6 +19,10 @@ actor FederationSessions {
         case awaitingCompletion(ExchangedToken)
         case complete(ExchangedToken)
         case failed(String)
+        /// A callback is redeeming the code, or a `CompleteResourceTokenAuth` is binding it:
+        /// one at a time (a second one finds the session taken).
+        case redeeming
+        case completing(ExchangedToken)
     }
 
     struct Session: Sendable {
@@ -74,6 +78,25 @@ actor FederationSessions {
 
     func session(state: String) -> Session? {
         byState[state].flatMap { session(uri: $0) }
+    }
+
+    /// The session of `state` if it waits for the user, now taken by the caller (`redeeming`).
+    func claim(state: String) -> Session? {
+        guard var session = session(state: state), case .awaitingUser = session.status else { return nil }
+        session.status = .redeeming
+        sessions[session.uri] = session
+        return session
+    }
+
+    /// The session `uri` of `workload` if it waits to be bound, now taken by the caller
+    /// (`completing`), with the token it holds.
+    func claimCompletion(uri: String, workload: String) -> (Session, ExchangedToken)? {
+        guard var session = session(uri: uri), session.workload == workload, case .awaitingCompletion(let token) = session.status else {
+            return nil
+        }
+        session.status = .completing(token)
+        sessions[uri] = session
+        return (session, token)
     }
 
     func update(_ uri: String, to status: Status) {

@@ -23,6 +23,8 @@ actor AgentSystem {
     private let fingerprinter: TokenFingerprinter
     private let settings: AgentRuntime.Settings
     private let metrics: (any MetricsFactory)?
+    /// The daemon's environment (what apps it starts may inherit a little of).
+    private let environment: [String: String]
     private let logger: Logger
     /// `server.public_url`: the issuer of this daemon's delegation-chain assertions.
     private let publicURL: String?
@@ -65,6 +67,7 @@ actor AgentSystem {
             tokenEndpoint: { EntraEndpoints.tokenEndpoint(authority: base, tenant: $0) }, environment: environment,
             defaultTenant: configuration.identity.issuers.first?.tenants.first)
         self.metrics = metrics
+        self.environment = environment
         self.logger = logger
         self.publicURL = configuration.server.publicURL
         self.trustedChainKeys = configuration.identity.trustedChainKeys
@@ -135,15 +138,22 @@ extension AgentSystem {
         publicURL ?? baseURL
     }
 
-    /// What an app Baton starts needs to reach the data plane as its workload (the
-    /// endpoint, the region and the workload's first access key) and its downstream
-    /// gateways.
-    func launchEnvironment(for app: AgentCoreAppSettings) -> [String: String] {
-        var variables = ["AWS_REGION": agentCore.region, "AWS_DEFAULT_REGION": agentCore.region]
-        if let baseURL {
-            variables["BEDROCK_AGENTCORE_DP_ENDPOINT"] = "\(baseURL)/\(AgentCoreIdentityRoutes.prefix)"
-            for (name, connector) in app.downstream { variables[name] = "\(baseURL)/\(AgentCoreDownstreamRoutes.prefix)/\(connector)" }
-        }
+    /// Variables of the daemon's environment an app it starts inherits: what a process
+    /// needs to run (its PATH, locale, home, temporary directory, trusted CAs), nothing
+    /// Baton holds (the vault key, agents' secrets, other workloads' keys).
+    static let inheritedVariables = ["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR"]
+
+    /// The whole environment of an app Baton starts: the inherited variables, and what it
+    /// needs to reach the data plane as its workload (the endpoint, the region and the
+    /// workload's first access key) and its downstream gateways; `nil` until the daemon
+    /// listens (the SDK, without an endpoint, would call AWS with the user's token).
+    func launchEnvironment(for app: AgentCoreAppSettings) -> [String: String]? {
+        guard let baseURL else { return nil }
+        var variables = environment.filter { Self.inheritedVariables.contains($0.key) }
+        variables["AWS_REGION"] = agentCore.region
+        variables["AWS_DEFAULT_REGION"] = agentCore.region
+        variables["BEDROCK_AGENTCORE_DP_ENDPOINT"] = "\(baseURL)/\(AgentCoreIdentityRoutes.prefix)"
+        for (name, connector) in app.downstream { variables[name] = "\(baseURL)/\(AgentCoreDownstreamRoutes.prefix)/\(connector)" }
         if let key = workloads?.workloads[app.workload]?.accessKeys.first {
             variables["AWS_ACCESS_KEY_ID"] = key.id
             variables["AWS_SECRET_ACCESS_KEY"] = key.secret.revealed

@@ -124,6 +124,14 @@ def error_code(call):
     return None, 200
 
 
+# A return URL the workload did not register never receives the user's browser.
+got = error_code(lambda: data_plane.get_resource_oauth2_token(
+    workloadIdentityToken=wat, resourceCredentialProviderName=PROVIDER, scopes=SCOPES, oauth2Flow="USER_FEDERATION",
+    resourceOauth2ReturnUrl="https://evil.example/done", forceAuthentication=True))
+if got != ("ValidationException", 400):
+    fail(f"an unregistered return URL: {got}")
+print("unregistered return url refused ok")
+
 # 4. Binding the session with another user's token: refused, the session fails.
 started = data_plane.get_resource_oauth2_token(workloadIdentityToken=wat, resourceCredentialProviderName=PROVIDER, scopes=SCOPES,
                                                oauth2Flow="USER_FEDERATION", resourceOauth2ReturnUrl="http://127.0.0.1:9/done",
