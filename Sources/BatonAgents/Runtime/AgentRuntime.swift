@@ -264,18 +264,22 @@ public final class AgentRuntime: Sendable {
         await services.agentCore.stop()
     }
 
-    /// Records that `user` was refused at `agent` (a chain of one `deny` entry naming
-    /// `target` and `reason`), durable before it returns: for refusals decided outside a hop.
-    public func recordDenial(at agent: String, user: ChainUser, target: String, reason: String) async {
-        await recordDenial(at: agent, user: user, target: target, reason: reason, token: nil)
+    /// Records that `user` was refused at `agent` (a `deny` entry naming `target` and
+    /// `reason`) — in the chain of the hop at `position` when the refusal concerns one (an
+    /// AgentCore app's request during its hop), else as a chain of its own — durable before
+    /// it returns: for refusals decided outside a hop.
+    public func recordDenial(at agent: String, user: ChainUser, target: String, reason: String, inHopAt position: ChainPosition? = nil) async {
+        await recordDenial(at: agent, user: user, target: target, reason: reason, token: nil, position: position)
     }
 
-    private func recordDenial(at agent: String, user: ChainUser, target: String, reason: String, token: Secret?) async {
+    private func recordDenial(
+        at agent: String, user: ChainUser, target: String, reason: String, token: Secret?, position: ChainPosition? = nil
+    ) async {
         let auditor = auditor()
         await auditor.queue(
             auditor.entry(
-                .deny, at: ChainPosition.start(at: agent, traceID: nil), user: user, agent: agent, target: target, decision: .denied, reason: reason,
-                token: token))
+                .deny, at: position ?? ChainPosition.start(at: agent, traceID: nil), user: user, agent: agent, target: target, decision: .denied,
+                reason: reason, token: token))
         try? await auditor.barrier()
     }
 

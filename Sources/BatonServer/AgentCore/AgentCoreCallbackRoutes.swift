@@ -48,7 +48,8 @@ struct AgentCoreCallbackRoutes {
         // The token came straight from the token endpoint; its claims say who signed in.
         let claims = (try? CompactJWS(parsing: token.accessToken.revealed))?.claims ?? [:]
         guard claims["oid"]?.stringValue == session.user.objectID, claims["tid"]?.stringValue == session.user.tenantID else {
-            await runtime.recordDenial(at: session.agent, user: session.user, target: session.provider, reason: "federation_user_mismatch")
+            await runtime.recordDenial(
+                at: session.agent, user: session.user, target: session.provider, reason: "federation_user_mismatch", inHopAt: session.position)
             await sessions.update(session.uri, to: .failed("another user signed in"))
             return Self.page(.forbidden, "You signed in as someone else than the user the agent acts for. Nothing was granted.")
         }

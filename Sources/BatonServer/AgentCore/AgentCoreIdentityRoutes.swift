@@ -244,7 +244,8 @@ struct AgentCoreIdentityRoutes {
             throw AgentCoreError.accessDenied("the user token was refused for \(workload.agent): \(error.description)")
         }
         guard caller.principal.chainUser.isSameUser(as: session.user) else {
-            await runtime.recordDenial(at: workload.agent, user: session.user, target: session.provider, reason: "federation_user_mismatch")
+            await runtime.recordDenial(
+                at: workload.agent, user: session.user, target: session.provider, reason: "federation_user_mismatch", inHopAt: session.position)
             await sessions.update(uri, to: .failed("another user completed the session"))
             throw AgentCoreError.accessDenied("the session was started for another user")
         }
@@ -287,14 +288,17 @@ struct AgentCoreIdentityRoutes {
         case .ended(let ended):
             // A late use of a real token is its user's denial.
             if let user = ended.user {
-                await runtime.recordDenial(at: workload.agent, user: user, target: providerName, reason: "workload_token_expired")
+                await runtime.recordDenial(
+                    at: workload.agent, user: user, target: providerName, reason: "workload_token_expired", inHopAt: ended.position)
             }
             throw AgentCoreError.unauthorized("the workload access token has expired (or its hop is over): ask for a new one")
         case .unknown:
             throw AgentCoreError.unauthorized("the workload access token is not valid: unknown, or expired (ask for a new one)")
         }
         let refuse: @Sendable (String, AgentCoreError) async -> AgentCoreError = { reason, error in
-            if let user = grant.user { await runtime.recordDenial(at: workload.agent, user: user, target: providerName, reason: reason) }
+            if let user = grant.user {
+                await runtime.recordDenial(at: workload.agent, user: user, target: providerName, reason: reason, inHopAt: grant.position)
+            }
             return error
         }
         guard grant.workload == workload.name else {
@@ -423,7 +427,7 @@ struct AgentCoreIdentityRoutes {
             let runtime = try? await system.runtime(), let grant = await runtime.workloadTokens.grant(Secret(token)), let user = grant.user,
             let agent = workloads.workloads[grant.workload]?.agent
         else { return }
-        await runtime.recordDenial(at: agent, user: user, target: grant.workload, reason: code)
+        await runtime.recordDenial(at: agent, user: user, target: grant.workload, reason: code, inHopAt: grant.position)
     }
 
     /// `workloadName` must be the signing workload's own.
