@@ -104,8 +104,10 @@ public struct BatonDaemon: Sendable {
             AgentCoreDownstreamRoutes(system: agents).register(on: router)
         }
         let listen = configuration.server.listen
+        let limiter = ConnectionLimiter(settings: configuration.server.connections, factory: factory)
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(limiter: limiter)])),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
             services: [storage, MemoryTrimmer(interval: configuration.server.memoryTrimInterval), AgentAppsStopper(system: agents)],
             onServerRunning: { [agents] channel in

@@ -74,7 +74,7 @@ struct BatonConfigurationTests {
             error
                 == .unknownKey(
                     origin: .file(path: path, line: 3), keyPath: "server.lisen",
-                    known: ["listen", "shutdown_timeout", "memory_trim_interval", "public_url"]))
+                    known: ["listen", "shutdown_timeout", "memory_trim_interval", "public_url", "connections"]))
         #expect(error.description.hasPrefix("\(path):3: server.lisen: unknown key"))
     }
 

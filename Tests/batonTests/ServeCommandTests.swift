@@ -82,7 +82,8 @@ struct ServeCommandTests {
         #expect(try await baton.run() == 78)
         #expect(
             baton.standardError.contains(
-                "error: \(path):2: server.port: unknown key (known keys here: listen, shutdown_timeout, memory_trim_interval, public_url)"))
+                "error: \(path):2: server.port: unknown key (known keys here: listen, shutdown_timeout, memory_trim_interval, public_url, connections)"
+            ))
     }
 
     @Test("an agent definition naming an unknown delegate stops startup with status 78, naming the file and field")

@@ -14,7 +14,18 @@ extension BatonConfiguration {
                         ("listen", scalar(server.listen)),
                         ("shutdown_timeout", scalar(server.shutdownTimeout)),
                         ("memory_trim_interval", scalar(server.memoryTrimInterval)),
-                    ] + (server.publicURL.map { [("public_url", scalar($0))] } ?? []))
+                    ] + (server.publicURL.map { [("public_url", scalar($0))] } ?? []) + [
+                        (
+                            "connections",
+                            mapping([
+                                ("max", scalar(server.connections.maximum)), ("max_per_peer", scalar(server.connections.maximumPerPeer)),
+                                ("head_timeout", scalar(server.connections.headTimeout)),
+                                ("body_timeout", scalar(server.connections.bodyTimeout)),
+                                ("idle_timeout", scalar(server.connections.idleTimeout)),
+                                ("write_timeout", scalar(server.connections.writeTimeout)),
+                            ])
+                        )
+                    ])
             ),
             (
                 "log",

@@ -11,12 +11,15 @@ public struct ServerSettings: Sendable, Equatable {
     /// The URL clients reach the daemon at (`https://baton.example.com`), written into A2A
     /// agent cards. Default: none — cards name the scheme and `Host` of the request.
     public var publicURL: String?
+    /// Connection limits and timeouts (``ConnectionSettings``).
+    public var connections: ConnectionSettings
 
     public init(
         listen: ListenAddress = .init(host: "127.0.0.1", port: 8080), shutdownTimeout: Duration = .seconds(10),
-        memoryTrimInterval: Duration = .seconds(10), publicURL: String? = nil
+        memoryTrimInterval: Duration = .seconds(10), publicURL: String? = nil, connections: ConnectionSettings = .init()
     ) {
         self.publicURL = publicURL
+        self.connections = connections
         self.listen = listen
         self.shutdownTimeout = shutdownTimeout
         self.memoryTrimInterval = memoryTrimInterval
@@ -33,6 +36,7 @@ public struct ServerSettings: Sendable, Equatable {
             else { throw section.invalid("public_url", "must be an http(s) URL without query or fragment, such as https://baton.example.com") }
             self.publicURL = String(url.reversed().drop { $0 == "/" }.reversed())
         }
+        self.connections = try ConnectionSettings(section: section.section("connections"))
         try section.finish()
     }
 }
