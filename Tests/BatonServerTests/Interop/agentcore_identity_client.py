@@ -15,7 +15,7 @@ import time
 import urllib.request
 
 import boto3
-from botocore.exceptions import ClientError
+from aws_errors import error_code
 from bedrock_agentcore.services.identity import IdentityClient
 
 REGION = os.environ["AWS_REGION"]
@@ -25,14 +25,6 @@ WORKLOAD = os.environ["WORKLOAD"]
 def fail(message):
     print(f"FAILED: {message}")
     sys.exit(1)
-
-
-def error_code(call):
-    try:
-        call()
-    except ClientError as error:
-        return error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]
-    return None, 200
 
 
 client = IdentityClient(REGION)

@@ -18,8 +18,8 @@ import threading
 import urllib.parse
 
 import boto3
+from aws_errors import error_code
 import httpx
-from botocore.exceptions import ClientError
 
 import bedrock_agentcore.services.identity as identity
 from bedrock_agentcore.services.identity import IdentityClient, UserTokenIdentifier
@@ -114,14 +114,6 @@ bound = asyncio.run(client.get_token(provider_name=PROVIDER, scopes=SCOPES, agen
 if claims(bound).get("oid") != os.environ["JANE_OID"]:
     fail("the bound session's token is not Jane's")
 print("federation with return url ok")
-
-
-def error_code(call):
-    try:
-        call()
-    except ClientError as error:
-        return error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]
-    return None, 200
 
 
 # A return URL the workload did not register never receives the user's browser.
