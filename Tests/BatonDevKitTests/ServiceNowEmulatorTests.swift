@@ -88,6 +88,28 @@ struct ServiceNowEmulatorTests {
         }
     }
 
+    @Test(
+        "javascript: values are evaluated on insert and update as in queries: a record created with assigned_to=javascript:gs.getUserID() is the caller's"
+    )
+    func javascriptOnWrite() async throws {
+        try await ServiceNowFixture.withRunning { sn in
+            let token = try await sn.token()
+            let mine = try await sn.request("/api/now/table/incident?sysparm_query=number%3DINC0012345&sysparm_limit=1", token: token)
+            let jane = try #require((mine.records.first?["assigned_to"] as? [String: String])?["value"])
+            let created = try await sn.request(
+                "/api/now/table/incident", method: "POST", token: token,
+                body: ["short_description": "Printer jam", "assigned_to": "javascript:gs.getUserID()"])
+            #expect(created.status == 201, "\(created.body)")
+            #expect((created.record["assigned_to"] as? [String: String])?["value"] == jane, "not the literal expression: \(created.body)")
+            let sysID = try #require(created.record["sys_id"] as? String)
+            let updated = try await sn.request(
+                "/api/now/table/incident/\(sysID)", method: "PATCH", token: token,
+                body: ["caller_id": "javascript:gs.getUserID()", "description": "javascript:no.such()"])
+            #expect((updated.record["caller_id"] as? [String: String])?["value"] == jane)
+            #expect(updated.record["description"] as? String == "", "an expression the instance does not know stores nothing")
+        }
+    }
+
     @Test("offset paging: Link has first, prev, next and last without spaces; v1 answers 404 on an empty list")
     func paging() async throws {
         try await ServiceNowFixture.withRunning { sn in

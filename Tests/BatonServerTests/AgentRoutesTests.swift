@@ -110,7 +110,9 @@ struct AgentRoutesTests {
         }
     }
 
-    @Test("refusals: no token 401, wrong audience 401, unknown agent 404, bad body 400, MFA challenge 401 with the claims")
+    @Test(
+        "refusals: no token 401, wrong audience 401, unknown agent 404 (401 like a known agent's without a genuine token), bad body 400, MFA challenge 401 with the claims"
+    )
     func refusals() async throws {
         try await Self.withDaemon { sn, base in
             let jane = try await sn.idp.signIn()
@@ -119,6 +121,19 @@ struct AgentRoutesTests {
             #expect(wrong.status == 401)
             #expect(wrong.headers["www-authenticate"]?.contains("invalid_token") == true)
             #expect(try await Self.invoke(base, agent: "ghost", token: jane, input: "hi").status == 404)
+            // Without a genuine token, an unknown agent answers as a known one: names cannot be probed.
+            for garbage in ["garbage", "eyJhbGciOiJub25lIn0.e30.", String(jane.dropLast(4)) + "AAAA"] {
+                let known = try await Self.invoke(base, agent: "concierge", token: garbage, input: "hi")
+                let unknown = try await Self.invoke(base, agent: "ghost", token: garbage, input: "hi")
+                #expect(unknown.status == 401 && unknown.status == known.status, "\(unknown.status) vs \(known.status)")
+                #expect(unknown.headers["www-authenticate"] != nil)
+                let refusal = { (result: HTTPResult) in
+                    (result.json["error"] as? [String: Any]).map { ($0["code"] as? String, $0["message"] as? String) }
+                }
+                #expect(refusal(unknown)?.0 == refusal(known)?.0)
+                #expect(
+                    refusal(unknown)?.1?.replacingOccurrences(of: "ghost", with: "concierge") == refusal(known)?.1, "the same refusal, word for word")
+            }
             var request = URLRequest(url: URL(string: "\(base)/v1/agents/concierge/invoke")!)
             request.httpMethod = "POST"
             request.setValue("Bearer \(jane)", forHTTPHeaderField: "Authorization")

@@ -50,6 +50,13 @@ struct DemoCommandTests {
         #expect(endpoints?["tenant"] as? String == "adee7793-9972-5755-8b10-f72a6db321e6")
         #expect((endpoints?["servicenow"] as? String)?.hasPrefix("http://127.0.0.1:") == true)
         #expect((endpoints?["servicenow_oidc"] as? [String: Any])?["client_id"] != nil, "the emulator's OIDC settings, for the doctor")
+        #expect((endpoints?["model"] as? String)?.hasPrefix("http://127.0.0.1:") == true, "baton dev model runs in the stack")
+        #expect((endpoints?["agentcore"] as? String)?.hasSuffix("/agentcore") == true)
+        // Private, like every file Baton writes.
+        for file in ["\(data)/endpoints.json", "\(data)/dev-servicenow/servicenow.sqlite"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file) is \(String(mode ?? 0, radix: 8))")
+        }
 
         let token = BatonProcess(["dev", "token", "--user", "jane@contoso.com", "--data-dir", data], directory: RepositoryPaths.root)
         #expect(try await token.run() == 0, "\(token.standardError)")

@@ -283,6 +283,20 @@ public final class AgentRuntime: Sendable {
         try? await auditor.barrier()
     }
 
+    /// Why `token` is not a token a trusted issuer signed for a user (malformed, forged,
+    /// expired, …), or `nil` when it is — whatever its audience. A door asked for an agent
+    /// that does not exist answers a caller without such a token exactly as a real agent
+    /// would, so that agent names cannot be probed without signing in.
+    public func authenticityRejection(of token: Secret) async -> TokenRejection? {
+        if await services.verifier.authenticUser(of: token.revealed) != nil { return nil }
+        do {
+            _ = try await services.verifier.verify(token.revealed, policy: TokenPolicy(audiences: []))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// Verifies `token` as a caller of `agent` exactly as a hop would (signature, issuer,
     /// audience = the agent, expiry, the agent's scopes) without running it: for requests
     /// that read what a caller owns (an A2A task) rather than start a chain.

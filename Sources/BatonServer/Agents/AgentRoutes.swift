@@ -104,7 +104,14 @@ struct AgentRoutes {
         } catch {
             return ErrorResponse(status: .serviceUnavailable, code: "not_ready", message: "the vault and ledger are not open yet").response()
         }
-        guard runtime.catalog.definition(named: id) != nil else { throw HTTPError(.notFound, message: "no agent is named '\(id)'") }
+        guard runtime.catalog.definition(named: id) != nil else {
+            // Authenticate before routing: without a genuine token, an unknown agent refuses as a known one does.
+            if let rejection = await runtime.authenticityRejection(of: Secret(token)) {
+                count(id, rejection.code)
+                return ErrorResponse(AgentError.tokenRejected(agent: id, rejection: rejection)).response()
+            }
+            throw HTTPError(.notFound, message: "no agent is named '\(id)'")
+        }
         let position = ChainPosition { name in request.headers[HTTPField.Name(name)!] }
         let traceID = position == nil ? TraceContext(traceparent: request.headers[HTTPField.Name(TraceContext.header)!])?.traceID : nil
         if request.headers[.accept]?.contains("text/event-stream") == true {

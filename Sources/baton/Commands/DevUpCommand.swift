@@ -24,7 +24,11 @@ struct DevUpCommand: AsyncParsableCommand {
                 let file = (dataDir as NSString).appendingPathComponent("endpoints.json")
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                try encoder.encode(running.endpoints).write(to: URL(fileURLWithPath: file))
+                // 0600 like everything else Baton writes: it names the stack's ports and the dev CA.
+                guard
+                    FileManager.default.createFile(
+                        atPath: file, contents: try encoder.encode(running.endpoints), attributes: [.posixPermissions: 0o600])
+                else { throw CommandFailure(message: "cannot write \(file)") }
                 FileHandle.standardOutput.write(Data((Self.usage(running.endpoints, dataDirectory: dataDir) + "\n").utf8))
                 await ShutdownSignal.wait()
                 try? FileManager.default.removeItem(atPath: file)

@@ -35,6 +35,10 @@ public actor ServiceNowInstance {
         schemas = TableSchema.standard
         var loaded: [(String, ServiceNowRecord)] = []
         if let path {
+            // Private from the start (SQLite gives its journal files the database's mode): 0600, never the umask's 0644.
+            if !FileManager.default.fileExists(atPath: path) {
+                FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
             let database = try DatabaseQueue(path: path)
             try database.write { db in
                 try db.execute(
@@ -162,7 +166,7 @@ public actor ServiceNowInstance {
         let timestamp = ServiceNowTime.format(now)
         var record: ServiceNowRecord = [:]
         for (name, kind) in schema.fields where kind != .journal { record[name] = "" }
-        record.merge(writable(values, schema: schema)) { $1 }
+        record.merge(writable(values, schema: schema, table: table, session: session)) { $1 }
         record["sys_id"] = Self.newSysID()
         record["sys_class_name"] = table
         record["sys_domain"] = "global"
@@ -186,7 +190,7 @@ public actor ServiceNowInstance {
         let fields = Set(values.keys.filter { schema.kind(of: $0) != nil && !$0.hasPrefix("sys_") })
         guard acl.canWrite(record, table: table, fields: fields, as: session.subject) else { throw ServiceNowFailure.updateDenied }
         let timestamp = ServiceNowTime.format(now)
-        record.merge(writable(values, schema: schema)) { $1 }
+        record.merge(writable(values, schema: schema, table: table, session: session)) { $1 }
         if table == "incident" { recomputeIncident(&record, changed: fields, session: session, timestamp: timestamp) }
         record["sys_updated_on"] = timestamp
         record["sys_updated_by"] = session.userName
@@ -241,11 +245,17 @@ public actor ServiceNowInstance {
     }
 
     /// Values a client may set: known, non-system, non-journal fields; references by sys_id.
-    private func writable(_ values: [String: String], schema: TableSchema) -> [String: String] {
-        values.filter { name, _ in
-            guard let kind = schema.kind(of: name), !name.hasPrefix("sys_") else { return false }
-            return kind != .journal
+    /// The values a client may write, each `javascript:` value evaluated as the instance
+    /// evaluates it in a query (`javascript:gs.getUserID()` → the caller's sys_id); an
+    /// expression the instance does not know stores nothing.
+    private func writable(_ values: [String: String], schema: TableSchema, table: String, session: Session) -> [String: String] {
+        let evaluator = evaluator(for: session, table: table)
+        var writable: [String: String] = [:]
+        for (name, value) in values {
+            guard let kind = schema.kind(of: name), !name.hasPrefix("sys_"), kind != .journal else { continue }
+            writable[name] = value.hasPrefix("javascript:") ? ((try? evaluator.evaluate(value))?.joined(separator: ",") ?? "") : value
         }
+        return writable
     }
 
     private func applyIncidentDefaults(_ record: inout ServiceNowRecord, session: Session, timestamp: String) {
