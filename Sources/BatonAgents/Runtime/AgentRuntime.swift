@@ -224,12 +224,10 @@ public final class AgentRuntime: Sendable {
         func barrier(
             _ kind: LedgerEventKind, decision: LedgerDecision, reason: String? = nil, token: Secret? = nil, source: TokenSource? = nil
         ) async throws(AgentError) {
-            var entry = auditor.entry(
-                kind, at: position, user: user ?? ChainUser(tenantID: "", objectID: "", username: nil), agent: agent, target: target,
-                resource: resource, operation: operation, decision: decision, reason: reason, token: token, tokenSource: source,
-                latency: ContinuousClock.now - started)
-            entry.user = user
-            try await auditor.barrier(entry)
+            try await auditor.barrier(
+                auditor.entry(
+                    kind, at: position, user: user, agent: agent, target: target, resource: resource, operation: operation, decision: decision,
+                    reason: reason, token: token, tokenSource: source, latency: ContinuousClock.now - started))
         }
     }
 

@@ -50,9 +50,10 @@ actor HopAuditor {
         }
     }
 
-    /// One entry for a step at `position`, with the token's fingerprint (never the token).
+    /// One entry for a step at `position`, with the token's fingerprint (never the token);
+    /// `user` is `nil` only for what an app does as itself (app-only tokens, API keys).
     nonisolated func entry(
-        _ kind: LedgerEventKind, at position: ChainPosition, user: ChainUser, agent: String, target: String? = nil, resource: String? = nil,
+        _ kind: LedgerEventKind, at position: ChainPosition, user: ChainUser?, agent: String, target: String? = nil, resource: String? = nil,
         operation: String? = nil, status: Int? = nil, decision: LedgerDecision? = nil, reason: String? = nil, token: Secret? = nil,
         fingerprint: TokenFingerprint? = nil, tokenSource: TokenSource? = nil, latency: Duration? = nil
     ) -> LedgerEntry {

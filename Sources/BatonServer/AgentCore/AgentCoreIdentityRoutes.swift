@@ -89,7 +89,7 @@ struct AgentCoreIdentityRoutes {
             throw AgentCoreError.accessDenied(
                 "Baton binds a workload to a user only by the user's own token (GetWorkloadAccessTokenForJWT): a user id proves nothing to exchange")
         default:
-            throw AgentCoreError.validation("the operation \(operation) is not served by this data plane yet")
+            throw AgentCoreError.validation("\(operation) is not an operation of the AgentCore Identity data plane")
         }
     }
 
