@@ -42,6 +42,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BatonListeners",
+            dependencies: [
+                "BatonConfig",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "BatonStorage",
             dependencies: [
                 "BatonCore",
@@ -133,6 +144,7 @@ let package = Package(
             name: "BatonServer",
             dependencies: [
                 "BatonAgentCore",
+                "BatonListeners",
                 "BatonCore",
                 "BatonAgents",
                 "BatonConnectors",
@@ -158,6 +170,7 @@ let package = Package(
             name: "BatonDevKit",
             dependencies: [
                 "BatonCore",
+                "BatonListeners",
                 "BatonConfig",
                 "BatonIdentity",
                 "BatonConnectors",

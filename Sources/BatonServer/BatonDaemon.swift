@@ -3,6 +3,7 @@ import BatonAgents
 import BatonConfig
 import BatonCore
 import BatonIdentity
+import BatonListeners
 import BatonStorage
 internal import Crypto
 import Foundation
@@ -104,10 +105,10 @@ public struct BatonDaemon: Sendable {
             AgentCoreDownstreamRoutes(system: agents).register(on: router)
         }
         let listen = configuration.server.listen
-        let limiter = ConnectionLimiter(settings: configuration.server.connections, factory: factory)
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(limiter: limiter)])),
+            server: .http1(
+                configuration: GuardedHTTP1.configuration(configuration.server.connections, metrics: factory, answers: ErrorResponse.unreadable)),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
             services: [storage, MemoryTrimmer(interval: configuration.server.memoryTrimInterval), AgentAppsStopper(system: agents)],
             onServerRunning: { [agents] channel in
@@ -122,6 +123,7 @@ public struct BatonDaemon: Sendable {
     /// Runs until SIGTERM or SIGINT, then lets in-flight requests finish (up to
     /// `server.shutdown_timeout`), closes the stores and returns.
     public func run(onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
+        OpenFileLimit.raise(forConnections: configuration.server.connections.maximum, logger: logger)
         var group = ServiceGroupConfiguration(
             services: [makeApplication(onServerRunning: onServerRunning)],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,4 +1,5 @@
 import BatonConfig
+import BatonConnectors
 import BatonDevKit
 import BatonTestSupport
 import Foundation
@@ -73,6 +74,48 @@ struct ConnectionLimitsTests {
             let metrics = try await Self.request(port: port, path: "/metrics")
             for phase in ["head", "body", "idle"] {
                 #expect(metrics.contains("baton_http_connection_timeouts_total{phase=\"\(phase)\"}"), "phase \(phase) counted")
+            }
+        }
+    }
+
+    @Test("a client that sends requests but never reads the answers has its connection closed at the write timeout, counted in /metrics")
+    func unreadAnswers() async throws {
+        let limits = ConnectionSettings(writeTimeout: .seconds(2))
+        try await Self.withDaemon(limits) { _, base, port in
+            let reader = try await RawConnection(port: port, receiveBuffer: 4096)
+            // Thousands of pipelined requests for /metrics: megabytes of answers nobody reads.
+            try await reader.send(String(repeating: "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", count: 2_000))
+            var counted = false
+            for _ in 0..<600 where !counted {
+                counted = try await Self.request(port: port, path: "/metrics").contains("baton_http_connection_timeouts_total{phase=\"write\"}")
+                if !counted { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(counted, "the write timeout closed the connection")
+            let rest = await reader.readUntilClosed(timeout: .seconds(60))
+            #expect(rest.closed, "the server closed it")
+            _ = base
+        }
+    }
+
+    @Test("the dev listeners are guarded too: the ServiceNow emulator and the dev IdP close a connection that sends nothing")
+    func devListeners() async throws {
+        let limits = ConnectionSettings(headTimeout: .seconds(1))
+        try await IdentityProviderFixture.withRunningProvider { provider, idp in
+            var idpServer = DevIdentityProviderServer(provider: provider, logger: Logger(label: "test"))
+            idpServer.connections = limits
+            let emulator = try ServiceNowEmulator(
+                path: nil, oidc: ServiceNowOIDCSettings(metadataURL: await provider.discoveryURL, clientID: idp.app("servicenow").appID),
+                logger: Logger(label: "test"))
+            var emulatorServer = ServiceNowEmulatorServer(emulator: emulator, logger: Logger(label: "test"))
+            emulatorServer.connections = limits
+            try await LocalServer.run(logger: Logger(label: "test"), { try idpServer.makeApplication(onRunning: $0) }) { idpURL in
+                try await LocalServer.run(logger: Logger(label: "test"), { emulatorServer.makeApplication(onRunning: $0) }) { snURL in
+                    for url in [idpURL, snURL] {
+                        let silent = try await RawConnection(port: try #require(URLComponents(string: url)?.port))
+                        let outcome = await silent.readUntilClosed(timeout: .seconds(60))
+                        #expect(outcome.closed, "\(url): closed at its head timeout, not left open")
+                    }
+                }
             }
         }
     }

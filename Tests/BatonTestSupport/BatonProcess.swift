@@ -42,6 +42,9 @@ public final class BatonProcess: Sendable {
         spawned.withLock { $0! }
     }
 
+    /// The process id, once started.
+    public var pid: Int32? { spawned.withLock { $0?.pid } }
+
     public var standardOutput: String { spawned.withLock { $0?.output ?? "" } }
     public var standardError: String { spawned.withLock { $0?.errors ?? "" } }
     /// The exit status, once it has exited.

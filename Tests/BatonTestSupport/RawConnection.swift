@@ -11,11 +11,15 @@ public final class RawConnection: @unchecked Sendable {
     private let descriptor: Int32
 
     /// Connects to `port` on 127.0.0.1, from the loopback address `source` when given
-    /// (127.0.0.2 …: another peer, as far as the server can tell).
-    public init(port: Int, source: String? = nil) async throws {
+    /// (127.0.0.2 …: another peer, as far as the server can tell), with a receive buffer of
+    /// `receiveBuffer` bytes when given (a client that reads slowly fills it soon).
+    public init(port: Int, source: String? = nil, receiveBuffer: Int32? = nil) async throws {
         descriptor = try await Self.onThread {
             let handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard handle >= 0 else { throw ProcessFailureLike("socket: \(errno)") }
+            if var size = receiveBuffer {
+                setsockopt(handle, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
             if let source {
                 var local = sockaddr_in()
                 local.sin_family = sa_family_t(AF_INET)

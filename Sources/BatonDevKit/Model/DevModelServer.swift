@@ -1,3 +1,5 @@
+import BatonConfig
+import BatonListeners
 import Hummingbird
 import Logging
 
@@ -16,6 +18,8 @@ public struct DevModelServer: Sendable {
     let host: String
     let port: Int
     let logger: Logger
+    /// Its connections' limits and timeouts (the daemon's defaults).
+    public var connections = ConnectionSettings()
 
     public init(rules: ModelRules, host: String = "127.0.0.1", port: Int = 0, logger: Logger) {
         self.rules = rules
@@ -37,6 +41,7 @@ public struct DevModelServer: Sendable {
     public func makeApplication(onRunning: @escaping @Sendable (String) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
+            server: .http1(configuration: GuardedHTTP1.configuration(connections)),
             configuration: .init(address: .hostname(host, port: port), serverName: "baton-dev-model"),
             onServerRunning: { channel in await onRunning(DevIdentityProviderServer.url(of: channel.localAddress, scheme: "http")) },
             logger: logger

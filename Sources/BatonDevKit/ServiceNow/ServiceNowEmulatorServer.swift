@@ -1,3 +1,5 @@
+import BatonConfig
+import BatonListeners
 import Hummingbird
 import Logging
 
@@ -7,6 +9,8 @@ public struct ServiceNowEmulatorServer: Sendable {
     let host: String
     let port: Int
     let logger: Logger
+    /// Its connections' limits and timeouts (the daemon's defaults).
+    public var connections = ConnectionSettings()
 
     public init(emulator: ServiceNowEmulator, host: String = "127.0.0.1", port: Int = 0, logger: Logger) {
         self.emulator = emulator
@@ -26,6 +30,7 @@ public struct ServiceNowEmulatorServer: Sendable {
     public func makeApplication(onRunning: @escaping @Sendable (String) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
+            server: .http1(configuration: GuardedHTTP1.configuration(connections)),
             configuration: .init(address: .hostname(host, port: port), serverName: "ServiceNow"),
             onServerRunning: { [emulator] channel in
                 let url = DevIdentityProviderServer.url(of: channel.localAddress, scheme: "http")

@@ -10,6 +10,9 @@ public enum JWSError: BatonError, Equatable {
     case payloadNotJSON
     case algorithmKeyMismatch(JWSAlgorithm)
     case unencodable
+    /// Bytes no HTTP field value may carry (a NUL or another control character): the HTTP
+    /// parser refused the request before any verifier saw the token.
+    case unreadable
 
     public var code: String {
         switch self {
@@ -21,6 +24,7 @@ public enum JWSError: BatonError, Equatable {
         case .payloadNotJSON: "token_payload_not_json"
         case .algorithmKeyMismatch: "signing_key_mismatch"
         case .unencodable: "token_unencodable"
+        case .unreadable: "token_unreadable"
         }
     }
 
@@ -34,6 +38,7 @@ public enum JWSError: BatonError, Equatable {
         case .payloadNotJSON: "the token's payload is not a JSON object"
         case .algorithmKeyMismatch(let algorithm): "the signing key cannot sign \(algorithm.rawValue)"
         case .unencodable: "the header or claims could not be encoded as JSON"
+        case .unreadable: "the token holds a byte no HTTP field may carry (a control character)"
         }
     }
 }

@@ -1,3 +1,5 @@
+import BatonConfig
+import BatonListeners
 import Foundation
 import Hummingbird
 import HummingbirdTLS
@@ -18,6 +20,8 @@ public struct DevIdentityProviderServer: Sendable {
     let publicURL: String?
     /// Serve HTTPS with this configuration instead of plain HTTP.
     let tls: TLSConfiguration?
+    /// Its connections' limits and timeouts (the daemon's defaults).
+    public var connections = ConnectionSettings()
     let logger: Logger
 
     public init(
@@ -42,9 +46,10 @@ public struct DevIdentityProviderServer: Sendable {
     /// The application; once it listens, the provider learns its base URL and `onRunning` receives it.
     public func makeApplication(onRunning: @escaping @Sendable (String) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let scheme = tls == nil ? "http" : "https"
+        let http1 = GuardedHTTP1.configuration(connections)
         return Application(
             router: makeRouter(),
-            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            server: try tls.map { try .tls(.http1(configuration: http1), tlsConfiguration: $0) } ?? .http1(configuration: http1),
             configuration: .init(address: .hostname(host, port: port), serverName: "baton-dev-idp"),
             onServerRunning: { [provider, publicURL] channel in
                 let url = publicURL ?? Self.url(of: channel.localAddress, scheme: scheme)

@@ -1,5 +1,6 @@
-import BatonConfig
+internal import HTTPTypes
 internal import NIOCore
+internal import NIOHTTP1
 internal import NIOHTTPTypes
 
 /// Holds one HTTP/1 connection to `server.connections`: admitted only while the listener
@@ -9,6 +10,10 @@ internal import NIOHTTPTypes
 ///
 /// Without it a connection that sends half its headers, or nothing at all, stays open for
 /// ever and a few thousand such connections starve the daemon of file descriptors.
+///
+/// It also answers a request the HTTP parser refuses (``UnreadableRequest``), with the
+/// listener's answers instead of the server's bare 400; a ``RequestHeadTap`` it puts first
+/// in the pipeline tells it whether the `Authorization` field was the reason.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -21,6 +26,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let limiter: ConnectionLimiter
+    private let answers: UnreadableRequest.Answers
+    private let tap = RequestHeadTap()
+    /// Between a request's head and its answer's end: a parse error then just closes.
+    private var answering = false
     private var peer: String?
     /// Whether the limiter was asked (once per connection).
     private var decided = false
@@ -28,11 +37,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var timer: Scheduled<Void>?
     private var writeTimer: Scheduled<Void>?
 
-    init(limiter: ConnectionLimiter) {
+    init(limiter: ConnectionLimiter, answers: @escaping UnreadableRequest.Answers) {
         self.limiter = limiter
+        self.answers = answers
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        try? context.pipeline.syncOperations.addHandler(tap, position: .first)
         if context.channel.isActive { admit(context) }
     }
 
@@ -52,7 +63,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head: wait(for: .body, context)
+        case .head:
+            answering = true
+            tap.headParsed()
+            wait(for: .body, context)
         case .body: break
         case .end: cancel()
         }
@@ -60,8 +74,32 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { wait(for: .idle, context) }
+        if case .end = unwrapOutboundIn(data) {
+            answering = false
+            wait(for: .idle, context)
+        }
         context.write(data, promise: promise)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let error = error as? HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        cancel()
+        guard !answering else {
+            context.close(promise: nil)
+            return
+        }
+        let request: UnreadableRequest =
+            if error == .headerOverflow { .headTooLarge } else if tap.authorizationIsUnreadable { .unreadableAuthorization } else { .malformed }
+        let answer = answers(request)
+        var headers = answer.headers
+        headers[.connection] = "close"
+        headers[.contentLength] = String(answer.body.count)
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: headers))), promise: nil)
+        if !answer.body.isEmpty { context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: answer.body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
