@@ -70,6 +70,52 @@ struct IssuerKeysTests {
         }
     }
 
+    @Test(
+        "rotations seconds apart are each accepted at their first token (a refetch that found a new key spends no budget); a forged-kid flood after them still costs one request"
+    )
+    func rotationsWithoutBurst() async throws {
+        try await IdentityProviderFixture.withRunningProvider { provider, client in
+            let harness = VerifierHarness(provider: provider, client: client)
+            #expect(await harness.outcome(try await client.signIn()) == "accepted")
+            for round in 1...3 {
+                try await provider.rotateSigningKey()
+                #expect(await harness.outcome(try await client.signIn()) == "accepted", "rotation \(round): no kid_unknown burst")
+            }
+            #expect(await harness.verifier.keyFetchCount() == 4, "one initial fetch and one per rotation")
+
+            let claims = try CompactJWS(parsing: try await client.signIn()).claims
+            for index in 0..<50 {
+                let forged = try await provider.signCustomToken(header: ["kid": .string("forged-\(index)")], claims: claims)
+                #expect(await harness.outcome(forged) == "kid_unknown")
+            }
+            #expect(await harness.verifier.keyFetchCount() == 5, "50 forged kids cost one request")
+        }
+    }
+
+    @Test("keys are refreshed ahead of their max-age: a lookup after 80 % of it starts a background fetch and is answered from the cache")
+    func refreshAhead() async throws {
+        try await IdentityProviderFixture.withRunningProvider { provider, client in
+            await provider.setKeySetMaxAge(2)
+            let harness = VerifierHarness(provider: provider, client: client)
+            let token = try await client.signIn()
+            #expect(await harness.outcome(token) == "accepted")
+            #expect(await harness.verifier.keyFetchCount() == 1)
+            try await Task.sleep(for: .milliseconds(1_700))
+            // The IdP is down: the lookup must not wait for it, and the cached keys answer.
+            await provider.setUnavailable(true)
+            #expect(await harness.outcome(token) == "accepted")
+            await provider.setUnavailable(false)
+            try await Task.sleep(for: .milliseconds(1_700))
+            #expect(await harness.outcome(token) == "accepted")
+            var fetches = await harness.verifier.keyFetchCount()
+            for _ in 0..<100 where fetches < 3 {
+                try await Task.sleep(for: .milliseconds(50))
+                fetches = await harness.verifier.keyFetchCount()
+            }
+            #expect(fetches >= 3, "a refresh ahead of expiry was tried while the IdP was down, and again once it was back")
+        }
+    }
+
     @Test("with the IdP down, cached keys keep verifying; an unknown kid says the IdP could not be reached")
     func outage() async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in

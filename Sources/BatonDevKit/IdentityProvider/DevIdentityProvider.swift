@@ -30,6 +30,8 @@ public actor DevIdentityProvider {
 
     // MARK: Test knobs
     var clockOffset: Duration = .zero
+    /// The key set's `Cache-Control: max-age`, in seconds.
+    var keySetMaxAge = 86_400
     var forcedChallenges: [String: String] = [:]
     var throttledRequests = 0
     var throttleRetryAfter = 1
@@ -68,6 +70,11 @@ public actor DevIdentityProvider {
     /// Shifts the provider's clock, e.g. to issue tokens that are already expired for a verifier.
     public func setClockOffset(_ offset: Duration) {
         clockOffset = offset
+    }
+
+    /// Sets the `Cache-Control: max-age` (seconds) the key set is served with (a day by default).
+    public func setKeySetMaxAge(_ seconds: Int) {
+        keySetMaxAge = seconds
     }
 
     /// Publishes a new signing key and signs with it from now on; the old key stays published.

@@ -4,10 +4,15 @@ import Logging
 /// One issuer's published signing keys, cached.
 ///
 /// Keys are kept for the lifetime the JWKS response's `Cache-Control: max-age` allows
-/// (or a default). An unknown `kid` triggers at most one refetch per `refetchInterval`,
-/// so a flood of forged key ids cannot hammer the identity provider; concurrent refetches
-/// share one request. When the provider is unreachable the keys already known keep
-/// verifying tokens.
+/// (or a default), and refreshed ahead of it: the first lookup after 80 % of the lifetime
+/// starts a refresh in the background and is answered from the cache meanwhile.
+///
+/// An unknown `kid` triggers a refetch unless a refetch that found **no new key** happened
+/// within `refetchInterval`: a flood of forged key ids costs at most one request per
+/// interval, while a key published by a rotation is accepted at its first token even when
+/// the previous rotation's refetch was seconds ago (a refetch that found a new key spends
+/// no budget). Concurrent refetches share one request. When the provider is unreachable
+/// the keys already known keep verifying tokens.
 actor JWKSCache {
     struct Key: Sendable {
         let jwk: JSONWebKey
@@ -21,7 +26,10 @@ actor JWKSCache {
     private let logger: Logger
     private var keys: [String: Key] = [:]
     private var expiry: ContinuousClock.Instant?
-    private var lastUnknownKeyRefetch: ContinuousClock.Instant?
+    /// When a refresh ahead of `expiry` is due.
+    private var refreshAhead: ContinuousClock.Instant?
+    /// The last refetch for an unknown kid that found no key the cache lacked.
+    private var lastFruitlessRefetch: ContinuousClock.Instant?
     private var refresh: Task<Void, any Error>?
     /// How many times the key set was requested; tests use it to prove rate limiting.
     private(set) var fetchCount = 0
@@ -43,21 +51,45 @@ actor JWKSCache {
                 guard !keys.isEmpty else { throw .keysUnavailable(issuer: issuer, reason: "\(error)") }
                 logger.warning("cannot refresh signing keys; using the cached ones", metadata: ["jwks": "\(url)", "error": "\(error)"])
             }
+        } else if refreshAhead.map({ ContinuousClock.now >= $0 }) == true {
+            refreshInBackground()
         }
         if let key = keys[kid] { return key }
         let now = ContinuousClock.now
-        guard lastUnknownKeyRefetch.map({ now - $0 >= refetchInterval }) ?? true else {
+        guard lastFruitlessRefetch.map({ now - $0 >= refetchInterval }) ?? true else {
             throw .keyIDUnknown(kid, refreshFailed: false)
         }
-        lastUnknownKeyRefetch = now
+        let known = Set(keys.keys)
         do {
             try await refreshKeys()
         } catch {
+            lastFruitlessRefetch = now
             logger.warning("cannot refresh signing keys for an unknown kid", metadata: ["jwks": "\(url)", "error": "\(error)"])
             throw .keyIDUnknown(kid, refreshFailed: true)
         }
+        if Set(keys.keys).isSubset(of: known) { lastFruitlessRefetch = now }
         guard let key = keys[kid] else { throw .keyIDUnknown(kid, refreshFailed: false) }
         return key
+    }
+
+    /// Starts a refresh ahead of expiry, unless one is running; a failure keeps the keys.
+    private func refreshInBackground() {
+        guard refresh == nil else { return }
+        refreshAhead = nil
+        Task {
+            do {
+                try await self.refreshKeys()
+            } catch {
+                self.retryAheadLater()
+                self.logger.warning(
+                    "cannot refresh signing keys ahead of expiry; the cached ones stay", metadata: ["jwks": "\(self.url)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// After a failed refresh ahead: the next try a tenth of the lifetime later (at most a minute).
+    private func retryAheadLater() {
+        refreshAhead = ContinuousClock.now + min(defaultLifetime / 10, .seconds(60))
     }
 
     /// Fetches the key set once, however many callers ask at the same time.
@@ -85,7 +117,9 @@ actor JWKSCache {
         }
         guard !usable.isEmpty else { throw FetchFailure(url: url, reason: "the key set has no usable signing key") }
         keys = usable
-        expiry = ContinuousClock.now + (document.maxAge ?? defaultLifetime)
+        let lifetime = document.maxAge ?? defaultLifetime
+        expiry = ContinuousClock.now + lifetime
+        refreshAhead = ContinuousClock.now + lifetime * 0.8
         logger.debug("signing keys refreshed", metadata: ["jwks": "\(url)", "keys": "\(usable.count)"])
     }
 }

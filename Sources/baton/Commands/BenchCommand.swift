@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Baton's hot paths (run as: swift run -c release baton bench …).",
-        subcommands: [Verify.self, Vault.self, Ledger.self, Chain.self]
+        subcommands: [Verify.self, Vault.self, Ledger.self, Chain.self, Soak.self]
     )
 
     /// `baton bench ledger`: durable appends, verification, a user's last day.
@@ -26,6 +26,38 @@ struct BenchCommand: AsyncParsableCommand {
                 let benchmark = LedgerBenchmark(
                     dataDirectory: dataDir, appends: appends, tasks: tasks, population: population, reportAcks: reportAcks)
                 for line in try await benchmark.run() { print(line) }
+            }
+        }
+    }
+
+    /// `baton bench soak`: a long mixed load, then the checks a long run must pass.
+    struct Soak: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the demo mesh under a long mixed load and check the ledger, errors, memory and open files.",
+            discussion: """
+                Jane and Harriet ask for incidents, delegations are refused, Mallory meets an MFA challenge, ServiceNow \
+                answers 429 and 503 now and then, and the IdP rotates its signing key twice. Exits 1 when a check fails: \
+                the ledger must hold every chain sent exactly once, no outcome may be unexpected, RSS must be flat after \
+                warm-up, no open file may be left behind, and the ledger must verify.
+                """)
+
+        @Option(name: .long, help: "Chains to run.") var chains = 10_000
+        @Option(name: .long, help: "Concurrent clients.") var clients = 16
+        @Option(name: .long, help: "Keep the stack's data (vault, ledger) in this directory instead of a temporary one.") var dataDir: String?
+        @OptionGroup var files: StackOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                LoggingBootstrap.install(.init(level: .error))
+                let root = dataDir ?? NSTemporaryDirectory() + "baton-soak-\(UUID().uuidString.prefix(8))"
+                defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: root) } }
+                var stack = files.stack(dataDirectory: root, logger: Logger(label: "soak"))
+                stack.agentsDirectory = try SoakMesh.write(from: files.agents, into: root + "-mesh")
+                stack.agentCoreExample = nil
+                defer { try? FileManager.default.removeItem(atPath: root + "-mesh") }
+                let report = try await SoakBenchmark(chains: chains, clients: clients, stack: stack).run()
+                for line in report.lines { print(line) }
+                guard report.passed else { throw CommandFailure(message: "the soak failed a check (FAIL above)") }
             }
         }
     }

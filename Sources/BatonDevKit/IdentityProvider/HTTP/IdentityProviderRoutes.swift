@@ -48,7 +48,7 @@ struct IdentityProviderRoutes: Sendable {
         guard await !provider.isUnavailable else { return errorResponse(.unavailable) }
         guard provider.tenant.isNamed(tenantName) else { return errorResponse(.tenantNotFound(tenantName)) }
         let data = try JSONEncoder().encode(try await provider.keySet(version: version, tenantName: tenantName))
-        return Self.response(.ok, data, cacheControl: "max-age=86400, private")
+        return Self.response(.ok, data, cacheControl: "max-age=\(await provider.keySetMaxAge), private")
     }
 
     private func token(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
