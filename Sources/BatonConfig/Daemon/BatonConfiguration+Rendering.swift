@@ -36,17 +36,18 @@ extension BatonConfiguration {
             ),
             (
                 "storage",
-                mapping([
-                    ("engine", scalar(storage.engine)),
-                    ("data_dir", scalar(storage.dataDirectory)),
-                    (
-                        "sqlite",
-                        mapping([
-                            ("busy_timeout", scalar(storage.busyTimeout)), ("cache_kib", scalar(storage.cacheKiB)),
-                            ("index_cache_kib", scalar(storage.indexCacheKiB)), ("max_readers", scalar(storage.maximumReaders)),
-                        ])
-                    ),
-                ])
+                mapping(
+                    [
+                        ("engine", scalar(storage.engine)),
+                        ("data_dir", scalar(storage.dataDirectory)),
+                        (
+                            "sqlite",
+                            mapping([
+                                ("busy_timeout", scalar(storage.busyTimeout)), ("cache_kib", scalar(storage.cacheKiB)),
+                                ("index_cache_kib", scalar(storage.indexCacheKiB)), ("max_readers", scalar(storage.maximumReaders)),
+                            ])
+                        ),
+                    ] + (storage.checkpointLog.map { [("checkpoint_log", scalar($0))] } ?? []))
             ),
             ("agents", mapping([("dir", scalar(agents.directory))])),
             ("connectors", mapping([("dir", scalar(connectors.directory))])),

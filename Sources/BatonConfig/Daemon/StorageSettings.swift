@@ -1,3 +1,5 @@
+import Foundation
+
 /// The `storage:` section: which engine holds the vault and the ledger, and where.
 public struct StorageSettings: Sendable, Equatable {
     /// The storage engines Baton can run on.
@@ -17,6 +19,11 @@ public struct StorageSettings: Sendable, Equatable {
     public var indexCacheKiB: Int
     /// Reader connections per store at most. Default 4.
     public var maximumReaders: Int
+    /// A file outside the data directory the daemon appends every signed ledger checkpoint
+    /// to (one JSON object per line); `baton audit verify` then checks the ledger against it,
+    /// so a rolled-back or rewritten ledger is found even when its own checkpoints were
+    /// deleted with it. Default: none.
+    public var checkpointLog: String?
 
     public init(
         engine: Engine = .sqlite, dataDirectory: String = "./.baton", busyTimeout: Duration = .seconds(5), cacheKiB: Int = 2_048,
@@ -28,6 +35,7 @@ public struct StorageSettings: Sendable, Equatable {
         self.cacheKiB = cacheKiB
         self.indexCacheKiB = indexCacheKiB
         self.maximumReaders = maximumReaders
+        self.checkpointLog = nil
     }
 
     init(section: ConfigSection) throws(ConfigError) {
@@ -44,6 +52,27 @@ public struct StorageSettings: Sendable, Equatable {
         self.maximumReaders = try sqlite.value("max_readers", default: defaults.maximumReaders)
         guard (1...64).contains(maximumReaders) else { throw sqlite.invalid("max_readers", "must be between 1 and 64") }
         try sqlite.finish()
+        self.checkpointLog = try section.optionalValue("checkpoint_log")
+        if let checkpointLog, Self.isInside(checkpointLog, dataDirectory) {
+            throw section.invalid(
+                "checkpoint_log", "must be outside data_dir (\(dataDirectory)): a copy inside it can be cut or rewritten with the ledger")
+        }
         try section.finish()
+    }
+
+    /// Whether `path` is `directory` or lies under it (both made absolute, `.` and `..` resolved).
+    static func isInside(_ path: String, _ directory: String) -> Bool {
+        func absolute(_ path: String) -> [Substring] {
+            let current = FileManager.default.currentDirectoryPath
+            let full = path.hasPrefix("/") ? path : current + "/" + path
+            var parts: [Substring] = []
+            for part in full.split(separator: "/") where part != "." {
+                if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+            }
+            return parts
+        }
+        let inner = absolute(path)
+        let outer = absolute(directory)
+        return inner.count >= outer.count && Array(inner.prefix(outer.count)) == outer
     }
 }

@@ -18,11 +18,7 @@ public struct CheckpointExport: Sendable, Codable, Equatable {
     public var checkpoints: [Checkpoint]
 
     public static func make(records: any LedgerRecordSource, signer: CheckpointSigner) async throws -> CheckpointExport {
-        let checkpoints = try await records.checkpoints().map { stored in
-            Checkpoint(
-                sequence: stored.sequence, timestampMicroseconds: stored.timestamp, hash: Hex.encode(stored.hash),
-                signature: stored.signature.base64EncodedString())
-        }
+        let checkpoints = try await records.checkpoints().map(Checkpoint.init)
         return CheckpointExport(publicKey: signer.publicKey.rawRepresentation.base64EncodedString(), keyID: signer.keyID, checkpoints: checkpoints)
     }
 }

@@ -130,12 +130,21 @@ public enum LedgerProblem: Sendable, Equatable, CustomStringConvertible {
     case badCheckpointSignature(sequence: Int64)
     /// A validly signed checkpoint disagrees with the chain.
     case checkpointMismatch(sequence: Int64)
+    /// A checkpoint held outside the ledger names an entry beyond its end: the ledger was
+    /// rolled back or its tail cut, even if its own checkpoints were deleted with it.
+    case rolledBack(checkpoint: Int64, lastEntry: Int64)
+    /// The ledger's hash at a checkpoint held outside it differs: its history was rewritten.
+    case rewritten(sequence: Int64)
+    /// A checkpoint held outside the ledger is not signed by this ledger's key.
+    case foreignCheckpoint(sequence: Int64)
 
     /// The first sequence number the problem concerns.
     public var sequence: Int64 {
         switch self {
-        case .altered(let sequence), .missing(let sequence), .badCheckpointSignature(let sequence), .checkpointMismatch(let sequence): sequence
-        case .truncated(_, let lastEntry): lastEntry + 1
+        case .altered(let sequence), .missing(let sequence), .badCheckpointSignature(let sequence), .checkpointMismatch(let sequence),
+            .rewritten(let sequence), .foreignCheckpoint(let sequence):
+            sequence
+        case .truncated(_, let lastEntry), .rolledBack(_, let lastEntry): lastEntry + 1
         }
     }
 
@@ -147,6 +156,11 @@ public enum LedgerProblem: Sendable, Equatable, CustomStringConvertible {
             "the ledger ends at entry \(last) but a signed checkpoint covers entry \(checkpoint): its tail was truncated"
         case .badCheckpointSignature(let sequence): "the checkpoint at entry \(sequence) has an invalid signature"
         case .checkpointMismatch(let sequence): "the signed checkpoint at entry \(sequence) disagrees with the chain"
+        case .rolledBack(let checkpoint, let last):
+            "the ledger ends at entry \(last) but a checkpoint held outside it covers entry \(checkpoint): it was rolled back or cut"
+        case .rewritten(let sequence):
+            "the ledger's hash at entry \(sequence) differs from the checkpoint held outside it: its history was rewritten"
+        case .foreignCheckpoint(let sequence): "the outside checkpoint at entry \(sequence) is not signed by this ledger's key"
         }
     }
 }

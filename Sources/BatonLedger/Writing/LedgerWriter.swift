@@ -25,6 +25,8 @@ public actor LedgerWriter {
     private let maximumBatch: Int
     private let logger: Logger
     private let onCommit: @Sendable (Int64) -> Void
+    /// Where every checkpoint is also appended, outside the data directory.
+    private let checkpointLog: CheckpointLog?
     private var lastSequence: Int64
     private var lastHash: [UInt8]
     private var lastCheckpointSequence: Int64
@@ -42,9 +44,10 @@ public actor LedgerWriter {
 
     init(
         store: any LedgerRecordStore, signer: CheckpointSigner, checkpointEvery: Int64, checkpointInterval: Duration, queueCapacity: Int,
-        maximumBatch: Int,
+        maximumBatch: Int, checkpointLog: CheckpointLog?,
         logger: Logger, onCommit: @escaping @Sendable (Int64) -> Void, last: (sequence: Int64, hash: [UInt8]), lastCheckpoint: Int64
     ) {
+        self.checkpointLog = checkpointLog
         self.store = store
         self.signer = signer
         self.checkpointEvery = checkpointEvery
@@ -64,10 +67,12 @@ public actor LedgerWriter {
     ///   - checkpointEvery: sign a checkpoint after this many entries… (default 10,000)
     ///   - checkpointInterval: …or after this long with new entries (default 60 s).
     ///   - queueCapacity: appends waiting beyond this many make callers wait (default 65,536).
+    ///   - checkpointLog: where each checkpoint is also appended (`storage.checkpoint_log`).
     ///   - onCommit: told the last durable sequence number after each commit (the indexer follows it).
     public static func open(
         store: any LedgerRecordStore, signer: CheckpointSigner, checkpointEvery: Int64 = 10_000, checkpointInterval: Duration = .seconds(60),
-        queueCapacity: Int = 65_536, maximumBatch: Int = 16_384, logger: Logger = Logger(label: "baton.ledger"),
+        queueCapacity: Int = 65_536, maximumBatch: Int = 16_384, checkpointLog: CheckpointLog? = nil,
+        logger: Logger = Logger(label: "baton.ledger"),
         onCommit: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws -> LedgerWriter {
         let last = try await store.head() ?? (0, genesis)
@@ -75,7 +80,7 @@ public actor LedgerWriter {
         return LedgerWriter(
             store: store, signer: signer, checkpointEvery: checkpointEvery, checkpointInterval: checkpointInterval,
             queueCapacity: queueCapacity,
-            maximumBatch: maximumBatch, logger: logger, onCommit: onCommit, last: last, lastCheckpoint: checkpoint)
+            maximumBatch: maximumBatch, checkpointLog: checkpointLog, logger: logger, onCommit: onCommit, last: last, lastCheckpoint: checkpoint)
     }
 
     /// Records `entry` and returns its sequence number once it is durable.
@@ -188,8 +193,14 @@ public actor LedgerWriter {
     private func writeCheckpoint(sequence: Int64, hash: [UInt8]) async throws {
         let timestamp = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let signature = try signer.sign(sequence: sequence, hash: hash, timestamp: timestamp)
-        try await store.saveCheckpoint(
-            StoredCheckpoint(sequence: sequence, timestamp: timestamp, hash: hash, keyID: signer.keyID, signature: signature))
+        let checkpoint = StoredCheckpoint(sequence: sequence, timestamp: timestamp, hash: hash, keyID: signer.keyID, signature: signature)
+        try await store.saveCheckpoint(checkpoint)
+        do {
+            try checkpointLog?.append(checkpoint)
+        } catch {
+            // The ledger itself is intact; the outside copy misses this one until the next succeeds.
+            logger.error("cannot append the checkpoint to the outside checkpoint log", metadata: ["error": "\(error)"])
+        }
         lastCheckpointSequence = sequence
         lastCheckpointTime = .now
     }

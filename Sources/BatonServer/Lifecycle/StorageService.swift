@@ -70,7 +70,7 @@ public final class StorageService: Service, Sendable {
             await opened.setSigner(signer)
             await opened.setLedger(
                 try await LedgerWriter.open(
-                    store: records, signer: signer, logger: logger,
+                    store: records, signer: signer, checkpointLog: settings.checkpointLog.map(CheckpointLog.init(path:)), logger: logger,
                     onCommit: indexer.wake),
                 indexer: indexer,
                 reader: LedgerReader(records: records, index: index))

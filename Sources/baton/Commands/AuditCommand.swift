@@ -102,27 +102,46 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the hash chain and the signed checkpoints.",
+            abstract: "Check the hash chain, the signed checkpoints, and the checkpoints held outside the ledger.",
             discussion: """
                 Exit status 1 and the first bad sequence number when the ledger was edited, cut, reordered or added to. \
+                With --against FILE (an export of `baton audit checkpoints --export`, or a checkpoint log), or by default \
+                the configured storage.checkpoint_log, it also fails when the ledger is shorter than, or disagrees with, a \
+                checkpoint held outside it: a rollback or a rewritten history is found even when the ledger's own \
+                checkpoints were deleted with it. Entries after the newest outside checkpoint can still be cut unseen. \
                 With --index, also check that the (derived) query index hides no entry from queries.
                 """
         )
         @OptionGroup var options: ConfigOptions
         @Flag(name: .long, help: "Also check that the query index hides no entry.") var index = false
+        @Option(name: .long, help: "Checkpoints held outside the ledger (an export or a checkpoint log); default storage.checkpoint_log.")
+        var against: String?
 
         func run() async throws {
             try await reportingFailures {
                 let store = try AuditStore(options)
+                let records = try store.reader().records
+                let publicKey = try store.signer().publicKey
                 let started = ContinuousClock.now
-                let report = try await LedgerVerifier(records: try store.reader().records, publicKey: try store.signer().publicKey).verify()
+                var report = try await LedgerVerifier(records: records, publicKey: publicKey).verify()
+                let outside = try outsideCheckpoints(configured: store.checkpointLog)
+                if let outside { report.problems += try await outside.problems(in: records, publicKey: publicKey) }
                 let elapsed = ContinuousClock.now - started
                 print(
                     "\(report.entries) entries, \(report.checkpoints) signed checkpoints, checked in \(elapsed.formatted(.units(allowed: [.milliseconds])))"
                 )
+                if let outside {
+                    print(
+                        "against \(outside.checkpoints.count) checkpoints held outside the ledger (\(outside.source)), the newest at entry \(outside.latest)"
+                    )
+                } else {
+                    print(
+                        "no checkpoint held outside the ledger (storage.checkpoint_log, --against): a rollback that also deleted the ledger's own checkpoints cannot be seen"
+                    )
+                }
                 guard report.isIntact else {
                     for problem in report.problems { print("FAIL at entry \(problem.sequence): \(problem)") }
-                    throw CommandFailure(message: "the ledger is not intact (first bad entry: \(report.problems[0].sequence))")
+                    throw CommandFailure(message: "the ledger is not intact (first bad entry: \(report.problems.map(\.sequence).min() ?? 0))")
                 }
                 print("intact")
                 if index {
@@ -136,6 +155,17 @@ struct AuditCommand: AsyncParsableCommand {
                     }
                     print("index: complete through entry \(check.indexedThrough)")
                 }
+            }
+        }
+
+        /// `--against`, else the configured checkpoint log once it exists.
+        private func outsideCheckpoints(configured: String?) throws -> OutsideCheckpoints? {
+            let path = against ?? configured.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+            guard let path else { return nil }
+            do {
+                return try OutsideCheckpoints.load(path)
+            } catch {
+                throw CommandFailure(message: error.description)
             }
         }
     }

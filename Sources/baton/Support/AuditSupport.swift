@@ -6,6 +6,8 @@ import Foundation
 struct AuditStore {
     let directory: DataDirectory
     let busyTimeout: Duration
+    /// `storage.checkpoint_log`, when configured.
+    let checkpointLog: String?
 
     init(_ options: ConfigOptions) throws {
         let storage = try options.load().configuration.storage
@@ -14,6 +16,7 @@ struct AuditStore {
         }
         self.directory = directory
         self.busyTimeout = storage.busyTimeout
+        self.checkpointLog = storage.checkpointLog
     }
 
     /// The ledger's entries and, when there is one, its query index (queries are exact without it).
