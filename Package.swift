@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -367,3 +368,24 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: - Fuzzing (scripts/fuzz)
+
+// With BATON_FUZZ=1 the package gains `baton-fuzz`, a libFuzzer executable over Baton's
+// parsers, and Baton's own modules are compiled with coverage instrumentation and
+// AddressSanitizer. Dependencies keep their flags, so only Baton's modules are rebuilt.
+if ProcessInfo.processInfo.environment["BATON_FUZZ"] != nil {
+    let sanitizers: [SwiftSetting] = [.unsafeFlags(["-sanitize=fuzzer,address"])]
+    for target in package.targets where target.type == .regular && target.name.hasPrefix("Baton") && target.name != "BatonTestSupport" {
+        target.swiftSettings = (target.swiftSettings ?? []) + sanitizers
+    }
+    package.products.append(.executable(name: "baton-fuzz", targets: ["BatonFuzz"]))
+    package.targets.append(
+        .executableTarget(
+            name: "BatonFuzz",
+            dependencies: ["BatonCore", "BatonConfig", "BatonIdentity", "BatonA2A", "BatonConnectors", "BatonDevKit", "BatonAgents", "BatonLedger"],
+            path: "Fuzz/BatonFuzz",
+            swiftSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-parse-as-library"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]
+        ))
+}

@@ -1,9 +1,10 @@
-import BatonConnectors
 import BatonCore
 import BatonDevKit
 import BatonTestSupport
 import Foundation
 import Testing
+
+@testable import BatonConnectors
 
 @Suite("The ServiceNow connector against the emulator")
 struct ServiceNowConnectorTests {
@@ -117,6 +118,17 @@ struct ServiceNowConnectorTests {
         #expect(builder.encoded == "short_descriptionLIKEvpn^^NQsys_idANYTHING")
         #expect(throws: QueryBuildError.self) { try builder.add("Short_Description", .equals, "x") }
         #expect(throws: QueryBuildError.self) { try builder.add("priority", in: ["1,2"]) }
+        // Found by the `query` fuzz target: a value the builder let through read back as another query.
+        #expect(throws: QueryBuildError.ambiguousValue(field: "impact", op: "<")) { try builder.add("impact", .less, "=3") }
+        #expect(throws: QueryBuildError.scriptInValue("caller_id")) { try builder.add("caller_id", .equals, "\u{1}javascript:gs.getUserID()") }
+        #expect(throws: QueryBuildError.scriptInValue("caller_id")) { try builder.add("caller_id", .equals, " JavaScript:gs.getUserID()") }
+        // A raw query_table query: every javascript: value must be an allowed one, in any case.
+        #expect(!ServiceNowConnector.hasDisallowedScript("assigned_to=javascript:gs.getUserID()^active=true"))
+        #expect(ServiceNowConnector.hasDisallowedScript("assigned_to=javascript:gs.getUserID()^short_description=javascript:gs.eval('x')"))
+        #expect(ServiceNowConnector.hasDisallowedScript("short_description=JavaScript:gs.eval('x')"))
+        var marked = EncodedQueryBuilder()
+        try marked.add("short_description", .equals, "x^\u{35E}NQactive=false")
+        #expect(marked.encoded == "short_description=x^^\u{35E}NQactive=false", "a caret before a combining mark is escaped too")
         try await ServiceNowFixture.withRunning { sn in
             let log = CallLog()
             let context = log.context(ScriptedCredentials([try await sn.token()]))

@@ -14,37 +14,60 @@ public final class RawConnection: @unchecked Sendable {
     /// (127.0.0.2 …: another peer, as far as the server can tell), with a receive buffer of
     /// `receiveBuffer` bytes when given (a client that reads slowly fills it soon).
     public init(port: Int, source: String? = nil, receiveBuffer: Int32? = nil) async throws {
-        descriptor = try await Self.onThread {
-            let handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard handle >= 0 else { throw ProcessFailureLike("socket: \(errno)") }
-            if var size = receiveBuffer {
-                setsockopt(handle, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        descriptor = try await Self.onThread { try Self.connect(port: port, source: source, receiveBuffer: receiveBuffer) }
+    }
+
+    private init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    /// `count` connections from `source`, each having sent `text`, opened on one thread —
+    /// thousands in a fraction of a second, for floods.
+    public static func open(_ count: Int, port: Int, source: String? = nil, sending text: String) async throws -> [RawConnection] {
+        let bytes = Array(text.utf8)
+        return try await onThread {
+            var connections: [RawConnection] = []
+            for _ in 0..<count {
+                let connection = RawConnection(descriptor: try connect(port: port, source: source, receiveBuffer: nil))
+                connections.append(connection)
+                let sent = bytes.withUnsafeBytes { Glibc.send(connection.descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard sent == bytes.count else { throw ProcessFailureLike("send: \(errno)") }
             }
-            if let source {
-                var local = sockaddr_in()
-                local.sin_family = sa_family_t(AF_INET)
-                local.sin_addr.s_addr = inet_addr(source)
-                let bound = withUnsafePointer(to: &local) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(handle, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
-                guard bound == 0 else {
-                    close(handle)
-                    throw ProcessFailureLike("bind \(source): \(errno)")
-                }
-            }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(handle, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else {
-                close(handle)
-                throw ProcessFailureLike("connect: \(errno)")
-            }
-            return handle
+            return connections
         }
+    }
+
+    /// A blocking connect to 127.0.0.1:`port`; the socket's descriptor.
+    private static func connect(port: Int, source: String?, receiveBuffer: Int32?) throws -> Int32 {
+        let handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard handle >= 0 else { throw ProcessFailureLike("socket: \(errno)") }
+        if var size = receiveBuffer {
+            setsockopt(handle, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(handle, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                close(handle)
+                throw ProcessFailureLike("bind \(source): \(errno)")
+            }
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(handle, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(handle)
+            throw ProcessFailureLike("connect: \(errno)")
+        }
+        return handle
     }
 
     deinit { close(descriptor) }

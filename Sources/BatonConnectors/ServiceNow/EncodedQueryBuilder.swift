@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds a ServiceNow encoded query from parts, so agent or user text can never smuggle
 /// a separator in: field names must be ServiceNow names, every `^` in a value is doubled,
 /// control characters are dropped, and `IN` values may not hold commas.
@@ -68,10 +70,31 @@ public struct EncodedQueryBuilder: Sendable, Equatable {
     private static func condition(_ field: String, _ op: Operator, _ value: String) throws(QueryBuildError) -> String {
         try checkField(field)
         guard op.takesValue else { return field + op.rawValue }
-        let clean = String(value.unicodeScalars.filter { !CharacterSetASCII.isControl($0) }).replacingOccurrences(of: "^", with: "^^")
+        let clean = escaped(value)
         if op == .in || op == .notIn, clean.isEmpty { throw .emptyList(field) }
-        if value.hasPrefix("javascript:") { throw .scriptInValue(field) }
+        // Checked after the control characters are gone: "\u{1}javascript:…" must not become a script.
+        if Self.isScript(clean) { throw .scriptInValue(field) }
+        // `<` or `>` then a value starting with `=` reads back as `<=` or `>=`.
+        if op == .less || op == .greater, clean.unicodeScalars.first == "=" { throw .ambiguousValue(field: field, op: op.rawValue) }
         return field + op.rawValue + clean
+    }
+
+    /// Whether the platform would run `value` as a script: `javascript:` after any blanks, in
+    /// any case, compared scalar by scalar (a combining mark must not hide the colon).
+    public static func isScript(_ value: String) -> Bool {
+        value.trimmingCharacters(in: .whitespaces).lowercased().unicodeScalars.starts(with: "javascript:".unicodeScalars)
+    }
+
+    /// `value` without control characters and with every `^` doubled — scalar by scalar, as
+    /// the platform reads it: a `^` followed by a combining mark is one grapheme cluster to
+    /// Swift's `String` but still a separator to ServiceNow.
+    private static func escaped(_ value: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars where !CharacterSetASCII.isControl(scalar) {
+            scalars.append(scalar)
+            if scalar == "^" { scalars.append(scalar) }
+        }
+        return String(scalars)
     }
 
     private static func checkField(_ field: String) throws(QueryBuildError) {
@@ -87,6 +110,7 @@ public enum QueryBuildError: Error, Sendable, Equatable, CustomStringConvertible
     case scriptInValue(String)
     case orWithoutCondition
     case commaInList(field: String, value: String)
+    case ambiguousValue(field: String, op: String)
 
     public var description: String {
         switch self {
@@ -96,6 +120,8 @@ public enum QueryBuildError: Error, Sendable, Equatable, CustomStringConvertible
         case .orWithoutCondition: "an OR needs a condition before it"
         case .commaInList(let field, let value):
             "the IN list for '\(field)' cannot hold '\(value)': a comma cannot be expressed in an encoded query list"
+        case .ambiguousValue(let field, let op):
+            "a value for '\(field)' \(op) cannot start with '=': the encoded query would read as \(op)= instead"
         }
     }
 }

@@ -99,7 +99,7 @@ public struct ServiceNowConnector: Connector {
     private func queryTable(_ arguments: ToolArguments, _ context: ConnectorContext) async throws(ConnectorError) -> ToolResult {
         let table = try Self.checkedTable(try arguments.requiredString("table"), tool: arguments.tool)
         let query = try arguments.string("query") ?? ""
-        if query.contains("javascript:") && !Self.allowedScripts.contains(where: { query.contains($0) }) {
+        if Self.hasDisallowedScript(query) {
             throw .invalidArguments(
                 tool: arguments.tool, problem: "only gs.getUserID(), gs.getUserName() and getMyGroups() may appear as javascript: values")
         }
@@ -242,6 +242,14 @@ public struct ServiceNowConnector: Connector {
         "number", "short_description", "state", "priority", "assigned_to", "caller_id", "category", "sys_updated_on", "sys_updated_by",
     ]
     static let allowedScripts = ["javascript:gs.getUserID()", "javascript:gs.getUserName()", "javascript:getMyGroups()"]
+
+    /// Whether `query` holds a `javascript:` value (in any case) other than the allowed
+    /// ones — each occurrence counts: one allowed script does not let another through.
+    static func hasDisallowedScript(_ query: String) -> Bool {
+        var rest = query
+        for script in allowedScripts { rest = rest.replacingOccurrences(of: script, with: "") }
+        return rest.lowercased().unicodeScalars.contains("javascript:".unicodeScalars)
+    }
 
     static func checkedTable(_ table: String, tool: String) throws(ConnectorError) -> String {
         guard !table.isEmpty, table.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "_" }) else {

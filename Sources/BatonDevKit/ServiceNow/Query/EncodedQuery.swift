@@ -2,7 +2,10 @@
 /// an AND of terms, each term an OR (`^OR`) of conditions; plus `ORDERBY`/`ORDERBYDESC`.
 ///
 /// Tokenising follows the platform: after each `^`, `ORDERBYDESC`, `ORDERBY`, `NQ`, `EQ` and
-/// `OR` are tried in that order, case-sensitively; `^^` is a literal caret in a value.
+/// `OR` are tried in that order, case-sensitively; `^^` is a literal caret in a value. It
+/// works on Unicode scalars, as the platform works on code units: a combining mark after a
+/// `^` or an operator (`=͞`) must not hide the separator or the operator inside one
+/// grapheme cluster.
 struct EncodedQuery: Sendable, Equatable {
     struct Condition: Sendable, Equatable {
         var field: String
@@ -26,12 +29,12 @@ struct EncodedQuery: Sendable, Equatable {
     init(parsing text: String) throws(QueryError) {
         var group: [[Condition]] = []
         for (joiner, segment) in Self.segments(text) {
-            if segment.hasPrefix("ORDERBYDESC") {
-                ordering.append(Ordering(field: String(segment.dropFirst(11)), descending: true))
+            if let field = Self.after("ORDERBYDESC", in: segment) {
+                ordering.append(Ordering(field: field, descending: true))
                 continue
             }
-            if segment.hasPrefix("ORDERBY") {
-                ordering.append(Ordering(field: String(segment.dropFirst(7)), descending: false))
+            if let field = Self.after("ORDERBY", in: segment) {
+                ordering.append(Ordering(field: field, descending: false))
                 continue
             }
             if segment.isEmpty || segment == "EQ" { continue }
@@ -67,43 +70,50 @@ struct EncodedQuery: Sendable, Equatable {
     static func segments(_ text: String) -> [(Joiner, String)] {
         var result: [(Joiner, String)] = []
         var joiner = Joiner.start
-        var current = ""
-        var characters = Substring(text)
-        while let character = characters.first {
-            characters = characters.dropFirst()
-            guard character == "^" else {
-                current.append(character)
+        var current = String.UnicodeScalarView()
+        var scalars = Substring(text).unicodeScalars
+        while let scalar = scalars.first {
+            scalars = scalars.dropFirst()
+            guard scalar == "^" else {
+                current.append(scalar)
                 continue
             }
-            if characters.first == "^" {
+            if scalars.first == "^" {
                 current.append("^")
-                characters = characters.dropFirst()
+                scalars = scalars.dropFirst()
                 continue
             }
-            result.append((joiner, current))
-            current = ""
-            if characters.hasPrefix("ORDERBY") {
+            result.append((joiner, String(current)))
+            current = String.UnicodeScalarView()
+            if scalars.starts(with: "ORDERBY".unicodeScalars) {
                 joiner = .and
-            } else if characters.hasPrefix("NQ") {
+            } else if scalars.starts(with: "NQ".unicodeScalars) {
                 joiner = .newQuery
-                characters = characters.dropFirst(2)
-            } else if characters.hasPrefix("OR") {
+                scalars = scalars.dropFirst(2)
+            } else if scalars.starts(with: "OR".unicodeScalars) {
                 joiner = .or
-                characters = characters.dropFirst(2)
+                scalars = scalars.dropFirst(2)
             } else {
                 joiner = .and
             }
         }
-        result.append((joiner, current))
+        result.append((joiner, String(current)))
         return result
     }
 
+    /// What follows `prefix` in `text`, compared scalar by scalar; `nil` when it does not start so.
+    static func after(_ prefix: String, in text: String) -> String? {
+        guard text.unicodeScalars.starts(with: prefix.unicodeScalars) else { return nil }
+        return String(text.unicodeScalars.dropFirst(prefix.unicodeScalars.count))
+    }
+
     static func condition(_ segment: String) throws(QueryError) -> Condition {
-        let field = String(segment.prefix { $0.isLowercase || $0.isNumber || $0 == "_" || $0 == "." })
+        let name = segment.unicodeScalars.prefix { $0.properties.isLowercase || ("0"..."9").contains($0) || $0 == "_" || $0 == "." }
+        let field = String(String.UnicodeScalarView(name))
         guard !field.isEmpty else { throw .invalid("the condition '\(segment)' does not start with a field name (lower case)") }
-        let rest = segment.dropFirst(field.count)
-        for op in QueryOperator.matchOrder where rest.hasPrefix(op.rawValue) {
-            return Condition(field: field, op: op, value: String(rest.dropFirst(op.rawValue.count)))
+        let rest = String(String.UnicodeScalarView(segment.unicodeScalars.dropFirst(name.count)))
+        for op in QueryOperator.matchOrder {
+            if let value = Self.after(op.rawValue, in: rest) { return Condition(field: field, op: op, value: value) }
         }
         throw .invalid("unsupported operator in '\(segment)'")
     }
