@@ -26,7 +26,7 @@ struct LedgerUpgradeTests {
             entry.sequence = Int64(index)
             if index == 3 { entry.user = nil }
             if index == 4 { (entry.actorPath, entry.traceID, entry.decision) = ([], "trace-4", .denied) }
-            previous = entry.record().withUnsafeBytes { LedgerEntry.hash(previous: previous, record: $0) }
+            previous = entry.versionOneRecord().withUnsafeBytes { LedgerEntry.hash(previous: previous, record: $0) }
             written.append(entry)
             let (hash, stored) = (previous, entry)
             try await old.write { db in

@@ -49,6 +49,7 @@ public struct IndexRows: Sendable {
 
     /// Adds the rows of one record.
     mutating func add(_ record: UnsafeRawBufferPointer) throws(LedgerError) {
+        guard record.first != CompactRecord.version else { return add(try LedgerEntry(record: record)) }
         var decoder = try CanonicalDecoder(record)
         let sequence = try decoder.requiredInteger("the sequence number")
         let timestamp = try decoder.requiredInteger("the timestamp")
@@ -80,5 +81,22 @@ public struct IndexRows: Sendable {
         for _ in 0..<path { _ = try decoder.textBytes() }
         _ = try decoder.textBytes()  // target
         if let resource = try decoder.textBytes() { row(.resource, IndexKey.digest(resource)) }
+    }
+
+    /// Adds the rows of a decoded entry: the same keys the version-1 path derives from the bytes.
+    mutating func add(_ entry: LedgerEntry) {
+        let day = Self.day(entry.timestamp)
+        func row(_ dimension: IndexDimension, _ key: Int64) {
+            rows.append(IndexRow(dimension: dimension.rawValue, day: day, key: key, timestamp: entry.timestamp, sequence: entry.sequence))
+        }
+        row(.time, 0)
+        row(.chain, IndexKey.chain(entry.chainID))
+        row(.kind, IndexKey.digest(entry.kind.rawValue.utf8))
+        if let user = entry.user {
+            row(.user, IndexKey.user(user.objectID.utf8))
+            if let name = user.username { userNames.insert(UserName(name: name.lowercased(), objectID: user.objectID.lowercased())) }
+        }
+        if let agent = entry.agent { row(.agent, IndexKey.digest(agent.utf8)) }
+        if let resource = entry.resource { row(.resource, IndexKey.digest(resource.utf8)) }
     }
 }

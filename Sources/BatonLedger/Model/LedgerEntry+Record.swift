@@ -2,10 +2,58 @@ import BatonCore
 import Crypto
 
 extension LedgerEntry {
-    /// The canonical encoding that the ledger stores and hashes: every field in a fixed
-    /// order, each absent field marked, each string length-prefixed — so no two different
-    /// entries encode alike.
+    /// The canonical encoding that the ledger stores and hashes (``CompactRecord``, version
+    /// 2): every field in a fixed order, absent ones marked, texts in their shortest form —
+    /// so no two different entries encode alike, and each entry has one encoding.
     public func record() -> [UInt8] {
+        var bytes: [UInt8] = [CompactRecord.version]
+        bytes.reserveCapacity(200)
+        ByteWriter.uvarint(UInt64(max(sequence, 0)), into: &bytes)
+        var present: UInt64 = 0
+        func mark(_ field: CompactRecord.Optional, _ value: Any?) {
+            if value != nil { present |= 1 << UInt64(field.rawValue) }
+        }
+        mark(.parentHop, parentHop)
+        mark(.tenant, user?.tenantID)
+        mark(.object, user?.objectID)
+        mark(.username, user?.username)
+        mark(.agent, agent)
+        mark(.target, target)
+        mark(.resource, resource)
+        mark(.operation, operation)
+        mark(.status, status)
+        mark(.decision, decision)
+        mark(.reason, reason)
+        mark(.fingerprint, tokenFingerprint)
+        mark(.source, tokenSource)
+        mark(.latency, latencyMicroseconds)
+        mark(.trace, traceID)
+        ByteWriter.uvarint(present, into: &bytes)
+        ByteWriter.svarint(timestamp, into: &bytes)
+        ByteWriter.text(chainID, into: &bytes)
+        ByteWriter.svarint(Int64(hop), into: &bytes)
+        if let parentHop { ByteWriter.svarint(Int64(parentHop), into: &bytes) }
+        bytes.append(CompactRecord.kindCodes[kind]!)
+        for text in [user?.tenantID, user?.objectID, user?.username, agent] {
+            if let text { ByteWriter.text(text, into: &bytes) }
+        }
+        ByteWriter.uvarint(UInt64(actorPath.count), into: &bytes)
+        for actor in actorPath { ByteWriter.text(actor, into: &bytes) }
+        for text in [target, resource, operation] {
+            if let text { ByteWriter.text(text, into: &bytes) }
+        }
+        if let status { ByteWriter.svarint(Int64(status), into: &bytes) }
+        if let decision { bytes.append(CompactRecord.decisionCodes[decision]!) }
+        for text in [reason, tokenFingerprint, tokenSource] {
+            if let text { ByteWriter.text(text, into: &bytes) }
+        }
+        if let latencyMicroseconds { ByteWriter.svarint(latencyMicroseconds, into: &bytes) }
+        if let traceID { ByteWriter.text(traceID, into: &bytes) }
+        return bytes
+    }
+
+    /// The version-1 encoding (``CanonicalEncoder``), which entries written before version 2 keep.
+    func versionOneRecord() -> [UInt8] {
         var encoder = CanonicalEncoder()
         encoder.integer(sequence)
         encoder.integer(timestamp)
@@ -36,6 +84,73 @@ extension LedgerEntry {
     ///
     /// - Throws: ``LedgerError/malformedRecord(_:)`` for bytes no writer produces.
     public init(record: UnsafeRawBufferPointer) throws(LedgerError) {
+        switch record.first {
+        case CompactRecord.version: try self.init(versionTwo: record)
+        default: try self.init(versionOne: record)
+        }
+    }
+
+    /// Reads a version-2 record (``CompactRecord``).
+    init(versionTwo record: UnsafeRawBufferPointer) throws(LedgerError) {
+        var reader = ByteReader(record, offset: 1)
+        let sequence = try reader.uvarint()
+        guard sequence <= UInt64(Int64.max) else { throw .malformedRecord("the sequence number overflows") }
+        let present = try reader.uvarint()
+        guard present & ~CompactRecord.allPresent == 0 else { throw .malformedRecord("an unknown optional field is marked present") }
+        func has(_ field: CompactRecord.Optional) -> Bool { present & (1 << UInt64(field.rawValue)) != 0 }
+        func int(_ value: Int64, _ field: String) throws(LedgerError) -> Int {
+            guard let value = Int(exactly: value) else { throw .malformedRecord("\(field) overflows") }
+            return value
+        }
+        let timestamp = try reader.svarint()
+        let chainID = try reader.text()
+        let hop = try int(try reader.svarint(), "the hop")
+        let parentHop = has(.parentHop) ? try int(try reader.svarint(), "the parent hop") : nil
+        let code = try reader.byte()
+        guard let kind = CompactRecord.kinds[code] else { throw .malformedRecord("unknown kind code \(code)") }
+        let tenant = has(.tenant) ? try reader.text() : nil
+        let object = has(.object) ? try reader.text() : nil
+        let username = has(.username) ? try reader.text() : nil
+        let agent = has(.agent) ? try reader.text() : nil
+        let count = try reader.uvarint()
+        guard count <= 1_000 else { throw .malformedRecord("an actor path of \(count) agents") }
+        var actorPath: [String] = []
+        for _ in 0..<count { actorPath.append(try reader.text()) }
+        let target = has(.target) ? try reader.text() : nil
+        let resource = has(.resource) ? try reader.text() : nil
+        let operation = has(.operation) ? try reader.text() : nil
+        let status = has(.status) ? try int(try reader.svarint(), "the status") : nil
+        var decision: LedgerDecision?
+        if has(.decision) {
+            let code = try reader.byte()
+            guard let known = CompactRecord.decisions[code] else { throw .malformedRecord("unknown decision code \(code)") }
+            decision = known
+        }
+        let reason = has(.reason) ? try reader.text() : nil
+        let fingerprint = has(.fingerprint) ? try reader.text() : nil
+        let source = has(.source) ? try reader.text() : nil
+        let latency = has(.latency) ? try reader.svarint() : nil
+        let trace = has(.trace) ? try reader.text() : nil
+        guard reader.isAtEnd else { throw .malformedRecord("bytes follow the last field") }
+        self.init(
+            timestamp: timestamp, chainID: chainID, hop: hop, parentHop: parentHop, kind: kind,
+            user: try Self.user(tenant: tenant, object: object, username: username), agent: agent, actorPath: actorPath, target: target,
+            resource: resource, operation: operation, status: status, decision: decision, reason: reason, tokenFingerprint: fingerprint,
+            tokenSource: source, latencyMicroseconds: latency, traceID: trace)
+        self.sequence = Int64(sequence)
+    }
+
+    /// The user of a record's three user fields: all of tenant and object, or none of the three.
+    private static func user(tenant: String?, object: String?, username: String?) throws(LedgerError) -> ChainUser? {
+        switch (tenant, object) {
+        case (let tenant?, let object?): return ChainUser(tenantID: tenant, objectID: object, username: username)
+        case (nil, nil) where username == nil: return nil
+        default: throw .malformedRecord("a partial user")
+        }
+    }
+
+    /// Reads a version-1 record (``CanonicalEncoder``).
+    init(versionOne record: UnsafeRawBufferPointer) throws(LedgerError) {
         var decoder = try CanonicalDecoder(record)
         let sequence = try decoder.requiredInteger("the sequence number")
         let timestamp = try decoder.requiredInteger("the timestamp")
@@ -63,12 +178,7 @@ extension LedgerEntry {
         let latency = try decoder.integer()
         let trace = try decoder.text()
         guard decoder.isAtEnd else { throw .malformedRecord("bytes follow the last field") }
-        let user: ChainUser?
-        switch (tenant, object) {
-        case (let tenant?, let object?): user = ChainUser(tenantID: tenant, objectID: object, username: username)
-        case (nil, nil) where username == nil: user = nil
-        default: throw .malformedRecord("a partial user")
-        }
+        let user = try Self.user(tenant: tenant, object: object, username: username)
         self.init(
             timestamp: timestamp, chainID: chainID, hop: Int(hop), parentHop: parentHop.map(Int.init), kind: kind, user: user, agent: agent,
             actorPath: actorPath, target: target, resource: resource, operation: operation, status: status.map(Int.init),

@@ -85,7 +85,7 @@ public struct LedgerVerifier: Sendable {
             while let stored = try cursor.next() {
                 let sequence = stored.sequence
                 guard sequence == expected else { return .missing(sequence: expected) }
-                guard CanonicalEncoder.sequence(of: stored.record) == sequence else { return .altered(sequence: sequence) }
+                guard LedgerRecord.sequence(of: stored.record) == sequence else { return .altered(sequence: sequence) }
                 let hash = LedgerEntry.hash(previous: previous, record: stored.record)
                 guard stored.hash.elementsEqual(hash) else { return .altered(sequence: sequence) }
                 previous = hash

@@ -171,7 +171,7 @@ public actor LedgerWriter {
         sealed.reserveCapacity(records.count)
         for var record in records {
             sequence += 1
-            CanonicalEncoder.setSequence(sequence, in: &record)
+            LedgerRecord.setSequence(sequence, in: &record)
             hash = record.withUnsafeBytes { LedgerEntry.hash(previous: hash, record: $0) }
             sealed.append(SealedRecord(sequence: sequence, record: record, hash: hash))
         }
