@@ -15,6 +15,9 @@ public enum LedgerError: BatonError, Equatable {
     case malformedRecord(String)
     /// The ledger at this path was written by an earlier schema and not upgraded yet.
     case notUpgraded(path: String)
+    /// Evidence about the ledger held outside it — a checkpoint file, a signed note, a
+    /// verifier key, stored tree hashes — does not follow its format.
+    case malformedEvidence(String)
 
     public var code: String {
         switch self {
@@ -24,6 +27,7 @@ public enum LedgerError: BatonError, Equatable {
         case .readFailed: "ledger_read_failed"
         case .malformedRecord: "ledger_malformed_record"
         case .notUpgraded: "ledger_not_upgraded"
+        case .malformedEvidence: "ledger_malformed_evidence"
         }
     }
 
@@ -36,6 +40,7 @@ public enum LedgerError: BatonError, Equatable {
         case .malformedRecord(let reason): "a ledger record is not in the canonical encoding: \(reason)"
         case .notUpgraded(let path):
             "the ledger in \(path) was written by an earlier Baton; `baton migrate apply` (or starting the daemon) upgrades it"
+        case .malformedEvidence(let reason): reason
         }
     }
 }

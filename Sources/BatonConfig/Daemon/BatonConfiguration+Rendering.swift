@@ -47,7 +47,8 @@ extension BatonConfiguration {
                                 ("index_cache_kib", scalar(storage.indexCacheKiB)), ("max_readers", scalar(storage.maximumReaders)),
                             ])
                         ),
-                    ] + (storage.checkpointLog.map { [("checkpoint_log", scalar($0))] } ?? []))
+                    ] + (storage.checkpointLog.map { [("checkpoint_log", scalar($0))] } ?? [])
+                        + (storage.ledgerOrigin.map { [("ledger_origin", scalar($0))] } ?? []))
             ),
             ("agents", mapping([("dir", scalar(agents.directory))])),
             ("connectors", mapping([("dir", scalar(connectors.directory))])),

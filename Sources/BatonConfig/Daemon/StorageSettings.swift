@@ -24,6 +24,10 @@ public struct StorageSettings: Sendable, Equatable {
     /// so a rolled-back or rewritten ledger is found even when its own checkpoints were
     /// deleted with it. Default: none.
     public var checkpointLog: String?
+    /// The ledger's name as a transparency log (C2SP tlog-checkpoint origin, and the name
+    /// of its note key): by default `<host>/baton/ledger`, the host of `server.public_url`
+    /// or else this machine's name (``ledgerOrigin(publicURL:)``).
+    public var ledgerOrigin: String?
 
     public init(
         engine: Engine = .sqlite, dataDirectory: String = "./.baton", busyTimeout: Duration = .seconds(5), cacheKiB: Int = 2_048,
@@ -36,6 +40,7 @@ public struct StorageSettings: Sendable, Equatable {
         self.indexCacheKiB = indexCacheKiB
         self.maximumReaders = maximumReaders
         self.checkpointLog = nil
+        self.ledgerOrigin = nil
     }
 
     init(section: ConfigSection) throws(ConfigError) {
@@ -57,6 +62,10 @@ public struct StorageSettings: Sendable, Equatable {
             throw section.invalid(
                 "checkpoint_log", "must be outside data_dir (\(dataDirectory)): a copy inside it can be cut or rewritten with the ledger")
         }
+        self.ledgerOrigin = try section.optionalValue("ledger_origin")
+        if let ledgerOrigin, !Self.isValidOrigin(ledgerOrigin) {
+            throw section.invalid("ledger_origin", "must be non-empty with no spaces and no '+' (it names the ledger's note key)")
+        }
         try section.finish()
     }
 
@@ -74,5 +83,17 @@ public struct StorageSettings: Sendable, Equatable {
         let inner = absolute(path)
         let outer = absolute(directory)
         return inner.count >= outer.count && Array(inner.prefix(outer.count)) == outer
+    }
+
+    /// The ledger's origin: `ledger_origin`, or `<host>/baton/ledger` from `publicURL` or the machine's name.
+    public func ledgerOrigin(publicURL: String?) -> String {
+        if let ledgerOrigin { return ledgerOrigin }
+        let host = publicURL.flatMap { URLComponents(string: $0)?.host } ?? ProcessInfo.processInfo.hostName
+        let origin = "\(host)/baton/ledger"
+        return Self.isValidOrigin(origin) ? origin : "localhost/baton/ledger"
+    }
+
+    static func isValidOrigin(_ origin: String) -> Bool {
+        !origin.isEmpty && !origin.unicodeScalars.contains { $0 == "+" || $0.properties.isWhitespace || $0.value < 0x20 }
     }
 }

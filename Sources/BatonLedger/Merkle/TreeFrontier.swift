@@ -22,7 +22,7 @@ public struct TreeFrontier: Sendable, Equatable {
     /// A frontier restored from stored subtree roots (largest first) of a tree of `size` leaves.
     public init(size: Int64, subtrees: [[UInt8]]) throws(LedgerError) {
         guard size >= 0, subtrees.count == size.nonzeroBitCount else {
-            throw .malformedRecord("a tree of \(size) leaves has \(size.nonzeroBitCount) complete subtrees, not \(subtrees.count)")
+            throw .malformedEvidence("a tree of \(size) leaves has \(size.nonzeroBitCount) complete subtrees, not \(subtrees.count)")
         }
         self.size = size
         self.subtrees = subtrees

@@ -29,11 +29,11 @@ public struct CheckpointNote: Sendable, Equatable {
     /// Reads a checkpoint's text (as ``SignedNote/open(_:verifiers:)`` returns it).
     public init(text: String) throws(LedgerError) {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.last == "" else { throw .malformedRecord("a checkpoint ends in a newline") }
+        guard lines.last == "" else { throw .malformedEvidence("a checkpoint ends in a newline") }
         lines.removeLast()
         guard lines.count >= 3, !lines[0].isEmpty, let size = Int64(lines[1]), size >= 0, String(size) == lines[1],
             let root = Data(base64Encoded: String(lines[2])), root.count == 32, !lines.dropFirst(3).contains(where: \.isEmpty)
-        else { throw .malformedRecord("not a tlog checkpoint (origin, size, base64 root hash)") }
+        else { throw .malformedEvidence("not a tlog checkpoint (origin, size, base64 root hash)") }
         self.init(origin: String(lines[0]), size: size, rootHash: Array(root), extensions: lines.dropFirst(3).map(String.init))
     }
 }

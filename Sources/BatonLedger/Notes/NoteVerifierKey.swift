@@ -17,7 +17,7 @@ public struct NoteVerifierKey: Sendable, Equatable, CustomStringConvertible {
     public let publicKey: Curve25519.Signing.PublicKey
 
     public init(name: String, publicKey: Curve25519.Signing.PublicKey) throws(LedgerError) {
-        guard Self.isValidName(name) else { throw .malformedRecord("'\(name)' cannot name a note key: no spaces, no '+', not empty") }
+        guard Self.isValidName(name) else { throw .malformedEvidence("'\(name)' cannot name a note key: no spaces, no '+', not empty") }
         self.name = name
         self.publicKey = publicKey
         self.keyHash = Self.hash(name: name, key: [Self.ed25519] + publicKey.rawRepresentation)
@@ -25,14 +25,14 @@ public struct NoteVerifierKey: Sendable, Equatable, CustomStringConvertible {
 
     /// Reads `<name>+<hash>+<base64 key>`; the hash must match the name and key.
     public init(parsing text: String) throws(LedgerError) {
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 8, let hash = UInt32(parts[1], radix: 16),
             parts[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
             let key = Data(base64Encoded: String(parts[2])), key.count == 33, key.first == Self.ed25519,
             let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: key.dropFirst())
-        else { throw .malformedRecord("not an Ed25519 note verifier key (<name>+<8 hex digits>+<base64 key>)") }
+        else { throw .malformedEvidence("not an Ed25519 note verifier key (<name>+<8 hex digits>+<base64 key>)") }
         try self.init(name: String(parts[0]), publicKey: publicKey)
-        guard keyHash == hash else { throw .malformedRecord("the verifier key's hash does not match its name and key") }
+        guard keyHash == hash else { throw .malformedEvidence("the verifier key's hash does not match its name and key") }
     }
 
     public static func == (left: NoteVerifierKey, right: NoteVerifierKey) -> Bool {

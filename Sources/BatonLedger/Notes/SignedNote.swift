@@ -34,18 +34,20 @@ public enum SignedNote {
         let (text, lines) = try split(note)
         var signedBy: [String] = []
         for line in lines {
-            guard line.hasPrefix("— "), let space = line.dropFirst(2).lastIndex(of: " ") else { throw .malformedRecord("a malformed signature line") }
+            guard line.hasPrefix("— "), let space = line.dropFirst(2).lastIndex(of: " ") else {
+                throw .malformedEvidence("a malformed signature line")
+            }
             let name = String(line.dropFirst(2)[..<space])
             guard NoteVerifierKey.isValidName(name), let blob = Data(base64Encoded: String(line[line.index(after: space)...])), blob.count >= 5
-            else { throw .malformedRecord("a malformed signature line") }
+            else { throw .malformedEvidence("a malformed signature line") }
             let hash = blob.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             guard let verifier = verifiers.first(where: { $0.name == name && $0.keyHash == hash }) else { continue }
             guard verifier.publicKey.isValidSignature(blob.dropFirst(4), for: Array(text.utf8)) else {
-                throw .malformedRecord("the signature of \(name) does not verify")
+                throw .malformedEvidence("the signature of \(name) does not verify")
             }
             if !signedBy.contains(name) { signedBy.append(name) }
         }
-        guard !signedBy.isEmpty else { throw .malformedRecord("no signature by a known key") }
+        guard !signedBy.isEmpty else { throw .malformedEvidence("no signature by a known key") }
         return (text, signedBy)
     }
 
@@ -59,20 +61,20 @@ public enum SignedNote {
     /// The text (through its last newline before the blank line) and the signature lines.
     private static func split(_ note: String) throws(LedgerError) -> (String, [Substring]) {
         guard let blank = note.range(of: "\n\n", options: .backwards) else {
-            throw .malformedRecord("a signed note has no blank line before its signatures")
+            throw .malformedEvidence("a signed note has no blank line before its signatures")
         }
         let text = String(note[..<note.index(after: blank.lowerBound)])
         let signatures = note[blank.upperBound...]
-        guard signatures.hasSuffix("\n") else { throw .malformedRecord("a signed note ends without a newline") }
+        guard signatures.hasSuffix("\n") else { throw .malformedEvidence("a signed note ends without a newline") }
         let lines = signatures.dropLast().split(separator: "\n", omittingEmptySubsequences: false)
-        guard (1...maximumSignatures).contains(lines.count) else { throw .malformedRecord("a signed note with \(lines.count) signature lines") }
+        guard (1...maximumSignatures).contains(lines.count) else { throw .malformedEvidence("a signed note with \(lines.count) signature lines") }
         try checkText(text)
         return (text, lines)
     }
 
     private static func checkText(_ text: String) throws(LedgerError) {
         guard text.hasSuffix("\n"), !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" }) else {
-            throw .malformedRecord("a note's text must end in a newline and hold no control character but newlines")
+            throw .malformedEvidence("a note's text must end in a newline and hold no control character but newlines")
         }
     }
 }

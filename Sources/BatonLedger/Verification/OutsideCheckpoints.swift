@@ -29,11 +29,11 @@ public struct OutsideCheckpoints: Sendable {
         var checkpoints: [CheckpointExport.Checkpoint] = []
         for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.allSatisfy({ $0 == 32 || $0 == 13 }) {
             guard let checkpoint = try? decoder.decode(CheckpointExport.Checkpoint.self, from: Data(line)) else {
-                throw .malformedRecord("\(path):\(number + 1): not a checkpoint (expected an export or one JSON checkpoint per line)")
+                throw .malformedEvidence("\(path):\(number + 1): not a checkpoint (expected an export or one JSON checkpoint per line)")
             }
             checkpoints.append(checkpoint)
         }
-        guard !checkpoints.isEmpty else { throw .malformedRecord("\(path): no checkpoint in it") }
+        guard !checkpoints.isEmpty else { throw .malformedEvidence("\(path): no checkpoint in it") }
         return OutsideCheckpoints(checkpoints: checkpoints, source: path)
     }
 

@@ -9,7 +9,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Query and verify the audit ledger.",
-        subcommands: [List.self, What.self, Who.self, Chain.self, Verify.self, Checkpoints.self]
+        subcommands: [List.self, What.self, Who.self, Chain.self, Verify.self, Checkpoints.self, VerifierKey.self]
     )
 
     /// Filters shared by the listing commands.
@@ -166,6 +166,29 @@ struct AuditCommand: AsyncParsableCommand {
                 return try OutsideCheckpoints.load(path)
             } catch {
                 throw CommandFailure(message: error.description)
+            }
+        }
+    }
+
+    struct VerifierKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "vkey",
+            abstract: "Print the ledger's verifier key in the signed-note format, for auditors to pin out of band.",
+            discussion: """
+                <origin>+<key hash>+<base64 of 0x01 and the Ed25519 public key> (C2SP signed-note): the key that signs the \
+                ledger's checkpoints, named by its origin (storage.ledger_origin, default <host>/baton/ledger). Go's \
+                golang.org/x/mod/sumdb/note and tlog witnesses read this form.
+                """)
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            try await reportingFailures {
+                let store = try AuditStore(options)
+                do {
+                    print(try NoteVerifierKey(name: store.origin, publicKey: try store.signer().publicKey))
+                } catch let error as LedgerError {
+                    throw CommandFailure(message: error.description)
+                }
             }
         }
     }

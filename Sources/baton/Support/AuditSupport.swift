@@ -8,9 +8,13 @@ struct AuditStore {
     let busyTimeout: Duration
     /// `storage.checkpoint_log`, when configured.
     let checkpointLog: String?
+    /// The ledger's origin (``StorageSettings/ledgerOrigin(publicURL:)``).
+    let origin: String
 
     init(_ options: ConfigOptions) throws {
-        let storage = try options.load().configuration.storage
+        let configuration = try options.load().configuration
+        let storage = configuration.storage
+        self.origin = storage.ledgerOrigin(publicURL: configuration.server.publicURL)
         guard let directory = DataDirectory.existing(storage.dataDirectory) else {
             throw CommandFailure(message: "no data directory at \(storage.dataDirectory): the daemon has not run here yet")
         }
