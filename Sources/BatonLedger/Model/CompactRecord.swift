@@ -1,3 +1,5 @@
+import BatonCore
+
 /// The ledger's record encoding, version 2: the same fields as version 1
 /// (``CanonicalEncoder``) in the same order, in about half the bytes — what the ledger
 /// stores, hashes and (later) publishes as Merkle-tree leaves.
@@ -164,75 +166,38 @@ struct ByteReader {
 
 /// The shorter spellings of a text: a canonical UUID, or lower-case hexadecimal.
 enum TextForm {
-    private static let digits = Array("0123456789abcdef".utf8)
+    /// Where the dashes of an `8-4-4-4-12` UUID spelling sit.
     private static let dashes: Set<Int> = [8, 13, 18, 23]
 
     /// The 16 bytes of a lower-case `8-4-4-4-12` UUID spelling.
     static func uuidBytes(_ utf8: some Collection<UInt8>) -> [UInt8]? {
         guard utf8.count == 36 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        var high: UInt8?
+        var digits: [UInt8] = []
+        digits.reserveCapacity(32)
         for (index, character) in utf8.enumerated() {
             if dashes.contains(index) {
                 guard character == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            guard let nibble = nibble(character) else { return nil }
-            if let first = high {
-                bytes.append(first << 4 | nibble)
-                high = nil
             } else {
-                high = nibble
+                digits.append(character)
             }
         }
-        return bytes
+        return hexBytes(digits)
     }
 
     /// The bytes of a non-empty, even-length lower-case hexadecimal spelling.
     static func hexBytes(_ utf8: some Collection<UInt8>) -> [UInt8]? {
-        guard !utf8.isEmpty, utf8.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count / 2)
-        var high: UInt8?
-        for character in utf8 {
-            guard let nibble = nibble(character) else { return nil }
-            if let first = high {
-                bytes.append(first << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        return bytes
+        guard !utf8.isEmpty, utf8.count % 2 == 0, utf8.allSatisfy({ Hex.isDigit($0) && !(UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) })
+        else { return nil }
+        return Hex.decode(String(decoding: utf8, as: UTF8.self))
     }
 
     static func uuid(_ bytes: some Collection<UInt8>) -> String {
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for (index, byte) in bytes.enumerated() {
-            if [4, 6, 8, 10].contains(index) { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        let hex = Array(Hex.encode(bytes).utf8)
+        let parts = [hex[0..<8], hex[8..<12], hex[12..<16], hex[16..<20], hex[20..<32]]
+        return parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "-")
     }
 
     static func hex(_ bytes: some Collection<UInt8>) -> String {
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    private static func nibble(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        default: nil
-        }
+        Hex.encode(bytes)
     }
 }
