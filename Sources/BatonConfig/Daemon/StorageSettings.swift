@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 
 /// The `storage:` section: which engine holds the vault and the ledger, and where.
@@ -63,7 +64,7 @@ public struct StorageSettings: Sendable, Equatable {
                 "checkpoint_log", "must be outside data_dir (\(dataDirectory)): a copy inside it can be cut or rewritten with the ledger")
         }
         self.ledgerOrigin = try section.optionalValue("ledger_origin")
-        if let ledgerOrigin, !Self.isValidOrigin(ledgerOrigin) {
+        if let ledgerOrigin, !NoteKeyName.isValid(ledgerOrigin) {
             throw section.invalid("ledger_origin", "must be non-empty with no spaces and no '+' (it names the ledger's note key)")
         }
         try section.finish()
@@ -90,10 +91,6 @@ public struct StorageSettings: Sendable, Equatable {
         if let ledgerOrigin { return ledgerOrigin }
         let host = publicURL.flatMap { URLComponents(string: $0)?.host } ?? ProcessInfo.processInfo.hostName
         let origin = "\(host)/baton/ledger"
-        return Self.isValidOrigin(origin) ? origin : "localhost/baton/ledger"
-    }
-
-    static func isValidOrigin(_ origin: String) -> Bool {
-        !origin.isEmpty && !origin.unicodeScalars.contains { $0 == "+" || $0.properties.isWhitespace || $0.value < 0x20 }
+        return NoteKeyName.isValid(origin) ? origin : "localhost/baton/ledger"
     }
 }

@@ -10,45 +10,50 @@ extension LedgerEntry {
         bytes.reserveCapacity(200)
         ByteWriter.uvarint(UInt64(max(sequence, 0)), into: &bytes)
         var present: UInt64 = 0
-        func mark(_ field: CompactRecord.Optional, _ value: Any?) {
-            if value != nil { present |= 1 << UInt64(field.rawValue) }
+        // Plain checks, not a list of optionals: this runs for every append.
+        func mark(_ field: CompactRecord.Optional, _ isPresent: Bool) {
+            if isPresent { present |= 1 << UInt64(field.rawValue) }
         }
-        mark(.parentHop, parentHop)
-        mark(.tenant, user?.tenantID)
-        mark(.object, user?.objectID)
-        mark(.username, user?.username)
-        mark(.agent, agent)
-        mark(.target, target)
-        mark(.resource, resource)
-        mark(.operation, operation)
-        mark(.status, status)
-        mark(.decision, decision)
-        mark(.reason, reason)
-        mark(.fingerprint, tokenFingerprint)
-        mark(.source, tokenSource)
-        mark(.latency, latencyMicroseconds)
-        mark(.trace, traceID)
+        mark(.parentHop, parentHop != nil)
+        mark(.tenant, user != nil)
+        mark(.object, user != nil)
+        mark(.username, user?.username != nil)
+        mark(.agent, agent != nil)
+        mark(.target, target != nil)
+        mark(.resource, resource != nil)
+        mark(.operation, operation != nil)
+        mark(.status, status != nil)
+        mark(.decision, decision != nil)
+        mark(.reason, reason != nil)
+        mark(.fingerprint, tokenFingerprint != nil)
+        mark(.source, tokenSource != nil)
+        mark(.latency, latencyMicroseconds != nil)
+        mark(.trace, traceID != nil)
         ByteWriter.uvarint(present, into: &bytes)
         ByteWriter.svarint(timestamp, into: &bytes)
         ByteWriter.text(chainID, into: &bytes)
         ByteWriter.svarint(Int64(hop), into: &bytes)
         if let parentHop { ByteWriter.svarint(Int64(parentHop), into: &bytes) }
         bytes.append(CompactRecord.kindCodes[kind]!)
-        for text in [user?.tenantID, user?.objectID, user?.username, agent] {
-            if let text { ByteWriter.text(text, into: &bytes) }
+        func text(_ value: String?) {
+            if let value { ByteWriter.text(value, into: &bytes) }
         }
+        text(user?.tenantID)
+        text(user?.objectID)
+        text(user?.username)
+        text(agent)
         ByteWriter.uvarint(UInt64(actorPath.count), into: &bytes)
         for actor in actorPath { ByteWriter.text(actor, into: &bytes) }
-        for text in [target, resource, operation] {
-            if let text { ByteWriter.text(text, into: &bytes) }
-        }
+        text(target)
+        text(resource)
+        text(operation)
         if let status { ByteWriter.svarint(Int64(status), into: &bytes) }
         if let decision { bytes.append(CompactRecord.decisionCodes[decision]!) }
-        for text in [reason, tokenFingerprint, tokenSource] {
-            if let text { ByteWriter.text(text, into: &bytes) }
-        }
+        text(reason)
+        text(tokenFingerprint)
+        text(tokenSource)
         if let latencyMicroseconds { ByteWriter.svarint(latencyMicroseconds, into: &bytes) }
-        if let traceID { ByteWriter.text(traceID, into: &bytes) }
+        text(traceID)
         return bytes
     }
 

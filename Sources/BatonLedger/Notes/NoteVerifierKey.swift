@@ -1,3 +1,4 @@
+import BatonCore
 import Crypto
 import Foundation
 
@@ -49,8 +50,8 @@ public struct NoteVerifierKey: Sendable, Equatable, CustomStringConvertible {
         return digest.prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    /// Names are non-empty UTF-8 with no white space and no `+`.
+    /// Names are non-empty UTF-8 with no white space and no `+` (``NoteKeyName``).
     static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && !name.unicodeScalars.contains { $0 == "+" || $0.properties.isWhitespace || $0.value < 0x20 }
+        NoteKeyName.isValid(name)
     }
 }

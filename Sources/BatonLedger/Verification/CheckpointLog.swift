@@ -28,7 +28,7 @@ public struct CheckpointLog: Sendable {
     /// Appends `checkpoint` as one line and makes it durable (`fsync`); the file is created 0600.
     public func append(_ checkpoint: StoredCheckpoint) throws(LedgerError) {
         let line = CheckpointExport.Checkpoint(checkpoint)
-        guard let json = try? JSONEncoder.sortedKeys.encode(line) else { throw .writeFailed("cannot encode checkpoint \(checkpoint.sequence)") }
+        guard let json = try? JSONEncoder.sorted.encode(line) else { throw .writeFailed("cannot encode checkpoint \(checkpoint.sequence)") }
         let bytes = Array(json) + [UInt8(ascii: "\n")]
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .writeFailed("cannot open the checkpoint log \(path): \(String(cString: strerror(errno)))") }
@@ -45,13 +45,5 @@ extension CheckpointExport.Checkpoint {
         self.init(
             sequence: stored.sequence, timestampMicroseconds: stored.timestamp, hash: Hex.encode(stored.hash),
             signature: stored.signature.base64EncodedString())
-    }
-}
-
-extension JSONEncoder {
-    static var sortedKeys: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -102,8 +102,10 @@ public struct LedgerVerifier: Sendable {
         for checkpoint in checkpoints {
             let sequence = checkpoint.sequence
             let signed = checkpoint.hash
-            let message = CheckpointSigner.message(sequence: sequence, hash: signed, timestamp: checkpoint.timestamp)
-            guard publicKey.isValidSignature(checkpoint.signature, for: message) else {
+            guard
+                CheckpointSigner.isValid(
+                    checkpoint.signature, sequence: sequence, hash: signed, timestamp: checkpoint.timestamp, publicKey: publicKey)
+            else {
                 problems.append(.badCheckpointSignature(sequence: sequence))
                 continue
             }

@@ -47,8 +47,7 @@ public struct OutsideCheckpoints: Sendable {
         for checkpoint in checkpoints.sorted(by: { $0.sequence < $1.sequence }) {
             let sequence = checkpoint.sequence
             guard let hash = Hex.decode(checkpoint.hash), let signature = Data(base64Encoded: checkpoint.signature),
-                publicKey.isValidSignature(
-                    signature, for: CheckpointSigner.message(sequence: sequence, hash: hash, timestamp: checkpoint.timestampMicroseconds))
+                CheckpointSigner.isValid(signature, sequence: sequence, hash: hash, timestamp: checkpoint.timestampMicroseconds, publicKey: publicKey)
             else {
                 problems.append(.foreignCheckpoint(sequence: sequence))
                 continue

@@ -32,6 +32,13 @@ public struct CheckpointSigner: Sendable {
         try key.signature(for: Self.message(sequence: sequence, hash: hash, timestamp: timestamp))
     }
 
+    /// Whether `signature` is `publicKey`'s signature of the checkpoint at `sequence` with `hash`, made at `timestamp`.
+    public static func isValid(
+        _ signature: some DataProtocol, sequence: Int64, hash: [UInt8], timestamp: Int64, publicKey: Curve25519.Signing.PublicKey
+    ) -> Bool {
+        publicKey.isValidSignature(signature, for: message(sequence: sequence, hash: hash, timestamp: timestamp))
+    }
+
     /// What a checkpoint's signature covers.
     public static func message(sequence: Int64, hash: [UInt8], timestamp: Int64) -> Data {
         Data("baton-ledger-checkpoint|\(sequence)|\(hash.map { String(format: "%02x", $0) }.joined())|\(timestamp)".utf8)

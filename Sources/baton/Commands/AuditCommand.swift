@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonConfig
+import BatonCore
 import BatonLedger
 import BatonStorage
 import Foundation
@@ -216,11 +217,3 @@ struct AuditCommand: AsyncParsableCommand {
 }
 
 extension AuditOutput.Format: ExpressibleByArgument {}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-}
