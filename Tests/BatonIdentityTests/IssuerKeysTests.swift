@@ -104,6 +104,11 @@ struct IssuerKeysTests {
             // The IdP is down: the lookup must not wait for it, and the cached keys answer.
             await provider.setUnavailable(true)
             #expect(await harness.outcome(token) == "accepted")
+            // The background refresh must have been refused before the IdP comes back.
+            for _ in 0..<200 where await provider.refusedDocumentRequests == 0 {
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(await provider.refusedDocumentRequests == 1, "the lookup started one refresh ahead, which the IdP refused")
             await provider.setUnavailable(false)
             try await Task.sleep(for: .milliseconds(1_700))
             #expect(await harness.outcome(token) == "accepted")

@@ -36,6 +36,9 @@ public actor DevIdentityProvider {
     var throttledRequests = 0
     var throttleRetryAfter = 1
     public private(set) var isUnavailable = false
+    /// Discovery and key-set requests refused with 503 while unavailable, so that tests can
+    /// wait for a fetch to have failed instead of sleeping.
+    public private(set) var refusedDocumentRequests = 0
     /// Token-endpoint requests received, refused ones included, for tests of caching and retries.
     public private(set) var tokenRequestCount = 0
 
@@ -104,6 +107,13 @@ public actor DevIdentityProvider {
     /// While unavailable, every endpoint answers 503.
     public func setUnavailable(_ unavailable: Bool) {
         isUnavailable = unavailable
+    }
+
+    /// Whether a discovery or key-set request is served; a refusal is counted.
+    func servesDocument() -> Bool {
+        guard isUnavailable else { return true }
+        refusedDocumentRequests += 1
+        return false
     }
 
     /// Signs arbitrary claims with the active key (or the key published as `kid`), for

@@ -26,7 +26,7 @@ struct IdentityProviderRoutes: Sendable {
             try await keys(request, context, version: 1)
         }
         router.get(":tenant/discovery/instance") { _, _ in
-            guard await !provider.isUnavailable else { return errorResponse(.unavailable) }
+            guard await provider.servesDocument() else { return errorResponse(.unavailable) }
             return Self.json(.ok, await provider.instanceDiscovery())
         }
         router.post(":tenant/oauth2/v2.0/token") { request, context in
@@ -38,14 +38,14 @@ struct IdentityProviderRoutes: Sendable {
 
     private func discovery(_ request: Request, _ context: BasicRequestContext, version: Int) async throws -> Response {
         let tenantName = try context.parameters.require("tenant")
-        guard await !provider.isUnavailable else { return errorResponse(.unavailable) }
+        guard await provider.servesDocument() else { return errorResponse(.unavailable) }
         guard provider.tenant.isNamed(tenantName) else { return errorResponse(.tenantNotFound(tenantName)) }
         return Self.json(.ok, await provider.discoveryDocument(version: version, tenantName: tenantName), cacheControl: "max-age=86400, private")
     }
 
     private func keys(_ request: Request, _ context: BasicRequestContext, version: Int) async throws -> Response {
         let tenantName = try context.parameters.require("tenant")
-        guard await !provider.isUnavailable else { return errorResponse(.unavailable) }
+        guard await provider.servesDocument() else { return errorResponse(.unavailable) }
         guard provider.tenant.isNamed(tenantName) else { return errorResponse(.tenantNotFound(tenantName)) }
         let data = try JSONEncoder().encode(try await provider.keySet(version: version, tenantName: tenantName))
         return Self.response(.ok, data, cacheControl: "max-age=\(await provider.keySetMaxAge), private")
