@@ -138,7 +138,7 @@ struct CompactRecordTests {
             previous = record.withUnsafeBytes { LedgerEntry.hash(previous: previous, record: $0) }
             sealed.append(SealedRecord(sequence: Int64(index), record: record, hash: previous))
         }
-        try await records.append(sealed)
+        try await records.append(sealed, tiles: [])  // as a ledger from before the Merkle tree
         let writer = try await fixture.writer()
         for index in 4...6 { try await writer.append(LedgerFixture.entry(index)) }
         try await writer.checkpoint()

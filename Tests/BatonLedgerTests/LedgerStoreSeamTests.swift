@@ -30,6 +30,12 @@ final class MemoryLedgerRecords: LedgerRecordStore {
     private struct State {
         var rows: [Int64: Row] = [:]
         var checkpoints: [Int64: StoredCheckpoint] = [:]
+        var tiles: [TileKey: [UInt8]] = [:]
+    }
+
+    struct TileKey: Hashable {
+        let level: Int
+        let index: Int64
     }
 
     private let state = Mutex(State())
@@ -78,13 +84,27 @@ final class MemoryLedgerRecords: LedgerRecordStore {
         return try withExtendedLifetime(rows) { try body(&cursor) }
     }
 
-    func lastCheckpointSequence() async throws -> Int64 {
-        state.withLock { $0.checkpoints.keys.max() ?? 0 }
+    func tile(level: Int, index: Int64) async throws -> [UInt8]? {
+        state.withLock { $0.tiles[TileKey(level: level, index: index)] }
     }
 
-    func append(_ records: [SealedRecord]) async throws {
+    func treeSize() async throws -> Int64 {
+        state.withLock { state in
+            guard let last = state.tiles.keys.filter({ $0.level == 0 }).map(\.index).max() else { return 0 }
+            return last * 256 + Int64(state.tiles[TileKey(level: 0, index: last)]!.count / 32)
+        }
+    }
+
+    func append(_ records: [SealedRecord], tiles: [StoredTile]) async throws {
         state.withLock { state in
             for record in records { state.rows[record.sequence] = Row(record: Bytes(record.record), hash: Bytes(record.hash)) }
+            for tile in tiles { state.tiles[TileKey(level: tile.level, index: tile.index)] = tile.hashes }
+        }
+    }
+
+    func saveTiles(_ tiles: [StoredTile]) async throws {
+        state.withLock { state in
+            for tile in tiles { state.tiles[TileKey(level: tile.level, index: tile.index)] = tile.hashes }
         }
     }
 

@@ -22,6 +22,9 @@ public enum MerkleHash {
         return Array(hasher.finalize())
     }
 
+    /// Bytes in a hash.
+    public static let size = 32
+
     /// The root of the empty tree.
     public static let empty: [UInt8] = Array(SHA256.hash(data: [UInt8]()))
 

@@ -16,6 +16,11 @@ public protocol LedgerRecordSource: Sendable {
     func hash(at sequence: Int64) async throws -> [UInt8]?
     /// Every signed checkpoint, oldest first.
     func checkpoints() async throws -> [StoredCheckpoint]
+    /// The stored hashes of tile `index` at tile level `level` of the Merkle tree (32 bytes
+    /// each, as ``StoredTile`` holds them); `nil` when there is no such tile.
+    func tile(level: Int, index: Int64) async throws -> [UInt8]?
+    /// How many entries the Merkle tree's stored tiles cover (the leaf hashes at level 0).
+    func treeSize() async throws -> Int64
     /// Runs `body` over the records `first...last`, at most `limit` of them, in sequence
     /// order, in one read transaction.
     func records<T: Sendable>(

@@ -7,11 +7,13 @@ import Foundation
 /// The writer numbers, hashes and group-commits; a store only makes a batch durable, all
 /// of it or none of it, and answers where the chain ends (``LedgerRecordSource/head()``).
 public protocol LedgerRecordStore: LedgerRecordSource {
-    /// The sequence number of the last signed checkpoint; 0 when there is none.
-    func lastCheckpointSequence() async throws -> Int64
-    /// Makes `records` durable in one transaction (an acknowledged batch survives power
-    /// loss), or throws and keeps none of them.
-    func append(_ records: [SealedRecord]) async throws
+    /// Makes `records` and the Merkle tree `tiles` they change durable in one transaction
+    /// (an acknowledged batch survives power loss), or throws and keeps none of them. A
+    /// tile replaces the stored one at its level and index.
+    func append(_ records: [SealedRecord], tiles: [StoredTile]) async throws
+    /// Stores Merkle tree tiles for records already stored (building the tree of a ledger
+    /// written before it had one), replacing those at the same level and index.
+    func saveTiles(_ tiles: [StoredTile]) async throws
     /// Stores a signed checkpoint, replacing one at the same sequence number.
     func saveCheckpoint(_ checkpoint: StoredCheckpoint) async throws
 }
@@ -33,4 +35,16 @@ public struct StoredCheckpoint: Sendable, Equatable {
     public let hash: [UInt8]
     public let keyID: String
     public let signature: Data
+    /// The C2SP signed note committing to the Merkle tree of the first `sequence` entries,
+    /// with any witness cosignatures; `nil` for a checkpoint from before the tree.
+    public let note: String?
+
+    public init(sequence: Int64, timestamp: Int64, hash: [UInt8], keyID: String, signature: Data, note: String? = nil) {
+        self.sequence = sequence
+        self.timestamp = timestamp
+        self.hash = hash
+        self.keyID = keyID
+        self.signature = signature
+        self.note = note
+    }
 }

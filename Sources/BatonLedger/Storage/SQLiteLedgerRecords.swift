@@ -42,11 +42,28 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
 
     public func checkpoints() async throws -> [StoredCheckpoint] {
         try await access.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, key_id, signature FROM ledger_checkpoints ORDER BY seq").map { row in
+            try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, key_id, signature, note FROM ledger_checkpoints ORDER BY seq").map { row in
                 StoredCheckpoint(
                     sequence: row["seq"], timestamp: row["ts_us"], hash: Array(row["hash"] as Data), keyID: row["key_id"],
-                    signature: row["signature"])
+                    signature: row["signature"], note: row["note"])
             }
+        }
+    }
+
+    public func tile(level: Int, index: Int64) async throws -> [UInt8]? {
+        try await access.read { db in
+            try Data.fetchOne(
+                db, sql: "SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?", arguments: [level, index]
+            ).map(Array.init)
+        }
+    }
+
+    public func treeSize() async throws -> Int64 {
+        try await access.read { db in
+            guard
+                let row = try Row.fetchOne(db, sql: "SELECT idx, length(hashes) AS bytes FROM ledger_tiles WHERE level = 0 ORDER BY idx DESC LIMIT 1")
+            else { return 0 }
+            return (row["idx"] as Int64) * Int64(TileID.width) + (row["bytes"] as Int64) / Int64(MerkleHash.size)
         }
     }
 
@@ -105,19 +122,31 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
 
     // MARK: - Writing
 
-    public func lastCheckpointSequence() async throws -> Int64 {
-        try await access.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_checkpoints") ?? 0 }
+    public func append(_ records: [SealedRecord], tiles: [StoredTile]) async throws {
+        try await access.write { db in
+            try Self.insert(records, into: db)
+            try Self.save(tiles, into: db)
+        }
     }
 
-    public func append(_ records: [SealedRecord]) async throws {
-        try await access.write { db in try Self.insert(records, into: db) }
+    public func saveTiles(_ tiles: [StoredTile]) async throws {
+        try await access.write { db in try Self.save(tiles, into: db) }
     }
 
     public func saveCheckpoint(_ checkpoint: StoredCheckpoint) async throws {
         try await access.write { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO ledger_checkpoints (seq, ts_us, hash, key_id, signature) VALUES (?, ?, ?, ?, ?)",
-                arguments: [checkpoint.sequence, checkpoint.timestamp, Data(checkpoint.hash), checkpoint.keyID, checkpoint.signature])
+                sql: "INSERT OR REPLACE INTO ledger_checkpoints (seq, ts_us, hash, key_id, signature, note) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    checkpoint.sequence, checkpoint.timestamp, Data(checkpoint.hash), checkpoint.keyID, checkpoint.signature, checkpoint.note,
+                ])
+        }
+    }
+
+    private static func save(_ tiles: [StoredTile], into db: Database) throws {
+        let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO ledger_tiles (level, idx, hashes) VALUES (?, ?, ?)")
+        for tile in tiles {
+            try statement.execute(arguments: [tile.level, tile.index, Data(tile.hashes)])
         }
     }
 

@@ -1,3 +1,4 @@
+import BatonCore
 import Foundation
 import Logging
 
@@ -29,6 +30,12 @@ public actor LedgerWriter {
     private let checkpointLog: CheckpointLog?
     private var lastSequence: Int64
     private var lastHash: [UInt8]
+    /// The RFC 6962 Merkle tree over the records, always exactly as long as the chain.
+    private var tree: TreeTiles
+    /// Names the log in its signed checkpoints (`storage.ledger_origin`).
+    public nonisolated let origin: String
+    /// The last checkpoint signed.
+    public private(set) var latestCheckpoint: StoredCheckpoint?
     private var lastCheckpointSequence: Int64
     private var lastCheckpointTime = ContinuousClock.now
     /// Appends waiting for the next batch; entries appended together stay together.
@@ -45,9 +52,13 @@ public actor LedgerWriter {
     init(
         store: any LedgerRecordStore, signer: CheckpointSigner, checkpointEvery: Int64, checkpointInterval: Duration, queueCapacity: Int,
         maximumBatch: Int, checkpointLog: CheckpointLog?,
-        logger: Logger, onCommit: @escaping @Sendable (Int64) -> Void, last: (sequence: Int64, hash: [UInt8]), lastCheckpoint: Int64
+        logger: Logger, onCommit: @escaping @Sendable (Int64) -> Void, last: (sequence: Int64, hash: [UInt8]), tree: TreeTiles,
+        origin: String, lastCheckpoint: StoredCheckpoint?
     ) {
         self.checkpointLog = checkpointLog
+        self.tree = tree
+        self.origin = origin
+        self.latestCheckpoint = lastCheckpoint
         self.store = store
         self.signer = signer
         self.checkpointEvery = checkpointEvery
@@ -58,7 +69,7 @@ public actor LedgerWriter {
         self.onCommit = onCommit
         self.lastSequence = last.sequence
         self.lastHash = last.hash
-        self.lastCheckpointSequence = lastCheckpoint
+        self.lastCheckpointSequence = lastCheckpoint?.sequence ?? 0
     }
 
     /// Opens the writer on a ledger's store, continuing its chain.
@@ -68,19 +79,53 @@ public actor LedgerWriter {
     ///   - checkpointInterval: …or after this long with new entries (default 60 s).
     ///   - queueCapacity: appends waiting beyond this many make callers wait (default 65,536).
     ///   - checkpointLog: where each checkpoint is also appended (`storage.checkpoint_log`).
+    ///   - origin: names the log in its signed checkpoints (`storage.ledger_origin`).
     ///   - onCommit: told the last durable sequence number after each commit (the indexer follows it).
     public static func open(
         store: any LedgerRecordStore, signer: CheckpointSigner, checkpointEvery: Int64 = 10_000, checkpointInterval: Duration = .seconds(60),
         queueCapacity: Int = 65_536, maximumBatch: Int = 16_384, checkpointLog: CheckpointLog? = nil,
-        logger: Logger = Logger(label: "baton.ledger"),
+        origin: String = LedgerWriter.defaultOrigin, logger: Logger = Logger(label: "baton.ledger"),
         onCommit: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws -> LedgerWriter {
+        guard NoteKeyName.isValid(origin) else { throw LedgerError.malformedEvidence("'\(origin)' cannot be the ledger's origin") }
         let last = try await store.head() ?? (0, genesis)
-        let checkpoint = try await store.lastCheckpointSequence()
+        let tree = try await openTree(store: store, through: last.sequence, logger: logger)
+        let checkpoint = try await store.checkpoints().last
         return LedgerWriter(
             store: store, signer: signer, checkpointEvery: checkpointEvery, checkpointInterval: checkpointInterval,
-            queueCapacity: queueCapacity,
-            maximumBatch: maximumBatch, checkpointLog: checkpointLog, logger: logger, onCommit: onCommit, last: last, lastCheckpoint: checkpoint)
+            queueCapacity: queueCapacity, maximumBatch: maximumBatch, checkpointLog: checkpointLog, logger: logger, onCommit: onCommit,
+            last: last, tree: tree, origin: origin, lastCheckpoint: checkpoint)
+    }
+
+    /// The origin of a ledger whose configuration names none and whose host is unknown.
+    public static let defaultOrigin = "localhost/baton/ledger"
+
+    /// The Merkle tree of the stored records, restored from its tiles; records stored before
+    /// the ledger had a tree are added to it first, in batches.
+    private static func openTree(store: any LedgerRecordStore, through last: Int64, logger: Logger) async throws -> TreeTiles {
+        let covered = try await store.treeSize()
+        guard covered <= last else {
+            throw LedgerError.readFailed("the ledger's Merkle tree covers \(covered) entries but the ledger holds \(last)")
+        }
+        var tree = try await TreeTiles(size: covered) { try await store.tile(level: $0, index: $1) }
+        if covered < last {
+            logger.notice("adding the ledger's entries to its Merkle tree", metadata: ["entries": "\(last - covered)"])
+        }
+        while tree.size < last {
+            let first = tree.size + 1
+            let leaves = try await store.records(from: first, through: last, limit: 65_536) { cursor in
+                var leaves: [[UInt8]] = []
+                while let stored = try cursor.next() {
+                    guard stored.sequence == first + Int64(leaves.count) else { break }
+                    leaves.append(MerkleHash.leaf(stored.record))
+                }
+                return leaves
+            }
+            guard !leaves.isEmpty else { throw LedgerError.readFailed("ledger entry \(first) is missing: its Merkle tree cannot be built") }
+            for leaf in leaves { tree.append(leaf: leaf) }
+            try await store.saveTiles(tree.takeChanged())
+        }
+        return tree
     }
 
     /// Records `entry` and returns its sequence number once it is durable.
@@ -139,8 +184,10 @@ public actor LedgerWriter {
             waitingForRoom.removeAll()
 
             let (sealed, hash) = seal(batch.flatMap(\.records))
+            var tree = self.tree
+            for record in sealed { tree.append(leaf: MerkleHash.leaf(record.record)) }
             do {
-                try await store.append(sealed)
+                try await store.append(sealed, tiles: tree.takeChanged())
             } catch {
                 logger.error("ledger write failed; the batch was not recorded", metadata: ["entries": "\(size)", "error": "\(error)"])
                 for item in batch { item.continuation.resume(throwing: LedgerError.writeFailed("\(error)")) }
@@ -149,6 +196,7 @@ public actor LedgerWriter {
             var sequence = lastSequence
             lastSequence += Int64(size)
             lastHash = hash
+            self.tree = tree
             batchesCommitted += 1
             for item in batch {
                 item.continuation.resume(
@@ -193,7 +241,10 @@ public actor LedgerWriter {
     private func writeCheckpoint(sequence: Int64, hash: [UInt8]) async throws {
         let timestamp = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let signature = try signer.sign(sequence: sequence, hash: hash, timestamp: timestamp)
-        let checkpoint = StoredCheckpoint(sequence: sequence, timestamp: timestamp, hash: hash, keyID: signer.keyID, signature: signature)
+        let body = CheckpointNote(origin: origin, size: tree.size, rootHash: tree.root)
+        let note = try SignedNote.sign(body.text, name: origin, key: signer.key)
+        let checkpoint = StoredCheckpoint(
+            sequence: sequence, timestamp: timestamp, hash: hash, keyID: signer.keyID, signature: signature, note: note)
         try await store.saveCheckpoint(checkpoint)
         do {
             try checkpointLog?.append(checkpoint)
@@ -203,6 +254,7 @@ public actor LedgerWriter {
         }
         lastCheckpointSequence = sequence
         lastCheckpointTime = .now
+        latestCheckpoint = checkpoint
     }
 
 }

@@ -1,0 +1,50 @@
+/// The hashes of the ledger's Merkle tree read from its stored tiles: any complete
+/// subtree's root, from the tile whose level is at or below it (at most 128 hashes
+/// folded). Tiles read are kept for the life of the value, so one proof reads each once.
+public actor TileHashes: MerkleNodeSource {
+    private let read: @Sendable (Int, Int64) async throws -> [UInt8]?
+    private var cache: [TileKey: [UInt8]] = [:]
+
+    private struct TileKey: Hashable {
+        let level: Int
+        let index: Int64
+    }
+
+    /// Hashes from the tiles `read(level, index)` returns.
+    public init(read: @escaping @Sendable (Int, Int64) async throws -> [UInt8]?) {
+        self.read = read
+    }
+
+    /// Hashes from `records`' tiles.
+    public init(records: any LedgerRecordSource) {
+        self.init(read: { try await records.tile(level: $0, index: $1) })
+    }
+
+    public func hash(level: Int, index: Int64) async throws -> [UInt8] {
+        let tileLevel = level / TileID.height
+        let height = level % TileID.height
+        let first = index << Int64(height)
+        let count = 1 << height
+        let tileIndex = first / Int64(TileID.width)
+        let offset = Int(first % Int64(TileID.width)) * MerkleHash.size
+        let tile = try await self.tile(level: tileLevel, index: tileIndex)
+        guard tile.count >= offset + count * MerkleHash.size else {
+            throw LedgerError.readFailed("the ledger's tile \(TileID(level: tileLevel, index: tileIndex)) lacks tree level \(level) node \(index)")
+        }
+        var nodes = (0..<count).map { Array(tile[offset + $0 * MerkleHash.size..<offset + ($0 + 1) * MerkleHash.size]) }
+        while nodes.count > 1 {
+            nodes = stride(from: 0, to: nodes.count, by: 2).map { MerkleHash.node(nodes[$0], nodes[$0 + 1]) }
+        }
+        return nodes[0]
+    }
+
+    private func tile(level: Int, index: Int64) async throws -> [UInt8] {
+        let key = TileKey(level: level, index: index)
+        if let cached = cache[key] { return cached }
+        guard let tile = try await read(level, index) else {
+            throw LedgerError.readFailed("the ledger's tile \(TileID(level: level, index: index)) is missing")
+        }
+        cache[key] = tile
+        return tile
+    }
+}
