@@ -18,6 +18,9 @@ public enum LedgerError: BatonError, Equatable {
     /// Evidence about the ledger held outside it — a checkpoint file, a signed note, a
     /// verifier key, stored tree hashes — does not follow its format.
     case malformedEvidence(String)
+    /// Entry `sequence` is not under a signed checkpoint yet (the latest covers `checkpoint`
+    /// entries), or does not exist, so no proof of it can be made.
+    case notCovered(sequence: Int64, checkpoint: Int64)
 
     public var code: String {
         switch self {
@@ -28,6 +31,7 @@ public enum LedgerError: BatonError, Equatable {
         case .malformedRecord: "ledger_malformed_record"
         case .notUpgraded: "ledger_not_upgraded"
         case .malformedEvidence: "ledger_malformed_evidence"
+        case .notCovered: "ledger_entry_not_covered"
         }
     }
 
@@ -41,6 +45,10 @@ public enum LedgerError: BatonError, Equatable {
         case .notUpgraded(let path):
             "the ledger in \(path) was written by an earlier Baton; `baton migrate apply` (or starting the daemon) upgrades it"
         case .malformedEvidence(let reason): reason
+        case .notCovered(let sequence, let checkpoint):
+            checkpoint == 0
+                ? "the ledger has signed no checkpoint with a Merkle tree yet, so entry \(sequence) cannot be proven; one is signed every storage.checkpoint_interval"
+                : "entry \(sequence) is not under the latest signed checkpoint (\(checkpoint) entries): wait for the next (storage.checkpoint_interval)"
         }
     }
 }

@@ -53,7 +53,8 @@ public struct BatonDaemon: Sendable {
         self.metrics = metrics
         self.readiness = Readiness()
         self.storage = StorageService(
-            settings: configuration.storage, vault: configuration.vault, environment: environment,
+            settings: configuration.storage, origin: configuration.storage.ledgerOrigin(publicURL: configuration.server.publicURL),
+            vault: configuration.vault, environment: environment,
             metrics: PrometheusMetricsFactory(registry: metrics),
             readiness: readiness, logger: logger)
         let directory = try DataDirectory.prepare(configuration.storage.dataDirectory)
@@ -84,6 +85,7 @@ public struct BatonDaemon: Sendable {
         router.add(middleware: RequestMetricsMiddleware(factory: factory))
         router.add(middleware: ErrorMiddleware())
         HealthRoutes(readiness: readiness, storage: storage, metrics: metrics).register(on: router)
+        TransparencyLogRoutes(storage: storage).register(on: router)
         let api = router.group("v1").add(middleware: BearerTokenMiddleware(verifier: verifier, policy: apiPolicy, metrics: factory))
         CallerRoutes().register(on: api)
         AuditRoutes(storage: storage).register(on: api)

@@ -152,14 +152,16 @@ struct LedgerWriterTests {
         try await fixture.editRecord(7, edit)
         #expect(try await fixture.verify().problems.first == .altered(sequence: 7))
 
-        // Recomputing entry 7's hash moves the break to entry 8, whose hash covers 7's.
+        // Recomputing entry 7's hash leaves the chain broken at entry 8, whose hash covers
+        // 7's — and the Merkle tree's leaf for 7 still holds the original record's hash.
         try await fixture.database.write { db in
             let previous = Array(try #require(try Data.fetchOne(db, sql: "SELECT hash FROM ledger_entries WHERE seq = 6")))
             let record = Array(try #require(try Data.fetchOne(db, sql: "SELECT record FROM ledger_entries WHERE seq = 7")))
             let hash = record.withUnsafeBytes { LedgerEntry.hash(previous: previous, record: $0) }
             try db.execute(sql: "UPDATE ledger_entries SET hash = ? WHERE seq = 7", arguments: [Data(hash)])
         }
-        #expect(try await fixture.verify().problems.first == .altered(sequence: 8))
+        #expect(try await fixture.verify().problems.first == .treeMismatch(sequence: 7))
+        #expect(try await fixture.verify(rangeSize: 100).problems.first == .treeMismatch(sequence: 7))
     }
 
     @Test("a record carrying another sequence number is detected, though the chain of hashes holds")

@@ -24,7 +24,8 @@ struct OutsideCheckpointTests {
     var log: String { directory.file("outside/checkpoints.jsonl") }
 
     @Test(
-        "a cut tail with the ledger's own checkpoints deleted verifies as intact alone, and fails against the outside log (configured or --against)")
+        "a cut tail with the ledger's own checkpoints deleted fails on the Merkle tree; with the tree's tiles cut too it verifies as intact alone, and fails against the outside log (configured or --against)"
+    )
     func rollback() async throws {
         let database = try await writeLedger(entries: 10, checkpointsAt: [5, 10])
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
@@ -35,6 +36,12 @@ struct OutsideCheckpointTests {
         try await database.write { db in
             try db.execute(sql: "DELETE FROM ledger_entries WHERE seq > 7; DELETE FROM ledger_checkpoints")
         }
+        let treeRemembers = try await run(["audit", "verify"])
+        #expect(treeRemembers.exitStatus == 1, "the Merkle tree still covers the cut entries: \(treeRemembers.standardOutput)")
+        #expect(treeRemembers.standardOutput.contains("FAIL at entry 8: the Merkle tree disagrees"), "\(treeRemembers.standardOutput)")
+
+        // Whoever cuts the tree's tiles too leaves a ledger consistent with itself.
+        try await database.write { db in try db.execute(sql: "DELETE FROM ledger_tiles") }
         let alone = try await run(["audit", "verify"])
         #expect(alone.exitStatus == 0, "without an outside copy the cut is invisible: \(alone.standardOutput)")
         #expect(alone.standardOutput.contains("no checkpoint held outside the ledger"))
@@ -53,7 +60,9 @@ struct OutsideCheckpointTests {
         #expect(try await run(["audit", "checkpoints", "--export", export]).exitStatus == 0)
 
         // Whoever holds the database writes another history of the same length, hashes and all.
-        try await database.write { db in try db.execute(sql: "DELETE FROM ledger_entries; DELETE FROM ledger_checkpoints") }
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM ledger_entries; DELETE FROM ledger_checkpoints; DELETE FROM ledger_tiles")
+        }
         let writer = try await LedgerWriter.open(store: SQLiteLedgerRecords(database: database), signer: try signer())
         for index in 0..<6 { _ = try await writer.append(Self.entry(index, user: "mallory@contoso.com")) }
         #expect(try await run(["audit", "verify"]).exitStatus == 0, "the rewritten ledger is consistent with itself")

@@ -48,7 +48,8 @@ extension BatonConfiguration {
                             ])
                         ),
                     ] + (storage.checkpointLog.map { [("checkpoint_log", scalar($0))] } ?? [])
-                        + (storage.ledgerOrigin.map { [("ledger_origin", scalar($0))] } ?? []))
+                        + (storage.ledgerOrigin.map { [("ledger_origin", scalar($0))] } ?? [])
+                        + [("ledger_publish", scalar(storage.ledgerPublish)), ("checkpoint_interval", scalar(storage.checkpointInterval))])
             ),
             ("agents", mapping([("dir", scalar(agents.directory))])),
             ("connectors", mapping([("dir", scalar(connectors.directory))])),

@@ -29,6 +29,12 @@ public struct StorageSettings: Sendable, Equatable {
     /// of its note key): by default `<host>/baton/ledger`, the host of `server.public_url`
     /// or else this machine's name (``ledgerOrigin(publicURL:)``).
     public var ledgerOrigin: String?
+    /// What the ledger's transparency log publishes beside its checkpoints and hash tiles
+    /// (`GET /tile/...`, `baton audit export-tiles`): `hashes` (the default) or `entries`.
+    public var ledgerPublish: LedgerPublication
+    /// How often a signed checkpoint is published while entries arrive (also every 10,000
+    /// entries, and at shutdown). Default 60 s.
+    public var checkpointInterval: Duration
 
     public init(
         engine: Engine = .sqlite, dataDirectory: String = "./.baton", busyTimeout: Duration = .seconds(5), cacheKiB: Int = 2_048,
@@ -42,6 +48,8 @@ public struct StorageSettings: Sendable, Equatable {
         self.maximumReaders = maximumReaders
         self.checkpointLog = nil
         self.ledgerOrigin = nil
+        self.ledgerPublish = .hashes
+        self.checkpointInterval = .seconds(60)
     }
 
     init(section: ConfigSection) throws(ConfigError) {
@@ -66,6 +74,11 @@ public struct StorageSettings: Sendable, Equatable {
         self.ledgerOrigin = try section.optionalValue("ledger_origin")
         if let ledgerOrigin, !NoteKeyName.isValid(ledgerOrigin) {
             throw section.invalid("ledger_origin", "must be non-empty with no spaces and no '+' (it names the ledger's note key)")
+        }
+        self.ledgerPublish = try section.value("ledger_publish", default: defaults.ledgerPublish)
+        self.checkpointInterval = try section.value("checkpoint_interval", default: defaults.checkpointInterval)
+        guard checkpointInterval >= .seconds(1), checkpointInterval <= .seconds(86_400) else {
+            throw section.invalid("checkpoint_interval", "must be between 1s and 24h")
         }
         try section.finish()
     }

@@ -83,3 +83,5 @@ extension ConfigChoice {
     public init?(configText: String) { self.init(rawValue: configText) }
     public var configText: String { rawValue }
 }
+
+extension LedgerPublication: ConfigChoice {}

@@ -1,10 +1,15 @@
 import Crypto
 import Foundation
 
-/// Checks the whole ledger: the hash chain from the first entry, and every signed checkpoint.
+/// Checks the whole ledger: the hash chain from the first entry, the Merkle tree beside it,
+/// and every signed checkpoint.
 ///
 /// Names the first bad sequence number for an edited, deleted, reordered or inserted entry,
 /// and reports a tail truncated behind the last checkpoint.
+///
+/// The tree is checked against the records: each entry's leaf hash in the level-0 tiles,
+/// each higher tile's hashes against the tiles below, and each checkpoint's signed note
+/// against the root those tiles give at its size.
 ///
 /// Each entry is checked against the stored hash of the one before it, so the chain is cut
 /// into ranges checked in parallel, one read of the ``LedgerRecordSource`` each; if every entry hashes to its
@@ -16,6 +21,9 @@ public struct LedgerVerifier: Sendable {
     public struct Report: Sendable, Equatable {
         public var entries: Int64
         public var checkpoints: Int
+        /// Entries the Merkle tree covers; `nil` for a ledger from before the tree, which
+        /// gets one when the writer next opens it.
+        public var treeSize: Int64?
         /// Empty when the ledger is intact.
         public var problems: [LedgerProblem]
 
@@ -43,24 +51,32 @@ public struct LedgerVerifier: Sendable {
         // read, so one written meanwhile cannot look like a truncated tail.
         let checkpoints = try await records.checkpoints()
         let last = try await records.head()?.sequence ?? 0
-        let firstBad = try await firstChainProblem(through: last)
+        // A ledger from before the tree has neither tiles nor notes until the writer opens it.
+        let treeSize = try await records.treeSize()
+        let hasTree = treeSize > 0 || checkpoints.contains { $0.note != nil }
+        let firstBad = try await firstChainProblem(through: last, leaves: hasTree)
         var problems = firstBad.map { [$0] } ?? []
         let intactThrough = firstBad.map { $0.sequence - 1 } ?? last
         problems += try await checkpointProblems(checkpoints, intactThrough: intactThrough, chainIntact: firstBad == nil)
-        return Report(entries: intactThrough, checkpoints: checkpoints.count, problems: problems)
+        if hasTree {
+            let cut = problems.contains { if case .truncated = $0 { true } else { false } }
+            let tree = try await treeProblem(size: last, covered: treeSize, chainIntact: firstBad == nil && !cut)
+            if let tree { problems.append(tree) } else { problems += try await noteProblems(checkpoints, intactThrough: intactThrough) }
+        }
+        return Report(entries: intactThrough, checkpoints: checkpoints.count, treeSize: hasTree ? treeSize : nil, problems: problems)
     }
 
     // MARK: - The chain
 
     /// The earliest problem over all ranges of `1...last`.
-    private func firstChainProblem(through last: Int64) async throws -> LedgerProblem? {
+    private func firstChainProblem(through last: Int64, leaves: Bool) async throws -> LedgerProblem? {
         guard last > 0 else { return nil }
         let starts = Array(stride(from: Int64(1), through: last, by: Int(rangeSize)))
         let rangeSize = rangeSize
         return try await withThrowingTaskGroup(of: LedgerProblem?.self) { group in
             for start in starts {
                 let end = min(start + rangeSize - 1, last)
-                group.addTask { try await self.check(from: start, through: end) }
+                group.addTask { try await self.check(from: start, through: end, leaves: leaves) }
             }
             var earliest: LedgerProblem?
             for try await problem in group {
@@ -70,29 +86,135 @@ public struct LedgerVerifier: Sendable {
         }
     }
 
-    /// Checks entries `start...end` against the stored hash of entry `start - 1`.
+    /// Checks entries `start...end` against the stored hash of entry `start - 1`, and with
+    /// `leaves`, against their leaf hashes in the Merkle tree.
     ///
     /// When that entry is missing the range reports nothing: the range before it finds the gap.
-    private func check(from start: Int64, through end: Int64) async throws -> LedgerProblem? {
+    private func check(from start: Int64, through end: Int64, leaves checkLeaves: Bool) async throws -> LedgerProblem? {
         var previous = LedgerWriter.genesis
         if start > 1 {
             guard let stored = try await records.hash(at: start - 1) else { return nil }
             previous = stored
         }
+        let leaves = checkLeaves ? try await leafHashes(from: start, through: end) : []
         return try await records.records(from: start, through: end, limit: Int(end - start + 1)) { [previous] cursor in
             var previous = previous
             var expected = start
+            var treeProblem: LedgerProblem?
+            // A leaf that disagrees comes before any later break of the chain.
             while let stored = try cursor.next() {
                 let sequence = stored.sequence
-                guard sequence == expected else { return .missing(sequence: expected) }
-                guard LedgerRecord.sequence(of: stored.record) == sequence else { return .altered(sequence: sequence) }
+                guard sequence == expected else { return treeProblem ?? .missing(sequence: expected) }
+                guard LedgerRecord.sequence(of: stored.record) == sequence else { return treeProblem ?? .altered(sequence: sequence) }
                 let hash = LedgerEntry.hash(previous: previous, record: stored.record)
-                guard stored.hash.elementsEqual(hash) else { return .altered(sequence: sequence) }
+                guard stored.hash.elementsEqual(hash) else { return treeProblem ?? .altered(sequence: sequence) }
+                if checkLeaves, treeProblem == nil {
+                    let offset = Int(sequence - start) * MerkleHash.size
+                    let leaf = MerkleHash.leaf(stored.record)
+                    if offset + MerkleHash.size > leaves.count || !leaves[offset..<offset + MerkleHash.size].elementsEqual(leaf) {
+                        treeProblem = .treeMismatch(sequence: sequence)
+                    }
+                }
                 previous = hash
                 expected += 1
             }
-            return expected <= end ? .missing(sequence: expected) : nil
+            return treeProblem ?? (expected <= end ? .missing(sequence: expected) : nil)
         }
+    }
+
+    /// The stored leaf hashes of entries `start...end`, from the level-0 tiles (shorter
+    /// when tiles are missing).
+    private func leafHashes(from start: Int64, through end: Int64) async throws -> [UInt8] {
+        let width = Int64(TileID.width)
+        var hashes: [UInt8] = []
+        for index in (start - 1) / width...(end - 1) / width {
+            guard let tile = try await records.tile(level: 0, index: index) else { break }
+            hashes += tile
+            guard tile.count == TileID.width * MerkleHash.size else { break }
+        }
+        let skip = Int((start - 1) % width) * MerkleHash.size
+        return hashes.count > skip ? Array(hashes[skip...]) : []
+    }
+
+    // MARK: - The tree
+
+    /// Whether the tiles above level 0 hold the roots of the tiles below them, and the tree
+    /// covers exactly the `size` entries: the first entry whose subtree disagrees, if any.
+    private func treeProblem(size: Int64, covered: Int64, chainIntact: Bool) async throws -> LedgerProblem? {
+        if chainIntact, covered != size { return .treeMismatch(sequence: min(covered, size) + 1) }
+        var level = 1
+        while size >> Int64(TileID.height * level) > 0 {
+            let (full, partial) = TileID.count(level: level, treeSize: size)
+            let tiles = full + (partial > 0 ? 1 : 0)
+            let problem = try await firstLevelProblem(level: level, tiles: tiles, hashes: size >> Int64(TileID.height * level))
+            if let problem { return problem }
+            level += 1
+        }
+        return nil
+    }
+
+    /// Checks the `tiles` tiles of `level` (holding `hashes` hashes) against the level below, in parallel.
+    private func firstLevelProblem(level: Int, tiles: Int64, hashes: Int64) async throws -> LedgerProblem? {
+        let leavesPerHash = Int64(1) << Int64(TileID.height * level)
+        return try await withThrowingTaskGroup(of: Int64?.self) { group in
+            let workers = Int64(4)
+            for worker in 0..<workers {
+                group.addTask {
+                    var index = worker
+                    while index < tiles {
+                        let width = Int(min(hashes - index * Int64(TileID.width), Int64(TileID.width)))
+                        let tile = try await records.tile(level: level, index: index) ?? []
+                        for offset in 0..<width {
+                            let child = index * Int64(TileID.width) + Int64(offset)
+                            let below = try await records.tile(level: level - 1, index: child)
+                            let stored =
+                                tile.count >= (offset + 1) * MerkleHash.size ? tile[offset * MerkleHash.size..<(offset + 1) * MerkleHash.size] : []
+                            guard let below, below.count == TileID.width * MerkleHash.size, Self.root(of: below).elementsEqual(stored) else {
+                                return child * leavesPerHash / Int64(TileID.width) + 1
+                            }
+                        }
+                        index += workers
+                    }
+                    return nil
+                }
+            }
+            var first: Int64?
+            for try await sequence in group { if let sequence, sequence < (first ?? .max) { first = sequence } }
+            return first.map { .treeMismatch(sequence: $0) }
+        }
+    }
+
+    /// The root of a full tile's 256 hashes.
+    private static func root(of tile: [UInt8]) -> [UInt8] {
+        var nodes = stride(from: 0, to: tile.count, by: MerkleHash.size).map { Array(tile[$0..<$0 + MerkleHash.size]) }
+        while nodes.count > 1 {
+            nodes = stride(from: 0, to: nodes.count, by: 2).map { MerkleHash.node(nodes[$0], nodes[$0 + 1]) }
+        }
+        return nodes[0]
+    }
+
+    /// Every checkpoint's signed note: signed by the ledger key under its origin, for the
+    /// tree of exactly its entries, with the root the (checked) tiles give.
+    private func noteProblems(_ checkpoints: [StoredCheckpoint], intactThrough last: Int64) async throws -> [LedgerProblem] {
+        var problems: [LedgerProblem] = []
+        let hashes = TileHashes(records: records)
+        for checkpoint in checkpoints {
+            guard let note = checkpoint.note else { continue }
+            let sequence = checkpoint.sequence
+            guard let origin = note.split(separator: "\n", maxSplits: 1).first.map(String.init),
+                let key = try? NoteVerifierKey(name: origin, publicKey: publicKey),
+                let text = try? SignedNote.open(note, verifiers: [key]).text, let body = try? CheckpointNote(text: text),
+                body.origin == origin, body.size == sequence
+            else {
+                problems.append(.badCheckpointSignature(sequence: sequence))
+                continue
+            }
+            guard sequence <= last else { continue }  // reported as truncated
+            if try await MerkleProofs.root(start: 0, size: sequence, in: hashes) != body.rootHash {
+                problems.append(.checkpointMismatch(sequence: sequence))
+            }
+        }
+        return problems
     }
 
     // MARK: - Checkpoints
@@ -139,12 +261,15 @@ public enum LedgerProblem: Sendable, Equatable, CustomStringConvertible {
     case rewritten(sequence: Int64)
     /// A checkpoint held outside the ledger is not signed by this ledger's key.
     case foreignCheckpoint(sequence: Int64)
+    /// The Merkle tree disagrees with the records from entry `sequence` on: a leaf or a
+    /// subtree hash was edited, or the tree is longer or shorter than the chain.
+    case treeMismatch(sequence: Int64)
 
     /// The first sequence number the problem concerns.
     public var sequence: Int64 {
         switch self {
         case .altered(let sequence), .missing(let sequence), .badCheckpointSignature(let sequence), .checkpointMismatch(let sequence),
-            .rewritten(let sequence), .foreignCheckpoint(let sequence):
+            .rewritten(let sequence), .foreignCheckpoint(let sequence), .treeMismatch(let sequence):
             sequence
         case .truncated(_, let lastEntry), .rolledBack(_, let lastEntry): lastEntry + 1
         }
@@ -163,6 +288,7 @@ public enum LedgerProblem: Sendable, Equatable, CustomStringConvertible {
         case .rewritten(let sequence):
             "the ledger's hash at entry \(sequence) differs from the checkpoint held outside it: its history was rewritten"
         case .foreignCheckpoint(let sequence): "the outside checkpoint at entry \(sequence) is not signed by this ledger's key"
+        case .treeMismatch(let sequence): "the Merkle tree disagrees with the records from entry \(sequence) on"
         }
     }
 }

@@ -18,6 +18,8 @@ import ServiceLifecycle
 /// cannot be opened fails the service, which stops the daemon with the reason.
 public final class StorageService: Service, Sendable {
     private let settings: StorageSettings
+    /// The ledger's origin as a transparency log (``StorageSettings/ledgerOrigin(publicURL:)``).
+    private let origin: String
     private let vaultSettings: VaultSettings
     private let environment: [String: String]
     private let metrics: (any MetricsFactory)?
@@ -26,10 +28,11 @@ public final class StorageService: Service, Sendable {
     private let opened = OpenedStores()
 
     public init(
-        settings: StorageSettings, vault: VaultSettings = .init(), environment: [String: String] = [:], metrics: (any MetricsFactory)? = nil,
-        readiness: Readiness, logger: Logger
+        settings: StorageSettings, origin: String = LedgerWriter.defaultOrigin, vault: VaultSettings = .init(),
+        environment: [String: String] = [:], metrics: (any MetricsFactory)? = nil, readiness: Readiness, logger: Logger
     ) {
         self.settings = settings
+        self.origin = origin
         self.vaultSettings = vault
         self.environment = environment
         self.metrics = metrics
@@ -70,10 +73,11 @@ public final class StorageService: Service, Sendable {
             await opened.setSigner(signer)
             await opened.setLedger(
                 try await LedgerWriter.open(
-                    store: records, signer: signer, checkpointLog: settings.checkpointLog.map(CheckpointLog.init(path:)), logger: logger,
-                    onCommit: indexer.wake),
+                    store: records, signer: signer, checkpointInterval: settings.checkpointInterval,
+                    checkpointLog: settings.checkpointLog.map(CheckpointLog.init(path:)), origin: origin, logger: logger, onCommit: indexer.wake),
                 indexer: indexer,
-                reader: LedgerReader(records: records, index: index))
+                reader: LedgerReader(records: records, index: index),
+                log: TransparencyLog(records: records, publication: settings.ledgerPublish))
             let tasks = SQLiteA2ATaskStore(database: await opened.pool(.tasks)!)
             await opened.setTaskStore(tasks)
             let interrupted = try await tasks.endInterrupted { $0.task.endInterruptedByStop() }
@@ -123,6 +127,11 @@ public final class StorageService: Service, Sendable {
     /// The token vault, once the stores are open.
     public func vault() async -> TokenVault? {
         await opened.vault
+    }
+
+    /// The ledger's transparency log (checkpoint and tiles), once the stores are open.
+    public func transparencyLog() async -> TransparencyLog? {
+        await opened.transparencyLog
     }
 
     /// The audit ledger's writer and a reader for queries, once the stores are open.
@@ -181,11 +190,13 @@ private actor OpenedStores {
     }
     private(set) var indexer: LedgerIndexer?
     private(set) var ledgerReader: LedgerReader?
+    private(set) var transparencyLog: TransparencyLog?
 
-    func setLedger(_ writer: LedgerWriter, indexer: LedgerIndexer, reader: LedgerReader) {
+    func setLedger(_ writer: LedgerWriter, indexer: LedgerIndexer, reader: LedgerReader, log: TransparencyLog) {
         ledger = writer
         self.indexer = indexer
         ledgerReader = reader
+        transparencyLog = log
     }
 
     func pool(_ store: StoreName) -> DatabasePool? {
@@ -217,6 +228,7 @@ private actor OpenedStores {
             ledger = nil
             indexer = nil
             ledgerReader = nil
+            transparencyLog = nil
             lock = nil
         }
         return pools.compactMap { store, pool in

@@ -10,7 +10,11 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Query and verify the audit ledger.",
-        subcommands: [List.self, What.self, Who.self, Chain.self, Verify.self, Checkpoints.self, VerifierKey.self]
+        subcommands: [
+            List.self, What.self, Who.self, Chain.self, Verify.self, Checkpoints.self, VerifierKey.self, ExportTiles.self, Prove.self,
+            CheckProof.self,
+            Consistency.self,
+        ]
     )
 
     /// Filters shared by the listing commands.
@@ -131,6 +135,11 @@ struct AuditCommand: AsyncParsableCommand {
                 print(
                     "\(report.entries) entries, \(report.checkpoints) signed checkpoints, checked in \(elapsed.formatted(.units(allowed: [.milliseconds])))"
                 )
+                if let treeSize = report.treeSize {
+                    print("Merkle tree of \(treeSize) entries checked against the records and every signed checkpoint note")
+                } else {
+                    print("no Merkle tree yet: the daemon builds it when it next opens the ledger")
+                }
                 if let outside {
                     print(
                         "against \(outside.checkpoints.count) checkpoints held outside the ledger (\(outside.source)), the newest at entry \(outside.latest)"

@@ -1,3 +1,4 @@
+import BatonCore
 import BatonLedger
 import BatonStorage
 import Foundation
@@ -10,11 +11,14 @@ struct AuditStore {
     let checkpointLog: String?
     /// The ledger's origin (``StorageSettings/ledgerOrigin(publicURL:)``).
     let origin: String
+    /// `storage.ledger_publish`.
+    let publication: LedgerPublication
 
     init(_ options: ConfigOptions) throws {
         let configuration = try options.load().configuration
         let storage = configuration.storage
         self.origin = storage.ledgerOrigin(publicURL: configuration.server.publicURL)
+        self.publication = storage.ledgerPublish
         guard let directory = DataDirectory.existing(storage.dataDirectory) else {
             throw CommandFailure(message: "no data directory at \(storage.dataDirectory): the daemon has not run here yet")
         }
