@@ -93,6 +93,7 @@ let package = Package(
             dependencies: [
                 "BatonCore",
                 "BatonStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -141,6 +141,100 @@ struct TransparencyLogCommandTests {
         #expect(notCovered.exitStatus == 1 && notCovered.standardError.contains("not under the latest signed checkpoint (1000 entries)"))
     }
 
+    @Test(
+        "a real tlog-witness (aics-witness) cosigns each checkpoint, the first and one proven consistent with it; the cosignature is kept with the checkpoint, verified by aics-tlog and reported by audit verify; a rewritten history is refused by the witness and counted as an alert"
+    )
+    func witnessCosigns() async throws {
+        let data = try DataDirectory.prepare(directory.file("data"))
+        let logKey = try NoteVerifierKey(name: Self.origin, publicKey: try CheckpointSigner.load(from: data).publicKey)
+        try FileManager.default.createDirectory(atPath: directory.file("witness"), withIntermediateDirectories: true)
+        try await WitnessProcess.with(in: directory.file("witness"), name: "witness.test/w1", origin: Self.origin, logKey: "\(logKey)") { witness in
+            let client = { WitnessClient(url: witness.url, key: try NoteVerifierKey(parsing: witness.key)) }
+
+            let writer = try await openWriter(witnesses: [try client()])
+            for index in 0..<300 { _ = try await writer.append(Self.entry(index)) }
+            try await writer.checkpoint()
+            try await Self.waitForCosignature(writer, size: 300)
+            for index in 300..<700 { _ = try await writer.append(Self.entry(index)) }
+            try await writer.checkpoint()
+            let cosigned = try await Self.waitForCosignature(writer, size: 700)
+            #expect(await writer.witnessFailures == 0)
+            #expect(try await SQLiteLedgerRecords(database: try database()).checkpoints().last?.note == cosigned, "stored with the checkpoint")
+
+            let note = try directory.write("cosigned.checkpoint", cosigned)
+            let keyFile = try directory.write("log.vkey", "\(logKey)\n")
+            let (status, output) = try await TransparencyLogVerifiers.aics([
+                "verify-checkpoint", "--note", note, "--vkey-file", keyFile, "--witness-key", witness.key, "--quorum", "1",
+            ])
+            #expect(status == 0 && output.contains("\"ok\": true"), "aics-tlog with a quorum of one witness: \(output)")
+            let config = try directory.write(
+                "baton.yaml",
+                """
+                storage:
+                  data_dir: \(directory.file("data"))
+                  ledger_origin: \(Self.origin)
+                  witnesses:
+                    - url: \(witness.url)
+                      key: \(witness.key)
+                """)
+            let verify = BatonProcess(["audit", "verify", "--config", config], directory: directory.path)
+            _ = try await verify.run()
+            #expect(verify.exitStatus == 0, "\(verify.standardOutput)\(verify.standardError)")
+            #expect(verify.standardOutput.contains("checkpoint at entry 700 cosigned by witness.test/w1"), "\(verify.standardOutput)")
+
+            // Another history, signed with the ledger's own key: the witness holds 700 entries
+            // of the genuine one and refuses a proof that the forgery extends them.
+            try await database().write { db in
+                try db.execute(sql: "DELETE FROM ledger_entries; DELETE FROM ledger_checkpoints; DELETE FROM ledger_tiles")
+            }
+            let forger = try await openWriter(witnesses: [try client()])
+            for index in 0..<800 { _ = try await forger.append(Self.entry(index, user: "mallory@contoso.com")) }
+            try await forger.checkpoint()
+            for _ in 0..<200 where await forger.witnessFailures == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(await forger.witnessFailures == 1, "the refusal is counted (and logged as an error)")
+            #expect(await forger.latestCheckpoint?.note?.contains("— witness.test/w1") == false, "no cosignature for the forgery")
+        }
+    }
+
+    @Test("a bad ledger_publish, checkpoint_interval or witness (URL, key, unknown field) is refused naming the file and the field")
+    func badSettings() async throws {
+        let witnessKey = "witness.test/w1+afae98d3+BCO5ARxEBzbW4ngpsbwRf0xQQBBXipi4NwgE0slCO1RB"
+        let cases: [(String, String)] = [
+            ("ledger_publish: everything", "storage.ledger_publish"),
+            ("checkpoint_interval: 0s", "storage.checkpoint_interval"),
+            ("witnesses:\n    - url: ftp://witness.example\n      key: \(witnessKey)", "storage.witnesses[0].url"),
+            ("witnesses:\n    - url: https://witness.example\n      key: \(Self.origin)+00000000+AQ==", "storage.witnesses[0].key"),
+            ("witnesses:\n    - url: https://witness.example\n      key: \(witnessKey)\n      name: w1", "storage.witnesses[0].name"),
+        ]
+        for (yaml, field) in cases {
+            let config = try directory.write("bad.yaml", "storage:\n  data_dir: \(directory.file("data"))\n  \(yaml)\n")
+            let check = BatonProcess(["config", "check", "--config", config], directory: directory.path)
+            _ = try await check.run()
+            #expect(check.exitStatus != 0, "\(yaml)")
+            #expect(check.standardError.contains("bad.yaml") && check.standardError.contains(field), "\(field): \(check.standardError)")
+        }
+        let good = try directory.write(
+            "good.yaml",
+            "storage:\n  ledger_publish: entries\n  checkpoint_interval: 5s\n  witnesses:\n    - url: https://witness.example\n      key: \(witnessKey)\n"
+        )
+        let check = BatonProcess(["config", "check", "--config", good], directory: directory.path)
+        #expect(try await check.run() == 0, "\(check.standardError)")
+    }
+
+    /// Waits until the latest checkpoint, of `size` entries, carries the witness's cosignature; its note.
+    @discardableResult
+    static func waitForCosignature(_ writer: LedgerWriter, size: Int64) async throws -> String {
+        for _ in 0..<200 {
+            if let checkpoint = await writer.latestCheckpoint, checkpoint.sequence == size, let note = checkpoint.note,
+                note.contains("— witness.test/w1 ")
+            {
+                return note
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw LedgerError.readFailed("no cosignature for the checkpoint of \(size) entries (witness failures: \(await writer.witnessFailures))")
+    }
+
     // MARK: - Fixture
 
     private func database() throws -> DatabasePool {
@@ -148,11 +242,11 @@ struct TransparencyLogCommandTests {
         return try LedgerStore.openEntries(in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
     }
 
-    private func openWriter() async throws -> LedgerWriter {
+    private func openWriter(witnesses: [WitnessClient] = []) async throws -> LedgerWriter {
         let data = try DataDirectory.prepare(directory.file("data"))
         return try await LedgerWriter.open(
             store: SQLiteLedgerRecords(database: try database()), signer: try CheckpointSigner.load(from: data), checkpointEvery: 1_000_000,
-            origin: Self.origin)
+            origin: Self.origin, witnesses: witnesses)
     }
 
     /// The hex leaf hash of entry `sequence`, from its stored record.

@@ -49,7 +49,11 @@ extension BatonConfiguration {
                         ),
                     ] + (storage.checkpointLog.map { [("checkpoint_log", scalar($0))] } ?? [])
                         + (storage.ledgerOrigin.map { [("ledger_origin", scalar($0))] } ?? [])
-                        + [("ledger_publish", scalar(storage.ledgerPublish)), ("checkpoint_interval", scalar(storage.checkpointInterval))])
+                        + [("ledger_publish", scalar(storage.ledgerPublish)), ("checkpoint_interval", scalar(storage.checkpointInterval))]
+                        + (storage.witnesses.isEmpty
+                            ? []
+                            : [("witnesses", Node(storage.witnesses.map { mapping([("url", scalar($0.url)), ("key", scalar($0.key))]) }, Tag(.seq)))])
+                )
             ),
             ("agents", mapping([("dir", scalar(agents.directory))])),
             ("connectors", mapping([("dir", scalar(connectors.directory))])),

@@ -35,6 +35,21 @@ public struct StorageSettings: Sendable, Equatable {
     /// How often a signed checkpoint is published while entries arrive (also every 10,000
     /// entries, and at shutdown). Default 60 s.
     public var checkpointInterval: Duration
+    /// C2SP tlog-witnesses asked to cosign every checkpoint; their cosignatures are kept
+    /// with it and published at `/checkpoint`. Default: none.
+    public var witnesses: [WitnessSetting]
+
+    /// One witness: its submission prefix (requests go to `<url>/add-checkpoint`) and its
+    /// cosignature verifier key (`<name>+<hash>+<base64 of 0x04 ‖ Ed25519 key>`).
+    public struct WitnessSetting: Sendable, Equatable {
+        public var url: String
+        public var key: String
+
+        public init(url: String, key: String) {
+            self.url = url
+            self.key = key
+        }
+    }
 
     public init(
         engine: Engine = .sqlite, dataDirectory: String = "./.baton", busyTimeout: Duration = .seconds(5), cacheKiB: Int = 2_048,
@@ -50,6 +65,7 @@ public struct StorageSettings: Sendable, Equatable {
         self.ledgerOrigin = nil
         self.ledgerPublish = .hashes
         self.checkpointInterval = .seconds(60)
+        self.witnesses = []
     }
 
     init(section: ConfigSection) throws(ConfigError) {
@@ -80,7 +96,28 @@ public struct StorageSettings: Sendable, Equatable {
         guard checkpointInterval >= .seconds(1), checkpointInterval <= .seconds(86_400) else {
             throw section.invalid("checkpoint_interval", "must be between 1s and 24h")
         }
+        self.witnesses = try section.sections("witnesses").map { witness throws(ConfigError) in
+            let url: String = try witness.requiredValue("url")
+            guard let parsed = URLComponents(string: url), ["http", "https"].contains(parsed.scheme), parsed.host?.isEmpty == false else {
+                throw witness.invalid("url", "must be an http:// or https:// URL (the witness's submission prefix)")
+            }
+            let key: String = try witness.requiredValue("key")
+            guard Self.isCosignatureKey(key) else {
+                throw witness.invalid("key", "must be the witness's cosignature key: <name>+<8 hex digits>+<base64 of 0x04 and its Ed25519 key>")
+            }
+            try witness.finish()
+            return WitnessSetting(url: url, key: key)
+        }
         try section.finish()
+    }
+
+    /// Whether `key` has the form of a tlog-cosignature verifier key (the server checks its hash).
+    static func isCosignatureKey(_ key: String) -> Bool {
+        let parts = key.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, NoteKeyName.isValid(String(parts[0])), parts[1].count == 8, UInt32(parts[1], radix: 16) != nil,
+            let bytes = Data(base64Encoded: String(parts[2]))
+        else { return false }
+        return bytes.count == 33 && bytes.first == 0x04
     }
 
     /// Whether `path` is `directory` or lies under it (both made absolute, `.` and `..` resolved).

@@ -3,25 +3,34 @@ import Crypto
 import Foundation
 
 /// An Ed25519 key of the C2SP signed-note format, as auditors pin it out of band:
-/// `<name>+<key hash, 8 hex digits>+<base64 of 0x01 ‖ the 32-byte public key>`.
+/// `<name>+<key hash, 8 hex digits>+<base64 of 0x01 ‖ the 32-byte public key>` — or, for a
+/// witness's key (C2SP tlog-cosignature), of 0x04 ‖ the key: its signatures carry a
+/// timestamp and cover `cosignature/v1`, the time and the checkpoint.
 ///
 /// The key hash is the first four bytes of SHA-256(name ‖ `\n` ‖ 0x01 ‖ public key); it
 /// names the key on every signature line, so a verifier picks the right key without
 /// trying them all. (The format Go's `golang.org/x/mod/sumdb/note` and every
 /// tlog-witness read.)
 public struct NoteVerifierKey: Sendable, Equatable, CustomStringConvertible {
-    /// The signature algorithm byte of Ed25519.
-    static let ed25519: UInt8 = 0x01
+    /// What a key's signatures are (the signature type byte).
+    public enum Algorithm: UInt8, Sendable {
+        /// Plain Ed25519 over the note's text: the log's own key.
+        case ed25519 = 0x01
+        /// A witness's timestamped Ed25519 cosignature (tlog-cosignature `cosignature/v1`).
+        case cosignature = 0x04
+    }
 
     public let name: String
     public let keyHash: UInt32
     public let publicKey: Curve25519.Signing.PublicKey
+    public let algorithm: Algorithm
 
-    public init(name: String, publicKey: Curve25519.Signing.PublicKey) throws(LedgerError) {
+    public init(name: String, publicKey: Curve25519.Signing.PublicKey, algorithm: Algorithm = .ed25519) throws(LedgerError) {
         guard Self.isValidName(name) else { throw .malformedEvidence("'\(name)' cannot name a note key: no spaces, no '+', not empty") }
         self.name = name
         self.publicKey = publicKey
-        self.keyHash = Self.hash(name: name, key: [Self.ed25519] + publicKey.rawRepresentation)
+        self.algorithm = algorithm
+        self.keyHash = Self.hash(name: name, key: [algorithm.rawValue] + publicKey.rawRepresentation)
     }
 
     /// Reads `<name>+<hash>+<base64 key>`; the hash must match the name and key.
@@ -29,19 +38,20 @@ public struct NoteVerifierKey: Sendable, Equatable, CustomStringConvertible {
         let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 8, let hash = UInt32(parts[1], radix: 16),
             parts[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
-            let key = Data(base64Encoded: String(parts[2])), key.count == 33, key.first == Self.ed25519,
+            let key = Data(base64Encoded: String(parts[2])), key.count == 33, let algorithm = key.first.flatMap(Algorithm.init(rawValue:)),
             let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: key.dropFirst())
         else { throw .malformedEvidence("not an Ed25519 note verifier key (<name>+<8 hex digits>+<base64 key>)") }
-        try self.init(name: String(parts[0]), publicKey: publicKey)
+        try self.init(name: String(parts[0]), publicKey: publicKey, algorithm: algorithm)
         guard keyHash == hash else { throw .malformedEvidence("the verifier key's hash does not match its name and key") }
     }
 
     public static func == (left: NoteVerifierKey, right: NoteVerifierKey) -> Bool {
-        left.name == right.name && left.keyHash == right.keyHash && left.publicKey.rawRepresentation == right.publicKey.rawRepresentation
+        left.name == right.name && left.keyHash == right.keyHash && left.algorithm == right.algorithm
+            && left.publicKey.rawRepresentation == right.publicKey.rawRepresentation
     }
 
     public var description: String {
-        "\(name)+\(String(format: "%08x", keyHash))+\(Data([Self.ed25519] + publicKey.rawRepresentation).base64EncodedString())"
+        "\(name)+\(String(format: "%08x", keyHash))+\(Data([algorithm.rawValue] + publicKey.rawRepresentation).base64EncodedString())"
     }
 
     /// The first four bytes of SHA-256(name ‖ `\n` ‖ key), big-endian.

@@ -42,7 +42,7 @@ public enum SignedNote {
             else { throw .malformedEvidence("a malformed signature line") }
             let hash = blob.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             guard let verifier = verifiers.first(where: { $0.name == name && $0.keyHash == hash }) else { continue }
-            guard verifier.publicKey.isValidSignature(blob.dropFirst(4), for: Array(text.utf8)) else {
+            guard isValid(blob.dropFirst(4), of: text, by: verifier) else {
                 throw .malformedEvidence("the signature of \(name) does not verify")
             }
             if !signedBy.contains(name) { signedBy.append(name) }
@@ -51,7 +51,25 @@ public enum SignedNote {
         return (text, signedBy)
     }
 
+    /// The message a witness's cosignature at `timestamp` (seconds since 1970) covers.
+    static func cosignedMessage(_ text: String, timestamp: UInt64) -> [UInt8] {
+        Array("cosignature/v1\ntime \(timestamp)\n\(text)".utf8)
+    }
+
     // MARK: - Private
+
+    /// A log key signs the text; a witness signs its timestamp (8 bytes, big-endian, before
+    /// the signature) with the text.
+    private static func isValid(_ blob: Data, of text: String, by verifier: NoteVerifierKey) -> Bool {
+        switch verifier.algorithm {
+        case .ed25519:
+            return verifier.publicKey.isValidSignature(blob, for: Array(text.utf8))
+        case .cosignature:
+            guard blob.count == 8 + 64 else { return false }
+            let timestamp = blob.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            return verifier.publicKey.isValidSignature(blob.dropFirst(8), for: cosignedMessage(text, timestamp: timestamp))
+        }
+    }
 
     private static func line(_ verifier: NoteVerifierKey, signature: [UInt8]) -> String {
         let hash = withUnsafeBytes(of: verifier.keyHash.bigEndian) { Array($0) }

@@ -24,6 +24,8 @@ public struct LedgerVerifier: Sendable {
         /// Entries the Merkle tree covers; `nil` for a ledger from before the tree, which
         /// gets one when the writer next opens it.
         public var treeSize: Int64?
+        /// The witnesses whose cosignatures verify, by checkpoint (sequence number).
+        public var cosignatures: [Int64: [String]] = [:]
         /// Empty when the ledger is intact.
         public var problems: [LedgerProblem]
 
@@ -33,16 +35,19 @@ public struct LedgerVerifier: Sendable {
     /// The ledger's records (the index plays no part in verification).
     let records: any LedgerRecordSource
     let publicKey: Curve25519.Signing.PublicKey
+    /// The witnesses' cosignature keys: their signatures on checkpoints are checked and reported.
+    let witnesses: [NoteVerifierKey]
     /// Entries per parallel range.
     let rangeSize: Int64
 
-    public init(records: any LedgerRecordSource, publicKey: Curve25519.Signing.PublicKey) {
-        self.init(records: records, publicKey: publicKey, rangeSize: 200_000)
+    public init(records: any LedgerRecordSource, publicKey: Curve25519.Signing.PublicKey, witnesses: [NoteVerifierKey] = []) {
+        self.init(records: records, publicKey: publicKey, witnesses: witnesses, rangeSize: 200_000)
     }
 
-    init(records: any LedgerRecordSource, publicKey: Curve25519.Signing.PublicKey, rangeSize: Int64) {
+    init(records: any LedgerRecordSource, publicKey: Curve25519.Signing.PublicKey, witnesses: [NoteVerifierKey] = [], rangeSize: Int64) {
         self.records = records
         self.publicKey = publicKey
+        self.witnesses = witnesses
         self.rangeSize = max(rangeSize, 1)
     }
 
@@ -58,12 +63,21 @@ public struct LedgerVerifier: Sendable {
         var problems = firstBad.map { [$0] } ?? []
         let intactThrough = firstBad.map { $0.sequence - 1 } ?? last
         problems += try await checkpointProblems(checkpoints, intactThrough: intactThrough, chainIntact: firstBad == nil)
+        var cosignatures: [Int64: [String]] = [:]
         if hasTree {
             let cut = problems.contains { if case .truncated = $0 { true } else { false } }
             let tree = try await treeProblem(size: last, covered: treeSize, chainIntact: firstBad == nil && !cut)
-            if let tree { problems.append(tree) } else { problems += try await noteProblems(checkpoints, intactThrough: intactThrough) }
+            if let tree {
+                problems.append(tree)
+            } else {
+                let notes = try await noteProblems(checkpoints, intactThrough: intactThrough)
+                problems += notes.problems
+                cosignatures = notes.cosignatures
+            }
         }
-        return Report(entries: intactThrough, checkpoints: checkpoints.count, treeSize: hasTree ? treeSize : nil, problems: problems)
+        var report = Report(entries: intactThrough, checkpoints: checkpoints.count, treeSize: hasTree ? treeSize : nil, problems: problems)
+        report.cosignatures = cosignatures
+        return report
     }
 
     // MARK: - The chain
@@ -195,26 +209,31 @@ public struct LedgerVerifier: Sendable {
 
     /// Every checkpoint's signed note: signed by the ledger key under its origin, for the
     /// tree of exactly its entries, with the root the (checked) tiles give.
-    private func noteProblems(_ checkpoints: [StoredCheckpoint], intactThrough last: Int64) async throws -> [LedgerProblem] {
+    private func noteProblems(_ checkpoints: [StoredCheckpoint], intactThrough last: Int64) async throws -> (
+        problems: [LedgerProblem], cosignatures: [Int64: [String]]
+    ) {
         var problems: [LedgerProblem] = []
+        var cosignatures: [Int64: [String]] = [:]
         let hashes = TileHashes(records: records)
         for checkpoint in checkpoints {
             guard let note = checkpoint.note else { continue }
             let sequence = checkpoint.sequence
             guard let origin = note.split(separator: "\n", maxSplits: 1).first.map(String.init),
                 let key = try? NoteVerifierKey(name: origin, publicKey: publicKey),
-                let text = try? SignedNote.open(note, verifiers: [key]).text, let body = try? CheckpointNote(text: text),
-                body.origin == origin, body.size == sequence
+                let opened = try? SignedNote.open(note, verifiers: [key] + witnesses), opened.signedBy.contains(origin),
+                let body = try? CheckpointNote(text: opened.text), body.origin == origin, body.size == sequence
             else {
                 problems.append(.badCheckpointSignature(sequence: sequence))
                 continue
             }
+            let witnessed = opened.signedBy.filter { $0 != origin }
+            if !witnessed.isEmpty { cosignatures[sequence] = witnessed }
             guard sequence <= last else { continue }  // reported as truncated
             if try await MerkleProofs.root(start: 0, size: sequence, in: hashes) != body.rootHash {
                 problems.append(.checkpointMismatch(sequence: sequence))
             }
         }
-        return problems
+        return (problems, cosignatures)
     }
 
     // MARK: - Checkpoints

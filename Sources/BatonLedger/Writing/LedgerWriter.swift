@@ -34,8 +34,12 @@ public actor LedgerWriter {
     private var tree: TreeTiles
     /// Names the log in its signed checkpoints (`storage.ledger_origin`).
     public nonisolated let origin: String
-    /// The last checkpoint signed.
+    /// The last checkpoint signed, with the cosignatures gathered for it so far.
     public private(set) var latestCheckpoint: StoredCheckpoint?
+    /// The witnesses asked to cosign each checkpoint (`storage.witnesses`).
+    private let witnesses: [WitnessClient]
+    /// Cosignatures witnesses refused or could not give, since the writer opened.
+    public private(set) var witnessFailures = 0
     private var lastCheckpointSequence: Int64
     private var lastCheckpointTime = ContinuousClock.now
     /// Appends waiting for the next batch; entries appended together stay together.
@@ -53,8 +57,9 @@ public actor LedgerWriter {
         store: any LedgerRecordStore, signer: CheckpointSigner, checkpointEvery: Int64, checkpointInterval: Duration, queueCapacity: Int,
         maximumBatch: Int, checkpointLog: CheckpointLog?,
         logger: Logger, onCommit: @escaping @Sendable (Int64) -> Void, last: (sequence: Int64, hash: [UInt8]), tree: TreeTiles,
-        origin: String, lastCheckpoint: StoredCheckpoint?
+        origin: String, lastCheckpoint: StoredCheckpoint?, witnesses: [WitnessClient]
     ) {
+        self.witnesses = witnesses
         self.checkpointLog = checkpointLog
         self.tree = tree
         self.origin = origin
@@ -80,11 +85,12 @@ public actor LedgerWriter {
     ///   - queueCapacity: appends waiting beyond this many make callers wait (default 65,536).
     ///   - checkpointLog: where each checkpoint is also appended (`storage.checkpoint_log`).
     ///   - origin: names the log in its signed checkpoints (`storage.ledger_origin`).
+    ///   - witnesses: asked to cosign every checkpoint (`storage.witnesses`).
     ///   - onCommit: told the last durable sequence number after each commit (the indexer follows it).
     public static func open(
         store: any LedgerRecordStore, signer: CheckpointSigner, checkpointEvery: Int64 = 10_000, checkpointInterval: Duration = .seconds(60),
         queueCapacity: Int = 65_536, maximumBatch: Int = 16_384, checkpointLog: CheckpointLog? = nil,
-        origin: String = LedgerWriter.defaultOrigin, logger: Logger = Logger(label: "baton.ledger"),
+        origin: String = LedgerWriter.defaultOrigin, witnesses: [WitnessClient] = [], logger: Logger = Logger(label: "baton.ledger"),
         onCommit: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws -> LedgerWriter {
         guard NoteKeyName.isValid(origin) else { throw LedgerError.malformedEvidence("'\(origin)' cannot be the ledger's origin") }
@@ -94,7 +100,7 @@ public actor LedgerWriter {
         return LedgerWriter(
             store: store, signer: signer, checkpointEvery: checkpointEvery, checkpointInterval: checkpointInterval,
             queueCapacity: queueCapacity, maximumBatch: maximumBatch, checkpointLog: checkpointLog, logger: logger, onCommit: onCommit,
-            last: last, tree: tree, origin: origin, lastCheckpoint: checkpoint)
+            last: last, tree: tree, origin: origin, lastCheckpoint: checkpoint, witnesses: witnesses)
     }
 
     /// The origin of a ledger whose configuration names none and whose host is unknown.
@@ -255,6 +261,56 @@ public actor LedgerWriter {
         lastCheckpointSequence = sequence
         lastCheckpointTime = .now
         latestCheckpoint = checkpoint
+        if !witnesses.isEmpty { Task { await self.gatherCosignatures(for: checkpoint) } }
+    }
+
+    // MARK: - Witnesses
+
+    /// Asks every witness to cosign `checkpoint` and stores the cosignatures given with it.
+    /// A refusal is logged as an error and counted: the checkpoint stands, but someone must look.
+    private func gatherCosignatures(for checkpoint: StoredCheckpoint) async {
+        guard let note = checkpoint.note else { return }
+        let proofs = TileHashes(records: store)
+        let results = await withTaskGroup(of: Result<String, WitnessError>.self) { group in
+            for witness in witnesses {
+                group.addTask {
+                    do throws(WitnessError) {
+                        return .success(try await witness.cosign(note: note, size: checkpoint.sequence, proofs: proofs))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            var results: [Result<String, WitnessError>] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+        var cosignatures = ""
+        for result in results {
+            switch result {
+            case .success(let lines): cosignatures += lines
+            case .failure(let error):
+                witnessFailures += 1
+                logger.error("a witness did not cosign the ledger checkpoint", metadata: ["sequence": "\(checkpoint.sequence)", "error": "\(error)"])
+            }
+        }
+        guard !cosignatures.isEmpty else { return }
+        await attach(cosignatures, to: checkpoint.sequence)
+    }
+
+    /// Adds cosignature lines to the stored checkpoint at `sequence` (and to the published one).
+    private func attach(_ cosignatures: String, to sequence: Int64) async {
+        guard let stored = try? await store.checkpoints().last(where: { $0.sequence == sequence }), let note = stored.note else { return }
+        let cosigned = StoredCheckpoint(
+            sequence: stored.sequence, timestamp: stored.timestamp, hash: stored.hash, keyID: stored.keyID, signature: stored.signature,
+            note: note + cosignatures)
+        do {
+            try await store.saveCheckpoint(cosigned)
+        } catch {
+            logger.error("cannot store the witnesses' cosignatures", metadata: ["sequence": "\(sequence)", "error": "\(error)"])
+            return
+        }
+        if latestCheckpoint?.sequence == sequence { latestCheckpoint = cosigned }
     }
 
 }

@@ -71,10 +71,18 @@ public final class StorageService: Service, Sendable {
                 index: SQLiteLedgerIndex(database: await opened.pool(.ledgerIndex)!, worker: indexThread), logger: logger)
             let signer = try CheckpointSigner.load(from: directory)
             await opened.setSigner(signer)
+            let witnesses = try settings.witnesses.enumerated().map { index, witness in
+                do {
+                    return WitnessClient(url: witness.url, key: try NoteVerifierKey(parsing: witness.key))
+                } catch {
+                    throw LedgerError.malformedEvidence("storage.witnesses[\(index)].key: \(error)")
+                }
+            }
             await opened.setLedger(
                 try await LedgerWriter.open(
                     store: records, signer: signer, checkpointInterval: settings.checkpointInterval,
-                    checkpointLog: settings.checkpointLog.map(CheckpointLog.init(path:)), origin: origin, logger: logger, onCommit: indexer.wake),
+                    checkpointLog: settings.checkpointLog.map(CheckpointLog.init(path:)), origin: origin, witnesses: witnesses, logger: logger,
+                    onCommit: indexer.wake),
                 indexer: indexer,
                 reader: LedgerReader(records: records, index: index),
                 log: TransparencyLog(records: records, publication: settings.ledgerPublish))

@@ -128,7 +128,7 @@ struct AuditCommand: AsyncParsableCommand {
                 let records = try store.reader().records
                 let publicKey = try store.signer().publicKey
                 let started = ContinuousClock.now
-                var report = try await LedgerVerifier(records: records, publicKey: publicKey).verify()
+                var report = try await LedgerVerifier(records: records, publicKey: publicKey, witnesses: try store.witnesses()).verify()
                 let outside = try outsideCheckpoints(configured: store.checkpointLog)
                 if let outside { report.problems += try await outside.problems(in: records, publicKey: publicKey) }
                 let elapsed = ContinuousClock.now - started
@@ -137,6 +137,12 @@ struct AuditCommand: AsyncParsableCommand {
                 )
                 if let treeSize = report.treeSize {
                     print("Merkle tree of \(treeSize) entries checked against the records and every signed checkpoint note")
+                    for (sequence, witnesses) in report.cosignatures.sorted(by: { $0.key < $1.key }) {
+                        print("checkpoint at entry \(sequence) cosigned by \(witnesses.joined(separator: ", "))")
+                    }
+                    if !store.witnessKeys.isEmpty, report.cosignatures.isEmpty {
+                        print("no checkpoint is cosigned by a configured witness (storage.witnesses)")
+                    }
                 } else {
                     print("no Merkle tree yet: the daemon builds it when it next opens the ledger")
                 }

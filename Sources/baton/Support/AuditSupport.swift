@@ -13,12 +13,15 @@ struct AuditStore {
     let origin: String
     /// `storage.ledger_publish`.
     let publication: LedgerPublication
+    /// `storage.witnesses`' cosignature keys.
+    let witnessKeys: [String]
 
     init(_ options: ConfigOptions) throws {
         let configuration = try options.load().configuration
         let storage = configuration.storage
         self.origin = storage.ledgerOrigin(publicURL: configuration.server.publicURL)
         self.publication = storage.ledgerPublish
+        self.witnessKeys = storage.witnesses.map(\.key)
         guard let directory = DataDirectory.existing(storage.dataDirectory) else {
             throw CommandFailure(message: "no data directory at \(storage.dataDirectory): the daemon has not run here yet")
         }
@@ -36,6 +39,17 @@ struct AuditStore {
             return reader
         } catch let error as LedgerError {
             throw CommandFailure(message: error.description)
+        }
+    }
+
+    /// The witnesses' keys, parsed.
+    func witnesses() throws -> [NoteVerifierKey] {
+        try witnessKeys.map { key in
+            do {
+                return try NoteVerifierKey(parsing: key)
+            } catch {
+                throw CommandFailure(message: "storage.witnesses: \(error)")
+            }
         }
     }
 
