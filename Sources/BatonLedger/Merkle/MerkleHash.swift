@@ -6,20 +6,55 @@ import Foundation
 /// tree `SHA-256("")`. The prefixes keep a leaf from passing for a node.
 public enum MerkleHash {
     /// The hash of a leaf whose data is `data` (for the ledger: an entry's record).
-    public static func leaf(_ data: some DataProtocol) -> [UInt8] {
+    public static func leaf(_ data: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update(data: [0x00])
-        hasher.update(data: data)
+        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: data)
         return Array(hasher.finalize())
+    }
+
+    /// The hash of a leaf whose data is `data`.
+    public static func leaf(_ data: [UInt8]) -> [UInt8] {
+        data.withUnsafeBytes { leaf($0) }
+    }
+
+    /// The hash of a leaf whose data is `data`.
+    public static func leaf(_ data: Data) -> [UInt8] {
+        data.withUnsafeBytes { leaf($0) }
     }
 
     /// The hash of an inner node.
     public static func node(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+        left.withUnsafeBytes { left in right.withUnsafeBytes { right in node(left, right) } }
+    }
+
+    /// The hash of an inner node whose children's hashes are at `left` and `right`.
+    static func node(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update(data: [0x01])
-        hasher.update(data: left)
-        hasher.update(data: right)
+        withUnsafeBytes(of: UInt8(0x01)) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: left)
+        hasher.update(bufferPointer: right)
         return Array(hasher.finalize())
+    }
+
+    /// The root of the complete subtree whose leaf-side hashes (a power of two of them,
+    /// 32 bytes each) are concatenated in `hashes` — a full tile's, or part of one —
+    /// folded in place.
+    static func root(ofConcatenated hashes: some Collection<UInt8>) -> [UInt8] {
+        var level = Array(hashes)
+        var count = level.count / size
+        precondition(count > 0 && count & (count - 1) == 0, "\(count) hashes are not a complete subtree")
+        level.withUnsafeMutableBytes { buffer in
+            while count > 1 {
+                for pair in 0..<count / 2 {
+                    let parent = node(UnsafeRawBufferPointer(rebasing: buffer[pair * 2 * size..<(pair * 2 + 1) * size]),
+                        UnsafeRawBufferPointer(rebasing: buffer[(pair * 2 + 1) * size..<(pair * 2 + 2) * size]))
+                    parent.withUnsafeBytes { buffer.baseAddress!.advanced(by: pair * size).copyMemory(from: $0.baseAddress!, byteCount: size) }
+                }
+                count /= 2
+            }
+        }
+        return Array(level.prefix(size))
     }
 
     /// Bytes in a hash.

@@ -31,11 +31,7 @@ public actor TileHashes: MerkleNodeSource {
         guard tile.count >= offset + count * MerkleHash.size else {
             throw LedgerError.readFailed("the ledger's tile \(TileID(level: tileLevel, index: tileIndex)) lacks tree level \(level) node \(index)")
         }
-        var nodes = (0..<count).map { Array(tile[offset + $0 * MerkleHash.size..<offset + ($0 + 1) * MerkleHash.size]) }
-        while nodes.count > 1 {
-            nodes = stride(from: 0, to: nodes.count, by: 2).map { MerkleHash.node(nodes[$0], nodes[$0 + 1]) }
-        }
-        return nodes[0]
+        return MerkleHash.root(ofConcatenated: tile[offset..<offset + count * MerkleHash.size])
     }
 
     private func tile(level: Int, index: Int64) async throws -> [UInt8] {

@@ -183,7 +183,8 @@ public struct LedgerVerifier: Sendable {
                             let below = try await records.tile(level: level - 1, index: child)
                             let stored =
                                 tile.count >= (offset + 1) * MerkleHash.size ? tile[offset * MerkleHash.size..<(offset + 1) * MerkleHash.size] : []
-                            guard let below, below.count == TileID.width * MerkleHash.size, Self.root(of: below).elementsEqual(stored) else {
+                            guard let below, below.count == TileID.width * MerkleHash.size, MerkleHash.root(ofConcatenated: below).elementsEqual(stored)
+                            else {
                                 return child * leavesPerHash / Int64(TileID.width) + 1
                             }
                         }
@@ -196,15 +197,6 @@ public struct LedgerVerifier: Sendable {
             for try await sequence in group { if let sequence, sequence < (first ?? .max) { first = sequence } }
             return first.map { .treeMismatch(sequence: $0) }
         }
-    }
-
-    /// The root of a full tile's 256 hashes.
-    private static func root(of tile: [UInt8]) -> [UInt8] {
-        var nodes = stride(from: 0, to: tile.count, by: MerkleHash.size).map { Array(tile[$0..<$0 + MerkleHash.size]) }
-        while nodes.count > 1 {
-            nodes = stride(from: 0, to: nodes.count, by: 2).map { MerkleHash.node(nodes[$0], nodes[$0 + 1]) }
-        }
-        return nodes[0]
     }
 
     /// Every checkpoint's signed note: signed by the ledger key under its origin, for the

@@ -79,6 +79,8 @@ struct LedgerBenchmark {
                 format: "verify: %.0f entries/s (%lld entries, intact: %@)", Double(report.entries) / verifyTime.timeInterval, report.entries,
                 report.isIntact ? "yes" : "NO"))
 
+        lines += try await transparencyLog(records: records, size: report.entries)
+
         let user = Self.user(7)
         let sample = try await LatencySample.measure(count: 50) {
             _ = try await LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: reader)
@@ -87,6 +89,40 @@ struct LedgerBenchmark {
         lines.append("one user's last day: \(sample.summary), \(found) entries found")
         try database.close()
         try indexDatabase.close()
+        return lines
+    }
+
+    /// The transparency log's reads: an inclusion proof for a random entry, built from the
+    /// stored tiles (a fresh tile cache each, as `baton audit prove` starts), and a random
+    /// full tile served from the store and then from the cache.
+    private func transparencyLog(records: SQLiteLedgerRecords, size: Int64) async throws -> [String] {
+        guard size > 0 else { return [] }
+        var lines: [String] = []
+        let proofs = try await LatencySample.measure(count: 1_000) {
+            let index = Int64.random(in: 0..<size)
+            _ = try await MerkleProofs.inclusion(of: index, size: size, in: TileHashes(records: records))
+        }
+        lines.append("inclusion proof from tiles at \(size) entries: \(proofs.summary)")
+        let fullTiles = size / Int64(TileID.width)
+        guard fullTiles > 0 else { return lines }
+        let uncached = TransparencyLog(records: records, publication: .hashes, cachedTiles: 0)
+        let cached = TransparencyLog(records: records, publication: .hashes, cachedTiles: 4_096)
+        for (label, log, count) in [("from the store", uncached, 20_000), ("cached", cached, 200_000)] {
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        for step in 0..<count / 4 {
+                            let index = label == "cached" ? Int64(step % 1_024) % fullTiles : Int64.random(in: 0..<fullTiles)
+                            _ = try await log.contents(of: TileID(level: 0, index: index))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let elapsed = ContinuousClock.now - start
+            lines.append(String(format: "full tiles read (%@, 4 readers): %.0f/s", label, Double(count) / elapsed.timeInterval))
+        }
         return lines
     }
 
