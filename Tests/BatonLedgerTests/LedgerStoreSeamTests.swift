@@ -95,6 +95,14 @@ final class MemoryLedgerRecords: LedgerRecordStore {
         }
     }
 
+    func extent() async throws -> (last: Int64, treeSize: Int64) {
+        (try await identity().last, try await treeSize())
+    }
+
+    func latestNotedCheckpoint() async throws -> StoredCheckpoint? {
+        state.withLock { $0.checkpoints.values.filter { $0.note != nil }.max { $0.sequence < $1.sequence } }
+    }
+
     func append(_ records: [SealedRecord], tiles: [StoredTile]) async throws {
         state.withLock { state in
             for record in records { state.rows[record.sequence] = Row(record: Bytes(record.record), hash: Bytes(record.hash)) }

@@ -86,6 +86,36 @@ struct LedgerTreeTests {
         #expect(try await Self.storedTiles(fixture) == Self.expectedTiles(leaves))
     }
 
+    @Test("an edited leaf hash, or an edited hash in a tile above level 0, is found at the first entry beneath it; so is a tree cut short")
+    func editedTiles() async throws {
+        let fixture = try LedgerFixture()
+        _ = try await fixture.filled(600, checkpointEvery: 1_000_000)
+        #expect(try await fixture.verify(rangeSize: 100).isIntact)
+        let flip: @Sendable (Int, Int64, Int) async throws -> Void = { level, index, hash in
+            try await fixture.database.write { db in
+                var bytes = Array(
+                    try #require(
+                        try Data.fetchOne(db, sql: "SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?", arguments: [level, index])))
+                bytes[hash * 32] ^= 0x01
+                try db.execute(sql: "UPDATE ledger_tiles SET hashes = ? WHERE level = ? AND idx = ?", arguments: [Data(bytes), level, index])
+            }
+        }
+        try await flip(0, 1, 44)  // entry 256 + 44 + 1
+        #expect(try await fixture.verify(rangeSize: 1_000).problems.first == .treeMismatch(sequence: 301))
+        // Checked in ranges, the tile's root (entries 257…512) may be found wrong first.
+        let ranged = try #require(try await fixture.verify(rangeSize: 100).problems.first)
+        #expect((257...301).contains(ranged.sequence) && ranged == .treeMismatch(sequence: ranged.sequence))
+        try await flip(0, 1, 44)
+        try await flip(1, 0, 1)  // the root of leaves 256..<512
+        #expect(try await fixture.verify(rangeSize: 100).problems == [.treeMismatch(sequence: 257)])
+        #expect(try await fixture.verify(rangeSize: 7).problems == [.treeMismatch(sequence: 257)])
+        try await flip(1, 0, 1)
+        try await fixture.database.write { db in
+            try db.execute(sql: "UPDATE ledger_tiles SET hashes = substr(hashes, 1, 32 * 80) WHERE level = 0 AND idx = 2")
+        }
+        #expect(try await fixture.verify(rangeSize: 100).problems.first == .treeMismatch(sequence: 593))
+    }
+
     @Test("a tree longer than the ledger (entries cut after their tiles were written) stops the writer from opening")
     func refusesTreeBeyondLedger() async throws {
         let fixture = try LedgerFixture()

@@ -47,7 +47,8 @@ public enum MerkleHash {
         level.withUnsafeMutableBytes { buffer in
             while count > 1 {
                 for pair in 0..<count / 2 {
-                    let parent = node(UnsafeRawBufferPointer(rebasing: buffer[pair * 2 * size..<(pair * 2 + 1) * size]),
+                    let parent = node(
+                        UnsafeRawBufferPointer(rebasing: buffer[pair * 2 * size..<(pair * 2 + 1) * size]),
                         UnsafeRawBufferPointer(rebasing: buffer[(pair * 2 + 1) * size..<(pair * 2 + 2) * size]))
                     parent.withUnsafeBytes { buffer.baseAddress!.advanced(by: pair * size).copyMemory(from: $0.baseAddress!, byteCount: size) }
                 }

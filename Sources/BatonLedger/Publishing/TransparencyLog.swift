@@ -22,7 +22,7 @@ public struct TransparencyLog: Sendable {
 
     /// The latest checkpoint with a signed note; `nil` before the first one.
     public func checkpoint() async throws -> StoredCheckpoint? {
-        try await records.checkpoints().last(where: { $0.note != nil })
+        try await records.latestNotedCheckpoint()
     }
 
     /// Proof bundles for the entries numbered `sequences`, under the latest checkpoint.
@@ -60,7 +60,8 @@ public struct TransparencyLog: Sendable {
         } else {
             contents = publication == .entries ? try await entryBundle(index: tile.index, width: tile.width) : nil
         }
-        if let contents, tile.width == TileID.width { cache[tile] = contents }
+        // Only hash tiles (8 KiB each) are cached: entry bundles are larger and never hot.
+        if let contents, tile.width == TileID.width, tile.level != nil { cache[tile] = contents }
         return contents
     }
 

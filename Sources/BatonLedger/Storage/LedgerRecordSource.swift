@@ -21,6 +21,11 @@ public protocol LedgerRecordSource: Sendable {
     func tile(level: Int, index: Int64) async throws -> [UInt8]?
     /// How many entries the Merkle tree's stored tiles cover (the leaf hashes at level 0).
     func treeSize() async throws -> Int64
+    /// The last sequence number and the tree's size, read together (in one transaction):
+    /// equal unless the ledger was tampered with.
+    func extent() async throws -> (last: Int64, treeSize: Int64)
+    /// The newest checkpoint with a signed note; `nil` before the first.
+    func latestNotedCheckpoint() async throws -> StoredCheckpoint?
     /// Runs `body` over the records `first...last`, at most `limit` of them, in sequence
     /// order, in one read transaction.
     func records<T: Sendable>(

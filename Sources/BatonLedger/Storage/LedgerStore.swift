@@ -29,6 +29,7 @@ public enum LedgerStore {
         guard let entries = try SQLiteStore.openReadOnly(.ledger, in: directory, busyTimeout: busyTimeout) else { return nil }
         let upgraded = try entries.read { db in
             try !db.tableExists("ledger_entries_v1") && db.columns(in: "ledger_entries").contains { $0.name == "record" }
+                && db.tableExists("ledger_tiles")
         }
         guard upgraded else { throw LedgerError.notUpgraded(path: directory.path) }
         let index = try SQLiteStore.openReadOnly(.ledgerIndex, in: directory, busyTimeout: busyTimeout)

@@ -42,11 +42,7 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
 
     public func checkpoints() async throws -> [StoredCheckpoint] {
         try await access.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, key_id, signature, note FROM ledger_checkpoints ORDER BY seq").map { row in
-                StoredCheckpoint(
-                    sequence: row["seq"], timestamp: row["ts_us"], hash: Array(row["hash"] as Data), keyID: row["key_id"],
-                    signature: row["signature"], note: row["note"])
-            }
+            try Row.fetchAll(db, sql: "SELECT seq, ts_us, hash, key_id, signature, note FROM ledger_checkpoints ORDER BY seq").map(Self.checkpoint)
         }
     }
 
@@ -59,12 +55,33 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
     }
 
     public func treeSize() async throws -> Int64 {
+        try await access.read { db in try Self.treeSize(db) }
+    }
+
+    public func extent() async throws -> (last: Int64, treeSize: Int64) {
         try await access.read { db in
-            guard
-                let row = try Row.fetchOne(db, sql: "SELECT idx, length(hashes) AS bytes FROM ledger_tiles WHERE level = 0 ORDER BY idx DESC LIMIT 1")
-            else { return 0 }
-            return (row["idx"] as Int64) * Int64(TileID.width) + (row["bytes"] as Int64) / Int64(MerkleHash.size)
+            (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") ?? 0, try Self.treeSize(db))
         }
+    }
+
+    public func latestNotedCheckpoint() async throws -> StoredCheckpoint? {
+        try await access.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT seq, ts_us, hash, key_id, signature, note FROM ledger_checkpoints WHERE note IS NOT NULL ORDER BY seq DESC LIMIT 1"
+            ).map(Self.checkpoint)
+        }
+    }
+
+    private static func treeSize(_ db: Database) throws -> Int64 {
+        guard let row = try Row.fetchOne(db, sql: "SELECT idx, length(hashes) AS bytes FROM ledger_tiles WHERE level = 0 ORDER BY idx DESC LIMIT 1")
+        else { return 0 }
+        return (row["idx"] as Int64) * Int64(TileID.width) + (row["bytes"] as Int64) / Int64(MerkleHash.size)
+    }
+
+    private static func checkpoint(_ row: Row) -> StoredCheckpoint {
+        StoredCheckpoint(
+            sequence: row["seq"], timestamp: row["ts_us"], hash: Array(row["hash"] as Data), keyID: row["key_id"], signature: row["signature"],
+            note: row["note"])
     }
 
     public func records<T: Sendable>(

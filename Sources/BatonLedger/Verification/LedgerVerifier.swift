@@ -55,9 +55,9 @@ public struct LedgerVerifier: Sendable {
         // Checkpoints before the head: each covers entries already there when the head is
         // read, so one written meanwhile cannot look like a truncated tail.
         let checkpoints = try await records.checkpoints()
-        let last = try await records.head()?.sequence ?? 0
+        // The records and the tree as of one moment: the writer commits both together.
+        let (last, treeSize) = try await records.extent()
         // A ledger from before the tree has neither tiles nor notes until the writer opens it.
-        let treeSize = try await records.treeSize()
         let hasTree = treeSize > 0 || checkpoints.contains { $0.note != nil }
         let firstBad = try await firstChainProblem(through: last, leaves: hasTree)
         var problems = firstBad.map { [$0] } ?? []
@@ -110,8 +110,16 @@ public struct LedgerVerifier: Sendable {
             guard let stored = try await records.hash(at: start - 1) else { return nil }
             previous = stored
         }
-        let leaves = checkLeaves ? try await leafHashes(from: start, through: end) : []
-        return try await records.records(from: start, through: end, limit: Int(end - start + 1)) { [previous] cursor in
+        var leaves: [UInt8] = []
+        var subtreeProblem: LedgerProblem?
+        if checkLeaves {
+            let tiles = try await levelZeroTiles(from: start, through: end)
+            subtreeProblem = try await levelOneProblem(tiles, from: start, through: end)
+            let skip = Int((start - 1) - tiles.first * Int64(TileID.width)) * MerkleHash.size
+            leaves = tiles.hashes.count > skip ? Array(tiles.hashes[skip...]) : []
+        }
+        let chainProblem = try await records.records(from: start, through: end, limit: Int(end - start + 1)) {
+            [previous, leaves] cursor -> LedgerProblem? in
             var previous = previous
             var expected = start
             var treeProblem: LedgerProblem?
@@ -134,11 +142,18 @@ public struct LedgerVerifier: Sendable {
             }
             return treeProblem ?? (expected <= end ? .missing(sequence: expected) : nil)
         }
+        // An edited leaf also changes its tile's root: name the leaf, not the tile's first entry.
+        if let chainProblem, case .treeMismatch(let leaf) = chainProblem, let subtree = subtreeProblem?.sequence,
+            (subtree..<subtree + Int64(TileID.width)).contains(leaf)
+        {
+            return chainProblem
+        }
+        return [chainProblem, subtreeProblem].compactMap { $0 }.min { $0.sequence < $1.sequence }
     }
 
-    /// The stored leaf hashes of entries `start...end`, from the level-0 tiles (shorter
-    /// when tiles are missing).
-    private func leafHashes(from start: Int64, through end: Int64) async throws -> [UInt8] {
+    /// The level-0 tiles holding the leaves of entries `start...end`, whole and concatenated
+    /// (shorter when tiles are missing), and the index of the first.
+    private func levelZeroTiles(from start: Int64, through end: Int64) async throws -> (hashes: [UInt8], first: Int64) {
         let width = Int64(TileID.width)
         var hashes: [UInt8] = []
         for index in (start - 1) / width...(end - 1) / width {
@@ -146,17 +161,39 @@ public struct LedgerVerifier: Sendable {
             hashes += tile
             guard tile.count == TileID.width * MerkleHash.size else { break }
         }
-        let skip = Int((start - 1) % width) * MerkleHash.size
-        return hashes.count > skip ? Array(hashes[skip...]) : []
+        return (hashes, (start - 1) / width)
+    }
+
+    /// Whether each full level-0 tile whose first leaf is in `start...end` has its root in
+    /// the level-1 tiles: the first entry of the first that does not. (Each tile is checked
+    /// by the range holding its first leaf; its leaves by the ranges holding them.)
+    private func levelOneProblem(_ tiles: (hashes: [UInt8], first: Int64), from start: Int64, through end: Int64) async throws -> LedgerProblem? {
+        let tileBytes = TileID.width * MerkleHash.size
+        var parents: [Int64: [UInt8]] = [:]
+        for offset in 0..<tiles.hashes.count / tileBytes {
+            let tile = tiles.first + Int64(offset)
+            let firstLeaf = tile * Int64(TileID.width) + 1
+            guard (start...end).contains(firstLeaf) else { continue }
+            let parentIndex = tile / Int64(TileID.width)
+            if parents[parentIndex] == nil { parents[parentIndex] = try await records.tile(level: 1, index: parentIndex) ?? [] }
+            let parent = parents[parentIndex]!
+            let at = Int(tile % Int64(TileID.width)) * MerkleHash.size
+            let root = MerkleHash.root(ofConcatenated: tiles.hashes[offset * tileBytes..<(offset + 1) * tileBytes])
+            guard parent.count >= at + MerkleHash.size, parent[at..<at + MerkleHash.size].elementsEqual(root) else {
+                return .treeMismatch(sequence: firstLeaf)
+            }
+        }
+        return nil
     }
 
     // MARK: - The tree
 
-    /// Whether the tiles above level 0 hold the roots of the tiles below them, and the tree
+    /// Whether the tiles above level 1 hold the roots of the tiles below them, and the tree
     /// covers exactly the `size` entries: the first entry whose subtree disagrees, if any.
     private func treeProblem(size: Int64, covered: Int64, chainIntact: Bool) async throws -> LedgerProblem? {
         if chainIntact, covered != size { return .treeMismatch(sequence: min(covered, size) + 1) }
-        var level = 1
+        // Level 1 against level 0 was checked with the records, range by range.
+        var level = 2
         while size >> Int64(TileID.height * level) > 0 {
             let (full, partial) = TileID.count(level: level, treeSize: size)
             let tiles = full + (partial > 0 ? 1 : 0)
@@ -183,9 +220,10 @@ public struct LedgerVerifier: Sendable {
                             let below = try await records.tile(level: level - 1, index: child)
                             let stored =
                                 tile.count >= (offset + 1) * MerkleHash.size ? tile[offset * MerkleHash.size..<(offset + 1) * MerkleHash.size] : []
-                            guard let below, below.count == TileID.width * MerkleHash.size, MerkleHash.root(ofConcatenated: below).elementsEqual(stored)
+                            guard let below, below.count == TileID.width * MerkleHash.size,
+                                MerkleHash.root(ofConcatenated: below).elementsEqual(stored)
                             else {
-                                return child * leavesPerHash / Int64(TileID.width) + 1
+                                return child * leavesPerHash + 1
                             }
                         }
                         index += workers

@@ -35,7 +35,11 @@ public actor WitnessClient {
     public func cosign(note: String, size: Int64, proofs: some MerkleNodeSource) async throws(WitnessError) -> String {
         var conflicts = 0
         while true {
-            let old = witnessSize <= size ? witnessSize : 0
+            guard witnessSize <= size else {
+                throw .refused(
+                    witness: key.name, status: 409, reason: "it holds \(witnessSize) entries of this log, more than the \(size) signed now")
+            }
+            let old = witnessSize
             let proof: [[UInt8]]
             do {
                 proof = old > 0 && old < size ? try await MerkleProofs.consistency(from: old, to: size, in: proofs) : []
@@ -45,13 +49,15 @@ public actor WitnessClient {
             let (status, body) = try await submit(note: note, old: old, proof: proof)
             switch status {
             case 200:
-                do {
-                    _ = try SignedNote.open(note + body, verifiers: [key])
-                } catch {
-                    throw .refused(witness: key.name, status: status, reason: "its cosignature does not verify: \(error)")
+                // Only its own lines, each checked: anything else in the answer is dropped.
+                let lines = body.split(separator: "\n").map { String($0) + "\n" }.filter { line in
+                    line.hasPrefix("— \(key.name) ") && (try? SignedNote.open(note + line, verifiers: [key])) != nil
+                }
+                guard !lines.isEmpty else {
+                    throw .refused(witness: key.name, status: status, reason: "its answer holds no cosignature that verifies under its key")
                 }
                 witnessSize = size
-                return body
+                return lines.joined()
             case 409 where conflicts == 0:
                 guard let held = Int64(body.trimmingCharacters(in: .whitespacesAndNewlines)), held >= 0 else {
                     throw .refused(witness: key.name, status: status, reason: "a conflict without the size it holds")
@@ -62,6 +68,8 @@ public actor WitnessClient {
                 }
                 witnessSize = held
                 conflicts += 1
+            case 429, 500...599:
+                throw .unreachable(witness: key.name, reason: "HTTP \(status): \(Self.summary(body))")
             default:
                 throw .refused(witness: key.name, status: status, reason: Self.summary(body))
             }

@@ -40,6 +40,9 @@ public actor LedgerWriter {
     private let witnesses: [WitnessClient]
     /// Cosignatures witnesses refused or could not give, since the writer opened.
     public private(set) var witnessFailures = 0
+    /// The newest checkpoint not yet sent to the witnesses, and whether a round is running.
+    private var toWitness: StoredCheckpoint?
+    private var isWitnessing = false
     private var lastCheckpointSequence: Int64
     private var lastCheckpointTime = ContinuousClock.now
     /// Appends waiting for the next batch; entries appended together stay together.
@@ -232,7 +235,10 @@ public actor LedgerWriter {
         return (sealed, hash)
     }
 
-    private func checkpointIfDue() async {
+    /// Signs a checkpoint if `checkpoint_every` entries or `checkpoint_interval` have
+    /// passed since the last with new entries; the daemon calls it on a timer too, so a
+    /// quiet ledger's last entries are signed within the interval.
+    public func checkpointIfDue() async {
         let due =
             lastSequence - lastCheckpointSequence >= checkpointEvery
             || (lastSequence > lastCheckpointSequence && ContinuousClock.now - lastCheckpointTime >= checkpointInterval)
@@ -245,6 +251,20 @@ public actor LedgerWriter {
     }
 
     private func writeCheckpoint(sequence: Int64, hash: [UInt8]) async throws {
+        // Claimed before the first await, so a checkpoint asked for meanwhile (at shutdown,
+        // say) does not sign the same head twice.
+        let previous = lastCheckpointSequence
+        guard sequence > previous else { return }
+        lastCheckpointSequence = sequence
+        do {
+            try await signCheckpoint(sequence: sequence, hash: hash)
+        } catch {
+            lastCheckpointSequence = previous
+            throw error
+        }
+    }
+
+    private func signCheckpoint(sequence: Int64, hash: [UInt8]) async throws {
         let timestamp = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let signature = try signer.sign(sequence: sequence, hash: hash, timestamp: timestamp)
         let body = CheckpointNote(origin: origin, size: tree.size, rootHash: tree.root)
@@ -258,13 +278,28 @@ public actor LedgerWriter {
             // The ledger itself is intact; the outside copy misses this one until the next succeeds.
             logger.error("cannot append the checkpoint to the outside checkpoint log", metadata: ["error": "\(error)"])
         }
-        lastCheckpointSequence = sequence
         lastCheckpointTime = .now
         latestCheckpoint = checkpoint
-        if !witnesses.isEmpty { Task { await self.gatherCosignatures(for: checkpoint) } }
+        guard !witnesses.isEmpty else { return }
+        toWitness = checkpoint
+        if !isWitnessing {
+            isWitnessing = true
+            Task { await self.witnessLatest() }
+        }
     }
 
     // MARK: - Witnesses
+
+    /// Cosigns the newest checkpoint, one round at a time: checkpoints signed while a round
+    /// runs are skipped but for the newest, so each witness sees sizes only grow and is
+    /// never asked more often than it answers.
+    private func witnessLatest() async {
+        while let checkpoint = toWitness {
+            toWitness = nil
+            await gatherCosignatures(for: checkpoint)
+        }
+        isWitnessing = false
+    }
 
     /// Asks every witness to cosign `checkpoint` and stores the cosignatures given with it.
     /// A refusal is logged as an error and counted: the checkpoint stands, but someone must look.
@@ -295,12 +330,13 @@ public actor LedgerWriter {
             }
         }
         guard !cosignatures.isEmpty else { return }
-        await attach(cosignatures, to: checkpoint.sequence)
+        await attach(cosignatures, to: checkpoint)
     }
 
-    /// Adds cosignature lines to the stored checkpoint at `sequence` (and to the published one).
-    private func attach(_ cosignatures: String, to sequence: Int64) async {
-        guard let stored = try? await store.checkpoints().last(where: { $0.sequence == sequence }), let note = stored.note else { return }
+    /// Adds cosignature lines to the stored checkpoint (and to the published one, if it still is).
+    private func attach(_ cosignatures: String, to stored: StoredCheckpoint) async {
+        guard let note = stored.note else { return }
+        let sequence = stored.sequence
         let cosigned = StoredCheckpoint(
             sequence: stored.sequence, timestamp: stored.timestamp, hash: stored.hash, keyID: stored.keyID, signature: stored.signature,
             note: note + cosignatures)

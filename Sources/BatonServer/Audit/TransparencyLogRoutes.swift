@@ -13,6 +13,7 @@ struct TransparencyLogRoutes {
 
     func register(on router: Router<BatonRequestContext>) {
         router.get("checkpoint") { _, _ -> Response in
+            guard await storage.transparencyLog()?.publication != .off else { throw Self.notPublished }
             guard let note = await storage.ledger()?.writer.latestCheckpoint?.note else {
                 throw HTTPError(.notFound, message: "the ledger has signed no checkpoint yet")
             }
@@ -23,6 +24,7 @@ struct TransparencyLogRoutes {
                 throw HTTPError(.notFound, message: "not a tile path (tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>])")
             }
             guard let log = await storage.transparencyLog() else { throw HTTPError(.serviceUnavailable, message: "the ledger is not open yet") }
+            guard log.publication != .off else { throw Self.notPublished }
             guard let contents = try await log.contents(of: tile) else {
                 let withheld = tile.level == nil && log.publication == .hashes
                 throw HTTPError(.notFound, message: withheld ? "entries are not published (storage.ledger_publish: hashes)" : "no such tile yet")
@@ -30,6 +32,8 @@ struct TransparencyLogRoutes {
             return Self.response(contents, contentType: "application/octet-stream", cacheControl: "public, max-age=31536000, immutable")
         }
     }
+
+    private static let notPublished = HTTPError(.notFound, message: "the ledger's transparency log is not published (storage.ledger_publish: off)")
 
     private static func response(_ bytes: [UInt8], contentType: String, cacheControl: String) -> Response {
         var headers = HTTPFields()

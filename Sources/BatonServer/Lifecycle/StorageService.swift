@@ -101,12 +101,23 @@ public final class StorageService: Service, Sendable {
         await readiness.update(.ready)
         let indexer = await opened.indexer
         let indexing = Task { await indexer?.run() }
+        // A quiet ledger's last entries are signed within storage.checkpoint_interval.
+        let writer = await opened.ledger
+        let tick = min(settings.checkpointInterval, .seconds(1))
+        let checkpointing = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tick)
+                await writer?.checkpointIfDue()
+            }
+        }
         try? await cancelWhenGracefulShutdown { [vaultSettings, logger] in
             while !Task.isCancelled {
                 try await Task.sleep(for: vaultSettings.sweepInterval)
                 await Self.housekeeping(vault, logger: logger)
             }
         }
+        checkpointing.cancel()
+        await checkpointing.value
         await readiness.update(.stopping)
         await Self.housekeeping(vault, logger: logger)
         if let ledger = await opened.ledger {

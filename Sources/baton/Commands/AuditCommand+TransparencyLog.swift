@@ -57,7 +57,7 @@ extension AuditCommand {
                 let reader = try store.reader()
                 var wanted = sequences
                 if let chain {
-                    wanted = try await LedgerQuery(chainID: chain, limit: 10_000).run(on: reader).entries.map(\.sequence)
+                    wanted = try await AuditCommand.chainSequences(of: chain, in: reader)
                     guard !wanted.isEmpty else { throw CommandFailure(message: "no entries for chain \(chain)") }
                 }
                 let log = TransparencyLog(records: reader.records, publication: store.publication, cachedTiles: 0)
@@ -68,6 +68,18 @@ extension AuditCommand {
                 print("wrote the proof of \(wanted.count) entries\(chain.map { " of chain \($0)" } ?? "") to \(out)")
             }
         }
+    }
+
+    /// Every entry of `chain`, page by page.
+    static func chainSequences(of chain: String, in reader: LedgerReader) async throws -> [Int64] {
+        var sequences: [Int64] = []
+        var after: Int64?
+        repeat {
+            let page = try await LedgerQuery(chainID: chain, after: after, limit: 1_000).run(on: reader)
+            sequences += page.entries.map(\.sequence)
+            after = page.nextCursor
+        } while after != nil
+        return sequences
     }
 
     struct CheckProof: AsyncParsableCommand {
@@ -182,10 +194,15 @@ enum NoteKeyArgument {
         if FileManager.default.fileExists(atPath: value), let contents = try? String(contentsOfFile: value, encoding: .utf8) {
             text = contents.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty && !$0.hasPrefix("#") } ?? ""
         }
+        let key: NoteVerifierKey
         do {
-            return try NoteVerifierKey(parsing: text)
+            key = try NoteVerifierKey(parsing: text)
         } catch {
             throw CommandFailure(message: "--key: \(error.description)")
         }
+        guard key.algorithm == .ed25519 else {
+            throw CommandFailure(message: "--key: \(key.name)'s key is a witness's cosignature key; give the log's key (`baton audit vkey`)")
+        }
+        return key
     }
 }
