@@ -33,11 +33,6 @@ final class MemoryLedgerRecords: LedgerRecordStore {
         var tiles: [TileKey: [UInt8]] = [:]
     }
 
-    struct TileKey: Hashable {
-        let level: Int
-        let index: Int64
-    }
-
     private let state = Mutex(State())
     let instance = UUID().uuidString
 
@@ -93,6 +88,20 @@ final class MemoryLedgerRecords: LedgerRecordStore {
             guard let last = state.tiles.keys.filter({ $0.level == 0 }).map(\.index).max() else { return 0 }
             return last * 256 + Int64(state.tiles[TileKey(level: 0, index: last)]!.count / 32)
         }
+    }
+
+    func tiles(level: Int, from first: Int64, through last: Int64) async throws -> [UInt8] {
+        var hashes: [UInt8] = []
+        for index in first...last {
+            guard let tile = try await tile(level: level, index: index) else { break }
+            hashes += tile
+            guard tile.count == 256 * 32 else { break }
+        }
+        return hashes
+    }
+
+    func tiles(at keys: [TileKey]) async throws -> [TileKey: [UInt8]] {
+        state.withLock { state in keys.reduce(into: [:]) { found, key in found[key] = state.tiles[key] } }
     }
 
     func extent() async throws -> (last: Int64, treeSize: Int64) {

@@ -88,6 +88,27 @@ struct TransparencyLogCommandTests {
         #expect(try await run(["audit", "check-proof", forgedFile, "--key", keyFile]).exitStatus == 1)
         #expect(try await TransparencyLogVerifiers.go(["proof", "--vkey", vkey, "--bundle", forgedFile]).status == 1)
 
+        // A tail cut, the tree rebuilt and a checkpoint signed for what is left: the old
+        // checkpoint's log is no prefix of it, for Go, aics-tlog and Baton alike.
+        try await database().write { db in
+            try db.execute(sql: "DELETE FROM ledger_entries WHERE seq > 500; DELETE FROM ledger_checkpoints; DELETE FROM ledger_tiles")
+        }
+        let at700 = try directory.write("700.checkpoint", try String(contentsOfFile: tiles + "/checkpoint", encoding: .utf8))
+        let cutter = try await openWriter()
+        try await cutter.checkpoint()
+        let cutTiles = directory.file("cut")
+        #expect(try await run(["audit", "export-tiles", cutTiles]).standardOutput.contains("checkpoint of 500 entries"))
+        let goCut = try await TransparencyLogVerifiers.go(["consistency", "--vkey", vkey, "--tiles", cutTiles, "--old", at700])
+        #expect(goCut.status == 1, "\(goCut.output)")
+        let aicsCut = try await TransparencyLogVerifiers.aics([
+            "verify-consistency", "--tiles", cutTiles, "--vkey-file", keyFile, "--old-checkpoint", at700,
+        ])
+        #expect(aicsCut.status == 1, "\(aicsCut.output)")
+        let goCutInclusion = try await TransparencyLogVerifiers.go([
+            "inclusion", "--vkey", vkey, "--tiles", cutTiles, "--index", "400", "--leaf-hash", leaf,
+        ])
+        #expect(goCutInclusion.status == 0, "entries before the cut are still proven: \(goCutInclusion.output)")
+
         // Whoever holds the database writes another history, tiles and checkpoints and all,
         // signed with the ledger's own key: every consistency check against the old checkpoint fails.
         try await writer.checkpoint()

@@ -13,6 +13,26 @@ public enum MerkleHash {
         return Array(hasher.finalize())
     }
 
+    /// Whether the leaf hash of `data` is the 32 bytes at `expected` — without allocating
+    /// (verification checks every entry's leaf).
+    static func leaf(_ data: UnsafeRawBufferPointer, matches expected: UnsafeRawBufferPointer) -> Bool {
+        var hasher = SHA256()
+        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: data)
+        return hasher.finalize().withUnsafeBytes { digest in
+            expected.count == size && memcmp(digest.baseAddress!, expected.baseAddress!, size) == 0
+        }
+    }
+
+    /// Writes the hash of the inner node whose children's hashes are at `left` and `right` to `output`.
+    static func node(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
+        var hasher = SHA256()
+        withUnsafeBytes(of: UInt8(0x01)) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: left)
+        hasher.update(bufferPointer: right)
+        hasher.finalize().withUnsafeBytes { output.copyMemory(from: $0.baseAddress!, byteCount: size) }
+    }
+
     /// The hash of a leaf whose data is `data`.
     public static func leaf(_ data: [UInt8]) -> [UInt8] {
         data.withUnsafeBytes { leaf($0) }
@@ -47,10 +67,10 @@ public enum MerkleHash {
         level.withUnsafeMutableBytes { buffer in
             while count > 1 {
                 for pair in 0..<count / 2 {
-                    let parent = node(
+                    node(
                         UnsafeRawBufferPointer(rebasing: buffer[pair * 2 * size..<(pair * 2 + 1) * size]),
-                        UnsafeRawBufferPointer(rebasing: buffer[(pair * 2 + 1) * size..<(pair * 2 + 2) * size]))
-                    parent.withUnsafeBytes { buffer.baseAddress!.advanced(by: pair * size).copyMemory(from: $0.baseAddress!, byteCount: size) }
+                        UnsafeRawBufferPointer(rebasing: buffer[(pair * 2 + 1) * size..<(pair * 2 + 2) * size]),
+                        into: buffer.baseAddress!.advanced(by: pair * size))
                 }
                 count /= 2
             }

@@ -7,17 +7,18 @@ import Foundation
 /// static file server.
 ///
 /// A full tile never changes; a partial tile `.p/W` is a prefix of every later state of
-/// its tile, so any W up to what is stored is served. Full tiles are cached in memory.
+/// its tile, so any W up to what is stored is served, and it never changes either. Hash
+/// tiles served are cached in memory.
 public struct TransparencyLog: Sendable {
     public let records: any LedgerRecordSource
     public let publication: LedgerPublication
-    private let cache: FullTileCache
+    private let cache: TileCache
 
-    /// - Parameter cachedTiles: full tiles kept in memory (8 KiB each).
+    /// - Parameter cachedTiles: hash tiles kept in memory (8 KiB each at most).
     public init(records: any LedgerRecordSource, publication: LedgerPublication, cachedTiles: Int = 4_096) {
         self.records = records
         self.publication = publication
-        self.cache = FullTileCache(capacity: cachedTiles)
+        self.cache = TileCache(capacity: cachedTiles)
     }
 
     /// The latest checkpoint with a signed note; `nil` before the first one.
@@ -40,10 +41,13 @@ public struct TransparencyLog: Sendable {
             while let stored = try cursor.next() { found[stored.sequence] = Array(stored.record) }
             return found
         }
-        let hashes = TileHashes(records: records)
+        let hashes = TileHashes(
+            read: { [self] level, index in try await tile(level: level, index: index) },
+            readMany: { [self] keys in try await tiles(at: keys) })
         var bundles: [ProofBundle] = []
         for sequence in sequences {
             guard let record = recordBytes[sequence] else { throw LedgerError.readFailed("ledger entry \(sequence) is missing") }
+            try await hashes.prefetch(inclusionOf: sequence - 1, size: size)
             let proof = try await MerkleProofs.inclusion(of: sequence - 1, size: size, in: hashes)
             bundles.append(ProofBundle(record: record, index: sequence - 1, proof: proof, checkpointNote: note))
         }
@@ -60,9 +64,33 @@ public struct TransparencyLog: Sendable {
         } else {
             contents = publication == .entries ? try await entryBundle(index: tile.index, width: tile.width) : nil
         }
-        // Only hash tiles (8 KiB each) are cached: entry bundles are larger and never hot.
-        if let contents, tile.width == TileID.width, tile.level != nil { cache[tile] = contents }
+        // Hash tiles (at most 8 KiB), full or partial, never change once served; entry
+        // bundles are larger and rarely hot, so they are not kept.
+        if let contents, tile.level != nil { cache[tile] = contents }
         return contents
+    }
+
+    /// A stored hash tile as it is now, full ones from the cache.
+    private func tile(level: Int, index: Int64) async throws -> [UInt8]? {
+        let full = TileID(level: level, index: index)
+        if let cached = cache[full] { return cached }
+        let stored = try await records.tile(level: level, index: index)
+        if let stored, stored.count == TileID.width * MerkleHash.size { cache[full] = stored }
+        return stored
+    }
+
+    /// Stored hash tiles as they are now, in one read for those not cached.
+    private func tiles(at keys: [TileKey]) async throws -> [TileKey: [UInt8]] {
+        var found: [TileKey: [UInt8]] = [:]
+        var missing: [TileKey] = []
+        for key in keys {
+            if let cached = cache[TileID(level: key.level, index: key.index)] { found[key] = cached } else { missing.append(key) }
+        }
+        for (key, stored) in try await records.tiles(at: missing) {
+            found[key] = stored
+            if stored.count == TileID.width * MerkleHash.size { cache[TileID(level: key.level, index: key.index)] = stored }
+        }
+        return found
     }
 
     private func hashes(level: Int, index: Int64, width: Int) async throws -> [UInt8]? {

@@ -3,21 +3,38 @@
 /// folded). Tiles read are kept for the life of the value, so one proof reads each once.
 public actor TileHashes: MerkleNodeSource {
     private let read: @Sendable (Int, Int64) async throws -> [UInt8]?
+    private let readMany: (@Sendable ([TileKey]) async throws -> [TileKey: [UInt8]])?
     private var cache: [TileKey: [UInt8]] = [:]
 
-    private struct TileKey: Hashable {
-        let level: Int
-        let index: Int64
-    }
-
     /// Hashes from the tiles `read(level, index)` returns.
-    public init(read: @escaping @Sendable (Int, Int64) async throws -> [UInt8]?) {
+    public init(
+        read: @escaping @Sendable (Int, Int64) async throws -> [UInt8]?,
+        readMany: (@Sendable ([TileKey]) async throws -> [TileKey: [UInt8]])? = nil
+    ) {
         self.read = read
+        self.readMany = readMany
     }
 
     /// Hashes from `records`' tiles.
     public init(records: any LedgerRecordSource) {
-        self.init(read: { try await records.tile(level: $0, index: $1) })
+        self.init(read: { try await records.tile(level: $0, index: $1) }, readMany: { try await records.tiles(at: $0) })
+    }
+
+    /// Reads, in one go, the tiles an inclusion proof of leaf `index` in a tree of `size`
+    /// leaves mostly needs: at each tile level, the tile above the leaf and the right edge.
+    public func prefetch(inclusionOf index: Int64, size: Int64) async throws {
+        guard let readMany, size > 0 else { return }
+        var keys: [TileKey] = []
+        var level = 0
+        while (size - 1) >> Int64(TileID.height * level) > 0 || level == 0 {
+            let shift = Int64(TileID.height * (level + 1))
+            for tile in [index >> shift, (size - 1) >> shift, max((size >> Int64(TileID.height * level)) - 1, 0) >> Int64(TileID.height)] {
+                let key = TileKey(level: level, index: tile)
+                if cache[key] == nil, !keys.contains(key) { keys.append(key) }
+            }
+            level += 1
+        }
+        for (key, tile) in try await readMany(keys) { cache[key] = tile }
     }
 
     public func hash(level: Int, index: Int64) async throws -> [UInt8] {

@@ -132,10 +132,12 @@ public struct LedgerVerifier: Sendable {
                 guard stored.hash.elementsEqual(hash) else { return treeProblem ?? .altered(sequence: sequence) }
                 if checkLeaves, treeProblem == nil {
                     let offset = Int(sequence - start) * MerkleHash.size
-                    let leaf = MerkleHash.leaf(stored.record)
-                    if offset + MerkleHash.size > leaves.count || !leaves[offset..<offset + MerkleHash.size].elementsEqual(leaf) {
-                        treeProblem = .treeMismatch(sequence: sequence)
-                    }
+                    let matches =
+                        offset + MerkleHash.size <= leaves.count
+                        && leaves.withUnsafeBytes {
+                            MerkleHash.leaf(stored.record, matches: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + MerkleHash.size]))
+                        }
+                    if !matches { treeProblem = .treeMismatch(sequence: sequence) }
                 }
                 previous = hash
                 expected += 1
@@ -155,13 +157,8 @@ public struct LedgerVerifier: Sendable {
     /// (shorter when tiles are missing), and the index of the first.
     private func levelZeroTiles(from start: Int64, through end: Int64) async throws -> (hashes: [UInt8], first: Int64) {
         let width = Int64(TileID.width)
-        var hashes: [UInt8] = []
-        for index in (start - 1) / width...(end - 1) / width {
-            guard let tile = try await records.tile(level: 0, index: index) else { break }
-            hashes += tile
-            guard tile.count == TileID.width * MerkleHash.size else { break }
-        }
-        return (hashes, (start - 1) / width)
+        let first = (start - 1) / width
+        return (try await records.tiles(level: 0, from: first, through: (end - 1) / width), first)
     }
 
     /// Whether each full level-0 tile whose first leaf is in `start...end` has its root in

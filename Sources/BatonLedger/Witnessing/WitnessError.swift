@@ -8,6 +8,13 @@ public enum WitnessError: BatonError, Equatable {
     /// The witness could not be reached or asked.
     case unreachable(witness: String, reason: String)
 
+    /// The witness's name.
+    public var witness: String {
+        switch self {
+        case .refused(let witness, _, _), .unreachable(let witness, _): witness
+        }
+    }
+
     public var code: String {
         switch self {
         case .refused: "witness_refused"

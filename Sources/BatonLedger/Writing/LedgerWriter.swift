@@ -40,6 +40,7 @@ public actor LedgerWriter {
     private let witnesses: [WitnessClient]
     /// Cosignatures witnesses refused or could not give, since the writer opened.
     public private(set) var witnessFailures = 0
+    private let onWitnessFailure: @Sendable (WitnessError) -> Void
     /// The newest checkpoint not yet sent to the witnesses, and whether a round is running.
     private var toWitness: StoredCheckpoint?
     private var isWitnessing = false
@@ -60,9 +61,11 @@ public actor LedgerWriter {
         store: any LedgerRecordStore, signer: CheckpointSigner, checkpointEvery: Int64, checkpointInterval: Duration, queueCapacity: Int,
         maximumBatch: Int, checkpointLog: CheckpointLog?,
         logger: Logger, onCommit: @escaping @Sendable (Int64) -> Void, last: (sequence: Int64, hash: [UInt8]), tree: TreeTiles,
-        origin: String, lastCheckpoint: StoredCheckpoint?, witnesses: [WitnessClient]
+        origin: String, lastCheckpoint: StoredCheckpoint?, witnesses: [WitnessClient],
+        onWitnessFailure: @escaping @Sendable (WitnessError) -> Void
     ) {
         self.witnesses = witnesses
+        self.onWitnessFailure = onWitnessFailure
         self.checkpointLog = checkpointLog
         self.tree = tree
         self.origin = origin
@@ -89,11 +92,13 @@ public actor LedgerWriter {
     ///   - checkpointLog: where each checkpoint is also appended (`storage.checkpoint_log`).
     ///   - origin: names the log in its signed checkpoints (`storage.ledger_origin`).
     ///   - witnesses: asked to cosign every checkpoint (`storage.witnesses`).
+    ///   - onWitnessFailure: told each refusal or failure to cosign (the daemon counts them in `/metrics`).
     ///   - onCommit: told the last durable sequence number after each commit (the indexer follows it).
     public static func open(
         store: any LedgerRecordStore, signer: CheckpointSigner, checkpointEvery: Int64 = 10_000, checkpointInterval: Duration = .seconds(60),
         queueCapacity: Int = 65_536, maximumBatch: Int = 16_384, checkpointLog: CheckpointLog? = nil,
-        origin: String = LedgerWriter.defaultOrigin, witnesses: [WitnessClient] = [], logger: Logger = Logger(label: "baton.ledger"),
+        origin: String = LedgerWriter.defaultOrigin, witnesses: [WitnessClient] = [],
+        onWitnessFailure: @escaping @Sendable (WitnessError) -> Void = { _ in }, logger: Logger = Logger(label: "baton.ledger"),
         onCommit: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws -> LedgerWriter {
         guard NoteKeyName.isValid(origin) else { throw LedgerError.malformedEvidence("'\(origin)' cannot be the ledger's origin") }
@@ -103,7 +108,7 @@ public actor LedgerWriter {
         return LedgerWriter(
             store: store, signer: signer, checkpointEvery: checkpointEvery, checkpointInterval: checkpointInterval,
             queueCapacity: queueCapacity, maximumBatch: maximumBatch, checkpointLog: checkpointLog, logger: logger, onCommit: onCommit,
-            last: last, tree: tree, origin: origin, lastCheckpoint: checkpoint, witnesses: witnesses)
+            last: last, tree: tree, origin: origin, lastCheckpoint: checkpoint, witnesses: witnesses, onWitnessFailure: onWitnessFailure)
     }
 
     /// The origin of a ledger whose configuration names none and whose host is unknown.
@@ -326,6 +331,7 @@ public actor LedgerWriter {
             case .success(let lines): cosignatures += lines
             case .failure(let error):
                 witnessFailures += 1
+                onWitnessFailure(error)
                 logger.error("a witness did not cosign the ledger checkpoint", metadata: ["sequence": "\(checkpoint.sequence)", "error": "\(error)"])
             }
         }

@@ -81,7 +81,14 @@ public final class StorageService: Service, Sendable {
             await opened.setLedger(
                 try await LedgerWriter.open(
                     store: records, signer: signer, checkpointInterval: settings.checkpointInterval,
-                    checkpointLog: settings.checkpointLog.map(CheckpointLog.init(path:)), origin: origin, witnesses: witnesses, logger: logger,
+                    checkpointLog: settings.checkpointLog.map(CheckpointLog.init(path:)), origin: origin, witnesses: witnesses,
+                    onWitnessFailure: { [metrics] failure in
+                        guard let metrics else { return }
+                        Counter(
+                            label: "baton_ledger_witness_failures_total", dimensions: [("witness", failure.witness), ("reason", failure.code)],
+                            factory: metrics
+                        ).increment()
+                    }, logger: logger,
                     onCommit: indexer.wake),
                 indexer: indexer,
                 reader: LedgerReader(records: records, index: index),

@@ -1,8 +1,8 @@
 import Synchronization
 
-/// Full tiles recently served (they never change), at most `capacity` of them; when full,
+/// Hash tiles recently served (a tile of a given width never changes), at most `capacity` of them; when full,
 /// the oldest half is dropped.
-final class FullTileCache: Sendable {
+final class TileCache: Sendable {
     private let capacity: Int
     private let state = Mutex<(tiles: [TileID: [UInt8]], order: [TileID])>(([:], []))
 
