@@ -236,10 +236,14 @@ struct TransparencyLogCommandTests {
         }
         let good = try directory.write(
             "good.yaml",
-            "storage:\n  ledger_publish: entries\n  checkpoint_interval: 5s\n  witnesses:\n    - url: https://witness.example\n      key: \(witnessKey)\n"
+            "storage:\n  ledger_publish: entries\n  checkpoint_interval: 5s\n  witnesses:\n    - url: https://ops:hunter2@witness.example/w1?token=s3cr3t\n      key: \(witnessKey)\n"
         )
         let check = BatonProcess(["config", "check", "--config", good], directory: directory.path)
         #expect(try await check.run() == 0, "\(check.standardError)")
+        #expect(
+            check.standardOutput.contains("witness.example/w1") && check.standardOutput.contains("ledger_publish: entries"), "\(check.standardOutput)"
+        )
+        #expect(!check.standardOutput.contains("hunter2") && !check.standardOutput.contains("s3cr3t"), "credentials in a witness URL are masked")
     }
 
     /// Waits until the latest checkpoint, of `size` entries, carries the witness's cosignature; its note.

@@ -1,3 +1,4 @@
+import Foundation
 internal import Yams
 
 extension BatonConfiguration {
@@ -52,7 +53,15 @@ extension BatonConfiguration {
                         + [("ledger_publish", scalar(storage.ledgerPublish)), ("checkpoint_interval", scalar(storage.checkpointInterval))]
                         + (storage.witnesses.isEmpty
                             ? []
-                            : [("witnesses", Node(storage.witnesses.map { mapping([("url", scalar($0.url)), ("key", scalar($0.key))]) }, Tag(.seq)))])
+                            : [
+                                (
+                                    "witnesses",
+                                    Node(
+                                        storage.witnesses.map {
+                                            mapping([("url", scalar(Self.withoutCredentials($0.url))), ("key", scalar($0.key))])
+                                        }, Tag(.seq))
+                                )
+                            ])
                 )
             ),
             ("agents", mapping([("dir", scalar(agents.directory))])),
@@ -91,6 +100,16 @@ extension BatonConfiguration {
             ("algorithms", list(issuer.algorithms)),
         ]
         return mapping(pairs)
+    }
+
+    /// A URL as it may be shown: a user, password or query (where credentials hide) masked.
+    static func withoutCredentials(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.user != nil || components.password != nil || components.query != nil
+        else { return url }
+        if components.user != nil { components.user = "***" }
+        if components.password != nil { components.password = "***" }
+        if components.query != nil { components.query = "***" }
+        return components.string ?? "***"
     }
 
     private func list(_ values: [some ConfigValue]) -> Node {
