@@ -15,14 +15,3 @@ public struct StoredTile: Sendable, Equatable {
     /// Hashes held.
     public var width: Int { hashes.count / MerkleHash.size }
 }
-
-/// Where a tile is stored: its tile level and index.
-public struct TileKey: Hashable, Sendable {
-    public let level: Int
-    public let index: Int64
-
-    public init(level: Int, index: Int64) {
-        self.level = level
-        self.index = index
-    }
-}
