@@ -90,16 +90,6 @@ final class MemoryLedgerRecords: LedgerRecordStore {
         }
     }
 
-    func tiles(level: Int, from first: Int64, through last: Int64) async throws -> [UInt8] {
-        var hashes: [UInt8] = []
-        for index in first...last {
-            guard let tile = try await tile(level: level, index: index) else { break }
-            hashes += tile
-            guard tile.count == 256 * 32 else { break }
-        }
-        return hashes
-    }
-
     func tiles(at keys: [TileKey]) async throws -> [TileKey: [UInt8]] {
         state.withLock { state in keys.reduce(into: [:]) { found, key in found[key] = state.tiles[key] } }
     }

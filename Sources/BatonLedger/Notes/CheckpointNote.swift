@@ -36,4 +36,10 @@ public struct CheckpointNote: Sendable, Equatable {
         else { throw .malformedEvidence("not a tlog checkpoint (origin, size, base64 root hash)") }
         self.init(origin: String(lines[0]), size: size, rootHash: Array(root), extensions: lines.dropFirst(3).map(String.init))
     }
+
+    /// The checkpoint in the signed `note` once `key` has signed it, for the log `key` names.
+    public init(signed note: String, by key: NoteVerifierKey) throws(LedgerError) {
+        try self.init(text: try SignedNote.open(note, verifiers: [key]).text)
+        guard origin == key.name else { throw .malformedEvidence("the checkpoint is of log '\(origin)', not '\(key.name)'") }
+    }
 }

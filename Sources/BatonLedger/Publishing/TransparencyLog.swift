@@ -42,7 +42,10 @@ public struct TransparencyLog: Sendable {
             return found
         }
         let hashes = TileHashes(
-            read: { [self] level, index in try await tile(level: level, index: index) },
+            read: { [self] level, index in
+                let key = TileKey(level: level, index: index)
+                return try await tiles(at: [key])[key]
+            },
             readMany: { [self] keys in try await tiles(at: keys) })
         var bundles: [ProofBundle] = []
         for sequence in sequences {
@@ -68,15 +71,6 @@ public struct TransparencyLog: Sendable {
         // bundles are larger and rarely hot, so they are not kept.
         if let contents, tile.level != nil { cache[tile] = contents }
         return contents
-    }
-
-    /// A stored hash tile as it is now, full ones from the cache.
-    private func tile(level: Int, index: Int64) async throws -> [UInt8]? {
-        let full = TileID(level: level, index: index)
-        if let cached = cache[full] { return cached }
-        let stored = try await records.tile(level: level, index: index)
-        if let stored, stored.count == TileID.width * MerkleHash.size { cache[full] = stored }
-        return stored
     }
 
     /// Stored hash tiles as they are now, in one read for those not cached.

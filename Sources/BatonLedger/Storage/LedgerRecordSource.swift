@@ -19,9 +19,6 @@ public protocol LedgerRecordSource: Sendable {
     /// The stored hashes of tile `index` at tile level `level` of the Merkle tree (32 bytes
     /// each, as ``StoredTile`` holds them); `nil` when there is no such tile.
     func tile(level: Int, index: Int64) async throws -> [UInt8]?
-    /// The stored tiles `first...last` of tile level `level`, in order, concatenated, up to
-    /// the first missing or partial one (which ends the run): one read for many tiles.
-    func tiles(level: Int, from first: Int64, through last: Int64) async throws -> [UInt8]
     /// The stored tiles at these (level, index) pairs, in one read; a missing one is left out.
     func tiles(at keys: [TileKey]) async throws -> [TileKey: [UInt8]]
     /// How many entries the Merkle tree's stored tiles cover (the leaf hashes at level 0).

@@ -54,22 +54,6 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
         }
     }
 
-    public func tiles(level: Int, from first: Int64, through last: Int64) async throws -> [UInt8] {
-        try await access.read { db in
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT idx, hashes FROM ledger_tiles WHERE level = ? AND idx BETWEEN ? AND ? ORDER BY idx", arguments: [level, first, last])
-            var hashes: [UInt8] = []
-            var expected = first
-            while let row = try rows.next(), row["idx"] as Int64 == expected {
-                let tile = row["hashes"] as Data
-                hashes += tile
-                guard tile.count == TileID.width * MerkleHash.size else { break }
-                expected += 1
-            }
-            return hashes
-        }
-    }
-
     public func tiles(at keys: [TileKey]) async throws -> [TileKey: [UInt8]] {
         try await access.read { db in
             let statement = try db.cachedStatement(sql: "SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?")

@@ -110,13 +110,11 @@ public struct LedgerVerifier: Sendable {
             guard let stored = try await records.hash(at: start - 1) else { return nil }
             previous = stored
         }
-        var leaves: [UInt8] = []
+        var leaves: (hashes: [UInt8], first: Int64) = ([], 0)
         var subtreeProblem: LedgerProblem?
         if checkLeaves {
-            let tiles = try await levelZeroTiles(from: start, through: end)
-            subtreeProblem = try await levelOneProblem(tiles, from: start, through: end)
-            let skip = Int((start - 1) - tiles.first * Int64(TileID.width)) * MerkleHash.size
-            leaves = tiles.hashes.count > skip ? Array(tiles.hashes[skip...]) : []
+            leaves = try await levelZeroTiles(from: start, through: end)
+            subtreeProblem = try await levelOneProblem(leaves, from: start, through: end)
         }
         let chainProblem = try await records.records(from: start, through: end, limit: Int(end - start + 1)) {
             [previous, leaves] cursor -> LedgerProblem? in
@@ -131,10 +129,11 @@ public struct LedgerVerifier: Sendable {
                 let hash = LedgerEntry.hash(previous: previous, record: stored.record)
                 guard stored.hash.elementsEqual(hash) else { return treeProblem ?? .altered(sequence: sequence) }
                 if checkLeaves, treeProblem == nil {
-                    let offset = Int(sequence - start) * MerkleHash.size
+                    // Leaf i is hash i of the run of tiles, which starts at leaf first × 256.
+                    let offset = Int(sequence - 1 - leaves.first * Int64(TileID.width)) * MerkleHash.size
                     let matches =
-                        offset + MerkleHash.size <= leaves.count
-                        && leaves.withUnsafeBytes {
+                        offset + MerkleHash.size <= leaves.hashes.count
+                        && leaves.hashes.withUnsafeBytes {
                             MerkleHash.leaf(stored.record, matches: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + MerkleHash.size]))
                         }
                     if !matches { treeProblem = .treeMismatch(sequence: sequence) }
@@ -158,7 +157,15 @@ public struct LedgerVerifier: Sendable {
     private func levelZeroTiles(from start: Int64, through end: Int64) async throws -> (hashes: [UInt8], first: Int64) {
         let width = Int64(TileID.width)
         let first = (start - 1) / width
-        return (try await records.tiles(level: 0, from: first, through: (end - 1) / width), first)
+        let keys = (first...(end - 1) / width).map { TileKey(level: 0, index: $0) }
+        let stored = try await records.tiles(at: keys)
+        var hashes: [UInt8] = []
+        for key in keys {
+            guard let tile = stored[key] else { break }
+            hashes += tile
+            guard tile.count == TileID.width * MerkleHash.size else { break }
+        }
+        return (hashes, first)
     }
 
     /// Whether each full level-0 tile whose first leaf is in `start...end` has its root in
@@ -174,16 +181,20 @@ public struct LedgerVerifier: Sendable {
             let parentIndex = tile / Int64(TileID.width)
             if parents[parentIndex] == nil { parents[parentIndex] = try await records.tile(level: 1, index: parentIndex) ?? [] }
             let parent = parents[parentIndex]!
-            let at = Int(tile % Int64(TileID.width)) * MerkleHash.size
-            let root = MerkleHash.root(ofConcatenated: tiles.hashes[offset * tileBytes..<(offset + 1) * tileBytes])
-            guard parent.count >= at + MerkleHash.size, parent[at..<at + MerkleHash.size].elementsEqual(root) else {
-                return .treeMismatch(sequence: firstLeaf)
-            }
+            let child = tiles.hashes[offset * tileBytes..<(offset + 1) * tileBytes]
+            guard Self.holdsRoot(of: child, in: parent, at: Int(tile % Int64(TileID.width))) else { return .treeMismatch(sequence: firstLeaf) }
         }
         return nil
     }
 
     // MARK: - The tree
+
+    /// Whether `parent` holds, at `slot`, the root of the full tile `child`.
+    private static func holdsRoot(of child: ArraySlice<UInt8>, in parent: [UInt8], at slot: Int) -> Bool {
+        let at = slot * MerkleHash.size
+        guard child.count == TileID.width * MerkleHash.size, parent.count >= at + MerkleHash.size else { return false }
+        return parent[at..<at + MerkleHash.size].elementsEqual(MerkleHash.root(ofConcatenated: child))
+    }
 
     /// Whether the tiles above level 1 hold the roots of the tiles below them, and the tree
     /// covers exactly the `size` entries: the first entry whose subtree disagrees, if any.
@@ -212,15 +223,11 @@ public struct LedgerVerifier: Sendable {
                     while index < tiles {
                         let width = Int(min(hashes - index * Int64(TileID.width), Int64(TileID.width)))
                         let tile = try await records.tile(level: level, index: index) ?? []
-                        for offset in 0..<width {
-                            let child = index * Int64(TileID.width) + Int64(offset)
-                            let below = try await records.tile(level: level - 1, index: child)
-                            let stored =
-                                tile.count >= (offset + 1) * MerkleHash.size ? tile[offset * MerkleHash.size..<(offset + 1) * MerkleHash.size] : []
-                            guard let below, below.count == TileID.width * MerkleHash.size,
-                                MerkleHash.root(ofConcatenated: below).elementsEqual(stored)
-                            else {
-                                return child * leavesPerHash + 1
+                        let children = (0..<Int64(width)).map { TileKey(level: level - 1, index: index * Int64(TileID.width) + $0) }
+                        let below = try await records.tiles(at: children)
+                        for (slot, child) in children.enumerated() {
+                            guard let childTile = below[child], Self.holdsRoot(of: childTile[...], in: tile, at: slot) else {
+                                return child.index * leavesPerHash + 1
                             }
                         }
                         index += workers

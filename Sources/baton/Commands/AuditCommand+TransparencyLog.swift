@@ -166,10 +166,8 @@ extension AuditCommand {
         static func checkpoint(_ path: String, key: NoteVerifierKey) throws -> CheckpointNote {
             guard let note = try? String(contentsOfFile: path, encoding: .utf8) else { throw CommandFailure(message: "cannot read \(path)") }
             do {
-                let body = try CheckpointNote(text: try SignedNote.open(note, verifiers: [key]).text)
-                guard body.origin == key.name else { throw CommandFailure(message: "\(path) is a checkpoint of \(body.origin), not \(key.name)") }
-                return body
-            } catch let error as LedgerError {
+                return try CheckpointNote(signed: note, by: key)
+            } catch {
                 throw CommandFailure(message: "\(path): \(error.description)")
             }
         }
