@@ -72,4 +72,45 @@ struct TransparencyLogRoutesTests {
             }
         }
     }
+
+    @Test(
+        "a quiet ledger's entries are signed within storage.checkpoint_interval without another append; with storage.ledger_publish: off nothing is published"
+    )
+    func intervalAndOff() async throws {
+        try await ServiceNowFixture.withRunning { sn in
+            let directory = try TemporaryDirectory()
+            let daemon = try AgentRoutesTests.daemon(sn, data: directory.file("data")) { $0.storage.checkpointInterval = .seconds(1) }
+            try await LocalServer.run(logger: Logger(label: "test"), { daemon.makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                let jane = try await sn.idp.signIn()
+                #expect(try await AgentRoutesTests.invoke(base, token: jane, input: "Show me 5 incidents assigned to me").status == 200)
+                let ledger = try #require(await daemon.storage.ledger())
+                // Signed now; the next append comes well within the interval, so only the timer can sign it.
+                try await ledger.writer.checkpoint()
+                let head = try await ledger.writer.append(
+                    LedgerEntry(
+                        chainID: "0193a4b2-5f00-7000-8000-000000000001", hop: 0, kind: .inbound,
+                        user: ChainUser(tenantID: "t", objectID: "o", username: "jane@contoso.com"), agent: "concierge", actorPath: ["concierge"],
+                        decision: .allowed, tokenSource: "idp"))
+                var signed = ""
+                for _ in 0..<100 where signed != "\(head)" {
+                    try await Task.sleep(for: .milliseconds(100))
+                    let served = try await httpGet("\(base)/checkpoint")
+                    if served.status == 200 { signed = String(served.body.split(separator: "\n")[1]) }
+                }
+                #expect(signed == "\(head)", "the timer signed all \(head) entries without another append")
+            }
+
+            let hidden = try TemporaryDirectory()
+            let off = try AgentRoutesTests.daemon(sn, data: hidden.file("data")) { $0.storage.ledgerPublish = .off }
+            try await LocalServer.run(logger: Logger(label: "test"), { off.makeApplication(onServerRunning: $0) }) { base in
+                _ = try await httpGet("\(base)/readyz", until: 200)
+                let jane = try await sn.idp.signIn()
+                #expect(try await AgentRoutesTests.invoke(base, token: jane, input: "Show me 5 incidents assigned to me").status == 200)
+                try await #require(await off.storage.ledger()).writer.checkpoint()
+                #expect(try await httpGet("\(base)/checkpoint").status == 404)
+                #expect(try await httpGet("\(base)/tile/0/000.p/1").status == 404)
+            }
+        }
+    }
 }
