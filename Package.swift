@@ -28,6 +28,7 @@ let package = Package(
     ],
     targets: [
         // MARK: - Libraries, lowest first
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "BatonCore",
             dependencies: [
@@ -93,6 +94,7 @@ let package = Package(
             dependencies: [
                 "BatonCore",
                 "BatonStorage",
+                "CLibCrypto",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The hashes of an RFC 6962 Merkle tree (§2.1; RFC 9162 §2.1.1), over SHA-256: a leaf
@@ -7,30 +6,39 @@ import Foundation
 public enum MerkleHash {
     /// The hash of a leaf whose data is `data` (for the ledger: an entry's record).
     public static func leaf(_ data: UnsafeRawBufferPointer) -> [UInt8] {
-        var hasher = SHA256()
-        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
-        hasher.update(bufferPointer: data)
-        return Array(hasher.finalize())
+        var hasher = leafHasher(data)
+        return hasher.finalize()
+    }
+
+    private static func leafHasher(_ data: UnsafeRawBufferPointer) -> SHA256Stream {
+        var hasher = SHA256Stream()
+        hasher.update(byte: 0x00)
+        hasher.update(data)
+        return hasher
     }
 
     /// Whether the leaf hash of `data` is the 32 bytes at `expected` — without allocating
     /// (verification checks every entry's leaf).
     static func leaf(_ data: UnsafeRawBufferPointer, matches expected: UnsafeRawBufferPointer) -> Bool {
-        var hasher = SHA256()
-        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
-        hasher.update(bufferPointer: data)
-        return hasher.finalize().withUnsafeBytes { digest in
-            expected.count == size && memcmp(digest.baseAddress!, expected.baseAddress!, size) == 0
+        var hasher = leafHasher(data)
+        return withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { digest in
+            hasher.finalize(into: digest.baseAddress!)
+            return expected.count == size && memcmp(digest.baseAddress!, expected.baseAddress!, size) == 0
         }
     }
 
     /// Writes the hash of the inner node whose children's hashes are at `left` and `right` to `output`.
     static func node(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
-        var hasher = SHA256()
-        withUnsafeBytes(of: UInt8(0x01)) { hasher.update(bufferPointer: $0) }
-        hasher.update(bufferPointer: left)
-        hasher.update(bufferPointer: right)
-        hasher.finalize().withUnsafeBytes { output.copyMemory(from: $0.baseAddress!, byteCount: size) }
+        var hasher = nodeHasher(left, right)
+        hasher.finalize(into: output)
+    }
+
+    private static func nodeHasher(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> SHA256Stream {
+        var hasher = SHA256Stream()
+        hasher.update(byte: 0x01)
+        hasher.update(left)
+        hasher.update(right)
+        return hasher
     }
 
     /// The hash of a leaf whose data is `data`.
@@ -50,11 +58,8 @@ public enum MerkleHash {
 
     /// The hash of an inner node whose children's hashes are at `left` and `right`.
     static func node(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> [UInt8] {
-        var hasher = SHA256()
-        withUnsafeBytes(of: UInt8(0x01)) { hasher.update(bufferPointer: $0) }
-        hasher.update(bufferPointer: left)
-        hasher.update(bufferPointer: right)
-        return Array(hasher.finalize())
+        var hasher = nodeHasher(left, right)
+        return hasher.finalize()
     }
 
     /// The root of the complete subtree whose leaf-side hashes (a power of two of them,
@@ -82,7 +87,10 @@ public enum MerkleHash {
     public static let size = 32
 
     /// The root of the empty tree.
-    public static let empty: [UInt8] = Array(SHA256.hash(data: [UInt8]()))
+    public static let empty: [UInt8] = {
+        var hasher = SHA256Stream()
+        return hasher.finalize()
+    }()
 
     /// The largest power of two smaller than `n` (for n ≥ 2): where RFC 6962 splits a tree of `n` leaves.
     static func split(_ n: Int64) -> Int64 {

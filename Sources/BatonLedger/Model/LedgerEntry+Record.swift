@@ -196,9 +196,17 @@ extension LedgerEntry {
 
     /// The hash that seals a record: SHA-256 of the previous entry's hash and the record.
     static func hash(previous: [UInt8], record: UnsafeRawBufferPointer) -> [UInt8] {
-        var hasher = SHA256()
-        previous.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        hasher.update(bufferPointer: record)
-        return Array(hasher.finalize())
+        var hasher = SHA256Stream()
+        previous.withUnsafeBytes { hasher.update($0) }
+        hasher.update(record)
+        return hasher.finalize()
+    }
+
+    /// The same hash, written to `output` (32 bytes): verification hashes every entry so.
+    static func hash(previous: UnsafeRawBufferPointer, record: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
+        var hasher = SHA256Stream()
+        hasher.update(previous)
+        hasher.update(record)
+        hasher.finalize(into: output)
     }
 }

@@ -118,7 +118,9 @@ public struct LedgerVerifier: Sendable {
         }
         let chainProblem = try await records.records(from: start, through: end, limit: Int(end - start + 1)) {
             [previous, leaves] cursor -> LedgerProblem? in
+            // The previous entry's hash and this one's, swapped after each entry: nothing allocated per entry.
             var previous = previous
+            var hash = [UInt8](repeating: 0, count: MerkleHash.size)
             var expected = start
             var treeProblem: LedgerProblem?
             // A leaf that disagrees comes before any later break of the chain.
@@ -126,8 +128,13 @@ public struct LedgerVerifier: Sendable {
                 let sequence = stored.sequence
                 guard sequence == expected else { return treeProblem ?? .missing(sequence: expected) }
                 guard LedgerRecord.sequence(of: stored.record) == sequence else { return treeProblem ?? .altered(sequence: sequence) }
-                let hash = LedgerEntry.hash(previous: previous, record: stored.record)
-                guard stored.hash.elementsEqual(hash) else { return treeProblem ?? .altered(sequence: sequence) }
+                let sealed = previous.withUnsafeBytes { previous in
+                    hash.withUnsafeMutableBytes { hash in
+                        LedgerEntry.hash(previous: previous, record: stored.record, into: hash.baseAddress!)
+                        return stored.hash.count == MerkleHash.size && memcmp(stored.hash.baseAddress!, hash.baseAddress!, MerkleHash.size) == 0
+                    }
+                }
+                guard sealed else { return treeProblem ?? .altered(sequence: sequence) }
                 if checkLeaves, treeProblem == nil {
                     // Leaf i is hash i of the run of tiles, which starts at leaf first × 256.
                     let offset = Int(sequence - 1 - leaves.first * Int64(TileID.width)) * MerkleHash.size
@@ -138,7 +145,7 @@ public struct LedgerVerifier: Sendable {
                         }
                     if !matches { treeProblem = .treeMismatch(sequence: sequence) }
                 }
-                previous = hash
+                swap(&previous, &hash)
                 expected += 1
             }
             return treeProblem ?? (expected <= end ? .missing(sequence: expected) : nil)

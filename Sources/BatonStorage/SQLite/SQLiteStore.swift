@@ -55,13 +55,16 @@ public enum SQLiteStore {
     }
 
     /// Opens an existing store's database for reading only, or `nil` if it does not exist.
-    public static func openReadOnly(_ store: StoreName, in directory: DataDirectory, busyTimeout: Duration) throws -> DatabaseQueue? {
+    ///
+    /// A pool, as for the daemon: commands that read much (`audit verify`) read in parallel
+    /// on several connections, each on a snapshot of the (WAL-mode) file.
+    public static func openReadOnly(_ store: StoreName, in directory: DataDirectory, busyTimeout: Duration) throws -> DatabasePool? {
         let path = directory.file(fileName(for: store))
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         var configuration = configuration(busyTimeout: busyTimeout, durable: store.isDurable, cacheKiB: SQLiteMemory().cacheKiB(for: store))
         configuration.readonly = true
         do {
-            return try DatabaseQueue(path: path, configuration: configuration)
+            return try DatabasePool(path: path, configuration: configuration)
         } catch let error as DatabaseError {
             throw StorageError.openFailed(path: path, reason: error.message ?? "\(error.resultCode)")
         }
