@@ -1,5 +1,4 @@
 import BatonCore
-import Crypto
 
 extension LedgerEntry {
     /// The canonical encoding that the ledger stores and hashes (``CompactRecord``, version
@@ -196,10 +195,10 @@ extension LedgerEntry {
 
     /// The hash that seals a record: SHA-256 of the previous entry's hash and the record.
     static func hash(previous: [UInt8], record: UnsafeRawBufferPointer) -> [UInt8] {
-        var hasher = SHA256Stream()
-        previous.withUnsafeBytes { hasher.update($0) }
-        hasher.update(record)
-        return hasher.finalize()
+        [UInt8](unsafeUninitializedCapacity: MerkleHash.size) { buffer, count in
+            previous.withUnsafeBytes { hash(previous: $0, record: record, into: buffer.baseAddress!) }
+            count = MerkleHash.size
+        }
     }
 
     /// The same hash, written to `output` (32 bytes): verification hashes every entry so.
