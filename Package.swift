@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -59,6 +60,8 @@ let package = Package(
             dependencies: [
                 "BatonCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,6 +83,7 @@ let package = Package(
         .target(
             name: "BatonVault",
             dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "BatonCore",
                 "BatonStorage",
                 "BatonIdentity",
@@ -92,6 +96,7 @@ let package = Package(
         .target(
             name: "BatonLedger",
             dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "BatonCore",
                 "BatonStorage",
                 "CLibCrypto",
@@ -114,6 +119,8 @@ let package = Package(
             name: "BatonA2A",
             dependencies: [
                 "BatonCore",
+                "BatonStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -235,6 +242,7 @@ let package = Package(
             name: "BatonTestSupport",
             dependencies: [
                 "BatonCore",
+                "BatonStorage",
                 "BatonDevKit",
                 "BatonConnectors",
                 "BatonIdentity",
@@ -295,6 +303,7 @@ let package = Package(
             dependencies: [
                 "BatonCore", "BatonLedger", "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

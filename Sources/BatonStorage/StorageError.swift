@@ -10,6 +10,8 @@ public enum StorageError: BatonError, Equatable {
     case openFailed(path: String, reason: String)
     /// The file holds another store's data, e.g. a ledger database configured as the vault.
     case wrongStore(path: String, expected: String, found: String)
+    /// The PostgreSQL database could not be reached, refused the login, or failed a statement.
+    case postgres(endpoint: String, reason: String)
 
     public var code: String {
         switch self {
@@ -17,6 +19,7 @@ public enum StorageError: BatonError, Equatable {
         case .permissionsTooOpen: "storage_permissions_too_open"
         case .openFailed: "storage_open_failed"
         case .wrongStore: "storage_wrong_store"
+        case .postgres: "storage_postgres"
         }
     }
 
@@ -31,6 +34,8 @@ public enum StorageError: BatonError, Equatable {
             "\(path): cannot open the database: \(reason)"
         case .wrongStore(let path, let expected, let found):
             "\(path) holds the \(found) store, not the \(expected) store; check the file names in the data directory"
+        case .postgres(let endpoint, let reason):
+            "PostgreSQL at \(endpoint): \(reason)"
         }
     }
 }

@@ -16,14 +16,17 @@ import Metrics
 /// Expired tokens are never served and are swept.
 ///
 /// ```swift
-/// let vault = try TokenVault.open(in: directory, store: SQLiteVaultStore(database: pool), environment: ProcessInfo.processInfo.environment)
+/// let vault = try await TokenVault.open(in: directory, store: SQLiteVaultStore(database: pool), environment: ProcessInfo.processInfo.environment)
 /// let broker = TokenBroker(exchanger: OnBehalfOfExchanger(), cache: vault)
 /// ```
 public actor TokenVault: RefreshTokenStore {
     private let store: any VaultStore
-    private let keyringPath: String
+    /// The keyring file; `nil` when the store keeps the keyring (several daemons share it).
+    private let keyringPath: String?
     private let sealingKey: SymmetricKey?
     private var keyring: VaultKeyring
+    /// The keyring as the store keeps it, when it does: a rotation replaces exactly this.
+    private var storedKeyring: Data?
     private var hot: HotTokenCache
     private var dataKeys: [String: SymmetricKey] = [:]
     private let metrics: (any MetricsFactory)?
@@ -35,13 +38,14 @@ public actor TokenVault: RefreshTokenStore {
     private var unflushed = VaultCounters()
 
     init(
-        store: any VaultStore, keyring: VaultKeyring, keyringPath: String, sealingKey: SymmetricKey?, hotCapacity: Int,
+        store: any VaultStore, keyring: VaultKeyring, keyringPath: String?, storedKeyring: Data?, sealingKey: SymmetricKey?, hotCapacity: Int,
         metrics: (any MetricsFactory)?,
         logger: Logger, now: @escaping @Sendable () -> Date
     ) {
         self.store = store
         self.keyring = keyring
         self.keyringPath = keyringPath
+        self.storedKeyring = storedKeyring
         self.sealingKey = sealingKey
         self.hot = HotTokenCache(capacity: hotCapacity)
         self.metrics = metrics
@@ -49,22 +53,42 @@ public actor TokenVault: RefreshTokenStore {
         self.now = now
     }
 
-    /// Opens the vault on its store, reading (or creating) the keyring in `directory`.
+    /// Opens the vault on its store, reading (or creating) the keyring: the file in
+    /// `directory`, or the one the store keeps when several daemons share it.
     ///
-    /// - Throws: ``VaultError`` when the keyring is sealed without `BATON_VAULT_KEY`, the key is
-    ///   wrong, or the keyring does not match the stored data keys — never a garbage read.
+    /// - Throws: ``VaultError`` when the keyring is sealed without `BATON_VAULT_KEY` (a shared
+    ///   store's always is), the key is wrong, or the keyring does not match the stored data
+    ///   keys — never a garbage read.
     public static func open(
         in directory: DataDirectory, store: any VaultStore, environment: [String: String], hotCapacity: Int = 10_000,
         metrics: (any MetricsFactory)? = nil, logger: Logger = Logger(label: "baton.vault"), now: @escaping @Sendable () -> Date = Date.init
-    ) throws -> TokenVault {
+    ) async throws -> TokenVault {
         let sealingKey = try VaultKeyring.sealingKey(from: environment)
-        let path = directory.file(VaultKeyring.fileName)
-        let keyring = try VaultKeyring.loadOrCreate(at: path, sealingKey: sealingKey)
-        try keyring.check(against: store)
+        let keyring: VaultKeyring
+        var path: String?
+        var stored: Data?
+        if store.keepsKeyring {
+            guard let sealingKey else { throw VaultError.sharedKeyringNeedsKey }
+            var kept = try await store.keyring()
+            if kept == nil {
+                // Two daemons starting on an empty store: the store keeps the first keyring.
+                kept = try await store.insertKeyring(try VaultKeyring.generate().encoded(sealingKey: sealingKey, source: sharedKeyring))
+            }
+            guard let kept else { throw VaultError.sharedKeyringNeedsKey }
+            keyring = try VaultKeyring.decode(kept, sealingKey: sealingKey, source: sharedKeyring).0
+            stored = kept
+        } else {
+            path = directory.file(VaultKeyring.fileName)
+            keyring = try VaultKeyring.loadOrCreate(at: path!, sealingKey: sealingKey)
+        }
+        try await keyring.check(against: store)
         return TokenVault(
-            store: store, keyring: keyring, keyringPath: path, sealingKey: sealingKey, hotCapacity: hotCapacity, metrics: metrics, logger: logger,
-            now: now)
+            store: store, keyring: keyring, keyringPath: path, storedKeyring: stored, sealingKey: sealingKey, hotCapacity: hotCapacity,
+            metrics: metrics, logger: logger, now: now)
     }
+
+    /// How the keyring a shared store keeps is named in errors.
+    private static let sharedKeyring = "(the keyring kept in the shared store)"
 
     // MARK: - TokenCache
 
@@ -74,8 +98,8 @@ public actor TokenVault: RefreshTokenStore {
             record(.hot)
             return CachedToken(accessToken: entry.token, expiresAt: entry.expiresAt, source: .hot)
         }
-        guard let row = try store.entry(key: key.bytes, kind: .access, unexpiredAt: now),
-            let dataKey = try dataKey(tenantID: row.context.tenantID, objectID: row.context.objectID, create: false)
+        guard let row = try await store.entry(key: key.bytes, kind: .access, unexpiredAt: now),
+            let dataKey = try await dataKey(tenantID: row.context.tenantID, objectID: row.context.objectID, create: false)
         else {
             record(nil)
             return nil
@@ -90,47 +114,47 @@ public actor TokenVault: RefreshTokenStore {
 
     public func store(_ token: ExchangedToken, for key: VaultKey, context: VaultEntryContext) async throws {
         guard token.expiresAt > now() else { return }
-        let dataKey = try dataKey(tenantID: context.tenantID, objectID: context.objectID, create: true)!
-        try store.put(try Self.entry(token.accessToken, kind: .access, key: key, expiresAt: token.expiresAt, context: context, dataKey: dataKey))
+        let dataKey = try await dataKey(tenantID: context.tenantID, objectID: context.objectID, create: true)!
+        try await store.put(
+            try Self.entry(token.accessToken, kind: .access, key: key, expiresAt: token.expiresAt, context: context, dataKey: dataKey))
         hot.put(
             key,
             .init(token: token.accessToken, expiresAt: token.expiresAt, tenantID: context.tenantID, objectID: context.objectID, agent: context.agent))
     }
 
     public func storeRefreshToken(_ token: Secret, for key: VaultKey, context: VaultEntryContext, deadline: Date) async throws {
-        let dataKey = try dataKey(tenantID: context.tenantID, objectID: context.objectID, create: true)!
-        try store.put(try Self.entry(token, kind: .refresh, key: key, expiresAt: deadline, context: context, dataKey: dataKey))
+        let dataKey = try await dataKey(tenantID: context.tenantID, objectID: context.objectID, create: true)!
+        try await store.put(try Self.entry(token, kind: .refresh, key: key, expiresAt: deadline, context: context, dataKey: dataKey))
     }
 
     public func refreshToken(for key: VaultKey) async throws -> (token: Secret, deadline: Date)? {
-        guard let row = try store.entry(key: key.bytes, kind: .refresh, unexpiredAt: now()),
-            let dataKey = try dataKey(tenantID: row.context.tenantID, objectID: row.context.objectID, create: false)
+        guard let row = try await store.entry(key: key.bytes, kind: .refresh, unexpiredAt: now()),
+            let dataKey = try await dataKey(tenantID: row.context.tenantID, objectID: row.context.objectID, create: false)
         else { return nil }
         return (try VaultKeyring.open(row.sealed, key: key, dataKey: dataKey), row.expiresAt)
     }
 
     public func remove(_ key: VaultKey) async throws {
         hot.remove(key)
-        try store.remove(key: key.bytes)
+        try await store.remove(key: key.bytes)
     }
 
     // MARK: - Administration
 
     /// Destroys a user's data key and tokens, then rotates the master key so that no older
     /// copy of the database can unseal them. Returns the number of entries removed.
-    public func purge(tenantID: String, objectID: String) throws -> Int {
-        let removed = try store.purge(tenantID: tenantID.lowercased(), objectID: objectID.lowercased())
-        hot.removeAll { $0.tenantID == tenantID.lowercased() && $0.objectID == objectID.lowercased() }
-        dataKeys[Self.userKey(tenantID, objectID)] = nil
-        try rotateMasterKey()
+    public func purge(tenantID: String, objectID: String) async throws -> Int {
+        let removed = try await store.purge(tenantID: tenantID.lowercased(), objectID: objectID.lowercased())
+        forget(.user(tenantID: tenantID, objectID: objectID))
+        try await rotateMasterKey()
         logger.notice("vault purged a user", metadata: ["tid": "\(tenantID)", "oid": "\(objectID)", "entries": "\(removed)"])
         return removed
     }
 
     /// Removes every token an agent holds. Returns the number of entries removed.
-    public func purge(agent: String) throws -> Int {
-        hot.removeAll { $0.agent == agent }
-        let removed = try store.purge(agent: agent)
+    public func purge(agent: String) async throws -> Int {
+        forget(.agent(agent))
+        let removed = try await store.purge(agent: agent)
         logger.notice("vault purged an agent", metadata: ["agent": "\(agent)", "entries": "\(removed)"])
         return removed
     }
@@ -138,11 +162,12 @@ public actor TokenVault: RefreshTokenStore {
     /// Adds a new master key, re-wraps every data key under it and forgets the old keys.
     /// Entries are not touched: they stay sealed under the same data keys.
     @discardableResult
-    public func rotateMasterKey() throws -> Int {
+    public func rotateMasterKey() async throws -> Int {
+        guard let keyringPath else { return try await rotateSharedMasterKey() }
         var next = keyring
         next.addActiveKey()
         try next.save(to: keyringPath, sealingKey: sealingKey)
-        let rewrapped = try store.rewrapDataKeys(recording: try next.activeCheck()) { wrapped in
+        let rewrapped = try await store.rewrapDataKeys(recording: try next.activeCheck(), replacingKeyring: nil) { wrapped in
             try next.wrap(try next.unwrap(wrapped), tenantID: wrapped.tenantID, objectID: wrapped.objectID)
         }
         next.dropInactiveKeys()
@@ -151,15 +176,74 @@ public actor TokenVault: RefreshTokenStore {
         return rewrapped
     }
 
+    /// Rotates the master key of a keyring the store keeps: the new keyring (the new key
+    /// only) replaces the stored one in the transaction that re-wraps every data key, so
+    /// every daemon sharing the store reads a keyring that opens every data key. When
+    /// another daemon rotated first, reads its keyring and rotates again.
+    private func rotateSharedMasterKey() async throws -> Int {
+        for _ in 0..<5 {
+            var next = keyring
+            next.addActiveKey()
+            var kept = next
+            kept.dropInactiveKeys()
+            let replacement = try kept.encoded(sealingKey: sealingKey, source: Self.sharedKeyring)
+            do {
+                let rewrapped = try await store.rewrapDataKeys(
+                    recording: try next.activeCheck(), replacingKeyring: (storedKeyring ?? Data(), replacement)
+                ) { wrapped in
+                    try next.wrap(try next.unwrap(wrapped), tenantID: wrapped.tenantID, objectID: wrapped.objectID)
+                }
+                keyring = kept
+                storedKeyring = replacement
+                return rewrapped
+            } catch VaultError.keyringChanged {
+                try await reloadKeyring()
+            }
+        }
+        throw VaultError.keyringChanged
+    }
+
+    /// Reads the keyring the store keeps again (another daemon rotated it).
+    private func reloadKeyring() async throws {
+        guard keyringPath == nil, let kept = try await store.keyring() else { return }
+        keyring = try VaultKeyring.decode(kept, sealingKey: sealingKey, source: Self.sharedKeyring).0
+        storedKeyring = kept
+    }
+
+    /// Drops what this daemon holds in memory for a purge (its own, or another daemon's on
+    /// a shared store): the hot tier's tokens and the unwrapped data keys.
+    public func forget(_ notice: PurgeNotice) {
+        switch notice {
+        case .user(let tenantID, let objectID):
+            hot.removeAll { $0.tenantID == tenantID.lowercased() && $0.objectID == objectID.lowercased() }
+            dataKeys[Self.userKey(tenantID, objectID)] = nil
+        case .agent(let agent):
+            hot.removeAll { $0.agent == agent }
+        case .unknown:
+            hot.removeAll { _ in true }
+            dataKeys.removeAll()
+        }
+    }
+
+    /// Follows the purges other daemons sharing the store make, until the task is cancelled
+    /// (returns at once for a store one daemon uses alone).
+    public func followPurges() async {
+        guard let notices = store.purgeNotices() else { return }
+        for await notice in notices {
+            forget(notice)
+            logger.info("vault dropped what it held for another daemon's purge", metadata: ["purge": "\(notice)"])
+        }
+    }
+
     /// Deletes expired entries from the store. Returns how many.
-    public func sweepExpired() throws -> Int {
-        try store.sweep(expiredAt: now())
+    public func sweepExpired() async throws -> Int {
+        try await store.sweep(expiredAt: now())
     }
 
     /// Adds the lookups counted since the last flush to the totals `baton vault stats` reports.
-    public func flushCounters() throws {
+    public func flushCounters() async throws {
         guard unflushed != VaultCounters() else { return }
-        try store.addLookups(unflushed)
+        try await store.addLookups(unflushed)
         unflushed = VaultCounters()
     }
 
@@ -168,20 +252,35 @@ public actor TokenVault: RefreshTokenStore {
 
     // MARK: - Private
 
-    private func dataKey(tenantID: String, objectID: String, create: Bool) throws -> SymmetricKey? {
+    private func dataKey(tenantID: String, objectID: String, create: Bool) async throws -> SymmetricKey? {
         let id = Self.userKey(tenantID, objectID)
         if let key = dataKeys[id] { return key }
         let (tenant, object) = (tenantID.lowercased(), objectID.lowercased())
         let key: SymmetricKey
-        if let wrapped = try store.wrappedDataKey(tenantID: tenant, objectID: object) {
-            key = try keyring.unwrap(wrapped)
+        if let wrapped = try await store.wrappedDataKey(tenantID: tenant, objectID: object) {
+            key = try await unwrap(wrapped)
         } else {
             guard create else { return nil }
-            // Another daemon on the same store may have created one meanwhile: the store keeps the first.
-            key = try keyring.unwrap(try store.insertDataKey(try keyring.wrap(SymmetricKey(size: .bits256), tenantID: tenant, objectID: object)))
+            let fresh = SymmetricKey(size: .bits256)
+            let kept: WrappedDataKey
+            do {
+                // Another daemon on the same store may have created one meanwhile: the store keeps the first.
+                kept = try await store.insertDataKey(try keyring.wrap(fresh, tenantID: tenant, objectID: object))
+            } catch VaultError.keyringChanged {
+                try await reloadKeyring()
+                kept = try await store.insertDataKey(try keyring.wrap(fresh, tenantID: tenant, objectID: object))
+            }
+            key = try await unwrap(kept)
         }
         dataKeys[id] = key
         return key
+    }
+
+    /// The data key inside `wrapped`, reading a shared keyring again when another daemon
+    /// re-wrapped it under a master key this one has not seen.
+    private func unwrap(_ wrapped: WrappedDataKey) async throws -> SymmetricKey {
+        if keyring.key(wrapped.masterKeyID) == nil { try await reloadKeyring() }
+        return try keyring.unwrap(wrapped)
     }
 
     private static func entry(

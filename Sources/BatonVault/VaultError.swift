@@ -14,8 +14,12 @@ public enum VaultError: BatonError, Equatable {
     case unsealFailed(String)
     /// Another process (the daemon) holds the vault.
     case locked(path: String)
-    /// SQLite failed.
+    /// The store failed.
     case storage(String)
+    /// Another daemon sharing the store rotated the master key since this one read the keyring.
+    case keyringChanged
+    /// A store several daemons share keeps the keyring sealed, and `BATON_VAULT_KEY` is not set.
+    case sharedKeyringNeedsKey
 
     public var code: String {
         switch self {
@@ -26,6 +30,8 @@ public enum VaultError: BatonError, Equatable {
         case .unsealFailed: "vault_unseal_failed"
         case .locked: "vault_locked"
         case .storage: "vault_storage"
+        case .keyringChanged: "vault_keyring_changed"
+        case .sharedKeyringNeedsKey: "vault_key_required"
         }
     }
 
@@ -38,6 +44,10 @@ public enum VaultError: BatonError, Equatable {
         case .unsealFailed(let detail): "a sealed vault value did not authenticate: \(detail)"
         case .locked(let path): "the vault is in use by a running daemon (\(path) is locked); stop it first"
         case .storage(let detail): "vault storage failed: \(detail)"
+        case .keyringChanged: "another daemon rotated the vault's master key meanwhile; the keyring was read again"
+        case .sharedKeyringNeedsKey:
+            "a vault on PostgreSQL keeps its keyring in the database, sealed with BATON_VAULT_KEY: set it, the same on every daemon "
+                + "(32 random bytes in base64, e.g. `openssl rand -base64 32`)"
         }
     }
 }

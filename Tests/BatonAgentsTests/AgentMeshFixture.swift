@@ -31,7 +31,7 @@ struct AgentMeshFixture: Sendable {
             let directory = try DataDirectory.prepare(root.file("data"))
             let logger = Logger(label: "test-agents")
             let vaultDatabase = try SQLiteStore.open(.vault, in: directory, busyTimeout: .seconds(5), logger: logger)
-            let vault = try TokenVault.open(in: directory, store: SQLiteVaultStore(database: vaultDatabase), environment: [:])
+            let vault = try await TokenVault.open(in: directory, store: SQLiteVaultStore(database: vaultDatabase), environment: [:])
             let ledgerDatabase = try LedgerStore.openEntries(in: directory, busyTimeout: .seconds(5), logger: logger)
             let writer = try await LedgerWriter.open(
                 store: SQLiteLedgerRecords(database: ledgerDatabase), signer: try CheckpointSigner.load(from: directory))

@@ -173,6 +173,66 @@ struct BatonConfigurationTests {
         #expect(error.description.hasSuffix("storage.data_dir: must not be empty"))
     }
 
+    @Test("storage.engine: postgres reads the URL, takes the password from a file, and shows it masked")
+    func postgres() throws {
+        let passwordFile = try directory.write("db-password", "s3cret-pw\n")
+        let loaded = try load(
+            """
+            storage:
+              engine: postgres
+              postgres:
+                url: postgres://baton@db.internal:6543/audit?sslmode=verify-full
+                password_file: \(passwordFile)
+                schema: baton_prod
+                pool_size: 32
+                statement_timeout: 5s
+            """)
+        let postgres = try #require(loaded.configuration.storage.postgres)
+        #expect(loaded.configuration.storage.engine == .postgres)
+        #expect((postgres.host, postgres.port, postgres.username, postgres.database) == ("db.internal", 6543, "baton", "audit"))
+        #expect(postgres.password?.revealed == "s3cret-pw")
+        #expect(postgres.tls == .verifyFull)
+        #expect((postgres.schema, postgres.poolSize, postgres.statementTimeout) == ("baton_prod", 32, .seconds(5)))
+        let rendered = loaded.configuration.renderedYAML()
+        #expect(!rendered.contains("s3cret-pw"))
+        #expect(rendered.contains("tls: verify-full"))
+    }
+
+    @Test("the URL's password is used and masked; BATON_STORAGE_ENGINE and BATON_STORAGE_POSTGRES_URL override the file")
+    func postgresFromEnvironment() throws {
+        let loaded = try load(
+            "storage:\n  postgres:\n    schema: blue\n",
+            environment: ["BATON_STORAGE_ENGINE": "postgres", "BATON_STORAGE_POSTGRES_URL": "postgresql://svc:p%40ss@10.0.0.5/baton"])
+        let postgres = try #require(loaded.configuration.storage.postgres)
+        #expect(postgres.password?.revealed == "p@ss")
+        #expect((postgres.host, postgres.port, postgres.schema, postgres.tls) == ("10.0.0.5", 5432, "blue", .prefer))
+        let rendered = loaded.configuration.renderedYAML()
+        #expect(!rendered.contains("p%40ss") && !rendered.contains("p@ss"))
+    }
+
+    @Test(
+        "a bad storage.postgres setting names the file and the field, never the password",
+        arguments: [
+            ("engine: postgres", "storage.postgres.url"),
+            ("engine: postgres\n  postgres:\n    url: mysql://u:hunter2@h/d", "storage.postgres.url: must be a PostgreSQL URL"),
+            ("engine: postgres\n  postgres:\n    url: postgres://h:5432/d", "storage.postgres.url: must name the user"),
+            ("engine: postgres\n  postgres:\n    url: postgres://u:hunter2@h/d?sslmode=verify-ca", "sslmode must be one of"),
+            ("engine: postgres\n  postgres:\n    url: postgres://u@h/d\n    schema: Public", "storage.postgres.schema"),
+            (
+                "engine: postgres\n  postgres:\n    url: postgres://u@h/d\n    password_file: /nonexistent/pw",
+                "storage.postgres.password_file: cannot read"
+            ),
+            ("engine: postgres\n  postgres:\n    url: postgres://u@h/d\n    pool_size: 0", "storage.postgres.pool_size"),
+            ("engine: postgres\n  postgres:\n    url: postgres://u@h/d\n    tls: sometimes", "storage.postgres.tls"),
+            ("postgres:\n    url: postgres://u@h/d", "storage.postgres: is set but engine is sqlite"),
+        ])
+    func postgresErrors(yaml: String, expected: String) throws {
+        let error = try #require(loadError("storage:\n  " + yaml + "\n"))
+        #expect(error.description.contains(expected), "\(error.description)")
+        #expect(error.description.contains("baton.yaml"))
+        #expect(!error.description.contains("hunter2"))
+    }
+
     @Test("the rendered effective configuration loads back to the same configuration")
     func renderedRoundTrip() throws {
         let original = try load("server:\n  listen: '[::1]:9001'\n  shutdown_timeout: 1500ms\nlog:\n  format: json\nstorage:\n  data_dir: /tmp/x y\n")

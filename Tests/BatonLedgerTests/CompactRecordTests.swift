@@ -138,7 +138,8 @@ struct CompactRecordTests {
             previous = record.withUnsafeBytes { LedgerEntry.hash(previous: previous, record: $0) }
             sealed.append(SealedRecord(sequence: Int64(index), record: record, hash: previous))
         }
-        try await records.append(sealed, tiles: [])  // as a ledger from before the Merkle tree
+        // As a ledger from before the Merkle tree: records without tiles.
+        try await records.append { [sealed] _ in (SealedBatch(records: sealed, tiles: []), ()) }
         let writer = try await fixture.writer()
         for index in 4...6 { try await writer.append(LedgerFixture.entry(index)) }
         try await writer.checkpoint()

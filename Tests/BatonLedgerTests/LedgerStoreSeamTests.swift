@@ -102,11 +102,15 @@ final class MemoryLedgerRecords: LedgerRecordStore {
         state.withLock { $0.checkpoints.values.filter { $0.note != nil }.max { $0.sequence < $1.sequence } }
     }
 
-    func append(_ records: [SealedRecord], tiles: [StoredTile]) async throws {
-        state.withLock { state in
-            for record in records { state.rows[record.sequence] = Row(record: Bytes(record.record), hash: Bytes(record.hash)) }
-            for tile in tiles { state.tiles[TileKey(level: tile.level, index: tile.index)] = tile.hashes }
+    func append<Result: Sendable>(_ seal: @Sendable (LedgerAppendHead) async throws -> (SealedBatch, Result)) async throws -> Result {
+        let head = try await self.head() ?? (0, LedgerWriter.genesis)
+        let (batch, result) = try await seal(LedgerAppendHead(sequence: head.sequence, hash: head.hash) { try await self.tile(level: $0, index: $1) })
+        try state.withLock { state in
+            guard state.rows.keys.max() ?? 0 == head.sequence else { throw LedgerError.writeFailed("another writer appended") }
+            for record in batch.records { state.rows[record.sequence] = Row(record: Bytes(record.record), hash: Bytes(record.hash)) }
+            for tile in batch.tiles { state.tiles[TileKey(level: tile.level, index: tile.index)] = tile.hashes }
         }
+        return result
     }
 
     func saveTiles(_ tiles: [StoredTile]) async throws {

@@ -17,11 +17,11 @@ struct BrokerHarness {
     let vault: TokenVault
     let broker: TokenBroker
 
-    init(client: IdentityProviderFixture.Client) throws {
+    init(client: IdentityProviderFixture.Client) async throws {
         self.client = client
         fixture = try VaultFixture()
         let clock = self.clock
-        vault = try TokenVault.open(
+        vault = try await TokenVault.open(
             in: fixture.directory, store: SQLiteVaultStore(database: fixture.database), environment: [:], logger: capture.logger("vault"),
             now: { clock.now })
         broker = TokenBroker(
@@ -55,7 +55,7 @@ struct TokenBrokerTests {
     @Test("a miss exchanges at the IdP; the same request then hits the hot tier")
     func missThenHit() async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client)
             let jane = try await client.signIn()
             let first = try await harness.token(jane)
             #expect(first.source == .identityProvider)
@@ -73,7 +73,7 @@ struct TokenBrokerTests {
     @Test("100 concurrent requests for one key make exactly one exchange at the IdP")
     func singleFlight() async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client)
             let jane = try await client.signIn()
             let before = await provider.tokenRequestCount
             let tokens = try await withThrowingTaskGroup(of: String.self) { group in
@@ -89,7 +89,7 @@ struct TokenBrokerTests {
     @Test("a token with less than the skew left is never handed out; one nearing expiry is served while one refresh runs")
     func skewAndRefreshAhead() async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client)
             let jane = try await client.signIn()
             let original = try await harness.token(jane)
             harness.clock.advance(by: 3400)
@@ -108,7 +108,7 @@ struct TokenBrokerTests {
     @Test("after invalidate (a downstream 401) the next call exchanges exactly once more")
     func invalidate() async throws {
         try await IdentityProviderFixture.withRunningProvider { _, client in
-            let harness = try BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client)
             let jane = try await client.signIn()
             let first = try await harness.token(jane)
             await harness.broker.invalidate(first.key)
@@ -121,7 +121,7 @@ struct TokenBrokerTests {
     @Test("a claims challenge from the IdP reaches the broker's caller unchanged")
     func claimsChallenge() async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client)
             let challenge = #"{"access_token":{"capolids":{"essential":true,"values":["p-17"]}}}"#
             await provider.forceClaimsChallenge(for: "triage", claims: challenge)
             let error = await #expect(throws: ExchangeError.self) { try await harness.token(try await client.signIn()) }
@@ -137,7 +137,7 @@ struct TokenBrokerTests {
     @Test("no log line at any level contains a token, a secret or a key")
     func noSecretsInLogs() async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client)
             let jane = try await client.signIn()
             let issued = try await harness.token(jane)
             await harness.broker.invalidate(issued.key)
@@ -162,7 +162,7 @@ struct LongRunningTests {
     @Test("a session goes on with its sealed refresh token until its maximum age, each use logged without the token")
     func session() async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client)
             let jane = client.tenant.user(username: "jane@contoso.com")!
             let context = harness.janeContext
             let request = harness.request(try await client.signIn())
@@ -192,7 +192,7 @@ struct LongRunningTests {
     @Test("purging the user ends their long-running sessions")
     func purgeEndsSessions() async throws {
         try await IdentityProviderFixture.withRunningProvider { _, client in
-            let harness = try BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client)
             let jane = client.tenant.user(username: "jane@contoso.com")!
             let context = harness.janeContext
             let request = harness.request(try await client.signIn())

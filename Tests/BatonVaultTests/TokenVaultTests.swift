@@ -16,11 +16,11 @@ struct TokenVaultTests {
     func tiers() async throws {
         let fixture = try VaultFixture()
         let key = VaultFixture.key("assertion-1")
-        let vault = try fixture.vault()
+        let vault = try await fixture.vault()
         #expect(try await vault.cachedToken(for: key) == nil)
         try await vault.store(VaultFixture.token("token-value-1"), for: key, context: VaultFixture.context())
         #expect(try await vault.cachedToken(for: key)?.source == .hot)
-        let reopened = try fixture.vault()
+        let reopened = try await fixture.vault()
         let fromStore = try #require(try await reopened.cachedToken(for: key))
         #expect(fromStore.source == .store)
         #expect(fromStore.accessToken.revealed == "token-value-1")
@@ -32,7 +32,7 @@ struct TokenVaultTests {
     func sealedOnDisk() async throws {
         let fixture = try VaultFixture()
         let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJqYW5lIn0.c2lnbmF0dXJlLW9mLWphbmVzLXRva2Vu"
-        let vault = try fixture.vault()
+        let vault = try await fixture.vault()
         try await vault.store(VaultFixture.token(token), for: VaultFixture.key("a"), context: VaultFixture.context())
         let disk = try fixture.bytesOnDisk()
         for part in token.split(separator: ".") { #expect(disk.range(of: Data(part.utf8)) == nil, "\(part)") }
@@ -43,7 +43,7 @@ struct TokenVaultTests {
     func expiry() async throws {
         let fixture = try VaultFixture()
         let clock = TestClock()
-        let vault = try fixture.vault(now: { clock.now })
+        let vault = try await fixture.vault(now: { clock.now })
         let key = VaultFixture.key("a")
         try await vault.store(VaultFixture.token("t", lifetime: 120), for: key, context: VaultFixture.context())
         clock.advance(by: 121)
@@ -55,7 +55,7 @@ struct TokenVaultTests {
     @Test("a sealed value moved to another entry does not open")
     func boundToItsEntry() async throws {
         let fixture = try VaultFixture()
-        let vault = try fixture.vault()
+        let vault = try await fixture.vault()
         try await vault.store(VaultFixture.token("first"), for: VaultFixture.key("a"), context: VaultFixture.context())
         try await vault.store(VaultFixture.token("second"), for: VaultFixture.key("b"), context: VaultFixture.context())
         try await fixture.database.write { db in
@@ -69,7 +69,7 @@ struct TokenVaultTests {
     @Test("purging a user removes their tokens, and a copy of the database taken before cannot be unsealed with the current keys")
     func purgeUser() async throws {
         let fixture = try VaultFixture()
-        let vault = try fixture.vault()
+        let vault = try await fixture.vault()
         let jane = VaultFixture.context()
         let harriet = VaultFixture.context(oid: "efc14c1c-1a19-5cb2-bcbe-80bf221c1fb1")
         try await vault.store(VaultFixture.token("jane-token"), for: VaultFixture.key("jane"), context: jane)
@@ -85,7 +85,7 @@ struct TokenVaultTests {
 
         let backup = try DatabasePool(path: backupPath)
         await #expect(throws: VaultError.self) {
-            let restored = try TokenVault.open(in: fixture.directory, store: SQLiteVaultStore(database: backup), environment: [:])
+            let restored = try await TokenVault.open(in: fixture.directory, store: SQLiteVaultStore(database: backup), environment: [:])
             _ = try await restored.cachedToken(for: VaultFixture.key("jane"))
         }
     }
@@ -93,7 +93,7 @@ struct TokenVaultTests {
     @Test("purging an agent removes exactly its tokens")
     func purgeAgent() async throws {
         let fixture = try VaultFixture()
-        let vault = try fixture.vault()
+        let vault = try await fixture.vault()
         try await vault.store(VaultFixture.token("a"), for: VaultFixture.key("1"), context: VaultFixture.context(agent: "concierge"))
         try await vault.store(VaultFixture.token("b"), for: VaultFixture.key("2"), context: VaultFixture.context(agent: "itsm"))
         #expect(try await vault.purge(agent: "itsm") == 1)
@@ -104,7 +104,7 @@ struct TokenVaultTests {
     @Test("rotating the master key re-wraps data keys and keeps every entry readable")
     func rotation() async throws {
         let fixture = try VaultFixture()
-        let vault = try fixture.vault()
+        let vault = try await fixture.vault()
         for index in 0..<5 {
             try await vault.store(
                 VaultFixture.token("token-\(index)"), for: VaultFixture.key("\(index)"),
@@ -113,7 +113,7 @@ struct TokenVaultTests {
         let before = await vault.activeMasterKeyID
         #expect(try await vault.rotateMasterKey() == 5)
         #expect(await vault.activeMasterKeyID != before)
-        let reopened = try fixture.vault()
+        let reopened = try await fixture.vault()
         for index in 0..<5 {
             #expect(try await reopened.cachedToken(for: VaultFixture.key("\(index)"))?.accessToken.revealed == "token-\(index)")
         }
@@ -125,20 +125,20 @@ struct TokenVaultTests {
     func wrongKey() async throws {
         let fixture = try VaultFixture()
         let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
-        let vault = try fixture.vault(environment: ["BATON_VAULT_KEY": key])
+        let vault = try await fixture.vault(environment: ["BATON_VAULT_KEY": key])
         try await vault.store(VaultFixture.token("t"), for: VaultFixture.key("a"), context: VaultFixture.context())
         let keyringPath = fixture.directory.file(VaultKeyring.fileName)
         #expect(String(decoding: FileManager.default.contents(atPath: keyringPath)!, as: UTF8.self).hasPrefix("baton-keyring-sealed-v1"))
 
         let other = Data((0..<32).map { UInt8(255 - $0) }).base64EncodedString()
-        #expect(throws: VaultError.wrongKey("BATON_VAULT_KEY does not open \(keyringPath)")) {
-            try fixture.vault(environment: ["BATON_VAULT_KEY": other])
+        await #expect(throws: VaultError.wrongKey("BATON_VAULT_KEY does not open \(keyringPath)")) {
+            try await fixture.vault(environment: ["BATON_VAULT_KEY": other])
         }
-        #expect(throws: VaultError.keyringSealed(path: keyringPath)) { try fixture.vault() }
-        #expect(throws: VaultError.malformedEnvironmentKey) { try fixture.vault(environment: ["BATON_VAULT_KEY": "short"]) }
+        await #expect(throws: VaultError.keyringSealed(path: keyringPath)) { try await fixture.vault() }
+        await #expect(throws: VaultError.malformedEnvironmentKey) { try await fixture.vault(environment: ["BATON_VAULT_KEY": "short"]) }
 
         try FileManager.default.removeItem(atPath: keyringPath)
-        let error = #expect(throws: VaultError.self) { try fixture.vault(environment: ["BATON_VAULT_KEY": key]) }
+        let error = await #expect(throws: VaultError.self) { try await fixture.vault(environment: ["BATON_VAULT_KEY": key]) }
         #expect(error?.code == "vault_wrong_key")
         #expect(error?.description.contains("which the keyring does not hold") == true)
         #expect(try permissions(of: keyringPath) == 0o600)

@@ -21,8 +21,11 @@ struct VaultFixture {
         database = try SQLiteStore.open(.vault, in: directory, busyTimeout: .seconds(5), logger: Logger(label: "test"))
     }
 
-    func vault(environment: [String: String] = [:], now: @escaping @Sendable () -> Date = Date.init, hotCapacity: Int = 100) throws -> TokenVault {
-        try TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: environment, hotCapacity: hotCapacity, now: now)
+    func vault(environment: [String: String] = [:], now: @escaping @Sendable () -> Date = Date.init, hotCapacity: Int = 100) async throws
+        -> TokenVault
+    {
+        try await TokenVault.open(
+            in: directory, store: SQLiteVaultStore(database: database), environment: environment, hotCapacity: hotCapacity, now: now)
     }
 
     /// A context for Jane (or another user) and an agent.

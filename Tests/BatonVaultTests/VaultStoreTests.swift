@@ -48,7 +48,9 @@ final class MemoryVaultStore: VaultStore {
         }
     }
 
-    func rewrapDataKeys(recording active: MasterKeyCheck, _ rewrap: (WrappedDataKey) throws -> WrappedDataKey) throws -> Int {
+    func rewrapDataKeys(
+        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?, _ rewrap: (WrappedDataKey) throws -> WrappedDataKey
+    ) throws -> Int {
         try state.withLock { state in
             var keys = state.keys
             for (id, key) in keys { keys[id] = try rewrap(key) }
@@ -143,10 +145,10 @@ struct VaultStoreTests {
         let root = try TemporaryDirectory()
         let directory = try DataDirectory.prepare(root.file("data"))
         let store = MemoryVaultStore()
-        let vault = try TokenVault.open(in: directory, store: store, environment: [:])
+        let vault = try await TokenVault.open(in: directory, store: store, environment: [:])
         let key = VaultFixture.key("assertion")
         try await vault.store(VaultFixture.token("secret-token-bytes"), for: key, context: VaultFixture.context())
-        let other = try TokenVault.open(in: directory, store: store, environment: [:])
+        let other = try await TokenVault.open(in: directory, store: store, environment: [:])
         let found = try #require(try await other.cachedToken(for: key))
         #expect(found.source == .store && found.accessToken.revealed == "secret-token-bytes")
         #expect(store.bytes.range(of: Data("secret-token-bytes".utf8)) == nil, "the store only ever holds sealed bytes")
@@ -157,11 +159,11 @@ struct VaultStoreTests {
         let root = try TemporaryDirectory()
         let directory = try DataDirectory.prepare(root.file("data"))
         let store = MemoryVaultStore()
-        let vault = try TokenVault.open(in: directory, store: store, environment: [:])
+        let vault = try await TokenVault.open(in: directory, store: store, environment: [:])
         let key = VaultFixture.key("assertion")
         try await vault.store(VaultFixture.token("t"), for: key, context: VaultFixture.context())
         #expect(try await vault.rotateMasterKey() == 1)
-        #expect(try store.masterKeyChecks().map(\.keyID) == [await vault.activeMasterKeyID])
+        #expect(try await store.masterKeyChecks().map(\.keyID) == [await vault.activeMasterKeyID])
         #expect(try await TokenVault.open(in: directory, store: store, environment: [:]).cachedToken(for: key)?.accessToken.revealed == "t")
         #expect(try await vault.purge(tenantID: VaultFixture.context().tenantID, objectID: VaultFixture.context().objectID) == 1)
         #expect(try store.statistics(now: Date()).users == 0)

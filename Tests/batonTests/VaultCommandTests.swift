@@ -22,7 +22,7 @@ struct VaultCommandTests {
     private func populate() async throws {
         let data = try DataDirectory.prepare(directory.file("data"))
         let database = try SQLiteStore.open(.vault, in: data, busyTimeout: .seconds(5), logger: Logger(label: "test"))
-        let vault = try TokenVault.open(in: data, store: SQLiteVaultStore(database: database), environment: [:])
+        let vault = try await TokenVault.open(in: data, store: SQLiteVaultStore(database: database), environment: [:])
         for (oid, name, agent) in [
             ("a4fda3b2-0738-59b8-b7a1-849d73fb98aa", "jane@contoso.com", "concierge"),
             ("efc14c1c-1a19-5cb2-bcbe-80bf221c1fb1", "harriet@contoso.com", "itsm"),

@@ -51,6 +51,22 @@ extension BatonConfiguration {
                     ] + (storage.checkpointLog.map { [("checkpoint_log", scalar($0))] } ?? [])
                         + (storage.ledgerOrigin.map { [("ledger_origin", scalar($0))] } ?? [])
                         + [("ledger_publish", scalar(storage.ledgerPublish)), ("checkpoint_interval", scalar(storage.checkpointInterval))]
+                        + (storage.postgres.map { postgres in
+                            [
+                                (
+                                    "postgres",
+                                    mapping(
+                                        [
+                                            ("url", scalar(Self.withoutPassword(postgres.url))), ("schema", scalar(postgres.schema)),
+                                            ("tls", scalar(postgres.tls)),
+                                        ] + (postgres.password.map { [("password", scalar($0))] } ?? [])
+                                            + (postgres.caFile.map { [("ca_file", scalar($0))] } ?? []) + [
+                                                ("pool_size", scalar(postgres.poolSize)), ("statement_timeout", scalar(postgres.statementTimeout)),
+                                                ("connect_timeout", scalar(postgres.connectTimeout)),
+                                            ])
+                                )
+                            ]
+                        } ?? [])
                         + (storage.witnesses.isEmpty
                             ? []
                             : [
@@ -103,6 +119,13 @@ extension BatonConfiguration {
     }
 
     /// A URL as it may be shown: a user, password or query (where credentials hide) masked.
+    /// `url` with any password masked (the user, host and parameters kept).
+    static func withoutPassword(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? "***"
+    }
+
     static func withoutCredentials(_ url: String) -> String {
         guard var components = URLComponents(string: url), components.user != nil || components.password != nil || components.query != nil
         else { return url }

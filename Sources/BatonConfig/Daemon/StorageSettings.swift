@@ -7,6 +7,8 @@ public struct StorageSettings: Sendable, Equatable {
     public enum Engine: String, ConfigChoice, Sendable {
         /// Embedded SQLite files in the data directory; the default.
         case sqlite
+        /// A PostgreSQL database several daemons share (`storage.postgres`).
+        case postgres
     }
 
     public var engine: Engine
@@ -38,6 +40,8 @@ public struct StorageSettings: Sendable, Equatable {
     /// C2SP tlog-witnesses asked to cosign every checkpoint; their cosignatures are kept
     /// with it and published at `/checkpoint`. Default: none.
     public var witnesses: [WitnessSetting]
+    /// The shared database, when `engine` is `postgres`.
+    public var postgres: PostgresSettings?
 
     /// One witness: its submission prefix (requests go to `<url>/add-checkpoint`) and its
     /// cosignature verifier key (`<name>+<hash>+<base64 of 0x04 ‖ Ed25519 key>`).
@@ -66,6 +70,7 @@ public struct StorageSettings: Sendable, Equatable {
         self.ledgerPublish = .hashes
         self.checkpointInterval = .seconds(60)
         self.witnesses = []
+        self.postgres = nil
     }
 
     init(section: ConfigSection) throws(ConfigError) {
@@ -82,6 +87,15 @@ public struct StorageSettings: Sendable, Equatable {
         self.maximumReaders = try sqlite.value("max_readers", default: defaults.maximumReaders)
         guard (1...64).contains(maximumReaders) else { throw sqlite.invalid("max_readers", "must be between 1 and 64") }
         try sqlite.finish()
+        let postgres = try section.section("postgres")
+        if engine == .postgres {
+            self.postgres = try PostgresSettings(section: postgres)
+        } else {
+            guard !postgres.isPresent else {
+                throw section.invalid("postgres", "is set but engine is \(engine.rawValue); set engine: postgres to use it")
+            }
+            self.postgres = nil
+        }
         self.checkpointLog = try section.optionalValue("checkpoint_log")
         if let checkpointLog, Self.isInside(checkpointLog, dataDirectory) {
             throw section.invalid(

@@ -150,11 +150,23 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
 
     // MARK: - Writing
 
-    public func append(_ records: [SealedRecord], tiles: [StoredTile]) async throws {
+    /// One writer appends to a file (the data directory's lock): the head read before the
+    /// batch is sealed is still the head when it commits — which the write checks, so that
+    /// a second writer would fail rather than fork the chain.
+    public func append<Result: Sendable>(_ seal: @Sendable (LedgerAppendHead) async throws -> (SealedBatch, Result)) async throws -> Result {
+        let head = try await self.head() ?? (0, LedgerWriter.genesis)
+        let (batch, result) = try await seal(
+            LedgerAppendHead(sequence: head.sequence, hash: head.hash) { try await self.tile(level: $0, index: $1) })
         try await access.write { db in
-            try Self.insert(records, into: db)
-            try Self.save(tiles, into: db)
+            let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") ?? 0
+            guard last == head.sequence else {
+                throw LedgerError.writeFailed(
+                    "another writer appended to the ledger (up to entry \(last)) while a batch was sealed after entry \(head.sequence)")
+            }
+            try Self.insert(batch.records, into: db)
+            try Self.save(batch.tiles, into: db)
         }
+        return result
     }
 
     public func saveTiles(_ tiles: [StoredTile]) async throws {

@@ -28,10 +28,10 @@ public actor LedgerWriter {
     private let onCommit: @Sendable (Int64) -> Void
     /// Where every checkpoint is also appended, outside the data directory.
     private let checkpointLog: CheckpointLog?
-    private var lastSequence: Int64
-    private var lastHash: [UInt8]
-    /// The RFC 6962 Merkle tree over the records, always exactly as long as the chain.
-    private var tree: TreeTiles
+    /// The chain's end as of this writer's last batch, with the RFC 6962 Merkle tree over
+    /// the records, always exactly as long as the chain. Other daemons on a shared store
+    /// may have appended since: the store's head, at the next append, says.
+    private var chain: LedgerChainState
     /// Names the log in its signed checkpoints (`storage.ledger_origin`).
     public nonisolated let origin: String
     /// The last checkpoint signed, with the cosignatures gathered for it so far.
@@ -67,7 +67,6 @@ public actor LedgerWriter {
         self.witnesses = witnesses
         self.onWitnessFailure = onWitnessFailure
         self.checkpointLog = checkpointLog
-        self.tree = tree
         self.origin = origin
         self.latestCheckpoint = lastCheckpoint
         self.store = store
@@ -78,8 +77,7 @@ public actor LedgerWriter {
         self.maximumBatch = maximumBatch
         self.logger = logger
         self.onCommit = onCommit
-        self.lastSequence = last.sequence
-        self.lastHash = last.hash
+        self.chain = LedgerChainState(sequence: last.sequence, hash: last.hash, tree: tree)
         self.lastCheckpointSequence = lastCheckpoint?.sequence ?? 0
     }
 
@@ -173,12 +171,12 @@ public actor LedgerWriter {
     }
 
     /// The last durable sequence number and hash.
-    public var head: (sequence: Int64, hash: [UInt8]) { (lastSequence, lastHash) }
+    public var head: (sequence: Int64, hash: [UInt8]) { (chain.sequence, chain.hash) }
 
     /// Signs a checkpoint for the current head now (if it has moved since the last one).
     public func checkpoint() async throws {
-        guard lastSequence > lastCheckpointSequence else { return }
-        try await writeCheckpoint(sequence: lastSequence, hash: lastHash)
+        guard chain.sequence > lastCheckpointSequence else { return }
+        try await writeCheckpoint(chain)
     }
 
     // MARK: - Group commit
@@ -197,20 +195,19 @@ public actor LedgerWriter {
             for waiter in waitingForRoom { waiter.resume() }
             waitingForRoom.removeAll()
 
-            let (sealed, hash) = seal(batch.flatMap(\.records))
-            var tree = self.tree
-            for record in sealed { tree.append(leaf: MerkleHash.leaf(record.record)) }
+            let records = batch.flatMap(\.records)
+            let known = chain
             do {
-                try await store.append(sealed, tiles: tree.takeChanged())
+                chain = try await store.append { head in
+                    var chain = known.ends(at: head) ? known : try await LedgerChainState(head: head)
+                    return (chain.seal(records), chain)
+                }
             } catch {
                 logger.error("ledger write failed; the batch was not recorded", metadata: ["entries": "\(size)", "error": "\(error)"])
                 for item in batch { item.continuation.resume(throwing: LedgerError.writeFailed("\(error)")) }
                 continue
             }
-            var sequence = lastSequence
-            lastSequence += Int64(size)
-            lastHash = hash
-            self.tree = tree
+            var sequence = chain.sequence - Int64(size)
             batchesCommitted += 1
             for item in batch {
                 item.continuation.resume(
@@ -219,25 +216,10 @@ public actor LedgerWriter {
                         return sequence
                     })
             }
-            onCommit(lastSequence)
+            onCommit(chain.sequence)
             await checkpointIfDue()
         }
         isFlushing = false
-    }
-
-    /// Numbers and hashes `records` after the current head; returns them and the new head's hash.
-    private func seal(_ records: [[UInt8]]) -> ([SealedRecord], [UInt8]) {
-        var sequence = lastSequence
-        var hash = lastHash
-        var sealed: [SealedRecord] = []
-        sealed.reserveCapacity(records.count)
-        for var record in records {
-            sequence += 1
-            LedgerRecord.setSequence(sequence, in: &record)
-            hash = record.withUnsafeBytes { LedgerEntry.hash(previous: hash, record: $0) }
-            sealed.append(SealedRecord(sequence: sequence, record: record, hash: hash))
-        }
-        return (sealed, hash)
     }
 
     /// Signs a checkpoint if `checkpoint_every` entries or `checkpoint_interval` have
@@ -245,34 +227,38 @@ public actor LedgerWriter {
     /// quiet ledger's last entries are signed within the interval.
     public func checkpointIfDue() async {
         let due =
-            lastSequence - lastCheckpointSequence >= checkpointEvery
-            || (lastSequence > lastCheckpointSequence && ContinuousClock.now - lastCheckpointTime >= checkpointInterval)
+            chain.sequence - lastCheckpointSequence >= checkpointEvery
+            || (chain.sequence > lastCheckpointSequence && ContinuousClock.now - lastCheckpointTime >= checkpointInterval)
         guard due else { return }
         do {
-            try await writeCheckpoint(sequence: lastSequence, hash: lastHash)
+            try await writeCheckpoint(chain)
         } catch {
             logger.error("cannot write a ledger checkpoint", metadata: ["error": "\(error)"])
         }
     }
 
-    private func writeCheckpoint(sequence: Int64, hash: [UInt8]) async throws {
+    private func writeCheckpoint(_ chain: LedgerChainState) async throws {
         // Claimed before the first await, so a checkpoint asked for meanwhile (at shutdown,
         // say) does not sign the same head twice.
         let previous = lastCheckpointSequence
-        guard sequence > previous else { return }
-        lastCheckpointSequence = sequence
+        guard chain.sequence > previous else { return }
+        lastCheckpointSequence = chain.sequence
         do {
-            try await signCheckpoint(sequence: sequence, hash: hash)
+            try await signCheckpoint(chain)
         } catch {
             lastCheckpointSequence = previous
             throw error
         }
     }
 
-    private func signCheckpoint(sequence: Int64, hash: [UInt8]) async throws {
+    /// Signs the end of `chain`: the chain's head and a note over its tree, which a state
+    /// after a batch always has the same length.
+    private func signCheckpoint(_ chain: LedgerChainState) async throws {
+        let sequence = chain.sequence
+        let hash = chain.hash
         let timestamp = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let signature = try signer.sign(sequence: sequence, hash: hash, timestamp: timestamp)
-        let body = CheckpointNote(origin: origin, size: tree.size, rootHash: tree.root)
+        let body = CheckpointNote(origin: origin, size: chain.tree.size, rootHash: chain.tree.root)
         let note = try SignedNote.sign(body.text, name: origin, key: signer.key)
         let checkpoint = StoredCheckpoint(
             sequence: sequence, timestamp: timestamp, hash: hash, keyID: signer.keyID, signature: signature, note: note)

@@ -57,7 +57,7 @@ public final class StorageService: Service, Sendable {
                     store, in: directory, busyTimeout: settings.busyTimeout, upgrade: LedgerStore.upgrade(for: store), memory: memory, logger: logger)
                 await opened.add(store, pool)
             }
-            vault = try TokenVault.open(
+            vault = try await TokenVault.open(
                 in: directory, store: SQLiteVaultStore(database: await opened.pool(.vault)!), environment: environment,
                 hotCapacity: vaultSettings.hotCapacity,
                 metrics: metrics,

@@ -14,10 +14,10 @@ extension VaultKeyring {
 
     /// Refuses a keyring that does not hold the keys the stored data keys are wrapped with;
     /// records the active key's check value.
-    func check(against store: any VaultStore) throws {
-        for recorded in try store.masterKeyChecks() {
+    func check(against store: any VaultStore) async throws {
+        for recorded in try await store.masterKeyChecks() {
             guard let key = key(recorded.keyID) else {
-                let wraps = try store.dataKeyCount(wrappedBy: recorded.keyID)
+                let wraps = try await store.dataKeyCount(wrappedBy: recorded.keyID)
                 if wraps > 0 {
                     throw VaultError.wrongKey("\(wraps) data key(s) are wrapped by master key \(recorded.keyID), which the keyring does not hold")
                 }
@@ -27,7 +27,7 @@ extension VaultKeyring {
                 throw VaultError.wrongKey("the keyring's key \(recorded.keyID) is not the key that wrapped the stored data keys")
             }
         }
-        try store.recordMasterKey(try activeCheck())
+        try await store.recordMasterKey(try activeCheck())
     }
 
     /// `dataKey` wrapped by the active master key for its user.

@@ -52,45 +52,62 @@ public struct VaultKeyring: Sendable {
             try keyring.save(to: path, sealingKey: sealingKey)
             return keyring
         }
+        let (keyring, wasSealed) = try decode(contents, sealingKey: sealingKey, source: path)
+        if sealingKey != nil, !wasSealed { try keyring.save(to: path, sealingKey: sealingKey) }
+        return keyring
+    }
+
+    /// A keyring from its stored form (a file's contents, or what a shared store keeps);
+    /// whether it was sealed.
+    ///
+    /// - Parameter source: names where it came from in errors.
+    static func decode(_ contents: Data, sealingKey: SymmetricKey?, source: String) throws(VaultError) -> (VaultKeyring, sealed: Bool) {
         let text = String(decoding: contents, as: UTF8.self)
+        let isSealed = text.hasPrefix(sealedHeader)
         let json: Data
-        if text.hasPrefix(sealedHeader) {
-            guard let sealingKey else { throw .keyringSealed(path: path) }
+        if isSealed {
+            guard let sealingKey else { throw .keyringSealed(path: source) }
             guard let sealed = Data(base64Encoded: String(text.dropFirst(sealedHeader.count)).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                throw .keyringUnusable(path: path, reason: "the sealed keyring is not base64")
+                throw .keyringUnusable(path: source, reason: "the sealed keyring is not base64")
             }
             do {
                 json = try Envelope.open(sealed, key: sealingKey, associatedData: Data("baton-keyring".utf8))
             } catch {
-                throw .wrongKey("BATON_VAULT_KEY does not open \(path)")
+                throw .wrongKey("BATON_VAULT_KEY does not open \(source)")
             }
         } else {
             json = contents
         }
         guard let file = try? JSONDecoder().decode(KeyringFile.self, from: json), file.keys[file.active] != nil else {
-            throw .keyringUnusable(path: path, reason: "not a keyring file")
+            throw .keyringUnusable(path: source, reason: "not a keyring file")
         }
         var keys: [String: SymmetricKey] = [:]
         for (id, encoded) in file.keys {
             guard let bytes = Data(base64Encoded: encoded), bytes.count == 32 else {
-                throw .keyringUnusable(path: path, reason: "key \(id) is not 32 bytes")
+                throw .keyringUnusable(path: source, reason: "key \(id) is not 32 bytes")
             }
             keys[id] = SymmetricKey(data: bytes)
         }
-        let keyring = VaultKeyring(activeKeyID: file.active, keys: keys)
-        if sealingKey != nil, !text.hasPrefix(sealedHeader) { try keyring.save(to: path, sealingKey: sealingKey) }
-        return keyring
+        return (VaultKeyring(activeKeyID: file.active, keys: keys), isSealed)
+    }
+
+    /// The keyring's stored form: JSON, sealed with `sealingKey` when there is one.
+    func encoded(sealingKey: SymmetricKey?, source: String) throws(VaultError) -> Data {
+        let file = KeyringFile(active: activeKeyID, keys: keys.mapValues { $0.withUnsafeBytes { Data($0).base64EncodedString() } })
+        do {
+            let contents = try JSONEncoder().encode(file)
+            guard let sealingKey else { return contents }
+            let sealed = try Envelope.seal(contents, key: sealingKey, associatedData: Data("baton-keyring".utf8))
+            return Data((Self.sealedHeader + sealed.base64EncodedString() + "\n").utf8)
+        } catch {
+            throw .keyringUnusable(path: source, reason: "\(error)")
+        }
     }
 
     /// Writes the keyring atomically with mode 0600.
     public func save(to path: String, sealingKey: SymmetricKey?) throws(VaultError) {
-        let file = KeyringFile(active: activeKeyID, keys: keys.mapValues { $0.withUnsafeBytes { Data($0).base64EncodedString() } })
+        let contents = try encoded(sealingKey: sealingKey, source: path)
         do {
-            var contents = try JSONEncoder().encode(file)
-            if let sealingKey {
-                let sealed = try Envelope.seal(contents, key: sealingKey, associatedData: Data("baton-keyring".utf8))
-                contents = Data((Self.sealedHeader + sealed.base64EncodedString() + "\n").utf8)
-            }
             let temporary = path + ".new"
             FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600])
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))

@@ -40,16 +40,16 @@ public struct VaultCatalog: Sendable {
     }
 
     /// Entries, soonest expiry first, optionally for one user (username or object id) or agent.
-    public func entries(user: String? = nil, agent: String? = nil) throws -> [Entry] {
-        try store.entries(user: user, agent: agent)
+    public func entries(user: String? = nil, agent: String? = nil) async throws -> [Entry] {
+        try await store.entries(user: user, agent: agent)
     }
 
     /// The (tenant, object id) pairs a username or object id names.
-    public func users(matching user: String) throws -> [(tenantID: String, objectID: String)] {
-        try store.users(matching: user)
+    public func users(matching user: String) async throws -> [(tenantID: String, objectID: String)] {
+        try await store.users(matching: user)
     }
 
-    public func statistics(now: Date = Date()) throws -> Statistics {
-        try store.statistics(now: now)
+    public func statistics(now: Date = Date()) async throws -> Statistics {
+        try await store.statistics(now: now)
     }
 }

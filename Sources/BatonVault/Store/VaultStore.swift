@@ -12,45 +12,87 @@ public protocol VaultStore: Sendable {
     // MARK: Master keys
 
     /// The master keys recorded so far, with their check values.
-    func masterKeyChecks() throws -> [MasterKeyCheck]
+    func masterKeyChecks() async throws -> [MasterKeyCheck]
     /// How many users' data keys `masterKeyID` wraps.
-    func dataKeyCount(wrappedBy masterKeyID: String) throws -> Int
+    func dataKeyCount(wrappedBy masterKeyID: String) async throws -> Int
     /// Records a master key's check value unless it is recorded already.
-    func recordMasterKey(_ check: MasterKeyCheck) throws
+    func recordMasterKey(_ check: MasterKeyCheck) async throws
 
     // MARK: Data keys
 
     /// A user's wrapped data key, if they have one.
-    func wrappedDataKey(tenantID: String, objectID: String) throws -> WrappedDataKey?
+    func wrappedDataKey(tenantID: String, objectID: String) async throws -> WrappedDataKey?
     /// Stores `key` unless its user has one already; returns the one the store keeps.
-    func insertDataKey(_ key: WrappedDataKey) throws -> WrappedDataKey
+    /// Throws ``VaultError/keyringChanged`` when `key` is wrapped by a master key the store
+    /// no longer records (another daemon rotated it).
+    func insertDataKey(_ key: WrappedDataKey) async throws -> WrappedDataKey
     /// Re-wraps every data key with `rewrap` and leaves `active` the only master key
-    /// recorded, all in one transaction; returns how many keys were re-wrapped.
-    func rewrapDataKeys(recording active: MasterKeyCheck, _ rewrap: (WrappedDataKey) throws -> WrappedDataKey) throws -> Int
+    /// recorded, all in one transaction; returns how many keys were re-wrapped. A store that
+    /// keeps the keyring replaces the stored keyring `replacingKeyring.old` with `.new` in
+    /// the same transaction, or throws ``VaultError/keyringChanged`` when another daemon
+    /// replaced it first (and changes nothing).
+    func rewrapDataKeys(
+        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?, _ rewrap: (WrappedDataKey) throws -> WrappedDataKey
+    ) async throws -> Int
+
+    // MARK: The keyring, in a store several daemons share
+
+    /// Whether this store keeps the vault's keyring (sealed with `BATON_VAULT_KEY`), so that
+    /// every daemon sharing it sees a rotation at once. When `false` the keyring is a file
+    /// in the data directory and the two methods below are not called.
+    var keepsKeyring: Bool { get }
+    /// The stored keyring (as the vault encodes it), or `nil` before the first.
+    func keyring() async throws -> Data?
+    /// Stores `keyring` unless one is stored already; returns the one the store keeps.
+    func insertKeyring(_ keyring: Data) async throws -> Data
 
     // MARK: Entries
 
     /// Stores `entry`, replacing one with the same key and kind.
-    func put(_ entry: SealedEntry) throws
+    func put(_ entry: SealedEntry) async throws
     /// The entry under `key` and `kind` if it expires after `now`.
-    func entry(key: [UInt8], kind: SealedEntry.Kind, unexpiredAt now: Date) throws -> SealedEntry?
-    func remove(key: [UInt8]) throws
+    func entry(key: [UInt8], kind: SealedEntry.Kind, unexpiredAt now: Date) async throws -> SealedEntry?
+    func remove(key: [UInt8]) async throws
     /// Deletes a user's entries and data key; returns how many entries went.
-    func purge(tenantID: String, objectID: String) throws -> Int
+    func purge(tenantID: String, objectID: String) async throws -> Int
     /// Deletes the entries an agent holds; returns how many.
-    func purge(agent: String) throws -> Int
+    func purge(agent: String) async throws -> Int
     /// Deletes entries that expired at or before `now`; returns how many.
-    func sweep(expiredAt now: Date) throws -> Int
+    func sweep(expiredAt now: Date) async throws -> Int
 
     // MARK: Reporting
 
     /// Adds lookups counted in memory to the totals `baton vault stats` reports.
-    func addLookups(_ counters: VaultCounters) throws
+    func addLookups(_ counters: VaultCounters) async throws
     /// Entries (never their sealed bytes), soonest expiry first, optionally for one user (username or object id) or agent.
-    func entries(user: String?, agent: String?) throws -> [VaultCatalog.Entry]
+    func entries(user: String?, agent: String?) async throws -> [VaultCatalog.Entry]
     /// The (tenant, object id) pairs a username or object id names.
-    func users(matching user: String) throws -> [(tenantID: String, objectID: String)]
-    func statistics(now: Date) throws -> VaultCatalog.Statistics
+    func users(matching user: String) async throws -> [(tenantID: String, objectID: String)]
+    func statistics(now: Date) async throws -> VaultCatalog.Statistics
+
+    // MARK: Other daemons
+
+    /// Purges other daemons sharing this store made, as they happen, so this daemon drops
+    /// what it holds in memory for them; `nil` for a store one daemon uses alone.
+    func purgeNotices() -> AsyncStream<PurgeNotice>?
+}
+
+extension VaultStore {
+    public var keepsKeyring: Bool { false }
+    public func keyring() async throws -> Data? { nil }
+    public func insertKeyring(_ keyring: Data) async throws -> Data { keyring }
+    public func purgeNotices() -> AsyncStream<PurgeNotice>? { nil }
+}
+
+/// A purge another daemon made, as a shared store reports it.
+public enum PurgeNotice: Sendable, Equatable {
+    /// A user's tokens and data key were destroyed.
+    case user(tenantID: String, objectID: String)
+    /// An agent's tokens were removed.
+    case agent(String)
+    /// Notices may have been missed (the connection that carries them was lost): drop
+    /// everything held in memory.
+    case unknown
 }
 
 /// A master key's id and a constant sealed under it: proof, without the key, of which key it was.

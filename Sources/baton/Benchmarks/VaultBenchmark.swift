@@ -24,11 +24,11 @@ struct VaultBenchmark {
         let keyA = Self.key("a")
         let keyB = Self.key("b")
 
-        let vault = try TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: [:])
+        let vault = try await TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: [:])
         try await vault.store(token, for: keyA, context: context)
         let hot = try await LatencySample.measure(count: calls) { _ = try await vault.cachedToken(for: keyA) }
 
-        let narrow = try TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: [:], hotCapacity: 1)
+        let narrow = try await TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: [:], hotCapacity: 1)
         try await narrow.store(token, for: keyB, context: context)
         var flip = false
         let store = try await LatencySample.measure(count: calls) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatonConfig
 import BatonLedger
+import BatonServer
 import BatonStorage
 import Foundation
 import Logging
@@ -25,29 +26,41 @@ struct MigrateCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let storage = try options.load().configuration.storage
-                let directory = DataDirectory.existing(storage.dataDirectory)
                 var rows: [[String]] = [["STORE", "VERSION", "NAME", "STATE"]]
                 var broken = false
-                for store in StoreName.allCases {
-                    let migrator = try SQLiteMigrator(
-                        store: store.rawValue, migrations: EmbeddedMigrations.migrations(engine: storage.engine.rawValue, store: store.rawValue))
-                    let database = try directory.flatMap { try SQLiteStore.openReadOnly(store, in: $0, busyTimeout: storage.busyTimeout) }
-                    let statuses =
-                        try database.map { try migrator.status($0) }
-                        ?? migrator.migrations.map {
-                            MigrationStatus(store: store.rawValue, version: $0.version, name: $0.name, state: .pending)
-                        }
-                    for status in statuses {
-                        rows.append([status.store, String(format: "%04d", status.version), status.name, Self.describe(status.state)])
-                        if case .changed = status.state { broken = true }
-                        if case .missing = status.state { broken = true }
-                    }
+                for status in try await Self.statuses(storage) {
+                    rows.append([status.store, String(format: "%04d", status.version), status.name, Self.describe(status.state)])
+                    if case .changed = status.state { broken = true }
+                    if case .missing = status.state { broken = true }
                 }
                 print(TextTable(rows: rows).rendered)
                 if broken {
                     throw CommandFailure(message: "a database has an applied migration that changed or is missing; the daemon will refuse to start")
                 }
             }
+        }
+
+        /// Every store's migrations and where each stands.
+        static func statuses(_ storage: StorageSettings) async throws -> [MigrationStatus] {
+            if let postgres = storage.postgres {
+                return try await PostgresStorage.using(PostgresEndpoint(postgres), logger: Logger(label: "baton.migrate")) { database in
+                    try await PostgresMigrator.embedded().status(database)
+                }
+            }
+            let directory = DataDirectory.existing(storage.dataDirectory)
+            var all: [MigrationStatus] = []
+            for store in StoreName.allCases {
+                let migrator = try SQLiteMigrator(
+                    store: store.rawValue, migrations: EmbeddedMigrations.migrations(engine: storage.engine.rawValue, store: store.rawValue))
+                let database = try directory.flatMap { try SQLiteStore.openReadOnly(store, in: $0, busyTimeout: storage.busyTimeout) }
+                let statuses =
+                    try database.map { try migrator.status($0) }
+                    ?? migrator.migrations.map {
+                        MigrationStatus(store: store.rawValue, version: $0.version, name: $0.name, state: .pending)
+                    }
+                all += statuses
+            }
+            return all
         }
 
         static func describe(_ state: MigrationStatus.State) -> String {
@@ -71,6 +84,16 @@ struct MigrateCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let storage = try options.load().configuration.storage
+                if let postgres = storage.postgres {
+                    let endpoint = PostgresEndpoint(postgres)
+                    let migrator = try PostgresMigrator.embedded()
+                    let applied = try await PostgresStorage.using(endpoint, logger: Logger(label: "baton.migrate")) { try await migrator.migrate($0) }
+                    for (store, migrations) in migrator.stores {
+                        print("\(store): \(applied.filter { $0.store == store }.count) applied, \(migrations.count) in total")
+                    }
+                    print("PostgreSQL \(endpoint.displayName) is up to date")
+                    return
+                }
                 let directory = try DataDirectory.prepare(storage.dataDirectory)
                 for store in StoreName.allCases {
                     let migrations = EmbeddedMigrations.migrations(engine: storage.engine.rawValue, store: store.rawValue)

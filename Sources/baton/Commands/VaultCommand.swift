@@ -25,7 +25,7 @@ struct VaultCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 guard let catalog = try VaultAccess(options).catalog() else { return print("the vault is empty (no vault database yet)") }
-                let entries = try catalog.entries(user: user, agent: agent)
+                let entries = try await catalog.entries(user: user, agent: agent)
                 if json {
                     let encoder = JSONEncoder()
                     encoder.dateEncodingStrategy = .iso8601
@@ -54,7 +54,7 @@ struct VaultCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 guard let catalog = try VaultAccess(options).catalog() else { return print("the vault is empty (no vault database yet)") }
-                let stats = try catalog.statistics()
+                let stats = try await catalog.statistics()
                 let rate = stats.hitRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a"
                 print(
                     TextTable(rows: [
@@ -90,7 +90,7 @@ struct VaultCommand: AsyncParsableCommand {
                         print("purged \(try await vault.purge(agent: agent)) entries of agent \(agent)")
                         return
                     }
-                    let users = try catalog.users(matching: user!)
+                    let users = try await catalog.users(matching: user!)
                     guard !users.isEmpty else { throw CommandFailure(message: "the vault holds nothing for user \(user!)") }
                     for match in users {
                         let removed = try await vault.purge(tenantID: match.tenantID, objectID: match.objectID)
@@ -144,7 +144,7 @@ struct VaultAccess {
         guard let lock = try DirectoryLock(directory.file("vault.lock")) else { throw VaultError.locked(path: directory.file("vault.lock")) }
         let database = try SQLiteStore.open(.vault, in: directory, busyTimeout: storage.busyTimeout, logger: Logger(label: "baton.vault"))
         defer { try? database.close() }
-        let vault = try TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: environment)
+        let vault = try await TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: environment)
         try await body(vault, VaultCatalog(store: SQLiteVaultStore(database: database)))
         withExtendedLifetime(lock) {}
     }

@@ -50,7 +50,10 @@ public struct SQLiteVaultStore: VaultStore {
         }
     }
 
-    public func rewrapDataKeys(recording active: MasterKeyCheck, _ rewrap: (WrappedDataKey) throws -> WrappedDataKey) throws -> Int {
+    /// The keyring is a file here (``keepsKeyring`` is `false`): `replacingKeyring` is not used.
+    public func rewrapDataKeys(
+        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?, _ rewrap: (WrappedDataKey) throws -> WrappedDataKey
+    ) throws -> Int {
         try database.write { db in
             try Self.record(active, in: db)
             let rows = try Row.fetchAll(db, sql: "SELECT tenant_id, object_id, wrapped_key, master_key_id FROM vault_user_keys")

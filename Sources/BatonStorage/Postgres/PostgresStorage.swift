@@ -1,0 +1,195 @@
+import BatonCore
+internal import Crypto
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// The PostgreSQL database every store uses when `storage.engine` is `postgres`: one
+/// connection pool (postgres-nio's `PostgresClient`), run for as long as the database is open.
+///
+/// Every connection starts with `search_path` set to the endpoint's schema,
+/// `synchronous_commit = on` (a commit returns once it is on disk, whatever the server's
+/// default: the durability rule's barriers are commits) and the configured
+/// `statement_timeout`.
+///
+/// ```swift
+/// let database = try await PostgresStorage.open(endpoint, logger: logger)
+/// defer { Task { await database.close() } }
+/// try await database.transaction { connection in try await connection.query("…", logger: logger) }
+/// ```
+public final class PostgresStorage: Sendable {
+    public let endpoint: PostgresEndpoint
+    public let client: PostgresClient
+    public let logger: Logger
+    private let running: Task<Void, Never>
+
+    private init(endpoint: PostgresEndpoint, client: PostgresClient, logger: Logger) {
+        self.endpoint = endpoint
+        self.client = client
+        self.logger = logger
+        running = Task { await client.run() }
+    }
+
+    /// Starts the pool and checks that the database answers.
+    ///
+    /// - Throws: ``StorageError/postgres(endpoint:reason:)`` when it cannot be reached or refuses the login.
+    public static func open(_ endpoint: PostgresEndpoint, logger: Logger) async throws -> PostgresStorage {
+        let database = PostgresStorage(endpoint: endpoint, client: PostgresClient(configuration: try configuration(endpoint)), logger: logger)
+        do {
+            try await database.ping()
+        } catch {
+            await database.close()
+            throw error
+        }
+        return database
+    }
+
+    /// Opens the database, runs `body` on it and closes it, whether `body` throws or not
+    /// (for commands that do one thing and exit).
+    public static func using<T: Sendable>(
+        _ endpoint: PostgresEndpoint, logger: Logger, _ body: (PostgresStorage) async throws -> T
+    ) async throws -> T {
+        let database = try await open(endpoint, logger: logger)
+        do {
+            let result = try await body(database)
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    /// Stops the pool: open connections close, later calls fail.
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    /// Runs `body` in a transaction on one connection: committed when it returns, rolled
+    /// back when it throws.
+    ///
+    /// - Throws: what `body` throws, or ``StorageError/postgres(endpoint:reason:)``.
+    public func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if let closure = error.closureError, !(closure is PSQLError) { throw closure }
+            throw failure(error.closureError ?? error.beginError ?? error.commitError ?? error)
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    /// Runs `body` on one connection, outside any transaction.
+    public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch let error as PSQLError {
+            throw failure(error)
+        }
+    }
+
+    /// Runs one statement, outside any explicit transaction.
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        do {
+            return try await client.query(query, logger: logger)
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    /// Answers when the database answers a trivial query.
+    public func ping() async throws {
+        try await query("SELECT 1").drain()
+    }
+
+    /// A 64-bit advisory-lock key for `name` in this schema: daemons on the same schema
+    /// contend for it, those on another schema of the same database do not.
+    public func lockKey(_ name: String) -> Int64 {
+        let digest = SHA256.hash(data: Data("baton|\(endpoint.schema)|\(name)".utf8))
+        return digest.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }
+    }
+
+    /// A notification channel for `name` in this schema (channels are per database).
+    public func channel(_ name: String) -> String {
+        "baton_\(endpoint.schema)_\(name)"
+    }
+
+    /// `error` as a ``StorageError`` that names the endpoint and never a password.
+    public func failure(_ error: any Error) -> StorageError {
+        if let error = error as? StorageError { return error }
+        return .postgres(endpoint: endpoint.displayName, reason: Self.describe(error))
+    }
+
+    /// What went wrong, in words: the server's SQLSTATE and message, or the client's error
+    /// code. postgres-nio hides both from `description` (to keep query values out of logs);
+    /// the message and code never carry bound values.
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let server = error.serverInfo, let message = server[.message] {
+            return "\(message) (SQLSTATE \(server[.sqlState] ?? "?"))"
+        }
+        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+        return "\(error.code)"
+    }
+
+    /// Whether `error` says the database could not be reached or the connection broke
+    /// (the request may be retried later), rather than that it refused the statement.
+    public static func isUnavailable(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed: return true
+        case .server:
+            // Class 08 (connection exception), 57P0x (shutdown, cannot connect now), 53 (insufficient resources).
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53")
+        default: return false
+        }
+    }
+
+    // MARK: - Configuration
+
+    static func configuration(_ endpoint: PostgresEndpoint) throws -> PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(
+            host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password?.revealed,
+            database: endpoint.database, tls: try tls(endpoint))
+        configuration.options.maximumConnections = endpoint.poolSize
+        configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = endpoint.connectTimeout
+        configuration.options.additionalStartupParameters = [
+            ("application_name", "baton"),
+            ("search_path", endpoint.schema),
+            ("synchronous_commit", "on"),
+            (
+                "statement_timeout",
+                "\(endpoint.statementTimeout.components.seconds * 1_000 + endpoint.statementTimeout.components.attoseconds / 1_000_000_000_000_000)"
+            ),
+        ]
+        return configuration
+    }
+
+    private static func tls(_ endpoint: PostgresEndpoint) throws -> PostgresClient.Configuration.TLS {
+        var unchecked = TLSConfiguration.makeClientConfiguration()
+        unchecked.certificateVerification = .none
+        switch endpoint.tls {
+        case .disable: return .disable
+        case .prefer: return .prefer(unchecked)
+        case .require: return .require(unchecked)
+        case .verifyFull:
+            var checked = TLSConfiguration.makeClientConfiguration()
+            checked.certificateVerification = .fullVerification
+            if let caFile = endpoint.caFile {
+                do {
+                    checked.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+                } catch {
+                    throw StorageError.postgres(
+                        endpoint: endpoint.displayName, reason: "ca_file \(caFile) holds no readable PEM certificate: \(error)")
+                }
+            }
+            return .require(checked)
+        }
+    }
+}
