@@ -12,9 +12,9 @@ import Testing
 
 @Suite("The token vault")
 struct TokenVaultTests {
-    @Test("a stored token is a hot hit, then a store hit from a fresh vault on the same database")
-    func tiers() async throws {
-        let fixture = try VaultFixture()
+    @Test("a stored token is a hot hit, then a store hit from a fresh vault on the same database", arguments: StorageEngine.allCases)
+    func tiers(engine: StorageEngine) async throws {
+        let fixture = try await VaultFixture.open(engine)
         let key = VaultFixture.key("assertion-1")
         let vault = try await fixture.vault()
         #expect(try await vault.cachedToken(for: key) == nil)
@@ -39,9 +39,9 @@ struct TokenVaultTests {
         #expect(disk.range(of: Data("jane@contoso.com".utf8)) != nil, "metadata is plain, tokens are not")
     }
 
-    @Test("an expired token is never served, by either tier, and is swept")
-    func expiry() async throws {
-        let fixture = try VaultFixture()
+    @Test("an expired token is never served, by either tier, and is swept", arguments: StorageEngine.allCases)
+    func expiry(engine: StorageEngine) async throws {
+        let fixture = try await VaultFixture.open(engine)
         let clock = TestClock()
         let vault = try await fixture.vault(now: { clock.now })
         let key = VaultFixture.key("a")
@@ -52,17 +52,18 @@ struct TokenVaultTests {
         #expect(try await vault.sweepExpired() == 1)
     }
 
-    @Test("a sealed value moved to another entry does not open")
-    func boundToItsEntry() async throws {
-        let fixture = try VaultFixture()
+    @Test("a sealed value moved to another entry does not open", arguments: StorageEngine.allCases)
+    func boundToItsEntry(engine: StorageEngine) async throws {
+        let fixture = try await VaultFixture.open(engine)
         let vault = try await fixture.vault()
         try await vault.store(VaultFixture.token("first"), for: VaultFixture.key("a"), context: VaultFixture.context())
         try await vault.store(VaultFixture.token("second"), for: VaultFixture.key("b"), context: VaultFixture.context())
-        try await fixture.database.write { db in
-            let sealed = try Data.fetchOne(
-                db, sql: "SELECT sealed FROM vault_entries WHERE entry_key = ?", arguments: [Data(VaultFixture.key("a").bytes)])
-            try db.execute(sql: "UPDATE vault_entries SET sealed = ? WHERE entry_key = ?", arguments: [sealed, Data(VaultFixture.key("b").bytes)])
-        }
+        let (a, b) = (Hex.encode(VaultFixture.key("a").bytes), Hex.encode(VaultFixture.key("b").bytes))
+        try await fixture.execute(
+            sqlite: "UPDATE vault_entries SET sealed = (SELECT sealed FROM vault_entries WHERE entry_key = x'\(a)') WHERE entry_key = x'\(b)'",
+            postgres:
+                "UPDATE vault_entries SET sealed = (SELECT sealed FROM vault_entries WHERE entry_key = '\\x\(a)'::bytea) WHERE entry_key = '\\x\(b)'::bytea"
+        )
         await #expect(throws: VaultError.unsealFailed("authentication failed")) { try await fixture.vault().cachedToken(for: VaultFixture.key("b")) }
     }
 
@@ -90,9 +91,9 @@ struct TokenVaultTests {
         }
     }
 
-    @Test("purging an agent removes exactly its tokens")
-    func purgeAgent() async throws {
-        let fixture = try VaultFixture()
+    @Test("purging an agent removes exactly its tokens", arguments: StorageEngine.allCases)
+    func purgeAgent(engine: StorageEngine) async throws {
+        let fixture = try await VaultFixture.open(engine)
         let vault = try await fixture.vault()
         try await vault.store(VaultFixture.token("a"), for: VaultFixture.key("1"), context: VaultFixture.context(agent: "concierge"))
         try await vault.store(VaultFixture.token("b"), for: VaultFixture.key("2"), context: VaultFixture.context(agent: "itsm"))
@@ -101,9 +102,9 @@ struct TokenVaultTests {
         #expect(try await vault.cachedToken(for: VaultFixture.key("1")) != nil)
     }
 
-    @Test("rotating the master key re-wraps data keys and keeps every entry readable")
-    func rotation() async throws {
-        let fixture = try VaultFixture()
+    @Test("rotating the master key re-wraps data keys and keeps every entry readable", arguments: StorageEngine.allCases)
+    func rotation(engine: StorageEngine) async throws {
+        let fixture = try await VaultFixture.open(engine)
         let vault = try await fixture.vault()
         for index in 0..<5 {
             try await vault.store(
@@ -117,8 +118,7 @@ struct TokenVaultTests {
         for index in 0..<5 {
             #expect(try await reopened.cachedToken(for: VaultFixture.key("\(index)"))?.accessToken.revealed == "token-\(index)")
         }
-        let masterKeys = try await fixture.database.read { db in try String.fetchAll(db, sql: "SELECT key_id FROM vault_master_keys") }
-        #expect(masterKeys == [await vault.activeMasterKeyID])
+        #expect(try await fixture.masterKeyIDs() == [await vault.activeMasterKeyID])
     }
 
     @Test("a wrong, missing or malformed BATON_VAULT_KEY is refused clearly, never read as garbage")

@@ -5,27 +5,84 @@ import BatonTestSupport
 import Foundation
 import GRDB
 import Logging
+import PostgresNIO
 import Testing
 
 @testable import BatonVault
 
-/// A data directory with a migrated vault database, and ways to open vaults on it.
+/// The engines a vault store runs on; suites that hold for both take it as an argument.
+enum StorageEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// A data directory with a migrated vault database (SQLite), or a fresh schema of the test
+/// cluster (PostgreSQL), and ways to open vaults on it.
 struct VaultFixture {
+    let engine: StorageEngine
     let root: TemporaryDirectory
     let directory: DataDirectory
-    let database: DatabasePool
+    let store: any VaultStore
+    /// SQLite only.
+    let sqlite: DatabasePool?
+    /// PostgreSQL only.
+    let postgres: PostgresStorage?
 
+    /// A SQLite vault (for what only SQLite has: files, backups).
     init() throws {
         root = try TemporaryDirectory()
         directory = try DataDirectory.prepare(root.file("data"))
-        database = try SQLiteStore.open(.vault, in: directory, busyTimeout: .seconds(5), logger: Logger(label: "test"))
+        let database = try SQLiteStore.open(.vault, in: directory, busyTimeout: .seconds(5), logger: Logger(label: "test"))
+        engine = .sqlite
+        sqlite = database
+        postgres = nil
+        store = SQLiteVaultStore(database: database)
     }
+
+    private init(postgres: PostgresStorage) throws {
+        root = try TemporaryDirectory()
+        directory = try DataDirectory.prepare(root.file("data"))
+        engine = .postgres
+        sqlite = nil
+        self.postgres = postgres
+        store = PostgresVaultStore(database: postgres)
+    }
+
+    /// A fresh vault store on `engine`.
+    static func open(_ engine: StorageEngine) async throws -> VaultFixture {
+        switch engine {
+        case .sqlite: try VaultFixture()
+        case .postgres: try VaultFixture(postgres: try await PostgresTestDatabase.open())
+        }
+    }
+
+    /// SQLite only: the vault database.
+    var database: DatabasePool { sqlite! }
+
+    /// The `BATON_VAULT_KEY` a shared store needs, when a test gives none.
+    static let sealingKey = Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString()
 
     func vault(environment: [String: String] = [:], now: @escaping @Sendable () -> Date = Date.init, hotCapacity: Int = 100) async throws
         -> TokenVault
     {
-        try await TokenVault.open(
-            in: directory, store: SQLiteVaultStore(database: database), environment: environment, hotCapacity: hotCapacity, now: now)
+        var environment = environment
+        if engine == .postgres, environment["BATON_VAULT_KEY"] == nil { environment["BATON_VAULT_KEY"] = Self.sealingKey }
+        return try await TokenVault.open(in: directory, store: store, environment: environment, hotCapacity: hotCapacity, now: now)
+    }
+
+    /// Runs SQL on the vault's database (`sqlite` on SQLite, `postgres` on PostgreSQL).
+    func execute(sqlite sqliteSQL: String, postgres postgresSQL: String? = nil) async throws {
+        switch engine {
+        case .sqlite: try await database.write { db in try db.execute(sql: sqliteSQL) }
+        case .postgres: try await postgres!.query(PostgresQuery(unsafeSQL: postgresSQL ?? sqliteSQL)).drain()
+        }
+    }
+
+    /// The master key ids the store records.
+    func masterKeyIDs() async throws -> [String] {
+        try await store.masterKeyChecks().map(\.keyID).sorted()
     }
 
     /// A context for Jane (or another user) and an agent.
