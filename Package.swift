@@ -347,7 +347,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "BatonA2ATests",
-            dependencies: ["BatonA2A", "BatonCore"]
+            dependencies: [
+                "BatonA2A", "BatonCore", "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "BatonServerTests",
