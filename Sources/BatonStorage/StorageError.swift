@@ -12,6 +12,10 @@ public enum StorageError: BatonError, Equatable {
     case wrongStore(path: String, expected: String, found: String)
     /// The PostgreSQL database could not be reached, refused the login, or failed a statement.
     case postgres(endpoint: String, reason: String)
+    /// The PostgreSQL server cannot be reached (refused, down, restarting): try again later.
+    case postgresUnreachable(endpoint: String, reason: String)
+    /// A secret the database keeps for every daemon does not open with this daemon's key.
+    case sharedSecretUnopenable(name: String)
 
     public var code: String {
         switch self {
@@ -20,6 +24,8 @@ public enum StorageError: BatonError, Equatable {
         case .openFailed: "storage_open_failed"
         case .wrongStore: "storage_wrong_store"
         case .postgres: "storage_postgres"
+        case .postgresUnreachable: "storage_postgres_unreachable"
+        case .sharedSecretUnopenable: "storage_shared_secret_unopenable"
         }
     }
 
@@ -36,6 +42,10 @@ public enum StorageError: BatonError, Equatable {
             "\(path) holds the \(found) store, not the \(expected) store; check the file names in the data directory"
         case .postgres(let endpoint, let reason):
             "PostgreSQL at \(endpoint): \(reason)"
+        case .postgresUnreachable(let endpoint, let reason):
+            "PostgreSQL at \(endpoint) cannot be reached: \(reason)"
+        case .sharedSecretUnopenable(let name):
+            "the \(name) kept in PostgreSQL does not open with this daemon's BATON_VAULT_KEY: every daemon on the database needs the same BATON_VAULT_KEY"
         }
     }
 }

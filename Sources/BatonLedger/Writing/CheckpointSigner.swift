@@ -22,6 +22,16 @@ public struct CheckpointSigner: Sendable {
         return CheckpointSigner(key: try Curve25519.Signing.PrivateKey(rawRepresentation: bytes))
     }
 
+    /// The key every daemon on a PostgreSQL database shares (created on first use, kept
+    /// sealed with `sealingKey`, `BATON_VAULT_KEY`): one ledger, one signer, whichever daemon
+    /// signs a checkpoint.
+    public static func load(from database: PostgresStorage, sealingKey: SymmetricKey) async throws -> CheckpointSigner {
+        let bytes = try await database.sharedSecret(named: "ledger signing key", sealingKey: sealingKey) {
+            Curve25519.Signing.PrivateKey().rawRepresentation
+        }
+        return CheckpointSigner(key: try Curve25519.Signing.PrivateKey(rawRepresentation: bytes))
+    }
+
     /// Signs `message` with the ledger key (Ed25519): the daemon's signature on what it
     /// asserts outside the ledger, such as the delegation chain it hands an A2A agent.
     public func signature(for message: some DataProtocol) throws -> Data {

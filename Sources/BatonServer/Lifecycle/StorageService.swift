@@ -43,68 +43,25 @@ public final class StorageService: Service, Sendable {
     public func run() async throws {
         let indexThread = BackgroundThread(name: "baton-indexer")
         defer { indexThread.finish() }
-        let vault: TokenVault
+        let engine: OpenedEngine
         do {
-            let directory = try DataDirectory.prepare(settings.dataDirectory)
-            guard let lock = try DirectoryLock(directory.file("vault.lock")) else {
-                throw VaultError.locked(path: directory.file("vault.lock"))
+            switch settings.engine {
+            case .sqlite: engine = try await openSQLite(indexThread: indexThread)
+            case .postgres: engine = try await openPostgres()
             }
-            await opened.hold(lock)
-            for store in StoreName.allCases {
-                let memory = SQLiteMemory(
-                    cacheKiB: settings.cacheKiB, indexCacheKiB: settings.indexCacheKiB, maximumReaders: settings.maximumReaders)
-                let pool = try SQLiteStore.open(
-                    store, in: directory, busyTimeout: settings.busyTimeout, upgrade: LedgerStore.upgrade(for: store), memory: memory, logger: logger)
-                await opened.add(store, pool)
-            }
-            vault = try await TokenVault.open(
-                in: directory, store: SQLiteVaultStore(database: await opened.pool(.vault)!), environment: environment,
-                hotCapacity: vaultSettings.hotCapacity,
-                metrics: metrics,
-                logger: logger)
-            await opened.setVault(vault)
-            let records = SQLiteLedgerRecords(database: await opened.pool(.ledger)!)
-            let index = SQLiteLedgerIndex(database: await opened.pool(.ledgerIndex)!)
-            // The indexer reads, derives and writes on its own lower-priority thread.
-            let indexer = try await LedgerIndexer.open(
-                records: SQLiteLedgerRecords(database: await opened.pool(.ledger)!, worker: indexThread),
-                index: SQLiteLedgerIndex(database: await opened.pool(.ledgerIndex)!, worker: indexThread), logger: logger)
-            let signer = try CheckpointSigner.load(from: directory)
-            await opened.setSigner(signer)
-            let witnesses = try settings.witnesses.enumerated().map { index, witness in
-                do {
-                    return WitnessClient(url: witness.url, key: try NoteVerifierKey(parsing: witness.key))
-                } catch {
-                    throw LedgerError.malformedEvidence("storage.witnesses[\(index)].key: \(error)")
-                }
-            }
-            await opened.setLedger(
-                try await LedgerWriter.open(
-                    store: records, signer: signer, checkpointInterval: settings.checkpointInterval,
-                    checkpointLog: settings.checkpointLog.map(CheckpointLog.init(path:)), origin: origin, witnesses: witnesses,
-                    onWitnessFailure: { [metrics] failure in
-                        guard let metrics else { return }
-                        Counter(
-                            label: "baton_ledger_witness_failures_total", dimensions: [("witness", failure.witness), ("reason", failure.code)],
-                            factory: metrics
-                        ).increment()
-                    }, logger: logger,
-                    onCommit: indexer.wake),
-                indexer: indexer,
-                reader: LedgerReader(records: records, index: index),
-                log: TransparencyLog(records: records, publication: settings.ledgerPublish))
-            let tasks = SQLiteA2ATaskStore(database: await opened.pool(.tasks)!)
-            await opened.setTaskStore(tasks)
-            let interrupted = try await tasks.endInterrupted { $0.task.endInterruptedByStop() }
+            try await openLedger(engine)
+            await opened.setTaskStore(engine.tasks)
+            let interrupted = try await engine.tasks.endInterrupted { $0.task.endInterruptedByStop() }
             if interrupted > 0 {
-                logger.warning("A2A tasks the last run left unfinished were ended as failed", metadata: ["tasks": "\(interrupted)"])
+                logger.warning("A2A tasks a stopped daemon left unfinished were ended as failed", metadata: ["tasks": "\(interrupted)"])
             }
-            logger.info("stores open", metadata: ["data_dir": "\(directory.path)", "engine": "\(settings.engine.rawValue)"])
+            logger.info("stores open", metadata: ["engine": "\(settings.engine.rawValue)", "where": "\(engine.location)"])
         } catch {
             await readiness.update(.failed(reason: "\(error)"))
-            _ = await opened.closeAll()
+            for problem in await opened.closeAll() { logger.error("closing a store failed", metadata: ["reason": "\(problem)"]) }
             throw error
         }
+        let vault = engine.vault
         await readiness.update(.ready)
         let indexer = await opened.indexer
         let indexing = Task { await indexer?.run() }
@@ -117,6 +74,7 @@ public final class StorageService: Service, Sendable {
                 await writer?.checkpointIfDue()
             }
         }
+        let shared = engine.postgres.map { startSharedWork($0, engine: engine) } ?? []
         try? await cancelWhenGracefulShutdown { [vaultSettings, logger] in
             while !Task.isCancelled {
                 try await Task.sleep(for: vaultSettings.sweepInterval)
@@ -136,8 +94,143 @@ public final class StorageService: Service, Sendable {
         }
         indexer?.finish()
         await indexing.value
+        for task in shared { task.cancel() }
+        for task in shared { await task.value }
         for problem in await opened.closeAll() { logger.error("closing a store failed", metadata: ["reason": "\(problem)"]) }
         logger.info("stores closed")
+    }
+
+    /// What an engine opened: the vault, the ledger's stores and signer, the task store.
+    private struct OpenedEngine {
+        var vault: TokenVault
+        var records: any LedgerRecordStore
+        var index: any LedgerIndexStore
+        /// The indexer's own view of the stores (SQLite: on its lower-priority thread); `nil`
+        /// when the indexer runs only while elected (PostgreSQL).
+        var indexerStores: (records: any LedgerRecordSource, index: any LedgerIndexStore)?
+        var signer: CheckpointSigner
+        var tasks: any A2ATaskStore
+        var postgres: PostgresStorage?
+        /// Where the stores are, for the log.
+        var location: String
+    }
+
+    /// The embedded engine: SQLite files in the data directory, which this daemon locks.
+    private func openSQLite(indexThread: BackgroundThread) async throws -> OpenedEngine {
+        let directory = try DataDirectory.prepare(settings.dataDirectory)
+        guard let lock = try DirectoryLock(directory.file("vault.lock")) else {
+            throw VaultError.locked(path: directory.file("vault.lock"))
+        }
+        await opened.hold(lock)
+        for store in StoreName.allCases {
+            let memory = SQLiteMemory(cacheKiB: settings.cacheKiB, indexCacheKiB: settings.indexCacheKiB, maximumReaders: settings.maximumReaders)
+            let pool = try SQLiteStore.open(
+                store, in: directory, busyTimeout: settings.busyTimeout, upgrade: LedgerStore.upgrade(for: store), memory: memory, logger: logger)
+            await opened.add(store, pool)
+        }
+        let vault = try await TokenVault.open(
+            in: directory, store: SQLiteVaultStore(database: await opened.pool(.vault)!), environment: environment,
+            hotCapacity: vaultSettings.hotCapacity, metrics: metrics, logger: logger)
+        let ledger = await opened.pool(.ledger)!
+        let index = await opened.pool(.ledgerIndex)!
+        return OpenedEngine(
+            vault: vault, records: SQLiteLedgerRecords(database: ledger), index: SQLiteLedgerIndex(database: index),
+            // The indexer reads, derives and writes on its own lower-priority thread.
+            indexerStores: (SQLiteLedgerRecords(database: ledger, worker: indexThread), SQLiteLedgerIndex(database: index, worker: indexThread)),
+            signer: try CheckpointSigner.load(from: directory), tasks: SQLiteA2ATaskStore(database: await opened.pool(.tasks)!), postgres: nil,
+            location: directory.path)
+    }
+
+    /// The shared engine: a PostgreSQL database other daemons use too. Waits for it while it
+    /// cannot be reached (readiness says so); refuses a login, migration or key problem.
+    private func openPostgres() async throws -> OpenedEngine {
+        guard let postgres = settings.postgres else { throw StorageError.postgres(endpoint: "(none)", reason: "storage.postgres is not set") }
+        guard let sealingKey = try VaultKeyring.sealingKey(from: environment) else { throw VaultError.sharedKeyringNeedsKey }
+        let endpoint = PostgresEndpoint(postgres)
+        let database = try await connect(endpoint)
+        await opened.setPostgres(database)
+        let applied = try await PostgresMigrator.embedded().migrate(database)
+        for migration in applied { logger.info("applied migration", metadata: ["migration": "\(migration.path)"]) }
+        let vault = try await TokenVault.open(
+            in: DataDirectory.existing(settings.dataDirectory) ?? DataDirectory.prepare(settings.dataDirectory),
+            store: PostgresVaultStore(database: database), environment: environment, hotCapacity: vaultSettings.hotCapacity, metrics: metrics,
+            logger: logger)
+        return OpenedEngine(
+            vault: vault, records: PostgresLedgerRecords(database: database), index: PostgresLedgerIndex(database: database), indexerStores: nil,
+            signer: try await CheckpointSigner.load(from: database, sealingKey: sealingKey), tasks: PostgresA2ATaskStore(database: database),
+            postgres: database, location: endpoint.displayName)
+    }
+
+    /// Opens the database, trying again while the server cannot be reached.
+    private func connect(_ endpoint: PostgresEndpoint) async throws -> PostgresStorage {
+        var delay = Duration.milliseconds(250)
+        while true {
+            do {
+                return try await PostgresStorage.open(endpoint, logger: logger)
+            } catch let error as StorageError {
+                guard case .postgresUnreachable(_, let reason) = error else { throw error }
+                await readiness.update(.starting(reason: "waiting for PostgreSQL: \(reason)"))
+                logger.warning(
+                    "PostgreSQL cannot be reached yet; trying again", metadata: ["database": "\(endpoint.displayName)", "error": "\(reason)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// The ledger's writer, reader, transparency log and (SQLite) indexer on `engine`'s stores.
+    private func openLedger(_ engine: OpenedEngine) async throws {
+        await opened.setSigner(engine.signer)
+        var opening: LedgerIndexer?
+        if let stores = engine.indexerStores { opening = try await LedgerIndexer.open(records: stores.records, index: stores.index, logger: logger) }
+        let indexer = opening
+        let witnesses = try settings.witnesses.enumerated().map { index, witness in
+            do {
+                return WitnessClient(url: witness.url, key: try NoteVerifierKey(parsing: witness.key))
+            } catch {
+                throw LedgerError.malformedEvidence("storage.witnesses[\(index)].key: \(error)")
+            }
+        }
+        let writer = try await LedgerWriter.open(
+            store: engine.records, signer: engine.signer, checkpointInterval: settings.checkpointInterval,
+            checkpointLog: settings.checkpointLog.map(CheckpointLog.init(path:)), origin: origin, witnesses: witnesses,
+            onWitnessFailure: { [metrics] failure in
+                guard let metrics else { return }
+                Counter(
+                    label: "baton_ledger_witness_failures_total", dimensions: [("witness", failure.witness), ("reason", failure.code)],
+                    factory: metrics
+                ).increment()
+            }, logger: logger,
+            onCommit: { sequence in indexer?.wake(through: sequence) })
+        await opened.setVault(engine.vault)
+        await opened.setLedger(
+            writer, indexer: indexer, reader: LedgerReader(records: engine.records, index: engine.index),
+            log: TransparencyLog(records: engine.records, publication: settings.ledgerPublish))
+    }
+
+    /// What daemons sharing a database do beside serving: follow other daemons' vault purges,
+    /// say they are alive and end the tasks of daemons that are not, and index the ledger
+    /// while elected to.
+    private func startSharedWork(_ database: PostgresStorage, engine: OpenedEngine) -> [Task<Void, Never>] {
+        let vault = engine.vault
+        let logger = logger
+        let purges = Task { await vault.followPurges() }
+        let heartbeat = Task {
+            guard let tasks = engine.tasks as? PostgresA2ATaskStore else { return }
+            while !Task.isCancelled {
+                do {
+                    try await tasks.heartbeat()
+                    let ended = try await tasks.endInterrupted { $0.task.endInterruptedByStop() }
+                    if ended > 0 { logger.warning("A2A tasks of a daemon no longer seen were ended as failed", metadata: ["tasks": "\(ended)"]) }
+                } catch {
+                    logger.warning("cannot record this daemon's heartbeat", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: PostgresA2ATaskStore.heartbeatInterval)
+            }
+        }
+        let election = IndexerElection(database: database, records: engine.records, index: engine.index, logger: logger)
+        let indexing = Task { await election.run() }
+        return [purges, heartbeat, indexing]
     }
 
     /// The ledger's signing key (checkpoints, delegation-chain assertions), once the stores are open.
@@ -205,9 +298,15 @@ private actor OpenedStores {
     private(set) var ledger: LedgerWriter?
     private(set) var signer: CheckpointSigner?
     /// The one task store, so that concurrent saves share commits.
-    private(set) var taskStore: SQLiteA2ATaskStore?
+    private(set) var taskStore: (any A2ATaskStore)?
+    /// The shared database, when the engine is PostgreSQL.
+    private var postgres: PostgresStorage?
 
-    func setTaskStore(_ store: SQLiteA2ATaskStore) {
+    func setPostgres(_ database: PostgresStorage) {
+        postgres = database
+    }
+
+    func setTaskStore(_ store: any A2ATaskStore) {
         taskStore = store
     }
 
@@ -218,7 +317,7 @@ private actor OpenedStores {
     private(set) var ledgerReader: LedgerReader?
     private(set) var transparencyLog: TransparencyLog?
 
-    func setLedger(_ writer: LedgerWriter, indexer: LedgerIndexer, reader: LedgerReader, log: TransparencyLog) {
+    func setLedger(_ writer: LedgerWriter, indexer: LedgerIndexer?, reader: LedgerReader, log: TransparencyLog) {
         ledger = writer
         self.indexer = indexer
         ledgerReader = reader
@@ -229,14 +328,15 @@ private actor OpenedStores {
         pools.first { $0.0 == store }?.1
     }
 
-    var names: [StoreName] { pools.map(\.0) }
+    var names: [StoreName] { postgres == nil ? pools.map(\.0) : StoreName.allCases }
 
     func add(_ store: StoreName, _ pool: DatabasePool) {
         pools.append((store, pool))
     }
 
     func problems() -> [String] {
-        pools.compactMap { store, pool in
+        if let postgres { return postgres.unavailability.map { ["PostgreSQL: \($0)"] } ?? [] }
+        return pools.compactMap { store, pool in
             do {
                 _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
                 return nil
@@ -247,7 +347,11 @@ private actor OpenedStores {
     }
 
     /// Closes every store and returns what could not be closed cleanly.
-    func closeAll() -> [String] {
+    func closeAll() async -> [String] {
+        if let postgres {
+            await postgres.close()
+            self.postgres = nil
+        }
         defer {
             pools.removeAll()
             vault = nil
@@ -256,6 +360,8 @@ private actor OpenedStores {
             ledgerReader = nil
             transparencyLog = nil
             lock = nil
+            taskStore = nil
+            signer = nil
         }
         return pools.compactMap { store, pool in
             do {

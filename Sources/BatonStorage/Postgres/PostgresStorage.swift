@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL database every store uses when `storage.engine` is `postgres`: one
 /// connection pool (postgres-nio's `PostgresClient`), run for as long as the database is open.
@@ -12,6 +13,11 @@ import PostgresNIO
 /// `synchronous_commit = on` (a commit returns once it is on disk, whatever the server's
 /// default: the durability rule's barriers are commits) and the configured
 /// `statement_timeout`.
+///
+/// A watch pings the server every ``healthInterval``. While it does not answer, every call
+/// fails at once with ``StorageError/postgres(endpoint:reason:)`` (the HTTP API answers 503
+/// with `Retry-After`, readiness reports it) instead of waiting for a connection; the first
+/// answer after an outage makes the database available again, without a restart.
 ///
 /// ```swift
 /// let database = try await PostgresStorage.open(endpoint, logger: logger)
@@ -23,6 +29,13 @@ public final class PostgresStorage: Sendable {
     public let client: PostgresClient
     public let logger: Logger
     private let running: Task<Void, Never>
+    /// Why the server is taken for unreachable right now; `nil` while it answers.
+    private let outage = Mutex<String?>(nil)
+    private let watch = Mutex<Task<Void, Never>?>(nil)
+
+    /// How often the server is pinged. A ping may take the endpoint's connect timeout
+    /// before the server is taken for unreachable (a refused connection fails at once).
+    public static let healthInterval = Duration.milliseconds(500)
 
     private init(endpoint: PostgresEndpoint, client: PostgresClient, logger: Logger) {
         self.endpoint = endpoint
@@ -31,17 +44,72 @@ public final class PostgresStorage: Sendable {
         running = Task { await client.run() }
     }
 
+    /// Why the database cannot be used right now (it did not answer the last ping); `nil` when it can.
+    public var unavailability: String? {
+        outage.withLock { $0 }
+    }
+
+    /// Pings the server every ``healthInterval`` until closed, recording whether it answers.
+    private func startWatch() {
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.healthInterval)
+                guard let self else { return }
+                await self.checkHealth()
+            }
+        }
+        watch.withLock { $0 = task }
+    }
+
+    private func checkHealth() async {
+        let problem: String?
+        do {
+            try await directPing()
+            problem = nil
+        } catch {
+            problem = Self.describe(error)
+        }
+        let previous = outage.withLock { state in
+            defer { state = problem }
+            return state
+        }
+        switch (previous, problem) {
+        case (nil, let problem?):
+            logger.error(
+                "PostgreSQL does not answer; requests fail with 503 until it does",
+                metadata: ["database": "\(endpoint.displayName)", "error": "\(problem)"])
+        case (_?, nil):
+            logger.notice("PostgreSQL answers again", metadata: ["database": "\(endpoint.displayName)"])
+        default: break
+        }
+    }
+
+    /// A trivial query straight to the pool, within the endpoint's connect timeout.
+    private func directPing() async throws {
+        let client = client
+        let (name, deadline) = (endpoint.displayName, endpoint.connectTimeout)
+        try await withDeadline(deadline, expired: { StorageError.postgresUnreachable(endpoint: name, reason: "no answer within \(deadline)") }) {
+            try await client.query("SELECT 1").drain()
+        }
+    }
+
+    /// Throws at once while the server is taken for unreachable.
+    private func requireAvailable() throws {
+        if let problem = unavailability { throw StorageError.postgresUnreachable(endpoint: endpoint.displayName, reason: problem) }
+    }
+
     /// Starts the pool and checks that the database answers.
     ///
     /// - Throws: ``StorageError/postgres(endpoint:reason:)`` when it cannot be reached or refuses the login.
     public static func open(_ endpoint: PostgresEndpoint, logger: Logger) async throws -> PostgresStorage {
         let database = PostgresStorage(endpoint: endpoint, client: PostgresClient(configuration: try configuration(endpoint)), logger: logger)
         do {
-            try await database.ping()
+            try await database.directPing()
         } catch {
             await database.close()
-            throw error
+            throw database.failure(error)
         }
+        database.startWatch()
         return database
     }
 
@@ -63,6 +131,7 @@ public final class PostgresStorage: Sendable {
 
     /// Stops the pool: open connections close, later calls fail.
     public func close() async {
+        watch.withLock { $0 }?.cancel()
         running.cancel()
         await running.value
     }
@@ -72,6 +141,7 @@ public final class PostgresStorage: Sendable {
     ///
     /// - Throws: what `body` throws, or ``StorageError/postgres(endpoint:reason:)``.
     public func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try requireAvailable()
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
@@ -84,6 +154,7 @@ public final class PostgresStorage: Sendable {
 
     /// Runs `body` on one connection, outside any transaction.
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try requireAvailable()
         do {
             return try await client.withConnection { connection in try await body(connection) }
         } catch let error as PSQLError {
@@ -94,6 +165,7 @@ public final class PostgresStorage: Sendable {
     /// Runs one statement, outside any explicit transaction.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try requireAvailable()
         do {
             return try await client.query(query, logger: logger)
         } catch {
@@ -121,6 +193,7 @@ public final class PostgresStorage: Sendable {
     /// `error` as a ``StorageError`` that names the endpoint and never a password.
     public func failure(_ error: any Error) -> StorageError {
         if let error = error as? StorageError { return error }
+        if Self.isUnavailable(error) { return .postgresUnreachable(endpoint: endpoint.displayName, reason: Self.describe(error)) }
         return .postgres(endpoint: endpoint.displayName, reason: Self.describe(error))
     }
 

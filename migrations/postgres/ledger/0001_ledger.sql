@@ -44,3 +44,11 @@ CREATE TABLE ledger_checkpoints (
     signature bytea NOT NULL,
     note text
 );
+
+-- Secrets every daemon on this schema must share (the ledger's signing key), each sealed
+-- with BATON_VAULT_KEY, which every daemon holds.
+CREATE TABLE baton_secrets (
+    name text PRIMARY KEY,
+    sealed bytea NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
