@@ -93,22 +93,24 @@ public actor TokenVault: RefreshTokenStore {
     // MARK: - TokenCache
 
     public func cachedToken(for key: VaultKey) async throws -> CachedToken? {
+        let found = try await lookUp(key)
+        record(found?.source)
+        return found
+    }
+
+    /// The unexpired token under `key`, from the hot tier or the store (which then warms the hot tier); not counted.
+    private func lookUp(_ key: VaultKey) async throws -> CachedToken? {
         let now = now()
         if let entry = hot.get(key, now: now) {
-            record(.hot)
             return CachedToken(accessToken: entry.token, expiresAt: entry.expiresAt, source: .hot)
         }
         guard let row = try await store.entry(key: key.bytes, kind: .access, unexpiredAt: now),
             let dataKey = try await dataKey(tenantID: row.context.tenantID, objectID: row.context.objectID, create: false)
-        else {
-            record(nil)
-            return nil
-        }
+        else { return nil }
         let token = try VaultKeyring.open(row.sealed, key: key, dataKey: dataKey)
         hot.put(
             key,
             .init(token: token, expiresAt: row.expiresAt, tenantID: row.context.tenantID, objectID: row.context.objectID, agent: row.context.agent))
-        record(.store)
         return CachedToken(accessToken: token, expiresAt: row.expiresAt, source: .store)
     }
 
@@ -132,6 +134,50 @@ public actor TokenVault: RefreshTokenStore {
             let dataKey = try await dataKey(tenantID: row.context.tenantID, objectID: row.context.objectID, create: false)
         else { return nil }
         return (try VaultKeyring.open(row.sealed, key: key, dataKey: dataKey), row.expiresAt)
+    }
+
+    /// On a store daemons share, one daemon exchanges for `key` while the others wait for
+    /// the token it stores (polling the store every ``exchangeWaitStep``); a daemon that
+    /// died mid-exchange loses its claim after ``exchangeLease``. On a store one daemon uses,
+    /// runs `exchange`.
+    public func exchangeOnce(for key: VaultKey, freshAfter: Date, _ exchange: @escaping @Sendable () async throws -> ExchangedToken) async throws
+        -> SharedExchange
+    {
+        guard store.coordinatesExchanges else { return .exchanged(try await exchange()) }
+        while true {
+            if try await store.claimExchange(key.bytes, lease: Self.exchangeLease) {
+                do {
+                    // Another daemon may have stored a token between this one's miss and its claim.
+                    if let stored = try await fresh(key, after: freshAfter) {
+                        try await store.releaseExchange(key.bytes)
+                        return .storedByAnother(stored)
+                    }
+                    let token = try await exchange()
+                    try await store.releaseExchange(key.bytes)
+                    return .exchanged(token)
+                } catch {
+                    try? await store.releaseExchange(key.bytes)
+                    throw error
+                }
+            }
+            while try await store.isExchanging(key.bytes) {
+                if let stored = try await fresh(key, after: freshAfter) { return .storedByAnother(stored) }
+                try await Task.sleep(for: Self.exchangeWaitStep)
+            }
+            if let stored = try await fresh(key, after: freshAfter) { return .storedByAnother(stored) }
+            // The other daemon's exchange failed or lapsed: claim it for this one.
+        }
+    }
+
+    /// How long a daemon's claim on an exchange stands, and how often a waiting daemon looks.
+    public static let exchangeLease = Duration.seconds(30)
+    public static let exchangeWaitStep = Duration.milliseconds(20)
+
+    /// The stored token for `key` if it expires after `date`.
+    private func fresh(_ key: VaultKey, after date: Date) async throws -> CachedToken? {
+        guard let found = try await lookUp(key), found.expiresAt > date else { return nil }
+        record(found.source)
+        return found
     }
 
     public func remove(_ key: VaultKey) async throws {

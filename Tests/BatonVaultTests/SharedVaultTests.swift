@@ -3,6 +3,7 @@ import BatonIdentity
 import BatonStorage
 import BatonTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import BatonVault
@@ -97,5 +98,52 @@ struct SharedVaultTests {
         #expect(try await fresh.cachedToken(for: VaultFixture.key("n"))?.accessToken.revealed == "new-user-token")
         #expect(try await fixture.masterKeyIDs().count == 1)
         await database.close()
+    }
+
+    @Test("N concurrent first requests for one user and audience, spread over two daemons, cause exactly one exchange")
+    func oneExchangeAcrossDaemons() async throws {
+        let fixture = try await VaultFixture.open(.postgres)
+        let (second, database) = try await secondDaemon(fixture)
+        let identityProvider = CountingExchanger()
+        let brokers = [
+            TokenBroker(exchanger: identityProvider, cache: try await fixture.vault()), TokenBroker(exchanger: identityProvider, cache: second),
+        ]
+        let request = ExchangeRequest(
+            subjectToken: Secret("jane-assertion"),
+            client: ExchangeClient(clientID: "concierge", credential: .secret(Secret("s")), tokenEndpoint: "https://idp/token"),
+            resource: "api://triage", scopes: ["access_as_user"])
+        let tokens = try await withThrowingTaskGroup(of: BrokeredToken.self) { group in
+            for index in 0..<24 {
+                let broker = brokers[index % 2]
+                group.addTask { try await broker.token(for: request, issuer: "https://idp/t/v2.0", context: VaultFixture.context()) }
+            }
+            return try await group.reduce(into: [BrokeredToken]()) { $0.append($1) }
+        }
+        #expect(identityProvider.exchanges == 1, "one exchange at the identity provider for 24 requests on 2 daemons")
+        #expect(Set(tokens.map(\.accessToken.revealed)) == ["token-1"])
+        #expect(tokens.filter { $0.source == .identityProvider }.count >= 1)
+        #expect(tokens.contains { $0.source != .identityProvider }, "the other daemon's callers got the stored token")
+        await database.close()
+    }
+}
+
+/// An identity provider that takes a while to answer and counts what it is asked.
+final class CountingExchanger: TokenExchanger {
+    private let count = Mutex(0)
+
+    var exchanges: Int { count.withLock { $0 } }
+
+    func exchange(_ request: ExchangeRequest) async throws(ExchangeError) -> ExchangedToken {
+        let number = count.withLock { count in
+            count += 1
+            return count
+        }
+        try? await Task.sleep(for: .milliseconds(300))
+        return ExchangedToken(
+            accessToken: Secret("token-\(number)"), expiresAt: Date().addingTimeInterval(3600), grantedScopes: "api://triage/access_as_user")
+    }
+
+    func redeem(_ refreshToken: Secret, client: ExchangeClient, resource: String, scopes: ScopeSet) async throws(ExchangeError) -> ExchangedToken {
+        throw .unavailable(reason: "not used")
     }
 }

@@ -23,7 +23,7 @@ public actor TokenBroker {
     private let logger: Logger
     private let metrics: (any MetricsFactory)?
     private let now: @Sendable () -> Date
-    private var inFlight: [VaultKey: Task<ExchangedToken, any Error>] = [:]
+    private var inFlight: [VaultKey: Task<SharedExchange, any Error>] = [:]
     private var refreshing: Set<VaultKey> = []
     /// Exchanges performed at the identity provider, for tests and stats.
     public private(set) var exchangeCount = 0
@@ -68,9 +68,14 @@ public actor TokenBroker {
         } catch {
             throw .notRecorded(reason: "\(error)")
         }
-        let token = try await exchangeOnce(key, request: request, context: context)
-        count("baton_broker_tokens_total", ("source", TokenSource.identityProvider.rawValue))
-        return BrokeredToken(accessToken: token.accessToken, expiresAt: token.expiresAt, source: .identityProvider, key: key)
+        switch try await exchangeOnce(key, request: request, context: context) {
+        case .exchanged(let token):
+            count("baton_broker_tokens_total", ("source", TokenSource.identityProvider.rawValue))
+            return BrokeredToken(accessToken: token.accessToken, expiresAt: token.expiresAt, source: .identityProvider, key: key)
+        case .storedByAnother(let cached):
+            count("baton_broker_tokens_total", ("source", cached.source.rawValue))
+            return BrokeredToken(accessToken: cached.accessToken, expiresAt: cached.expiresAt, source: cached.source, key: key)
+        }
     }
 
     // MARK: - Long-running work
@@ -160,25 +165,38 @@ public actor TokenBroker {
         }
     }
 
-    /// One exchange per key at a time: concurrent callers await the same task.
-    private func exchangeOnce(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext) async throws(ExchangeError) -> ExchangedToken {
-        let task: Task<ExchangedToken, any Error>
+    /// One exchange per key at a time: concurrent callers await the same task (and, on a
+    /// cache daemons share, the daemons coordinate through it).
+    private func exchangeOnce(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext) async throws(ExchangeError) -> SharedExchange {
+        let task: Task<SharedExchange, any Error>
         if let running = inFlight[key] {
             task = running
         } else {
-            task = Task { try await self.performExchange(key, request: request, context: context) }
+            task = Task { try await self.coordinatedExchange(key, request: request, context: context) }
             inFlight[key] = task
         }
         do {
-            let token = try await task.value
+            let outcome = try await task.value
             inFlight[key] = nil
-            return token
+            return outcome
         } catch let error as ExchangeError {
             inFlight[key] = nil
             throw error
         } catch {
             inFlight[key] = nil
             throw .unavailable(reason: "\(error)")
+        }
+    }
+
+    /// An exchange, unless another daemon sharing the cache makes the same one: a token it
+    /// stores that outlives the one being renewed (or, with none, `skew` from now) serves.
+    private func coordinatedExchange(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext) async throws -> SharedExchange {
+        // A claims challenge needs a token of its own, never another daemon's.
+        guard request.claims == nil else { return .exchanged(try await performExchange(key, request: request, context: context)) }
+        let renewing = try? await cache.cachedToken(for: key)
+        let freshAfter = max(renewing?.expiresAt ?? .distantPast, now().addingTimeInterval(skew.timeInterval))
+        return try await cache.exchangeOnce(for: key, freshAfter: freshAfter) {
+            try await self.performExchange(key, request: request, context: context)
         }
     }
 

@@ -11,6 +11,28 @@ public protocol TokenCache: Sendable {
     func store(_ token: ExchangedToken, for key: VaultKey, context: VaultEntryContext) async throws
     /// Forgets `key` in every tier.
     func remove(_ key: VaultKey) async throws
+    /// Runs `exchange` (which stores its token) unless another daemon sharing this cache is
+    /// exchanging for `key` already: then waits for the token that daemon stores — one that
+    /// expires after `freshAfter` — and returns it, so N daemons asking at once cause one
+    /// exchange. A cache one daemon uses alone just runs `exchange`.
+    func exchangeOnce(for key: VaultKey, freshAfter: Date, _ exchange: @escaping @Sendable () async throws -> ExchangedToken) async throws
+        -> SharedExchange
+}
+
+extension TokenCache {
+    public func exchangeOnce(for key: VaultKey, freshAfter: Date, _ exchange: @escaping @Sendable () async throws -> ExchangedToken) async throws
+        -> SharedExchange
+    {
+        .exchanged(try await exchange())
+    }
+}
+
+/// How an exchange coordinated through a shared cache went.
+public enum SharedExchange: Sendable {
+    /// This daemon exchanged at the identity provider.
+    case exchanged(ExchangedToken)
+    /// Another daemon exchanged for the same key meanwhile; this is the token it stored.
+    case storedByAnother(CachedToken)
 }
 
 /// What an entry is about, for `baton vault list` and purging by user or agent. Never the token.

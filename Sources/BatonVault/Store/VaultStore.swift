@@ -72,6 +72,16 @@ public protocol VaultStore: Sendable {
 
     // MARK: Other daemons
 
+    /// Whether daemons share this store and coordinate their exchanges through it.
+    var coordinatesExchanges: Bool { get }
+    /// Claims the exchange for `key` for at most `lease`: `true` when this daemon should
+    /// exchange, `false` while another daemon's unexpired claim stands.
+    func claimExchange(_ key: [UInt8], lease: Duration) async throws -> Bool
+    /// Ends this daemon's claim on `key`.
+    func releaseExchange(_ key: [UInt8]) async throws
+    /// Whether another daemon's unexpired claim on `key` stands.
+    func isExchanging(_ key: [UInt8]) async throws -> Bool
+
     /// Purges other daemons sharing this store made, as they happen, so this daemon drops
     /// what it holds in memory for them; `nil` for a store one daemon uses alone.
     func purgeNotices() -> AsyncStream<PurgeNotice>?
@@ -82,6 +92,10 @@ extension VaultStore {
     public func keyring() async throws -> Data? { nil }
     public func insertKeyring(_ keyring: Data) async throws -> Data { keyring }
     public func purgeNotices() -> AsyncStream<PurgeNotice>? { nil }
+    public var coordinatesExchanges: Bool { false }
+    public func claimExchange(_ key: [UInt8], lease: Duration) async throws -> Bool { true }
+    public func releaseExchange(_ key: [UInt8]) async throws {}
+    public func isExchanging(_ key: [UInt8]) async throws -> Bool { false }
 }
 
 /// A purge another daemon made, as a shared store reports it.

@@ -47,6 +47,15 @@ CREATE INDEX vault_entries_by_user ON vault_entries (tenant_id, object_id);
 CREATE INDEX vault_entries_by_agent ON vault_entries (agent);
 CREATE INDEX vault_entries_by_expiry ON vault_entries (expires_at);
 
+-- Exchanges in flight: the daemon that claims a vault key exchanges at the identity
+-- provider; the others wait for the token it stores. A claim lapses at expires_at (a
+-- daemon that died mid-exchange).
+CREATE TABLE vault_exchanges (
+    entry_key bytea PRIMARY KEY,
+    daemon text NOT NULL,
+    expires_at timestamptz NOT NULL
+);
+
 -- Lookups per tier, summed over every daemon (baton vault stats).
 CREATE TABLE vault_counters (
     name text PRIMARY KEY,

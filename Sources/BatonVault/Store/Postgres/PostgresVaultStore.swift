@@ -15,11 +15,14 @@ import PostgresNIO
 /// tokens and data key from memory as soon as it commits (``purgeNotices()``).
 public struct PostgresVaultStore: VaultStore {
     private let database: PostgresStorage
+    /// Names this daemon's exchange claims.
+    private let daemonID: String
     private var logger: Logger { database.logger }
 
     /// A store on a migrated database (``PostgresMigrator``).
-    public init(database: PostgresStorage) {
+    public init(database: PostgresStorage, daemonID: String = UUIDv7.make()) {
         self.database = database
+        self.daemonID = daemonID
     }
 
     private var channel: String { database.channel("vault") }
@@ -297,6 +300,32 @@ public struct PostgresVaultStore: VaultStore {
         }
         continuation.onTermination = { _ in listening.cancel() }
         return stream
+    }
+
+    // MARK: - Exchanges across daemons
+
+    public var coordinatesExchanges: Bool { true }
+
+    public func claimExchange(_ key: [UInt8], lease: Duration) async throws -> Bool {
+        let seconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let rows = try await database.query(
+            """
+            INSERT INTO vault_exchanges (entry_key, daemon, expires_at)
+            VALUES (\(ByteBuffer(bytes: key)), \(daemonID), now() + make_interval(secs => \(seconds)))
+            ON CONFLICT (entry_key) DO UPDATE SET daemon = excluded.daemon, expires_at = excluded.expires_at
+                WHERE vault_exchanges.expires_at < now()
+            RETURNING 1
+            """)
+        return try await !rows.elements().isEmpty
+    }
+
+    public func releaseExchange(_ key: [UInt8]) async throws {
+        try await database.query("DELETE FROM vault_exchanges WHERE entry_key = \(ByteBuffer(bytes: key)) AND daemon = \(daemonID)").drain()
+    }
+
+    public func isExchanging(_ key: [UInt8]) async throws -> Bool {
+        try await !database.query("SELECT 1 FROM vault_exchanges WHERE entry_key = \(ByteBuffer(bytes: key)) AND expires_at > now()").elements()
+            .isEmpty
     }
 
     // MARK: - Private
