@@ -225,6 +225,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
 
@@ -377,9 +378,10 @@ let package = Package(
         .testTarget(
             name: "batonTests",
             dependencies: [
-                "baton", "BatonCore", "BatonStorage", "BatonVault", "BatonIdentity", "BatonLedger", "BatonDevKit", "BatonTestSupport",
+                "baton", "BatonCore", "BatonStorage", "BatonVault", "BatonIdentity", "BatonLedger", "BatonDevKit", "BatonTestSupport", "BatonA2A",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ]

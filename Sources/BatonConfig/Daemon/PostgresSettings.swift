@@ -43,33 +43,15 @@ public struct PostgresSettings: Sendable, Equatable {
 
     init(section: ConfigSection) throws(ConfigError) {
         url = try section.requiredValue("url")
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme?.lowercased()),
-            let host = components.host, !host.isEmpty
-        else {
-            throw section.invalid("url", "must be a PostgreSQL URL: postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…]")
+        let parsed: ParsedURL
+        do {
+            parsed = try Self.parse(url)
+        } catch {
+            throw section.invalid("url", error.problem)
         }
-        guard let user = components.user, !user.isEmpty else {
-            throw section.invalid("url", "must name the user: postgres://USER@HOST[:PORT]/DATABASE")
-        }
-        self.host = host
-        self.port = components.port ?? 5432
-        self.username = user.removingPercentEncoding ?? user
-        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        self.database = path.isEmpty ? username : (path.removingPercentEncoding ?? path)
-        var sslmode: TLSMode?
-        var rootCertificate: String?
-        for item in components.queryItems ?? [] {
-            switch item.name {
-            case "sslmode":
-                guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
-                    throw section.invalid("url", "sslmode must be one of disable, prefer, require, verify-full")
-                }
-                sslmode = mode
-            case "sslrootcert": rootCertificate = item.value
-            default:
-                throw section.invalid("url", "has the parameter '\(item.name)'; only sslmode and sslrootcert are understood")
-            }
-        }
+        (host, port, username, database) = (parsed.host, parsed.port, parsed.username, parsed.database)
+        let sslmode = parsed.tls
+        let rootCertificate = parsed.caFile
         let password: Secret? = try section.optionalValue("password")
         let passwordFile: String? = try section.optionalValue("password_file")
         if password != nil, passwordFile != nil {
@@ -84,7 +66,7 @@ public struct PostgresSettings: Sendable, Equatable {
             guard !text.isEmpty else { throw section.invalid("password_file", "\(passwordFile) is empty") }
             self.password = Secret(text)
         } else {
-            self.password = password ?? components.password.map { Secret($0.removingPercentEncoding ?? $0) }
+            self.password = password ?? parsed.password
         }
         schema = try section.value("schema", default: "public")
         guard Self.isSchemaName(schema) else {
@@ -104,9 +86,72 @@ public struct PostgresSettings: Sendable, Equatable {
         try section.finish()
     }
 
+    /// The settings a `postgres://` URL gives on its own (for `baton storage copy --to`),
+    /// with every other setting at its default.
+    public init(url: String, schema: String = "public") throws(PostgresURLProblem) {
+        let parsed = try Self.parse(url)
+        guard Self.isSchemaName(schema) else { throw PostgresURLProblem(problem: "the schema must be a lower-case identifier") }
+        self.url = url
+        (host, port, username, password, database) = (parsed.host, parsed.port, parsed.username, parsed.password, parsed.database)
+        self.schema = schema
+        tls = parsed.tls ?? .prefer
+        caFile = parsed.caFile
+        poolSize = 16
+        statementTimeout = .seconds(30)
+        connectTimeout = .seconds(10)
+    }
+
+    /// What a PostgreSQL URL says.
+    struct ParsedURL {
+        var host: String
+        var port: Int
+        var username: String
+        var password: Secret?
+        var database: String
+        var tls: TLSMode?
+        var caFile: String?
+    }
+
+    /// Reads `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=…&sslrootcert=…]`.
+    static func parse(_ url: String) throws(PostgresURLProblem) -> ParsedURL {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme?.lowercased()),
+            let host = components.host, !host.isEmpty
+        else {
+            throw PostgresURLProblem(problem: "must be a PostgreSQL URL: postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…]")
+        }
+        guard let user = components.user, !user.isEmpty else {
+            throw PostgresURLProblem(problem: "must name the user: postgres://USER@HOST[:PORT]/DATABASE")
+        }
+        let username = user.removingPercentEncoding ?? user
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        var parsed = ParsedURL(
+            host: host, port: components.port ?? 5432, username: username,
+            password: components.password.map { Secret($0.removingPercentEncoding ?? $0) },
+            database: path.isEmpty ? username : (path.removingPercentEncoding ?? path))
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
+                    throw PostgresURLProblem(problem: "sslmode must be one of disable, prefer, require, verify-full")
+                }
+                parsed.tls = mode
+            case "sslrootcert": parsed.caFile = item.value
+            default:
+                throw PostgresURLProblem(problem: "has the parameter '\(item.name)'; only sslmode and sslrootcert are understood")
+            }
+        }
+        return parsed
+    }
+
     /// Whether `name` is a plain lower-case identifier (never needs quoting in SQL).
     static func isSchemaName(_ name: String) -> Bool {
         guard let first = name.first, name.utf8.count <= 63, first == "_" || ("a"..."z").contains(first) else { return false }
         return name.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
     }
+}
+
+/// Why a PostgreSQL URL cannot be used; never quotes the URL (it may hold a password).
+public struct PostgresURLProblem: Error, CustomStringConvertible {
+    public let problem: String
+    public var description: String { "the PostgreSQL URL \(problem)" }
 }

@@ -18,7 +18,7 @@ public struct CheckpointSigner: Sendable {
 
     /// The key in `ledger-signing.key` (created 0600 on first use).
     public static func load(from directory: DataDirectory) throws -> CheckpointSigner {
-        let bytes = try directory.secretKey(named: "ledger-signing.key")
+        let bytes = try directory.secretKey(named: fileName)
         return CheckpointSigner(key: try Curve25519.Signing.PrivateKey(rawRepresentation: bytes))
     }
 
@@ -26,11 +26,17 @@ public struct CheckpointSigner: Sendable {
     /// sealed with `sealingKey`, `BATON_VAULT_KEY`): one ledger, one signer, whichever daemon
     /// signs a checkpoint.
     public static func load(from database: PostgresStorage, sealingKey: SymmetricKey) async throws -> CheckpointSigner {
-        let bytes = try await database.sharedSecret(named: "ledger signing key", sealingKey: sealingKey) {
+        let bytes = try await database.sharedSecret(named: sharedSecretName, sealingKey: sealingKey) {
             Curve25519.Signing.PrivateKey().rawRepresentation
         }
         return CheckpointSigner(key: try Curve25519.Signing.PrivateKey(rawRepresentation: bytes))
     }
+
+    /// The name the key is kept under in PostgreSQL (`baton_secrets`).
+    public static let sharedSecretName = "ledger signing key"
+
+    /// The file the key is kept in, in a data directory.
+    public static let fileName = "ledger-signing.key"
 
     /// Signs `message` with the ledger key (Ed25519): the daemon's signature on what it
     /// asserts outside the ledger, such as the delegation chain it hands an A2A agent.

@@ -12,10 +12,15 @@ extension PostgresStorage {
     ///   not open with `sealingKey` (daemons with different keys).
     public func sharedSecret(named name: String, sealingKey: SymmetricKey, create: () -> Data) async throws -> Data {
         if let stored = try await storedSecret(name) { return try open(stored, name: name, key: sealingKey) }
-        let sealed = try AES.GCM.seal(create(), using: sealingKey, authenticating: Data(name.utf8)).combined!
+        let sealed = try Self.seal(create(), named: name, key: sealingKey)
         try await query("INSERT INTO baton_secrets (name, sealed) VALUES (\(name), \(ByteBuffer(data: sealed))) ON CONFLICT DO NOTHING").drain()
         guard let stored = try await storedSecret(name) else { throw StorageError.sharedSecretUnopenable(name: name) }
         return try open(stored, name: name, key: sealingKey)
+    }
+
+    /// `secret` as `baton_secrets` keeps it: AES-GCM under `key`, bound to `name`.
+    public static func seal(_ secret: Data, named name: String, key: SymmetricKey) throws -> Data {
+        try AES.GCM.seal(secret, using: key, authenticating: Data(name.utf8)).combined!
     }
 
     private func storedSecret(_ name: String) async throws -> Data? {

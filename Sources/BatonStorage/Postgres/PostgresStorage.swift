@@ -32,6 +32,7 @@ public final class PostgresStorage: Sendable {
     /// Why the server is taken for unreachable right now; `nil` while it answers.
     private let outage = Mutex<String?>(nil)
     private let watch = Mutex<Task<Void, Never>?>(nil)
+    private let closing = Mutex(false)
 
     /// How often the server is pinged. A ping may take the endpoint's connect timeout
     /// before the server is taken for unreachable (a refused connection fails at once).
@@ -69,6 +70,7 @@ public final class PostgresStorage: Sendable {
         } catch {
             problem = Self.describe(error)
         }
+        guard !closing.withLock({ $0 }) else { return }
         let previous = outage.withLock { state in
             defer { state = problem }
             return state
@@ -131,6 +133,7 @@ public final class PostgresStorage: Sendable {
 
     /// Stops the pool: open connections close, later calls fail.
     public func close() async {
+        closing.withLock { $0 = true }
         watch.withLock { $0 }?.cancel()
         running.cancel()
         await running.value

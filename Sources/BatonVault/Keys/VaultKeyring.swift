@@ -91,6 +91,13 @@ public struct VaultKeyring: Sendable {
         return (VaultKeyring(activeKeyID: file.active, keys: keys), isSealed)
     }
 
+    /// The keyring file at `path` (sealed or not) in the form a shared store keeps it:
+    /// sealed with `sealingKey` (`baton storage copy`).
+    public static func sharedForm(ofFile path: String, sealingKey: SymmetricKey) throws(VaultError) -> Data {
+        guard let contents = FileManager.default.contents(atPath: path) else { throw .keyringUnusable(path: path, reason: "cannot read it") }
+        return try decode(contents, sealingKey: sealingKey, source: path).0.encoded(sealingKey: sealingKey, source: path)
+    }
+
     /// The keyring's stored form: JSON, sealed with `sealingKey` when there is one.
     func encoded(sealingKey: SymmetricKey?, source: String) throws(VaultError) -> Data {
         let file = KeyringFile(active: activeKeyID, keys: keys.mapValues { $0.withUnsafeBytes { Data($0).base64EncodedString() } })

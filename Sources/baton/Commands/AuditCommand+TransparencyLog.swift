@@ -22,8 +22,8 @@ extension AuditCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let store = try AuditStore(options)
-                let log = TransparencyLog(records: try store.reader().records, publication: store.publication, cachedTiles: 0)
+                let store = try await AuditStore.open(options)
+                let log = TransparencyLog(records: try await store.reader().records, publication: store.publication, cachedTiles: 0)
                 let export = try await log.export(to: directory)
                 print(
                     "wrote the checkpoint of \(export.size) entries and \(export.written) tiles to \(directory) (\(export.kept) full tiles were there)"
@@ -53,8 +53,8 @@ extension AuditCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let store = try AuditStore(options)
-                let reader = try store.reader()
+                let store = try await AuditStore.open(options)
+                let reader = try await store.reader()
                 var wanted = sequences
                 if let chain {
                     wanted = try await AuditCommand.chainSequences(of: chain, in: reader)
@@ -134,8 +134,13 @@ extension AuditCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let store = key == nil || proof == nil ? try AuditStore(options) : nil
-                let verifier = try key.map(NoteKeyArgument.parse) ?? NoteVerifierKey(name: store!.origin, publicKey: try store!.signer().publicKey)
+                let store = key == nil || proof == nil ? try await AuditStore.open(options) : nil
+                let verifier: NoteVerifierKey
+                if let key {
+                    verifier = try NoteKeyArgument.parse(key)
+                } else {
+                    verifier = try NoteVerifierKey(name: store!.origin, publicKey: try await store!.signer().publicKey)
+                }
                 let older = try Self.checkpoint(old, key: verifier)
                 let newer = try Self.checkpoint(new, key: verifier)
                 let hashes: [[UInt8]]

@@ -53,7 +53,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let page = try await filters.query().run(on: try AuditStore(options).reader())
+                let page = try await filters.query().run(on: try await AuditStore.open(options).reader())
                 AuditOutput(format: format).print(page)
             }
         }
@@ -70,7 +70,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 let query = LedgerQuery(user: user, since: try AuditTime.parse(since), limit: limit)
-                AuditOutput(format: format).print(try await query.run(on: try AuditStore(options).reader()))
+                AuditOutput(format: format).print(try await query.run(on: try await AuditStore.open(options).reader()))
             }
         }
     }
@@ -83,7 +83,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingFailures {
                 var rows = [["USER", "AGENTS", "ENTRIES", "LAST"]]
-                for summary in try await LedgerSummary.who(resource: resource, reader: try AuditStore(options).reader()) {
+                for summary in try await LedgerSummary.who(resource: resource, reader: try await AuditStore.open(options).reader()) {
                     rows.append([summary.user, summary.actorPath, "\(summary.count)", summary.last.formatted(.iso8601)])
                 }
                 print(TextTable(rows: rows).rendered)
@@ -98,7 +98,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let entries = try await LedgerQuery(chainID: id, limit: 10_000).run(on: try AuditStore(options).reader()).entries
+                let entries = try await LedgerQuery(chainID: id, limit: 10_000).run(on: try await AuditStore.open(options).reader()).entries
                 guard !entries.isEmpty else { throw CommandFailure(message: "no entries for chain \(id)") }
                 print(ChainTree(entries: entries).rendered)
             }
@@ -124,9 +124,9 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let store = try AuditStore(options)
-                let records = try store.reader().records
-                let publicKey = try store.signer().publicKey
+                let store = try await AuditStore.open(options)
+                let records = try await store.reader().records
+                let publicKey = try await store.signer().publicKey
                 let started = ContinuousClock.now
                 var report = try await LedgerVerifier(records: records, publicKey: publicKey, witnesses: try store.witnesses()).verify()
                 let outside = try outsideCheckpoints(configured: store.checkpointLog)
@@ -161,7 +161,7 @@ struct AuditCommand: AsyncParsableCommand {
                 }
                 print("intact")
                 if index {
-                    let check = try await LedgerIndexCheck.firstHidden(reader: try store.reader())
+                    let check = try await LedgerIndexCheck.firstHidden(reader: try await store.reader())
                     if let hidden = check.hidden {
                         print("FAIL: the query index hides entry \(hidden) from queries")
                         throw CommandFailure(
@@ -199,9 +199,9 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let store = try AuditStore(options)
+                let store = try await AuditStore.open(options)
                 do {
-                    print(try NoteVerifierKey(name: store.origin, publicKey: try store.signer().publicKey))
+                    print(try NoteVerifierKey(name: store.origin, publicKey: try await store.signer().publicKey))
                 } catch let error as LedgerError {
                     throw CommandFailure(message: error.description)
                 }
@@ -217,8 +217,8 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                let store = try AuditStore(options)
-                let document = try await CheckpointExport.make(records: try store.reader().records, signer: try store.signer())
+                let store = try await AuditStore.open(options)
+                let document = try await CheckpointExport.make(records: try await store.reader().records, signer: try await store.signer())
                 let data = try JSONEncoder.sorted.encode(document)
                 if let export {
                     try data.write(to: URL(fileURLWithPath: export))

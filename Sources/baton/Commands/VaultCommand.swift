@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonConfig
+import BatonServer
 import BatonStorage
 import BatonVault
 import Foundation
@@ -24,7 +25,7 @@ struct VaultCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                guard let catalog = try VaultAccess(options).catalog() else { return print("the vault is empty (no vault database yet)") }
+                guard let catalog = try await VaultAccess(options).catalog() else { return print("the vault is empty (no vault database yet)") }
                 let entries = try await catalog.entries(user: user, agent: agent)
                 if json {
                     let encoder = JSONEncoder()
@@ -53,7 +54,7 @@ struct VaultCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingFailures {
-                guard let catalog = try VaultAccess(options).catalog() else { return print("the vault is empty (no vault database yet)") }
+                guard let catalog = try await VaultAccess(options).catalog() else { return print("the vault is empty (no vault database yet)") }
                 let stats = try await catalog.statistics()
                 let rate = stats.hitRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a"
                 print(
@@ -131,15 +132,29 @@ struct VaultAccess {
     }
 
     /// The catalog of an existing vault database, or `nil` when there is none yet.
-    func catalog() throws -> VaultCatalog? {
+    func catalog() async throws -> VaultCatalog? {
+        if let settings = storage.postgres {
+            let database = try await PostgresStorage.open(PostgresEndpoint(settings), logger: Logger(label: "baton.vault"))
+            return VaultCatalog(store: PostgresVaultStore(database: database))
+        }
         guard let directory = DataDirectory.existing(storage.dataDirectory),
             let database = try SQLiteStore.openReadOnly(.vault, in: directory, busyTimeout: storage.busyTimeout)
         else { return nil }
         return VaultCatalog(store: SQLiteVaultStore(database: database))
     }
 
-    /// Runs `body` with the vault opened and the daemon's lock held, so no running daemon is changed under its feet.
+    /// Runs `body` with the vault opened: on SQLite with the daemon's lock held, so no
+    /// running daemon is changed under its feet; on PostgreSQL beside the running daemons,
+    /// which a purge reaches through the database (they drop the user's tokens at once).
     func withExclusiveVault(_ body: (TokenVault, VaultCatalog) async throws -> Void) async throws {
+        if let settings = storage.postgres {
+            try await PostgresStorage.using(PostgresEndpoint(settings), logger: Logger(label: "baton.vault")) { database in
+                let store = PostgresVaultStore(database: database)
+                let directory = try DataDirectory.prepare(storage.dataDirectory)
+                try await body(try await TokenVault.open(in: directory, store: store, environment: environment), VaultCatalog(store: store))
+            }
+            return
+        }
         let directory = try DataDirectory.prepare(storage.dataDirectory)
         guard let lock = try DirectoryLock(directory.file("vault.lock")) else { throw VaultError.locked(path: directory.file("vault.lock")) }
         let database = try SQLiteStore.open(.vault, in: directory, busyTimeout: storage.busyTimeout, logger: Logger(label: "baton.vault"))

@@ -1,11 +1,18 @@
 import BatonCore
 import BatonLedger
+import BatonServer
 import BatonStorage
+import BatonVault
 import Foundation
+import Logging
 
-/// The configured ledger, opened for reading by the `baton audit` commands.
+/// The configured ledger, opened for reading by the `baton audit` commands: the SQLite
+/// files of the data directory, or the PostgreSQL database daemons share.
 struct AuditStore {
-    let directory: DataDirectory
+    /// The data directory (SQLite).
+    let directory: DataDirectory?
+    /// The shared database (PostgreSQL).
+    let postgres: PostgresStorage?
     let busyTimeout: Duration
     /// `storage.checkpoint_log`, when configured.
     let checkpointLog: String?
@@ -16,25 +23,33 @@ struct AuditStore {
     /// `storage.witnesses`' cosignature keys.
     let witnessKeys: [String]
 
-    init(_ options: ConfigOptions) throws {
+    static func open(_ options: ConfigOptions) async throws -> AuditStore {
         let configuration = try options.load().configuration
         let storage = configuration.storage
-        self.origin = storage.ledgerOrigin(publicURL: configuration.server.publicURL)
-        self.publication = storage.ledgerPublish
-        self.witnessKeys = storage.witnesses.map(\.key)
-        guard let directory = DataDirectory.existing(storage.dataDirectory) else {
-            throw CommandFailure(message: "no data directory at \(storage.dataDirectory): the daemon has not run here yet")
+        var directory: DataDirectory?
+        var postgres: PostgresStorage?
+        if let settings = storage.postgres {
+            postgres = try await PostgresStorage.open(PostgresEndpoint(settings), logger: Logger(label: "baton.audit"))
+        } else {
+            guard let existing = DataDirectory.existing(storage.dataDirectory) else {
+                throw CommandFailure(message: "no data directory at \(storage.dataDirectory): the daemon has not run here yet")
+            }
+            directory = existing
         }
-        self.directory = directory
-        self.busyTimeout = storage.busyTimeout
-        self.checkpointLog = storage.checkpointLog
+        return AuditStore(
+            directory: directory, postgres: postgres, busyTimeout: storage.busyTimeout, checkpointLog: storage.checkpointLog,
+            origin: storage.ledgerOrigin(publicURL: configuration.server.publicURL), publication: storage.ledgerPublish,
+            witnessKeys: storage.witnesses.map(\.key))
     }
 
     /// The ledger's entries and, when there is one, its query index (queries are exact without it).
-    func reader() throws -> LedgerReader {
+    func reader() async throws -> LedgerReader {
+        if let postgres {
+            return LedgerReader(records: PostgresLedgerRecords(database: postgres), index: PostgresLedgerIndex(database: postgres))
+        }
         do {
-            guard let reader = try LedgerStore.openReader(in: directory, busyTimeout: busyTimeout) else {
-                throw CommandFailure(message: "no ledger in \(directory.path) yet")
+            guard let directory, let reader = try LedgerStore.openReader(in: directory, busyTimeout: busyTimeout) else {
+                throw CommandFailure(message: "no ledger in \(directory?.path ?? "the data directory") yet")
             }
             return reader
         } catch let error as LedgerError {
@@ -53,8 +68,14 @@ struct AuditStore {
         }
     }
 
-    func signer() throws -> CheckpointSigner {
-        try CheckpointSigner.load(from: directory)
+    /// The ledger's signing key: the data directory's, or the one daemons share in
+    /// PostgreSQL (which `BATON_VAULT_KEY` opens).
+    func signer() async throws -> CheckpointSigner {
+        if let postgres {
+            guard let key = try VaultKeyring.sealingKey(from: ProcessInfo.processInfo.environment) else { throw VaultError.sharedKeyringNeedsKey }
+            return try await CheckpointSigner.load(from: postgres, sealingKey: key)
+        }
+        return try CheckpointSigner.load(from: directory!)
     }
 }
 
