@@ -213,8 +213,9 @@ public actor TokenVault: RefreshTokenStore {
         var next = keyring
         next.addActiveKey()
         try next.save(to: keyringPath, sealingKey: sealingKey)
+        let rewrapping = next
         let rewrapped = try await store.rewrapDataKeys(recording: try next.activeCheck(), replacingKeyring: nil) { wrapped in
-            try next.wrap(try next.unwrap(wrapped), tenantID: wrapped.tenantID, objectID: wrapped.objectID)
+            try rewrapping.wrap(try rewrapping.unwrap(wrapped), tenantID: wrapped.tenantID, objectID: wrapped.objectID)
         }
         next.dropInactiveKeys()
         try next.save(to: keyringPath, sealingKey: sealingKey)
@@ -233,11 +234,12 @@ public actor TokenVault: RefreshTokenStore {
             var kept = next
             kept.dropInactiveKeys()
             let replacement = try kept.encoded(sealingKey: sealingKey, source: Self.sharedKeyring)
+            let rewrapping = next
             do {
                 let rewrapped = try await store.rewrapDataKeys(
                     recording: try next.activeCheck(), replacingKeyring: (storedKeyring ?? Data(), replacement)
                 ) { wrapped in
-                    try next.wrap(try next.unwrap(wrapped), tenantID: wrapped.tenantID, objectID: wrapped.objectID)
+                    try rewrapping.wrap(try rewrapping.unwrap(wrapped), tenantID: wrapped.tenantID, objectID: wrapped.objectID)
                 }
                 keyring = kept
                 storedKeyring = replacement

@@ -102,7 +102,7 @@ final class MemoryLedgerRecords: LedgerRecordStore {
         state.withLock { $0.checkpoints.values.filter { $0.note != nil }.max { $0.sequence < $1.sequence } }
     }
 
-    func append<Result: Sendable>(_ seal: @Sendable (LedgerAppendHead) async throws -> (SealedBatch, Result)) async throws -> Result {
+    func append<Result: Sendable>(_ seal: @escaping @Sendable (LedgerAppendHead) async throws -> (SealedBatch, Result)) async throws -> Result {
         let head = try await self.head() ?? (0, LedgerWriter.genesis)
         let (batch, result) = try await seal(LedgerAppendHead(sequence: head.sequence, hash: head.hash) { try await self.tile(level: $0, index: $1) })
         try state.withLock { state in

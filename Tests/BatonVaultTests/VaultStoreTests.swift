@@ -49,7 +49,8 @@ final class MemoryVaultStore: VaultStore {
     }
 
     func rewrapDataKeys(
-        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?, _ rewrap: (WrappedDataKey) throws -> WrappedDataKey
+        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?,
+        _ rewrap: @escaping @Sendable (WrappedDataKey) throws -> WrappedDataKey
     ) throws -> Int {
         try state.withLock { state in
             var keys = state.keys

@@ -71,8 +71,7 @@ public struct PostgresA2ATaskStore: A2ATaskStore {
             SELECT task, agent, chain_id, created_us, updated_us FROM a2a_tasks
             WHERE id = \(id) AND tenant_id = \(owner.tenantID.lowercased()) AND object_id = \(owner.objectID.lowercased())
             """)
-        for try await row in rows.decode((ByteBuffer, String, String?, Int64, Int64).self) { return try Self.record(row, owner: owner) }
-        return nil
+        return try await rows.decode((ByteBuffer, String, String?, Int64, Int64).self).elements().first.map { try Self.record($0, owner: owner) }
     }
 
     public func tasks(of owner: ChainUser, matching filter: A2ATaskFilter, after cursor: A2ATaskCursor?, limit: Int) async throws -> (
@@ -111,9 +110,10 @@ public struct PostgresA2ATaskStore: A2ATaskStore {
                               AND d.seen_at > now() - make_interval(secs => \(Double(Self.deadAfter.components.seconds))))
             """)
         var ended = 0
-        for try await (task, agent, chain, created, updated, tenant, object) in rows.decode(
-            (ByteBuffer, String, String?, Int64, Int64, String, String).self)
-        {
+        // Read to the end first: the connection is free again before the saves.
+        for (task, agent, chain, created, updated, tenant, object) in try await rows.decode(
+            (ByteBuffer, String, String?, Int64, Int64, String, String).self
+        ).elements() {
             var record = try Self.record((task, agent, chain, created, updated), owner: ChainUser(tenantID: tenant, objectID: object, username: nil))
             end(&record)
             record.updatedAt = max(Int64(Date().timeIntervalSince1970 * 1_000_000), record.updatedAt)

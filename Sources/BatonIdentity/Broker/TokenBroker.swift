@@ -58,7 +58,7 @@ public actor TokenBroker {
             userAssertion: request.subjectToken)
         if request.claims == nil, let cached = await lookup(key) {
             if cached.expiresAt.timeIntervalSince(now()) < refreshAhead.timeInterval, (try? await beforeIdentityProvider()) != nil {
-                refreshInBackground(key, request: request, context: context)
+                refreshInBackground(key, request: request, context: context, renewing: cached.expiresAt)
             }
             count("baton_broker_tokens_total", ("source", cached.source.rawValue))
             return BrokeredToken(accessToken: cached.accessToken, expiresAt: cached.expiresAt, source: cached.source, key: key)
@@ -167,12 +167,17 @@ public actor TokenBroker {
 
     /// One exchange per key at a time: concurrent callers await the same task (and, on a
     /// cache daemons share, the daemons coordinate through it).
-    private func exchangeOnce(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext) async throws(ExchangeError) -> SharedExchange {
+    ///
+    /// - Parameter renewing: the expiry of the token a refresh ahead of expiry replaces;
+    ///   `nil` when there is none to use.
+    private func exchangeOnce(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext, renewing: Date? = nil)
+        async throws(ExchangeError) -> SharedExchange
+    {
         let task: Task<SharedExchange, any Error>
         if let running = inFlight[key] {
             task = running
         } else {
-            task = Task { try await self.coordinatedExchange(key, request: request, context: context) }
+            task = Task { try await self.coordinatedExchange(key, request: request, context: context, renewing: renewing) }
             inFlight[key] = task
         }
         do {
@@ -190,11 +195,12 @@ public actor TokenBroker {
 
     /// An exchange, unless another daemon sharing the cache makes the same one: a token it
     /// stores that outlives the one being renewed (or, with none, `skew` from now) serves.
-    private func coordinatedExchange(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext) async throws -> SharedExchange {
+    private func coordinatedExchange(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext, renewing: Date?) async throws
+        -> SharedExchange
+    {
         // A claims challenge needs a token of its own, never another daemon's.
         guard request.claims == nil else { return .exchanged(try await performExchange(key, request: request, context: context)) }
-        let renewing = try? await cache.cachedToken(for: key)
-        let freshAfter = max(renewing?.expiresAt ?? .distantPast, now().addingTimeInterval(skew.timeInterval))
+        let freshAfter = max(renewing ?? .distantPast, now().addingTimeInterval(skew.timeInterval))
         return try await cache.exchangeOnce(for: key, freshAfter: freshAfter) {
             try await self.performExchange(key, request: request, context: context)
         }
@@ -220,13 +226,13 @@ public actor TokenBroker {
     }
 
     /// Renews a token nearing expiry once, in the background, while the old one is still served.
-    private func refreshInBackground(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext) {
+    private func refreshInBackground(_ key: VaultKey, request: ExchangeRequest, context: VaultEntryContext, renewing: Date) {
         guard !refreshing.contains(key), inFlight[key] == nil else { return }
         refreshing.insert(key)
         Task {
             defer { self.finishRefresh(key) }
             do {
-                _ = try await self.exchangeOnce(key, request: request, context: context)
+                _ = try await self.exchangeOnce(key, request: request, context: context, renewing: renewing)
             } catch {
                 self.logger.info("refresh ahead of expiry failed; the cached token is served until it expires", metadata: ["error": "\(error)"])
             }

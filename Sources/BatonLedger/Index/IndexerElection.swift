@@ -3,22 +3,24 @@ import Logging
 import PostgresNIO
 
 /// Runs the ledger's indexer on one daemon at a time among those sharing a PostgreSQL
-/// database: the daemon holding a session advisory lock indexes; the others try again
-/// every ``retryInterval`` and take over within that time when the holder stops (its
-/// connection closes and the server releases the lock).
-///
-/// The leader catches the index up every ``roundInterval``, with batches any daemon
-/// appended; a query never waits for it (it reads unindexed entries directly).
+/// database. Every ``roundInterval`` each daemon opens a transaction and tries a
+/// transaction-scoped advisory lock; the one that gets it catches the index up (with
+/// batches any daemon appended) while holding it, the others skip the round. A daemon that
+/// stops or loses the server gives up the lock with its transaction, so another takes over
+/// at its next round. A query never waits for the indexer: it reads unindexed entries
+/// directly.
 public actor IndexerElection {
     private let database: PostgresStorage
     private let records: any LedgerRecordSource
     private let index: any LedgerIndexStore
     private let logger: Logger
-    /// Whether this daemon indexes now.
+    private var indexer: LedgerIndexer?
+    /// Whether this daemon held the lock in its last round.
     public private(set) var isLeading = false
+    /// Rounds this daemon indexed in, since it started.
+    public private(set) var roundsLed = 0
 
     public static let roundInterval = Duration.milliseconds(500)
-    public static let retryInterval = Duration.seconds(5)
 
     public init(database: PostgresStorage, records: any LedgerRecordSource, index: any LedgerIndexStore, logger: Logger) {
         self.database = database
@@ -27,47 +29,44 @@ public actor IndexerElection {
         self.logger = logger
     }
 
-    /// Contends for the lock and indexes while holding it, until the task is cancelled.
+    /// Contends every round until the task is cancelled.
     public func run() async {
         while !Task.isCancelled {
             do {
-                try await contend()
+                try await round()
             } catch {
                 if Task.isCancelled { break }
-                logger.warning("the ledger indexer stopped; contending again", metadata: ["error": "\(PostgresStorage.describe(error))"])
+                if isLeading {
+                    logger.warning("the ledger indexer stopped; contending again", metadata: ["error": "\(PostgresStorage.describe(error))"])
+                }
+                isLeading = false
+                indexer = nil
             }
-            setLeading(false)
-            try? await Task.sleep(for: Self.retryInterval)
+            try? await Task.sleep(for: Self.roundInterval)
         }
     }
 
-    /// One term: takes the lock if free and indexes until cancelled or the connection
-    /// breaks, then releases it.
-    private nonisolated func contend() async throws {
+    /// One round: indexes if this daemon gets the lock.
+    private func round() async throws {
         let key = database.lockKey("ledger indexer")
         let logger = logger
-        try await database.withConnection { connection in
-            let won = try await connection.rows("SELECT pg_try_advisory_lock(\(key))", logger: logger).decode(Bool.self).elements().first ?? false
-            guard won else { return }
-            await self.setLeading(true)
-            logger.info("this daemon indexes the ledger (it holds the indexer lock)")
-            do {
-                let indexer = try await LedgerIndexer.open(records: records, index: index, logger: logger)
-                while !Task.isCancelled {
-                    // A broken connection has lost the lock: stop before another leader starts.
-                    try await connection.rows("SELECT 1", logger: logger).drain()
-                    try await indexer.catchUp()
-                    try? await Task.sleep(for: Self.roundInterval)
-                }
-            } catch {
-                try? await connection.rows("SELECT pg_advisory_unlock(\(key))", logger: logger).drain()
-                throw error
-            }
-            try await connection.rows("SELECT pg_advisory_unlock(\(key))", logger: logger).drain()
+        let indexer = try await currentIndexer()
+        let led = try await database.transaction { connection in
+            let won =
+                try await connection.rows("SELECT pg_try_advisory_xact_lock(\(key))", logger: logger).decode(Bool.self).elements().first ?? false
+            guard won else { return false }
+            try await indexer.catchUp()
+            return true
         }
+        if led && !isLeading { logger.info("this daemon indexes the ledger (it holds the indexer lock)") }
+        isLeading = led
+        if led { roundsLed += 1 }
     }
 
-    private func setLeading(_ leading: Bool) {
-        isLeading = leading
+    private func currentIndexer() async throws -> LedgerIndexer {
+        if let indexer { return indexer }
+        let opened = try await LedgerIndexer.open(records: records, index: index, logger: logger)
+        indexer = opened
+        return opened
     }
 }

@@ -23,11 +23,9 @@ public struct PostgresLedgerIndex: LedgerIndexStore {
                    (SELECT day FROM ledger_index WHERE dimension = 0 ORDER BY day DESC LIMIT 1)
             FROM ledger_index_state s
             """)
-        for try await (instance, through, first, last) in rows.decode((String, Int64, Int32?, Int32?).self) {
-            let days = first.flatMap { first in last.flatMap { first <= $0 ? Int64(first)...Int64($0) : nil } }
-            return LedgerIndexState(ledgerInstance: instance, indexedThrough: through, days: days)
-        }
-        return nil
+        guard let (instance, through, first, last) = try await rows.decode((String, Int64, Int32?, Int32?).self).elements().first else { return nil }
+        let days = first.flatMap { first in last.flatMap { first <= $0 ? Int64(first)...Int64($0) : nil } }
+        return LedgerIndexState(ledgerInstance: instance, indexedThrough: through, days: days)
     }
 
     public func candidates(_ probe: IndexProbe, after: Int64, through: Int64, limit: Int) async throws -> [Int64] {

@@ -15,7 +15,7 @@ public protocol LedgerRecordStore: LedgerRecordSource {
     /// transaction (an acknowledged batch survives power loss) — all of them, or none and
     /// throws. A tile replaces the stored one at its level and index. Returns what `seal`
     /// returned beside the batch.
-    func append<Result: Sendable>(_ seal: @Sendable (LedgerAppendHead) async throws -> (SealedBatch, Result)) async throws -> Result
+    func append<Result: Sendable>(_ seal: @escaping @Sendable (LedgerAppendHead) async throws -> (SealedBatch, Result)) async throws -> Result
     /// Stores Merkle tree tiles for records already stored (building the tree of a ledger
     /// written before it had one), replacing those at the same level and index.
     func saveTiles(_ tiles: [StoredTile]) async throws

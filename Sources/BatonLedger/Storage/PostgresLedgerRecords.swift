@@ -30,16 +30,15 @@ public struct PostgresLedgerRecords: LedgerRecordStore {
     public func identity() async throws -> LedgerIdentity {
         let rows = try await database.query(
             "SELECT (SELECT instance_id FROM store_identity WHERE store = 'ledger'), (SELECT coalesce(max(seq), 0) FROM ledger_entries)")
-        for try await (instance, last) in rows.decode((String?, Int64).self) {
-            return LedgerIdentity(instance: instance ?? "", last: last)
+        guard let (instance, last) = try await rows.decode((String?, Int64).self).elements().first else {
+            return LedgerIdentity(instance: "", last: 0)
         }
-        return LedgerIdentity(instance: "", last: 0)
+        return LedgerIdentity(instance: instance ?? "", last: last)
     }
 
     public func head() async throws -> (sequence: Int64, hash: [UInt8])? {
         let rows = try await database.query("SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1")
-        for try await (sequence, hash) in rows.decode((Int64, ByteBuffer).self) { return (sequence, Array(buffer: hash)) }
-        return nil
+        return try await rows.decode((Int64, ByteBuffer).self).elements().first.map { ($0.0, Array(buffer: $0.1)) }
     }
 
     public func hash(at sequence: Int64) async throws -> [UInt8]? {
@@ -85,8 +84,7 @@ public struct PostgresLedgerRecords: LedgerRecordStore {
                    coalesce((SELECT idx * \(Int64(TileID.width)) + length(hashes) / \(Int64(MerkleHash.size))
                              FROM ledger_tiles WHERE level = 0 ORDER BY idx DESC LIMIT 1), 0)
             """)
-        for try await (last, size) in rows.decode((Int64, Int64).self) { return (last, size) }
-        return (0, 0)
+        return try await rows.decode((Int64, Int64).self).elements().first ?? (0, 0)
     }
 
     public func latestNotedCheckpoint() async throws -> StoredCheckpoint? {
@@ -123,7 +121,8 @@ public struct PostgresLedgerRecords: LedgerRecordStore {
 
     // MARK: - Writing
 
-    public func append<Result: Sendable>(_ seal: @Sendable (LedgerAppendHead) async throws -> (SealedBatch, Result)) async throws -> Result {
+    public func append<Result: Sendable>(_ seal: @escaping @Sendable (LedgerAppendHead) async throws -> (SealedBatch, Result)) async throws -> Result
+    {
         let logger = logger
         let channel = channel
         return try await database.transaction { connection in

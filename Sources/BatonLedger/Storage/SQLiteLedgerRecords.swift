@@ -153,7 +153,8 @@ public struct SQLiteLedgerRecords: LedgerRecordStore {
     /// One writer appends to a file (the data directory's lock): the head read before the
     /// batch is sealed is still the head when it commits — which the write checks, so that
     /// a second writer would fail rather than fork the chain.
-    public func append<Result: Sendable>(_ seal: @Sendable (LedgerAppendHead) async throws -> (SealedBatch, Result)) async throws -> Result {
+    public func append<Result: Sendable>(_ seal: @escaping @Sendable (LedgerAppendHead) async throws -> (SealedBatch, Result)) async throws -> Result
+    {
         let head = try await self.head() ?? (0, LedgerWriter.genesis)
         let (batch, result) = try await seal(
             LedgerAppendHead(sequence: head.sequence, hash: head.hash) { try await self.tile(level: $0, index: $1) })

@@ -84,7 +84,9 @@ public final class StorageService: Service, Sendable {
         checkpointing.cancel()
         await checkpointing.value
         await readiness.update(.stopping)
+        logger.info("stopping: sweeping the vault and signing the ledger's last checkpoint")
         await Self.housekeeping(vault, logger: logger)
+        logger.debug("stopping: the vault is swept")
         if let ledger = await opened.ledger {
             do {
                 try await ledger.checkpoint()
@@ -92,10 +94,15 @@ public final class StorageService: Service, Sendable {
                 logger.error("cannot write the final ledger checkpoint", metadata: ["error": "\(error)"])
             }
         }
+        logger.debug("stopping: the last checkpoint is signed")
         indexer?.finish()
         await indexing.value
         for task in shared { task.cancel() }
-        for task in shared { await task.value }
+        for (index, task) in shared.enumerated() {
+            await task.value
+            logger.debug("stopping: background work \(index) ended")
+        }
+        logger.info("stopping: closing the stores")
         for problem in await opened.closeAll() { logger.error("closing a store failed", metadata: ["reason": "\(problem)"]) }
         logger.info("stores closed")
     }

@@ -42,7 +42,10 @@ public final class PostgresStorage: Sendable {
         self.endpoint = endpoint
         self.client = client
         self.logger = logger
-        running = Task { await client.run() }
+        // Detached: the pool must not inherit the caller's graceful-shutdown handler (a
+        // daemon's service group), which would close it while the stores still write their
+        // last checkpoint; close() ends it.
+        running = Task.detached { await client.run() }
     }
 
     /// Why the database cannot be used right now (it did not answer the last ping); `nil` when it can.
@@ -131,49 +134,72 @@ public final class PostgresStorage: Sendable {
         }
     }
 
-    /// Stops the pool: open connections close, later calls fail.
+    /// Stops the pool: open connections close, later calls fail. Waits a few seconds at
+    /// most for connections still in use (a query the server never answered).
     public func close() async {
         closing.withLock { $0 = true }
         watch.withLock { $0 }?.cancel()
         running.cancel()
-        await running.value
+        let running = running
+        _ = try? await withDeadline(.seconds(5), expired: { CancellationError() }) { await running.value }
     }
+
+    /// How long one call may take before it fails as unreachable: the server's statement
+    /// timeout plus the time to open a connection.
+    public var callDeadline: Duration { endpoint.statementTimeout + endpoint.connectTimeout }
 
     /// Runs `body` in a transaction on one connection: committed when it returns, rolled
-    /// back when it throws.
+    /// back when it throws; fails after ``callDeadline``.
     ///
     /// - Throws: what `body` throws, or ``StorageError/postgres(endpoint:reason:)``.
-    public func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try requireAvailable()
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            if let closure = error.closureError, !(closure is PSQLError) { throw closure }
-            throw failure(error.closureError ?? error.beginError ?? error.commitError ?? error)
-        } catch {
-            throw failure(error)
+        return try await bounded {
+            do {
+                return try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
+            } catch let error as PostgresTransactionError {
+                if let closure = error.closureError, !(closure is PSQLError) { throw closure }
+                throw self.failure(error.closureError ?? error.beginError ?? error.commitError ?? error)
+            } catch {
+                throw self.failure(error)
+            }
         }
     }
 
-    /// Runs `body` on one connection, outside any transaction.
-    public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on one connection, outside any transaction; fails after ``callDeadline``
+    /// unless `bounded` is `false` (a connection held on purpose, such as a listener's).
+    public func withConnection<T: Sendable>(bounded isBounded: Bool = true, _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
         try requireAvailable()
-        do {
-            return try await client.withConnection { connection in try await body(connection) }
-        } catch let error as PSQLError {
-            throw failure(error)
+        let work: @Sendable () async throws -> T = {
+            do {
+                return try await self.client.withConnection { connection in try await body(connection) }
+            } catch let error as PSQLError {
+                throw self.failure(error)
+            }
         }
+        return try await isBounded ? bounded(work) : work()
     }
 
-    /// Runs one statement, outside any explicit transaction.
+    /// Runs one statement, outside any explicit transaction; fails after ``callDeadline``.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         try requireAvailable()
-        do {
-            return try await client.query(query, logger: logger)
-        } catch {
-            throw failure(error)
+        return try await bounded {
+            do {
+                return try await self.client.query(query, logger: self.logger)
+            } catch {
+                throw self.failure(error)
+            }
         }
+    }
+
+    /// `work` within ``callDeadline``.
+    private func bounded<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let (name, deadline) = (endpoint.displayName, callDeadline)
+        return try await withDeadline(
+            deadline, expired: { StorageError.postgresUnreachable(endpoint: name, reason: "no answer within \(deadline)") }, work)
     }
 
     /// Answers when the database answers a trivial query.
@@ -204,6 +230,12 @@ public final class PostgresStorage: Sendable {
     /// code. postgres-nio hides both from `description` (to keep query values out of logs);
     /// the message and code never carry bound values.
     public static func describe(_ error: any Error) -> String {
+        if let error = error as? StorageError {
+            switch error {
+            case .postgres(_, let reason), .postgresUnreachable(_, let reason): return reason
+            default: return error.description
+            }
+        }
         guard let error = error as? PSQLError else { return "\(error)" }
         if let server = error.serverInfo, let message = server[.message] {
             return "\(message) (SQLSTATE \(server[.sqlState] ?? "?"))"

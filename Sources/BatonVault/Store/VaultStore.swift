@@ -32,7 +32,8 @@ public protocol VaultStore: Sendable {
     /// the same transaction, or throws ``VaultError/keyringChanged`` when another daemon
     /// replaced it first (and changes nothing).
     func rewrapDataKeys(
-        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?, _ rewrap: (WrappedDataKey) throws -> WrappedDataKey
+        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?,
+        _ rewrap: @escaping @Sendable (WrappedDataKey) throws -> WrappedDataKey
     ) async throws -> Int
 
     // MARK: The keyring, in a store several daemons share

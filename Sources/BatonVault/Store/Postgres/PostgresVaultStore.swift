@@ -66,10 +66,9 @@ public struct PostgresVaultStore: VaultStore {
     public func wrappedDataKey(tenantID: String, objectID: String) async throws -> WrappedDataKey? {
         let rows = try await database.query(
             "SELECT wrapped_key, master_key_id FROM vault_user_keys WHERE tenant_id = \(tenantID) AND object_id = \(objectID)")
-        for try await (wrapped, master) in rows.decode((ByteBuffer, String).self) {
-            return WrappedDataKey(tenantID: tenantID, objectID: objectID, wrapped: Data(buffer: wrapped), masterKeyID: master)
+        return try await rows.decode((ByteBuffer, String).self).elements().first.map { wrapped, master in
+            WrappedDataKey(tenantID: tenantID, objectID: objectID, wrapped: Data(buffer: wrapped), masterKeyID: master)
         }
-        return nil
     }
 
     public func insertDataKey(_ key: WrappedDataKey) async throws -> WrappedDataKey {
@@ -87,7 +86,8 @@ public struct PostgresVaultStore: VaultStore {
     }
 
     public func rewrapDataKeys(
-        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?, _ rewrap: (WrappedDataKey) throws -> WrappedDataKey
+        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?,
+        _ rewrap: @escaping @Sendable (WrappedDataKey) throws -> WrappedDataKey
     ) async throws -> Int {
         try await database.transaction { connection in
             let logger = logger
@@ -152,9 +152,8 @@ public struct PostgresVaultStore: VaultStore {
             SELECT tenant_id, object_id, username, agent, audience, scopes, expires_at, sealed FROM vault_entries
             WHERE entry_key = \(ByteBuffer(bytes: key)) AND kind = \(kind.rawValue) AND expires_at > \(Self.milliseconds(now))
             """)
-        for try await (tenant, object, username, agent, audience, scopes, expires, sealed) in rows.decode(
-            (String, String, String?, String, String, String, Int64, ByteBuffer).self)
-        {
+        let found = try await rows.decode((String, String, String?, String, String, String, Int64, ByteBuffer).self).elements()
+        if let (tenant, object, username, agent, audience, scopes, expires, sealed) = found.first {
             return SealedEntry(
                 key: key, kind: kind,
                 context: VaultEntryContext(
@@ -256,7 +255,9 @@ public struct PostgresVaultStore: VaultStore {
                    coalesce((SELECT value FROM vault_counters WHERE name = 'store_hits'), 0),
                    coalesce((SELECT value FROM vault_counters WHERE name = 'misses'), 0)
             """)
-        for try await (access, refresh, users, expired, hot, store, misses) in rows.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64).self) {
+        if let (access, refresh, users, expired, hot, store, misses) = try await rows.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+            .elements().first
+        {
             return VaultCatalog.Statistics(
                 accessTokens: Int(access), refreshTokens: Int(refresh), users: Int(users), expiredAwaitingSweep: Int(expired), hotHits: Int(hot),
                 storeHits: Int(store), misses: Int(misses))
@@ -278,15 +279,15 @@ public struct PostgresVaultStore: VaultStore {
             var delay = Duration.milliseconds(100)
             while !Task.isCancelled {
                 do {
-                    try await database.withConnection { connection in
+                    try await database.withConnection(bounded: false) { connection in
                         try await connection.listen(on: channel) { notifications in
                             continuation.yield(.unknown)
-                            delay = .milliseconds(100)
                             for try await notification in notifications {
                                 if let notice = PurgeNotice(payload: notification.payload) { continuation.yield(notice) }
                             }
                         }
                     }
+                    delay = .milliseconds(100)
                 } catch {
                     if Task.isCancelled { break }
                     database.logger.warning(

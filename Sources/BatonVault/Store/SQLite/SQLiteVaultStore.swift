@@ -52,7 +52,8 @@ public struct SQLiteVaultStore: VaultStore {
 
     /// The keyring is a file here (``keepsKeyring`` is `false`): `replacingKeyring` is not used.
     public func rewrapDataKeys(
-        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?, _ rewrap: (WrappedDataKey) throws -> WrappedDataKey
+        recording active: MasterKeyCheck, replacingKeyring: (old: Data, new: Data)?,
+        _ rewrap: @escaping @Sendable (WrappedDataKey) throws -> WrappedDataKey
     ) throws -> Int {
         try database.write { db in
             try Self.record(active, in: db)
