@@ -9,21 +9,13 @@ import Testing
 
 @testable import BatonA2A
 
-/// The engines a task store runs on.
-enum TaskStoreEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-
-    var testDescription: String { rawValue }
-}
-
 @Suite("A2A task stores, on SQLite and on PostgreSQL")
 struct A2ATaskStoreTests {
     static let jane = ChainUser(tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: "a4fda3b2-0738-59b8-b7a1-849d73fb98aa", username: nil)
     static let harriet = ChainUser(tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: "efc14c1c-1a19-5cb2-bcbe-80bf221c1fb1", username: nil)
 
     /// A fresh store on `engine`, and (PostgreSQL) its database.
-    private func store(_ engine: TaskStoreEngine) async throws -> (any A2ATaskStore, PostgresStorage?, TemporaryDirectory) {
+    private func store(_ engine: StorageEngine) async throws -> (any A2ATaskStore, PostgresStorage?, TemporaryDirectory) {
         let root = try TemporaryDirectory()
         switch engine {
         case .sqlite:
@@ -44,8 +36,8 @@ struct A2ATaskStoreTests {
             chainID: state == .submitted ? nil : "chain-\(id)", createdAt: time, updatedAt: time)
     }
 
-    @Test("a task is found only by its owner; listings filter, page newest first and count every match", arguments: TaskStoreEngine.allCases)
-    func ownerScopedListing(engine: TaskStoreEngine) async throws {
+    @Test("a task is found only by its owner; listings filter, page newest first and count every match", arguments: StorageEngine.allCases)
+    func ownerScopedListing(engine: StorageEngine) async throws {
         let (store, database, _) = try await store(engine)
         for index in 1...7 {
             try await store.save(

@@ -9,14 +9,6 @@ import Testing
 
 @testable import BatonLedger
 
-/// The engines a store runs on; suites that hold for both take it as an argument.
-enum StorageEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-
-    var testDescription: String { rawValue }
-}
-
 /// A migrated ledger (entries and index) in a fresh data directory (SQLite) or a fresh
 /// schema of the test cluster (PostgreSQL).
 struct LedgerFixture {

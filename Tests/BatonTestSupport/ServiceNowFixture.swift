@@ -41,6 +41,27 @@ public struct ServiceNowFixture: Sendable {
         return token
     }
 
+    /// A `baton.yaml` for a daemon with the shipped mesh that trusts this fixture's IdP,
+    /// with `storage` (an indented YAML mapping body) as its `storage:` section.
+    public func daemonConfiguration(storage: String) -> String {
+        let concierge = idp.app("concierge")
+        return """
+            storage:
+            \(storage)
+            agents:
+              dir: \(RepositoryPaths.path("agents"))
+            connectors:
+              dir: \(RepositoryPaths.path("connectors"))
+            identity:
+              audiences: [\(concierge.appID), api://concierge]
+              issuers:
+                - name: dev
+                  type: entra
+                  authority: \(idp.base)
+                  tenants: [\(idp.tenant.id)]
+            """
+    }
+
     /// A Table API request with `token` as the bearer.
     public func request(_ path: String, method: String = "GET", token: String?, body: [String: Any]? = nil) async throws -> HTTPResult {
         var request = URLRequest(url: URL(string: url + path)!, timeoutInterval: 10)

@@ -10,14 +10,6 @@ import Testing
 
 @testable import BatonVault
 
-/// The engines a vault store runs on; suites that hold for both take it as an argument.
-enum StorageEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-
-    var testDescription: String { rawValue }
-}
-
 /// A data directory with a migrated vault database (SQLite), or a fresh schema of the test
 /// cluster (PostgreSQL), and ways to open vaults on it.
 struct VaultFixture {

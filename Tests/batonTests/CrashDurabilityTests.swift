@@ -26,24 +26,7 @@ struct CrashDurabilityTests {
             let root = try TemporaryDirectory()
             defer { root.remove() }
             let data = root.file("data")
-            let concierge = sn.idp.app("concierge")
-            let config = try root.write(
-                "baton.yaml",
-                """
-                storage:
-                  data_dir: \(data)
-                agents:
-                  dir: \(RepositoryPaths.path("agents"))
-                connectors:
-                  dir: \(RepositoryPaths.path("connectors"))
-                identity:
-                  audiences: [\(concierge.appID), api://concierge]
-                  issuers:
-                    - name: dev
-                      type: entra
-                      authority: \(sn.idp.base)
-                      tenants: [\(sn.idp.tenant.id)]
-                """)
+            let config = try root.write("baton.yaml", sn.daemonConfiguration(storage: "  data_dir: \(data)"))
             let token = try await sn.idp.signIn()
             await sn.emulator.recordTraces()
             var answered: [String] = []

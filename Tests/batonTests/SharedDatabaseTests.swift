@@ -20,29 +20,17 @@ struct SharedDatabaseTests {
 
     /// A configuration file for daemons on `endpoint`'s schema, each with its own data directory.
     private static func config(_ root: TemporaryDirectory, url: String, schema: String, sn: ServiceNowFixture) throws -> String {
-        let concierge = sn.idp.app("concierge")
-        return try root.write(
+        try root.write(
             "baton.yaml",
-            """
-            storage:
-              engine: postgres
-              postgres:
-                url: \(url)
-                schema: \(schema)
-                connect_timeout: 2s
-                statement_timeout: 5s
-            agents:
-              dir: \(RepositoryPaths.path("agents"))
-            connectors:
-              dir: \(RepositoryPaths.path("connectors"))
-            identity:
-              audiences: [\(concierge.appID), api://concierge]
-              issuers:
-                - name: dev
-                  type: entra
-                  authority: \(sn.idp.base)
-                  tenants: [\(sn.idp.tenant.id)]
-            """)
+            sn.daemonConfiguration(
+                storage: """
+                      engine: postgres
+                      postgres:
+                        url: \(url)
+                        schema: \(schema)
+                        connect_timeout: 2s
+                        statement_timeout: 5s
+                    """))
     }
 
     /// Starts a daemon; returns it and its URL once ready.

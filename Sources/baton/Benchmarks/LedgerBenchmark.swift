@@ -14,20 +14,40 @@ struct LedgerBenchmark {
     /// Print `acked N` as each append returns (for the crash test); slows the run.
     let reportAcks: Bool
 
+    /// A PostgreSQL database to run on instead of SQLite files (its schema must be empty).
+    var postgres: PostgresEndpoint? = nil
+
     func run() async throws -> [String] {
         let root = dataDirectory ?? (NSTemporaryDirectory() + "baton-ledger-bench-\(UUID().uuidString)")
         defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: root) } }
         let directory = try DataDirectory.prepare(root)
         let logger = Logger(label: "bench")
-        let database = try LedgerStore.openEntries(in: directory, busyTimeout: .seconds(5), logger: logger)
-        let indexDatabase = try LedgerStore.openIndex(in: directory, busyTimeout: .seconds(5), logger: logger)
-        let records = SQLiteLedgerRecords(database: database)
-        let index = SQLiteLedgerIndex(database: indexDatabase)
         let indexThread = BackgroundThread(name: "baton-indexer")
         defer { indexThread.finish() }
-        let indexer = try await LedgerIndexer.open(
-            records: SQLiteLedgerRecords(database: database, worker: indexThread),
-            index: SQLiteLedgerIndex(database: indexDatabase, worker: indexThread))
+        let records: any LedgerRecordStore
+        let index: any LedgerIndexStore
+        let indexer: LedgerIndexer
+        let close: () async throws -> Void
+        if let postgres {
+            let database = try await PostgresStorage.open(postgres, logger: logger)
+            try await PostgresMigrator.embedded().migrate(database)
+            records = PostgresLedgerRecords(database: database)
+            index = PostgresLedgerIndex(database: database)
+            indexer = try await LedgerIndexer.open(records: records, index: index)
+            close = { await database.close() }
+        } else {
+            let database = try LedgerStore.openEntries(in: directory, busyTimeout: .seconds(5), logger: logger)
+            let indexDatabase = try LedgerStore.openIndex(in: directory, busyTimeout: .seconds(5), logger: logger)
+            records = SQLiteLedgerRecords(database: database)
+            index = SQLiteLedgerIndex(database: indexDatabase)
+            indexer = try await LedgerIndexer.open(
+                records: SQLiteLedgerRecords(database: database, worker: indexThread),
+                index: SQLiteLedgerIndex(database: indexDatabase, worker: indexThread))
+            close = {
+                try database.close()
+                try indexDatabase.close()
+            }
+        }
         let signer = try CheckpointSigner.load(from: directory)
         let writer = try await LedgerWriter.open(store: records, signer: signer, onCommit: indexer.wake)
         let indexing = Task { await indexer.run() }
@@ -87,15 +107,14 @@ struct LedgerBenchmark {
         }
         let found = try await LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: reader).entries.count
         lines.append("one user's last day: \(sample.summary), \(found) entries found")
-        try database.close()
-        try indexDatabase.close()
+        try await close()
         return lines
     }
 
     /// The transparency log's reads: an inclusion proof for a random entry, built from the
     /// stored tiles (a fresh tile cache each, as `baton audit prove` starts), and a random
     /// full tile served from the store and then from the cache.
-    private func transparencyLog(records: SQLiteLedgerRecords, size: Int64) async throws -> [String] {
+    private func transparencyLog(records: any LedgerRecordSource, size: Int64) async throws -> [String] {
         guard size > 0 else { return [] }
         var lines: [String] = []
         let cold = try await LatencySample.measure(count: 1_000) {
