@@ -90,6 +90,22 @@ struct LedgerFixture {
         }
     }
 
+    /// Runs one statement on the query index's database (its own file on SQLite, the schema on PostgreSQL).
+    func executeOnIndex(_ sql: String) async throws {
+        switch engine {
+        case .sqlite: try await index.write { db in try db.execute(sql: sql) }
+        case .postgres: try await postgres!.query(PostgresQuery(unsafeSQL: sql)).drain()
+        }
+    }
+
+    /// The integer a query on the index's database answers.
+    func integerOnIndex(_ sql: String) async throws -> Int64? {
+        switch engine {
+        case .sqlite: try await index.read { db in try Int64.fetchOne(db, sql: sql) }
+        case .postgres: try await integer(sql)
+        }
+    }
+
     /// The integer the query answers (its first column of its first row), on either engine.
     func integer(_ sql: String) async throws -> Int64? {
         switch engine {

@@ -6,15 +6,15 @@ import Testing
 
 @testable import BatonLedger
 
-@Suite("The audit ledger: queries")
+@Suite("The audit ledger: queries, on SQLite and on PostgreSQL")
 struct LedgerQueryTests {
     static let jane = "a4fda3b2-0738-59b8-b7a1-849d73fb98aa"
     static let harriet = "efc14c1c-1a19-5cb2-bcbe-80bf221c1fb1"
 
     /// 60 entries: alternating users, three agents, a denial every 10th, one hour apart;
     /// the index built after entry `indexedAfter` (0: never — queries then read every record).
-    private func generated(indexedAfter: Int = 60) async throws -> (LedgerFixture, [LedgerEntry]) {
-        let fixture = try LedgerFixture()
+    private func generated(_ engine: StorageEngine, indexedAfter: Int = 60) async throws -> (LedgerFixture, [LedgerEntry]) {
+        let fixture = try await LedgerFixture.open(engine)
         let writer = try await fixture.writer(checkpointEvery: 1000)
         let indexer = try await fixture.indexer()
         let start = Int64(Date().addingTimeInterval(-60 * 3600).timeIntervalSince1970 * 1_000_000)
@@ -36,9 +36,11 @@ struct LedgerQueryTests {
         return (fixture, written)
     }
 
-    @Test("each filter returns exactly the matching entries, whether the index covers all, some or none of them", arguments: [60, 25, 0])
-    func filters(indexedAfter: Int) async throws {
-        let (fixture, written) = try await generated(indexedAfter: indexedAfter)
+    @Test(
+        "each filter returns exactly the matching entries, whether the index covers all, some or none of them",
+        arguments: StorageEngine.allCases, [60, 25, 0])
+    func filters(engine: StorageEngine, indexedAfter: Int) async throws {
+        let (fixture, written) = try await generated(engine, indexedAfter: indexedAfter)
         func expect(_ query: LedgerQuery, _ predicate: (LedgerEntry) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
             var query = query
             query.limit = 1000
@@ -73,52 +75,47 @@ struct LedgerQueryTests {
         #expect(try await nobody.run(on: fixture.reader).entries.isEmpty)
     }
 
-    @Test("an index of another ledger, or of a longer one, is never used: queries stay exact and the indexer rebuilds it")
-    func foreignIndex() async throws {
-        let (fixture, written) = try await generated()
+    @Test(
+        "an index of another ledger, or of a longer one, is never used: queries stay exact and the indexer rebuilds it",
+        arguments: StorageEngine.allCases)
+    func foreignIndex(engine: StorageEngine) async throws {
+        let (fixture, written) = try await generated(engine)
         let janes = written.filter { $0.user?.objectID == Self.jane }
         // Claim more entries than there are: queries ignore the index.
-        try await fixture.index.write { db in try db.execute(sql: "UPDATE ledger_index_state SET indexed_through = 1000") }
+        try await fixture.executeOnIndex("UPDATE ledger_index_state SET indexed_through = 1000")
         #expect(try await LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
         // Describe another ledger, with a wrong row: still ignored, then rebuilt.
-        try await fixture.index.write { db in
-            try db.execute(sql: "UPDATE ledger_index_state SET ledger_instance = 'another', indexed_through = 60")
-            try db.execute(sql: "DELETE FROM ledger_index WHERE dimension = 1")
-        }
+        try await fixture.executeOnIndex("UPDATE ledger_index_state SET ledger_instance = 'another', indexed_through = 60")
+        try await fixture.executeOnIndex("DELETE FROM ledger_index WHERE dimension = 1")
         #expect(try await LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
         #expect(try await fixture.indexer().catchUp() == 60)
-        #expect(try await fixture.index.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_index WHERE dimension = 1") } == 60)
+        #expect(try await fixture.integerOnIndex("SELECT count(*) FROM ledger_index WHERE dimension = 1") == 60)
         #expect(try await LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries == janes)
     }
 
-    @Test("a stale index row cannot put a wrong entry in the results: each is re-checked against its record")
-    func staleIndexRow() async throws {
-        let (fixture, written) = try await generated()
+    @Test("a stale index row cannot put a wrong entry in the results: each is re-checked against its record", arguments: StorageEngine.allCases)
+    func staleIndexRow(engine: StorageEngine) async throws {
+        let (fixture, written) = try await generated(engine)
         // Point harriet's first entry at jane's key.
         let harriet = try #require(written.first { $0.user?.objectID == Self.harriet })
-        try await fixture.index.write { db in
-            try db.execute(
-                sql: "UPDATE ledger_index SET key = ? WHERE dimension = 1 AND seq = ?", arguments: [IndexKey.user(Self.jane.utf8), harriet.sequence])
-        }
+        try await fixture.executeOnIndex(
+            "UPDATE ledger_index SET key = \(IndexKey.user(Self.jane.utf8)) WHERE dimension = 1 AND seq = \(harriet.sequence)")
         let found = try await LedgerQuery(user: Self.jane, limit: 1000).run(on: fixture.reader).entries
         #expect(found == written.filter { $0.user?.objectID == Self.jane })
     }
 
-    @Test("the index check finds the first entry a damaged index would hide from queries")
-    func indexCheck() async throws {
-        let (fixture, _) = try await generated()
+    @Test("the index check finds the first entry a damaged index would hide from queries", arguments: StorageEngine.allCases)
+    func indexCheck(engine: StorageEngine) async throws {
+        let (fixture, _) = try await generated(engine)
         #expect(try await LedgerIndexCheck.firstHidden(reader: fixture.reader) == (nil, 60))
-        try await fixture.index.write { db in try db.execute(sql: "DELETE FROM ledger_index WHERE dimension = 3 AND seq IN (17, 41)") }
+        try await fixture.executeOnIndex("DELETE FROM ledger_index WHERE dimension = 3 AND seq IN (17, 41)")
         #expect(try await LedgerIndexCheck.firstHidden(reader: fixture.reader, batchSize: 7) == (17, 60))
-        #expect(
-            try await LedgerIndexCheck.firstHidden(reader: LedgerReader(records: SQLiteLedgerRecords(database: fixture.database), index: nil)) == (
-                nil, 0
-            ))
+        #expect(try await LedgerIndexCheck.firstHidden(reader: LedgerReader(records: fixture.records, index: nil)) == (nil, 0))
     }
 
-    @Test("who touched a resource: each user and agent path, counted")
-    func who() async throws {
-        let (fixture, written) = try await generated(indexedAfter: 30)
+    @Test("who touched a resource: each user and agent path, counted", arguments: StorageEngine.allCases)
+    func who(engine: StorageEngine) async throws {
+        let (fixture, written) = try await generated(engine, indexedAfter: 30)
         let resource = try #require(written[16].resource)
         let summaries = try await LedgerSummary.who(resource: resource, reader: fixture.reader)
         let touching = written.filter { $0.resource == resource }
@@ -126,9 +123,9 @@ struct LedgerQueryTests {
         #expect(Set(summaries.map(\.user)) == Set(touching.compactMap { $0.user?.username }))
     }
 
-    @Test("cursor pagination walks every entry once, in order, across the index's watermark")
-    func pagination() async throws {
-        let (fixture, written) = try await generated(indexedAfter: 25)
+    @Test("cursor pagination walks every entry once, in order, across the index's watermark", arguments: StorageEngine.allCases)
+    func pagination(engine: StorageEngine) async throws {
+        let (fixture, written) = try await generated(engine, indexedAfter: 25)
         var cursor: Int64?
         var seen: [LedgerEntry] = []
         repeat {

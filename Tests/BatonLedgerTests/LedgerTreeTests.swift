@@ -1,4 +1,5 @@
 import BatonCore
+import BatonTestSupport
 import Crypto
 import Foundation
 import GRDB
@@ -9,11 +10,11 @@ import Testing
 /// The Merkle tree the writer keeps beside the hash chain (issue 19): stored as tlog-tiles,
 /// in the transaction of the records that change it, restored on reopen, built for a
 /// ledger from before it, and committed to by every signed checkpoint.
-@Suite("The ledger's Merkle tree, kept at append time as tiles")
+@Suite("The ledger's Merkle tree, kept at append time as tiles, on SQLite and on PostgreSQL")
 struct LedgerTreeTests {
     /// The leaf hash of every stored record, in order, computed from the records alone.
     static func leaves(_ fixture: LedgerFixture) async throws -> [[UInt8]] {
-        try await SQLiteLedgerRecords(database: fixture.database).records(from: 1, through: .max, limit: .max) { cursor in
+        try await fixture.records.records(from: 1, through: .max, limit: .max) { cursor in
             var leaves: [[UInt8]] = []
             while let stored = try cursor.next() { leaves.append(MerkleHash.leaf(stored.record)) }
             return leaves
@@ -39,18 +40,27 @@ struct LedgerTreeTests {
     }
 
     static func storedTiles(_ fixture: LedgerFixture) async throws -> [String: [UInt8]] {
-        try await fixture.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT level, idx, hashes FROM ledger_tiles").reduce(into: [:]) { tiles, row in
-                tiles["\(row["level"] as Int)/\(row["idx"] as Int64)"] = Array(row["hashes"] as Data)
-            }
+        let size = try await fixture.records.treeSize()
+        var keys: [TileKey] = []
+        var level = 0
+        while size >> Int64(8 * level) > 0 || level == 0 {
+            let (full, partial) = TileID.count(level: level, treeSize: size)
+            keys += (0..<(full + (partial > 0 ? 1 : 0))).map { TileKey(level: level, index: $0) }
+            level += 1
+            if size == 0 { break }
+        }
+        // Beyond the tree's own tiles too: a stray row would show.
+        keys += (0..<4).map { TileKey(level: level, index: $0) }
+        return try await fixture.records.tiles(at: keys).reduce(into: [:]) { tiles, tile in
+            tiles["\(tile.key.level)/\(tile.key.index)"] = tile.value
         }
     }
 
     @Test(
-        "appends in batches of every size, across a reopen: each stored tile holds exactly the hashes the records give, the right edge is partial, and the signed checkpoint commits to the records' root"
-    )
-    func tilesFollowAppends() async throws {
-        let fixture = try LedgerFixture()
+        "appends in batches of every size, across a reopen: each stored tile holds exactly the hashes the records give, the right edge is partial, and the signed checkpoint commits to the records' root",
+        arguments: StorageEngine.allCases)
+    func tilesFollowAppends(engine: StorageEngine) async throws {
+        let fixture = try await LedgerFixture.open(engine)
         var writer = try await fixture.writer(checkpointEvery: 1_000_000)
         var next = 1
         for (round, size) in [1, 7, 300, 1, 255, 36].enumerated() {
@@ -65,7 +75,7 @@ struct LedgerTreeTests {
         #expect(stored == Self.expectedTiles(leaves))
         #expect(stored.keys.sorted() == ["0/0", "0/1", "0/2", "1/0"], "two full leaf tiles, a partial one of 88, and 2 hashes at level 8")
         #expect(stored["0/2"]?.count == 88 * 32 && stored["1/0"]?.count == 2 * 32)
-        #expect(try await SQLiteLedgerRecords(database: fixture.database).treeSize() == 600)
+        #expect(try await fixture.records.treeSize() == 600)
 
         let checkpoint = try #require(await writer.latestCheckpoint)
         let key = try NoteVerifierKey(name: writer.origin, publicKey: fixture.signer.publicKey)
@@ -74,11 +84,11 @@ struct LedgerTreeTests {
         #expect(body.rootHash == MerkleTreeTests.referenceRoot(leaves[...]))
     }
 
-    @Test("a ledger stored before it had a tree gets one when the writer opens, and then grows it as usual")
-    func buildsTreeForOlderLedger() async throws {
-        let fixture = try LedgerFixture()
+    @Test("a ledger stored before it had a tree gets one when the writer opens, and then grows it as usual", arguments: StorageEngine.allCases)
+    func buildsTreeForOlderLedger(engine: StorageEngine) async throws {
+        let fixture = try await LedgerFixture.open(engine)
         _ = try await fixture.filled(520)
-        try await fixture.database.write { db in try db.execute(sql: "DELETE FROM ledger_tiles") }
+        try await fixture.execute(sqlite: "DELETE FROM ledger_tiles")
         let writer = try await fixture.writer()
         try await writer.append(LedgerFixture.entry(521))
         let leaves = try await Self.leaves(fixture)
@@ -116,21 +126,22 @@ struct LedgerTreeTests {
         #expect(try await fixture.verify(rangeSize: 100).problems.first == .treeMismatch(sequence: 593))
     }
 
-    @Test("a tree longer than the ledger (entries cut after their tiles were written) stops the writer from opening")
-    func refusesTreeBeyondLedger() async throws {
-        let fixture = try LedgerFixture()
+    @Test(
+        "a tree longer than the ledger (entries cut after their tiles were written) stops the writer from opening", arguments: StorageEngine.allCases)
+    func refusesTreeBeyondLedger(engine: StorageEngine) async throws {
+        let fixture = try await LedgerFixture.open(engine)
         _ = try await fixture.filled(20)
-        try await fixture.database.write { db in try db.execute(sql: "DELETE FROM ledger_entries WHERE seq > 15") }
+        try await fixture.execute(sqlite: "DELETE FROM ledger_entries WHERE seq > 15")
         await #expect(throws: LedgerError.readFailed("the ledger's Merkle tree covers 20 entries but the ledger holds 15")) {
             try await fixture.writer()
         }
     }
 
     @Test(
-        "inclusion proofs built from the stored tiles verify against the signed root for entries across tiles; a consistency proof links two checkpoints"
-    )
-    func proofsFromTiles() async throws {
-        let fixture = try LedgerFixture()
+        "inclusion proofs built from the stored tiles verify against the signed root for entries across tiles; a consistency proof links two checkpoints",
+        arguments: StorageEngine.allCases)
+    func proofsFromTiles(engine: StorageEngine) async throws {
+        let fixture = try await LedgerFixture.open(engine)
         let writer = try await fixture.filled(300, checkpointEvery: 1_000_000)
         let old = try #require(await writer.latestCheckpoint)
         try await writer.append(contentsOf: (301...700).map { LedgerFixture.entry($0) })
@@ -140,7 +151,7 @@ struct LedgerTreeTests {
         let oldBody = try CheckpointNote(text: try SignedNote.open(try #require(old.note), verifiers: [key]).text)
         let newBody = try CheckpointNote(text: try SignedNote.open(try #require(new.note), verifiers: [key]).text)
         let leaves = try await Self.leaves(fixture)
-        let records = SQLiteLedgerRecords(database: fixture.database)
+        let records = fixture.records
         for index in [0, 1, 255, 256, 299, 511, 512, 699] as [Int64] {
             let proof = try await MerkleProofs.inclusion(of: index, size: newBody.size, in: TileHashes(records: records))
             #expect(

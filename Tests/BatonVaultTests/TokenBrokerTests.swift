@@ -17,13 +17,13 @@ struct BrokerHarness {
     let vault: TokenVault
     let broker: TokenBroker
 
-    init(client: IdentityProviderFixture.Client) async throws {
+    init(client: IdentityProviderFixture.Client, engine: StorageEngine) async throws {
         self.client = client
-        fixture = try VaultFixture()
+        fixture = try await VaultFixture.open(engine)
         let clock = self.clock
         vault = try await TokenVault.open(
-            in: fixture.directory, store: SQLiteVaultStore(database: fixture.database), environment: [:], logger: capture.logger("vault"),
-            now: { clock.now })
+            in: fixture.directory, store: fixture.store, environment: engine == .postgres ? ["BATON_VAULT_KEY": VaultFixture.sealingKey] : [:],
+            logger: capture.logger("vault"), now: { clock.now })
         broker = TokenBroker(
             exchanger: OnBehalfOfExchanger(endpoint: TokenEndpointClient(logger: capture.logger("exchange"))), cache: vault,
             logger: capture.logger("broker"), now: { clock.now })
@@ -50,12 +50,12 @@ struct BrokerHarness {
     }
 }
 
-@Suite("The token broker with the vault, against the dev IdP")
+@Suite("The token broker with the vault, against the dev IdP, on SQLite and on PostgreSQL")
 struct TokenBrokerTests {
-    @Test("a miss exchanges at the IdP; the same request then hits the hot tier")
-    func missThenHit() async throws {
+    @Test("a miss exchanges at the IdP; the same request then hits the hot tier", arguments: StorageEngine.allCases)
+    func missThenHit(engine: StorageEngine) async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try await BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client, engine: engine)
             let jane = try await client.signIn()
             let first = try await harness.token(jane)
             #expect(first.source == .identityProvider)
@@ -70,10 +70,10 @@ struct TokenBrokerTests {
         }
     }
 
-    @Test("100 concurrent requests for one key make exactly one exchange at the IdP")
-    func singleFlight() async throws {
+    @Test("100 concurrent requests for one key make exactly one exchange at the IdP", arguments: StorageEngine.allCases)
+    func singleFlight(engine: StorageEngine) async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try await BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client, engine: engine)
             let jane = try await client.signIn()
             let before = await provider.tokenRequestCount
             let tokens = try await withThrowingTaskGroup(of: String.self) { group in
@@ -86,10 +86,12 @@ struct TokenBrokerTests {
         }
     }
 
-    @Test("a token with less than the skew left is never handed out; one nearing expiry is served while one refresh runs")
-    func skewAndRefreshAhead() async throws {
+    @Test(
+        "a token with less than the skew left is never handed out; one nearing expiry is served while one refresh runs",
+        arguments: StorageEngine.allCases)
+    func skewAndRefreshAhead(engine: StorageEngine) async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try await BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client, engine: engine)
             let jane = try await client.signIn()
             let original = try await harness.token(jane)
             harness.clock.advance(by: 3400)
@@ -105,10 +107,10 @@ struct TokenBrokerTests {
         }
     }
 
-    @Test("after invalidate (a downstream 401) the next call exchanges exactly once more")
-    func invalidate() async throws {
+    @Test("after invalidate (a downstream 401) the next call exchanges exactly once more", arguments: StorageEngine.allCases)
+    func invalidate(engine: StorageEngine) async throws {
         try await IdentityProviderFixture.withRunningProvider { _, client in
-            let harness = try await BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client, engine: engine)
             let jane = try await client.signIn()
             let first = try await harness.token(jane)
             await harness.broker.invalidate(first.key)
@@ -118,10 +120,10 @@ struct TokenBrokerTests {
         }
     }
 
-    @Test("a claims challenge from the IdP reaches the broker's caller unchanged")
-    func claimsChallenge() async throws {
+    @Test("a claims challenge from the IdP reaches the broker's caller unchanged", arguments: StorageEngine.allCases)
+    func claimsChallenge(engine: StorageEngine) async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try await BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client, engine: engine)
             let challenge = #"{"access_token":{"capolids":{"essential":true,"values":["p-17"]}}}"#
             await provider.forceClaimsChallenge(for: "triage", claims: challenge)
             let error = await #expect(throws: ExchangeError.self) { try await harness.token(try await client.signIn()) }
@@ -134,10 +136,10 @@ struct TokenBrokerTests {
         }
     }
 
-    @Test("no log line at any level contains a token, a secret or a key")
-    func noSecretsInLogs() async throws {
+    @Test("no log line at any level contains a token, a secret or a key", arguments: StorageEngine.allCases)
+    func noSecretsInLogs(engine: StorageEngine) async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try await BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client, engine: engine)
             let jane = try await client.signIn()
             let issued = try await harness.token(jane)
             await harness.broker.invalidate(issued.key)
@@ -159,10 +161,11 @@ struct TokenBrokerTests {
 
 @Suite("Long-running work after the user's token expired")
 struct LongRunningTests {
-    @Test("a session goes on with its sealed refresh token until its maximum age, each use logged without the token")
-    func session() async throws {
+    @Test(
+        "a session goes on with its sealed refresh token until its maximum age, each use logged without the token", arguments: StorageEngine.allCases)
+    func session(engine: StorageEngine) async throws {
         try await IdentityProviderFixture.withRunningProvider { provider, client in
-            let harness = try await BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client, engine: engine)
             let jane = client.tenant.user(username: "jane@contoso.com")!
             let context = harness.janeContext
             let request = harness.request(try await client.signIn())
@@ -189,10 +192,10 @@ struct LongRunningTests {
         }
     }
 
-    @Test("purging the user ends their long-running sessions")
-    func purgeEndsSessions() async throws {
+    @Test("purging the user ends their long-running sessions", arguments: StorageEngine.allCases)
+    func purgeEndsSessions(engine: StorageEngine) async throws {
         try await IdentityProviderFixture.withRunningProvider { _, client in
-            let harness = try await BrokerHarness(client: client)
+            let harness = try await BrokerHarness(client: client, engine: engine)
             let jane = client.tenant.user(username: "jane@contoso.com")!
             let context = harness.janeContext
             let request = harness.request(try await client.signIn())
