@@ -9,13 +9,27 @@ import Logging
 /// taken out by an exchanger that answers at once.
 struct VaultBenchmark {
     let calls: Int
+    /// A PostgreSQL database to run on instead of a SQLite file (an empty schema).
+    var postgres: PostgresEndpoint? = nil
 
     func run() async throws -> [String] {
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("baton-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let directory = try DataDirectory.prepare(root)
-        let database = try SQLiteStore.open(.vault, in: directory, busyTimeout: .seconds(5), logger: Logger(label: "bench"))
-        defer { try? database.close() }
+        let store: any VaultStore
+        var environment: [String: String] = [:]
+        let close: @Sendable () async -> Void
+        if let postgres {
+            let database = try await PostgresStorage.open(postgres, logger: Logger(label: "bench"))
+            try await PostgresMigrator.embedded().migrate(database)
+            store = PostgresVaultStore(database: database)
+            environment["BATON_VAULT_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+            close = { await database.close() }
+        } else {
+            let database = try SQLiteStore.open(.vault, in: directory, busyTimeout: .seconds(5), logger: Logger(label: "bench"))
+            store = SQLiteVaultStore(database: database)
+            close = { try? database.close() }
+        }
         let context = VaultEntryContext(
             tenantID: "adee7793-9972-5755-8b10-f72a6db321e6", objectID: "a4fda3b2-0738-59b8-b7a1-849d73fb98aa", username: "jane@contoso.com",
             agent: "concierge", audience: "api://triage", scopes: ["access_as_user"])
@@ -24,14 +38,14 @@ struct VaultBenchmark {
         let keyA = Self.key("a")
         let keyB = Self.key("b")
 
-        let vault = try await TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: [:])
+        let vault = try await TokenVault.open(in: directory, store: store, environment: environment)
         try await vault.store(token, for: keyA, context: context)
         let hot = try await LatencySample.measure(count: calls) { _ = try await vault.cachedToken(for: keyA) }
 
-        let narrow = try await TokenVault.open(in: directory, store: SQLiteVaultStore(database: database), environment: [:], hotCapacity: 1)
+        let narrow = try await TokenVault.open(in: directory, store: store, environment: environment, hotCapacity: 1)
         try await narrow.store(token, for: keyB, context: context)
         var flip = false
-        let store = try await LatencySample.measure(count: calls) {
+        let storeHit = try await LatencySample.measure(count: calls) {
             flip.toggle()
             _ = try await narrow.cachedToken(for: flip ? keyA : keyB)
         }
@@ -46,9 +60,10 @@ struct VaultBenchmark {
                 subjectToken: Secret("assertion-\(index)"), client: client, resource: "api://triage", scopes: ["access_as_user"])
             _ = try await broker.token(for: request, issuer: "iss", context: context)
         }
+        await close()
         return [
             "vault hot-tier hit:            \(hot.summary)",
-            "vault store hit (unseal):      \(store.summary) — \(counters.storeHits) store hits",
+            "vault store hit (unseal):      \(storeHit.summary) — \(counters.storeHits) store hits",
             "broker exchange, IdP excluded: \(exchange.summary) — vault write with fsync included",
         ]
     }

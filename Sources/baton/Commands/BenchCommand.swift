@@ -120,10 +120,21 @@ struct BenchCommand: AsyncParsableCommand {
 
         @Option(name: .long, help: "Calls per measurement.")
         var calls = 20_000
+        @Option(name: .long, help: "Run on this PostgreSQL database (postgres://…) instead of a SQLite file; its schema must be empty.")
+        var postgres: String?
+        @Option(name: .long, help: "The PostgreSQL schema to use (created if missing).") var schema = "public"
 
         func run() async throws {
             try await reportingFailures {
-                for line in try await VaultBenchmark(calls: calls).run() { print(line) }
+                var benchmark = VaultBenchmark(calls: calls)
+                if let postgres {
+                    do {
+                        benchmark.postgres = PostgresEndpoint(try PostgresSettings(url: postgres, schema: schema))
+                    } catch {
+                        throw CommandFailure(message: "--postgres: \(error)")
+                    }
+                }
+                for line in try await benchmark.run() { print(line) }
             }
         }
     }
