@@ -5,6 +5,7 @@ import BatonCore
 import BatonIdentity
 import BatonListeners
 import BatonStorage
+import BatonVault
 internal import Crypto
 import Foundation
 import Hummingbird
@@ -57,12 +58,23 @@ public struct BatonDaemon: Sendable {
             vault: configuration.vault, environment: environment,
             metrics: PrometheusMetricsFactory(registry: metrics),
             readiness: readiness, logger: logger)
-        let directory = try DataDirectory.prepare(configuration.storage.dataDirectory)
-        let fingerprinter = TokenFingerprinter(key: SymmetricKey(data: try directory.secretKey(named: "fingerprint.key")))
+        let fingerprinter = TokenFingerprinter(key: try Self.fingerprintKey(configuration.storage, environment: environment))
         self.verifier = TokenVerifier(configuration.identity, fingerprinter: fingerprinter, logger: logger)
         self.agents = try AgentSystem(
             configuration: configuration, storage: storage, verifier: verifier, fingerprinter: fingerprinter, environment: environment,
             metrics: PrometheusMetricsFactory(registry: metrics), logger: logger)
+    }
+
+    /// The HMAC key of token fingerprints. One daemon keeps it in `fingerprint.key` in its
+    /// data directory. Daemons sharing PostgreSQL derive it from `BATON_VAULT_KEY`, which
+    /// they all hold (HKDF-SHA256, its own label), so one token has one fingerprint in the
+    /// ledger whichever daemon saw it.
+    static func fingerprintKey(_ storage: StorageSettings, environment: [String: String]) throws -> SymmetricKey {
+        guard storage.engine == .postgres else {
+            return SymmetricKey(data: try DataDirectory.prepare(storage.dataDirectory).secretKey(named: "fingerprint.key"))
+        }
+        guard let vaultKey = try VaultKeyring.sealingKey(from: environment) else { throw VaultError.sharedKeyringNeedsKey }
+        return HKDF<SHA256>.deriveKey(inputKeyMaterial: vaultKey, info: Data("baton token fingerprints v1".utf8), outputByteCount: 32)
     }
 
     /// What `/v1` routes demand of a token: the configured audiences, a user.

@@ -61,7 +61,8 @@ struct SharedDatabaseTests {
 
     /// Verifies the schema's ledger and checks that every chain in `answered` is whole in it,
     /// and that sequence numbers run 1…n with no gap or duplicate.
-    private static func checkLedger(_ endpoint: PostgresEndpoint, answered: [String]) async throws -> Int {
+    @discardableResult
+    private static func checkLedger(_ endpoint: PostgresEndpoint, answered: [String]) async throws -> [LedgerEntry] {
         let database = try await PostgresStorage.open(endpoint, logger: Logger(label: "test"))
         let records = PostgresLedgerRecords(database: database)
         let signer = try await CheckpointSigner.load(from: database, sealingKey: .init(data: Data(base64Encoded: sealingKey)!))
@@ -73,7 +74,7 @@ struct SharedDatabaseTests {
         let missing = answered.filter { kinds[$0] != Self.chain }
         #expect(missing.isEmpty, "\(missing.count) answered chains are not whole in the ledger, e.g. \(missing.prefix(3))")
         await database.close()
-        return entries.count
+        return entries
     }
 
     @Test("two daemons, 8 clients alternating: one ledger that verifies, every answered chain in it, no gap; N first requests, one exchange per hop")
@@ -117,8 +118,10 @@ struct SharedDatabaseTests {
             #expect(Set(answered.map(\.1)) == [0, 1], "both daemons served chains")
             _ = try await first.stop()
             _ = try await second.stop()
-            let count = try await Self.checkLedger(endpoint, answered: firsts + answered.map(\.0))
-            #expect(count == (firsts.count + answered.count) * Self.chain.count)
+            let entries = try await Self.checkLedger(endpoint, answered: firsts + answered.map(\.0))
+            #expect(entries.count == (firsts.count + answered.count) * Self.chain.count)
+            let inbound = Set(entries.filter { $0.kind == .inbound }.compactMap(\.tokenFingerprint))
+            #expect(inbound.count == 1, "Jane's one token has one fingerprint, whichever daemon saw it: \(inbound.count)")
         }
     }
 
@@ -154,7 +157,7 @@ struct SharedDatabaseTests {
             _ = try await victim.stop(signal: SIGKILL)
             #expect(answered.contains { $0.1 }, "the surviving daemon answered chains after the kill")
             _ = try await survivor.stop()
-            _ = try await Self.checkLedger(endpoint, answered: answered.map(\.0))
+            try await Self.checkLedger(endpoint, answered: answered.map(\.0))
         }
     }
 
@@ -232,7 +235,7 @@ struct SharedDatabaseTests {
             }
             _ = try await first.stop()
             _ = try await second.stop()
-            _ = try await Self.checkLedger(endpoint, answered: answered)
+            try await Self.checkLedger(endpoint, answered: answered)
         }
     }
 }
