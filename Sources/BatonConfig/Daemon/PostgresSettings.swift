@@ -153,5 +153,5 @@ public struct PostgresSettings: Sendable, Equatable {
 /// Why a PostgreSQL URL cannot be used; never quotes the URL (it may hold a password).
 public struct PostgresURLProblem: Error, CustomStringConvertible {
     public let problem: String
-    public var description: String { "the PostgreSQL URL \(problem)" }
+    public var description: String { problem }
 }

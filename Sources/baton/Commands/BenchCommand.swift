@@ -23,21 +23,13 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Extra entries to fill the ledger with before the query (e.g. 10000000).") var population = 0
         @Option(name: .long, help: "Keep the ledger in this directory instead of a temporary one.") var dataDir: String?
         @Flag(name: .long, help: "Print 'acked N' as each append becomes durable.") var reportAcks = false
-        @Option(name: .long, help: "Run on this PostgreSQL database (postgres://…) instead of SQLite files; its schema must be empty.")
-        var postgres: String?
-        @Option(name: .long, help: "The PostgreSQL schema to use (created if missing).") var schema = "public"
+        @OptionGroup var database: PostgresBenchOptions
 
         func run() async throws {
             try await reportingFailures {
                 var benchmark = LedgerBenchmark(
                     dataDirectory: dataDir, appends: appends, tasks: tasks, population: population, reportAcks: reportAcks)
-                if let postgres {
-                    do {
-                        benchmark.postgres = PostgresEndpoint(try PostgresSettings(url: postgres, schema: schema))
-                    } catch {
-                        throw CommandFailure(message: "--postgres: \(error)")
-                    }
-                }
+                benchmark.postgres = try database.endpoint()
                 for line in try await benchmark.run() { print(line) }
             }
         }
@@ -120,20 +112,12 @@ struct BenchCommand: AsyncParsableCommand {
 
         @Option(name: .long, help: "Calls per measurement.")
         var calls = 20_000
-        @Option(name: .long, help: "Run on this PostgreSQL database (postgres://…) instead of a SQLite file; its schema must be empty.")
-        var postgres: String?
-        @Option(name: .long, help: "The PostgreSQL schema to use (created if missing).") var schema = "public"
+        @OptionGroup var database: PostgresBenchOptions
 
         func run() async throws {
             try await reportingFailures {
                 var benchmark = VaultBenchmark(calls: calls)
-                if let postgres {
-                    do {
-                        benchmark.postgres = PostgresEndpoint(try PostgresSettings(url: postgres, schema: schema))
-                    } catch {
-                        throw CommandFailure(message: "--postgres: \(error)")
-                    }
-                }
+                benchmark.postgres = try database.endpoint()
                 for line in try await benchmark.run() { print(line) }
             }
         }
