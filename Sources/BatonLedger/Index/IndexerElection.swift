@@ -17,8 +17,6 @@ public actor IndexerElection {
     private var indexer: LedgerIndexer?
     /// Whether this daemon held the lock in its last round.
     public private(set) var isLeading = false
-    /// Rounds this daemon indexed in, since it started.
-    public private(set) var roundsLed = 0
 
     public static let roundInterval = Duration.milliseconds(500)
 
@@ -60,7 +58,6 @@ public actor IndexerElection {
         }
         if led && !isLeading { logger.info("this daemon indexes the ledger (it holds the indexer lock)") }
         isLeading = led
-        if led { roundsLed += 1 }
     }
 
     private func currentIndexer() async throws -> LedgerIndexer {

@@ -159,7 +159,7 @@ public final class StorageService: Service, Sendable {
         let applied = try await PostgresMigrator.embedded().migrate(database)
         for migration in applied { logger.info("applied migration", metadata: ["migration": "\(migration.path)"]) }
         let vault = try await TokenVault.open(
-            in: DataDirectory.existing(settings.dataDirectory) ?? DataDirectory.prepare(settings.dataDirectory),
+            in: try DataDirectory.prepare(settings.dataDirectory),
             store: PostgresVaultStore(database: database), environment: environment, hotCapacity: vaultSettings.hotCapacity, metrics: metrics,
             logger: logger)
         return OpenedEngine(

@@ -54,15 +54,4 @@ public struct PostgresEndpoint: Sendable, Equatable {
     public var displayName: String {
         "postgres://\(username)@\(host):\(port)/\(database) (schema \(schema))"
     }
-
-    /// Whether `name` can be a schema name here: a plain lower-case identifier, so it never
-    /// needs quoting and cannot carry SQL.
-    public static func isSchemaName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, name.utf8.count <= 63,
-            first == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first)
-        else { return false }
-        return name.utf8.allSatisfy {
-            $0 == UInt8(ascii: "_") || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-        }
-    }
 }

@@ -43,8 +43,9 @@ public struct PostgresMigrator: Sendable {
                 try await connection.rows("SELECT 1 FROM pg_namespace WHERE nspname = \(schema)", logger: logger)
                 .elements().isEmpty == false
             if !exists {
-                // The name was checked to be a plain identifier (PostgresEndpoint.isSchemaName).
-                try await connection.rows(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger).drain()
+                // A quoted identifier: the name cannot carry SQL, whatever it holds.
+                let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                try await connection.rows(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(quoted)"), logger: logger).drain()
             }
             try await connection.rows(
                 """

@@ -202,11 +202,6 @@ public final class PostgresStorage: Sendable {
             deadline, expired: { StorageError.postgresUnreachable(endpoint: name, reason: "no answer within \(deadline)") }, work)
     }
 
-    /// Answers when the database answers a trivial query.
-    public func ping() async throws {
-        try await query("SELECT 1").drain()
-    }
-
     /// A 64-bit advisory-lock key for `name` in this schema: daemons on the same schema
     /// contend for it, those on another schema of the same database do not.
     public func lockKey(_ name: String) -> Int64 {
