@@ -345,6 +345,7 @@ let package = Package(
             name: "BatonStorageTests",
             dependencies: [
                 "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
             name: "BatonA2ATests",
