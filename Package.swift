@@ -344,7 +344,8 @@ let package = Package(
         .testTarget(
             name: "BatonStorageTests",
             dependencies: [
-                "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                "BatonCore", "BatonDevKit", "BatonStorage", "BatonTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(

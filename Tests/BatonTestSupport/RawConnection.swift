@@ -39,7 +39,7 @@ public final class RawConnection: @unchecked Sendable {
 
     /// A blocking connect to 127.0.0.1:`port`; the socket's descriptor.
     private static func connect(port: Int, source: String?, receiveBuffer: Int32?) throws -> Int32 {
-        let handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let handle = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard handle >= 0 else { throw ProcessFailureLike("socket: \(errno)") }
         if var size = receiveBuffer {
             setsockopt(handle, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))

@@ -214,13 +214,15 @@ struct SharedDatabaseTests {
                 }
             }
             try await Task.sleep(for: .seconds(1))
-            #expect(try await ChildProcess.run(script, ["pause"], environment: environment).status == 0)
+            let paused = try await ChildProcess.run(script, ["pause"], environment: environment)
+            #expect(paused.status == 0, "\(paused.output)")
             for url in urls { _ = try await httpGet(url + "/readyz", until: 503, timeout: .seconds(15)) }
             let during = await Self.invoke(firstURL, token: token)
             #expect(during.status == 503, "a request while PostgreSQL is down gets 503")
             #expect(during.retryAfter != nil)
 
-            #expect(try await ChildProcess.run(script, ["resume"], environment: environment).status == 0)
+            let resumed = try await ChildProcess.run(script, ["resume"], environment: environment)
+            #expect(resumed.status == 0, "\(resumed.output)")
             for url in urls { _ = try await httpGet(url + "/readyz", until: 200, timeout: .seconds(30)) }
             try await Task.sleep(for: .seconds(1))
             running.turnOff()

@@ -10,12 +10,16 @@ import Synchronization
 private func systemPipe2(_ descriptors: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
 @_silgen_name("posix_spawn_file_actions_addchdir_np")
 private func systemAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
+// glibc 2.34+.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func systemAddCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ first: Int32) -> Int32
 
 /// A child process started with `posix_spawn`, its output read and its exit awaited on
 /// threads of its own — never on the concurrency pool, whose two threads here the
 /// in-process servers of other tests need — and with default signal handling, so that
 /// SIGTERM stops it (the test process blocks SIGTERM, and Foundation's `Process` passes
 /// that mask on; on Linux it has also crashed in libdispatch while tests spawned children).
+/// The child gets standard input, output and error, and no other descriptor.
 public final class SpawnedProcess: Sendable {
     public let pid: pid_t
     private let state = Mutex(State())
@@ -46,6 +50,10 @@ public final class SpawnedProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, output.write, 1)
         posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
+        // Nothing else of this process's passes to the child, whatever its close-on-exec flag:
+        // not a client's socket, not a store's file (and a server the child starts counts
+        // inherited descriptors against its own limit).
+        _ = systemAddCloseFrom(&actions, 3)
         if let directory { _ = systemAddChdir(&actions, directory) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -111,20 +111,18 @@ public struct PostgresLedgerIndex: LedgerIndexStore {
 
     /// Index rows as one array per column, to bind as `unnest` arguments.
     private struct Columns {
-        var dimensions: [Int16] = []
-        var days: [Int32] = []
-        var keys: [Int64] = []
-        var timestamps: [Int64] = []
-        var sequences: [Int64] = []
+        let dimensions: PostgresArray
+        let days: PostgresArray
+        let keys: PostgresArray
+        let timestamps: PostgresArray
+        let sequences: PostgresArray
 
         init(_ rows: [IndexRow]) {
-            for row in rows {
-                dimensions.append(Int16(row.dimension))
-                days.append(Int32(clamping: row.day))
-                keys.append(row.key)
-                timestamps.append(row.timestamp)
-                sequences.append(row.sequence)
-            }
+            dimensions = .int2(rows.map { Int16($0.dimension) })
+            days = .int4(rows.map { Int32(clamping: $0.day) })
+            keys = .int8(rows.map(\.key))
+            timestamps = .int8(rows.map(\.timestamp))
+            sequences = .int8(rows.map(\.sequence))
         }
     }
 }

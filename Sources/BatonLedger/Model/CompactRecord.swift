@@ -80,12 +80,13 @@ enum ByteWriter {
     static func text(_ value: String, into bytes: inout [UInt8]) {
         var value = value
         value.withUTF8 { utf8 in
-            if let uuid = TextForm.uuidBytes(utf8) {
+            let utf8 = UnsafeRawBufferPointer(utf8)
+            if TextForm.isUUID(utf8) {
                 bytes.append(1)
-                bytes.append(contentsOf: uuid)
-            } else if let hex = TextForm.hexBytes(utf8) {
-                uvarint(UInt64(hex.count) << 2 | 2, into: &bytes)
-                bytes.append(contentsOf: hex)
+                TextForm.appendUUIDBytes(utf8, to: &bytes)
+            } else if TextForm.isLowerHex(utf8) {
+                uvarint(UInt64(utf8.count / 2) << 2 | 2, into: &bytes)
+                TextForm.appendHexBytes(utf8, to: &bytes)
             } else {
                 uvarint(UInt64(utf8.count) << 2, into: &bytes)
                 bytes.append(contentsOf: utf8)
@@ -139,11 +140,8 @@ struct ByteReader {
         switch header & 3 {
         case 0:
             let utf8 = try take(length)
-            guard TextForm.uuidBytes(utf8) == nil, TextForm.hexBytes(utf8) == nil else {
-                throw .malformedRecord("a text is not in its shortest form")
-            }
-            let text = String(decoding: utf8, as: UTF8.self)
-            guard text.utf8.elementsEqual(utf8) else { throw .malformedRecord("a text is not valid UTF-8") }
+            guard !TextForm.isUUID(utf8), !TextForm.isLowerHex(utf8) else { throw .malformedRecord("a text is not in its shortest form") }
+            guard let text = String(validating: utf8, as: UTF8.self) else { throw .malformedRecord("a text is not valid UTF-8") }
             return text
         case 1:
             guard length == 0 else { throw .malformedRecord("a UUID text with a length") }
@@ -165,39 +163,87 @@ struct ByteReader {
 }
 
 /// The shorter spellings of a text: a canonical UUID, or lower-case hexadecimal.
+///
+/// Every record read and written passes through here, so nothing allocates but the result.
 enum TextForm {
-    /// Where the dashes of an `8-4-4-4-12` UUID spelling sit.
-    private static let dashes: Set<Int> = [8, 13, 18, 23]
+    private static let digits: StaticString = "0123456789abcdef"
 
-    /// The 16 bytes of a lower-case `8-4-4-4-12` UUID spelling.
-    static func uuidBytes(_ utf8: some Collection<UInt8>) -> [UInt8]? {
-        guard utf8.count == 36 else { return nil }
-        var digits: [UInt8] = []
-        digits.reserveCapacity(32)
+    /// Whether `utf8` is a lower-case `8-4-4-4-12` UUID spelling.
+    static func isUUID(_ utf8: UnsafeRawBufferPointer) -> Bool {
+        guard utf8.count == 36 else { return false }
         for (index, character) in utf8.enumerated() {
-            if dashes.contains(index) {
-                guard character == UInt8(ascii: "-") else { return nil }
-            } else {
-                digits.append(character)
+            switch index {
+            case 8, 13, 18, 23: guard character == UInt8(ascii: "-") else { return false }
+            default: guard nibble(character) != nil else { return false }
             }
         }
-        return hexBytes(digits)
+        return true
     }
 
-    /// The bytes of a non-empty, even-length lower-case hexadecimal spelling.
-    static func hexBytes(_ utf8: some Collection<UInt8>) -> [UInt8]? {
-        guard !utf8.isEmpty, utf8.count % 2 == 0, utf8.allSatisfy({ Hex.isDigit($0) && !(UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) })
-        else { return nil }
-        return Hex.decode(String(decoding: utf8, as: UTF8.self))
+    /// Whether `utf8` is a non-empty, even-length lower-case hexadecimal spelling.
+    static func isLowerHex(_ utf8: UnsafeRawBufferPointer) -> Bool {
+        !utf8.isEmpty && utf8.count % 2 == 0 && utf8.allSatisfy { nibble($0) != nil }
     }
 
-    static func uuid(_ bytes: some Collection<UInt8>) -> String {
-        let hex = Array(Hex.encode(bytes).utf8)
-        let parts = [hex[0..<8], hex[8..<12], hex[12..<16], hex[16..<20], hex[20..<32]]
-        return parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "-")
+    /// Appends the 16 bytes a UUID spelling (``isUUID(_:)``) stands for.
+    static func appendUUIDBytes(_ utf8: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        var high: UInt8?
+        for character in utf8 {
+            guard let value = nibble(character) else { continue }  // a dash
+            if let first = high {
+                bytes.append(first << 4 | value)
+                high = nil
+            } else {
+                high = value
+            }
+        }
     }
 
-    static func hex(_ bytes: some Collection<UInt8>) -> String {
-        Hex.encode(bytes)
+    /// Appends the bytes a hexadecimal spelling (``isLowerHex(_:)``) stands for.
+    static func appendHexBytes(_ utf8: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        for index in stride(from: 0, to: utf8.count, by: 2) {
+            bytes.append(nibble(utf8[index])! << 4 | nibble(utf8[index + 1])!)
+        }
+    }
+
+    /// The lower-case `8-4-4-4-12` spelling of 16 bytes.
+    static func uuid(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 36) { output in
+            var written = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    output[written] = UInt8(ascii: "-")
+                    written += 1
+                }
+                written += spell(byte, into: output, at: written)
+            }
+            return written
+        }
+    }
+
+    /// The lower-case hexadecimal spelling of `bytes`.
+    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { output in
+            var written = 0
+            for byte in bytes { written += spell(byte, into: output, at: written) }
+            return written
+        }
+    }
+
+    private static func spell(_ byte: UInt8, into output: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        digits.withUTF8Buffer { digits in
+            output[offset] = digits[Int(byte >> 4)]
+            output[offset + 1] = digits[Int(byte & 0x0F)]
+        }
+        return 2
+    }
+
+    /// The value of a lower-case hexadecimal digit.
+    private static func nibble(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+        default: nil
+        }
     }
 }

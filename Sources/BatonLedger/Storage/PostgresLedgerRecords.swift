@@ -142,8 +142,9 @@ public struct PostgresLedgerRecords: LedgerRecordStore {
             try await connection.rows(
                 """
                 INSERT INTO ledger_entries (seq, record, hash)
-                SELECT * FROM unnest(\(batch.records.map(\.sequence))::int8[], \(batch.records.map { ByteBuffer(bytes: $0.record) })::bytea[],
-                                     \(batch.records.map { ByteBuffer(bytes: $0.hash) })::bytea[])
+                SELECT * FROM unnest(\(PostgresArray.int8(batch.records.map(\.sequence)))::int8[],
+                                     \(PostgresArray.bytea(batch.records.map(\.record)))::bytea[],
+                                     \(PostgresArray.bytea(batch.records.map(\.hash)))::bytea[])
                 """, logger: logger
             ).drain()
             try await Self.save(batch.tiles, on: connection, logger: logger)
@@ -177,8 +178,8 @@ public struct PostgresLedgerRecords: LedgerRecordStore {
         try await connection.rows(
             """
             INSERT INTO ledger_tiles (level, idx, hashes)
-            SELECT * FROM unnest(\(tiles.map { Int32($0.level) })::int4[], \(tiles.map(\.index))::int8[],
-                                 \(tiles.map { ByteBuffer(bytes: $0.hashes) })::bytea[])
+            SELECT * FROM unnest(\(PostgresArray.int4(tiles.map { Int32($0.level) }))::int4[], \(PostgresArray.int8(tiles.map(\.index)))::int8[],
+                                 \(PostgresArray.bytea(tiles.map(\.hashes)))::bytea[])
             ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes
             """, logger: logger
         ).drain()

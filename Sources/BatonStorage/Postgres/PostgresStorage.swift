@@ -98,6 +98,24 @@ public final class PostgresStorage: Sendable {
         }
     }
 
+    /// Opens and closes one connection of its own, outside the pool: a refused login or a
+    /// certificate that does not verify fails here at once and in words, where the pool
+    /// would retry it until the deadline and report only that nothing answered.
+    private func checkFirstConnection() async throws {
+        let configuration = try Self.connectionConfiguration(endpoint)
+        let (name, deadline, logger) = (endpoint.displayName, endpoint.connectTimeout, logger)
+        try await withDeadline(deadline, expired: { StorageError.postgresUnreachable(endpoint: name, reason: "no answer within \(deadline)") }) {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            do {
+                try await connection.rows("SELECT 1", logger: logger).drain()
+                try await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        }
+    }
+
     /// Throws at once while the server is taken for unreachable.
     private func requireAvailable() throws {
         if let problem = unavailability { throw StorageError.postgresUnreachable(endpoint: endpoint.displayName, reason: problem) }
@@ -109,6 +127,7 @@ public final class PostgresStorage: Sendable {
     public static func open(_ endpoint: PostgresEndpoint, logger: Logger) async throws -> PostgresStorage {
         let database = PostgresStorage(endpoint: endpoint, client: PostgresClient(configuration: try configuration(endpoint)), logger: logger)
         do {
+            try await database.checkFirstConnection()
             try await database.directPing()
         } catch {
             await database.close()
@@ -217,6 +236,14 @@ public final class PostgresStorage: Sendable {
     /// `error` as a ``StorageError`` that names the endpoint and never a password.
     public func failure(_ error: any Error) -> StorageError {
         if let error = error as? StorageError { return error }
+        if let error = error as? PSQLError, let underlying = error.underlying, "\(underlying)".contains("CERTIFICATE_VERIFY_FAILED") {
+            let trusted = endpoint.caFile.map { "the CA in ca_file \($0)" } ?? "the system's CAs (set ca_file to the server's CA)"
+            return .postgres(
+                endpoint: endpoint.displayName,
+                reason:
+                    "the server's TLS certificate does not verify: tls is verify-full, which trusts \(trusted) and needs the certificate to name \(endpoint.host)"
+            )
+        }
         if Self.isUnavailable(error) { return .postgresUnreachable(endpoint: endpoint.displayName, reason: Self.describe(error)) }
         return .postgres(endpoint: endpoint.displayName, reason: Self.describe(error))
     }
@@ -262,7 +289,31 @@ public final class PostgresStorage: Sendable {
         configuration.options.maximumConnections = endpoint.poolSize
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = endpoint.connectTimeout
-        configuration.options.additionalStartupParameters = [
+        configuration.options.additionalStartupParameters = startupParameters(endpoint)
+        return configuration
+    }
+
+    /// One connection's configuration, the same as the pool's.
+    static func connectionConfiguration(_ endpoint: PostgresEndpoint) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch try tlsSettings(endpoint) {
+        case nil: tls = .disable
+        case let (settings, required)?:
+            let context = try NIOSSLContext(configuration: settings)
+            tls = required ? .require(context) : .prefer(context)
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password?.revealed,
+            database: endpoint.database, tls: tls)
+        configuration.options.connectTimeout = .nanoseconds(
+            endpoint.connectTimeout.components.seconds * 1_000_000_000 + endpoint.connectTimeout.components.attoseconds / 1_000_000_000)
+        configuration.options.additionalStartupParameters = startupParameters(endpoint)
+        return configuration
+    }
+
+    /// What every session starts with: its schema, durable commits, the statement timeout.
+    private static func startupParameters(_ endpoint: PostgresEndpoint) -> [(String, String)] {
+        [
             ("application_name", "baton"),
             ("search_path", endpoint.schema),
             ("synchronous_commit", "on"),
@@ -271,16 +322,23 @@ public final class PostgresStorage: Sendable {
                 "\(endpoint.statementTimeout.components.seconds * 1_000 + endpoint.statementTimeout.components.attoseconds / 1_000_000_000_000_000)"
             ),
         ]
-        return configuration
     }
 
     private static func tls(_ endpoint: PostgresEndpoint) throws -> PostgresClient.Configuration.TLS {
+        switch try tlsSettings(endpoint) {
+        case nil: .disable
+        case let (settings, required)?: required ? .require(settings) : .prefer(settings)
+        }
+    }
+
+    /// `nil` for plain TCP; else the TLS settings, and whether a server without TLS is refused.
+    private static func tlsSettings(_ endpoint: PostgresEndpoint) throws -> (settings: TLSConfiguration, required: Bool)? {
         var unchecked = TLSConfiguration.makeClientConfiguration()
         unchecked.certificateVerification = .none
         switch endpoint.tls {
-        case .disable: return .disable
-        case .prefer: return .prefer(unchecked)
-        case .require: return .require(unchecked)
+        case .disable: return nil
+        case .prefer: return (unchecked, false)
+        case .require: return (unchecked, true)
         case .verifyFull:
             var checked = TLSConfiguration.makeClientConfiguration()
             checked.certificateVerification = .fullVerification
@@ -292,7 +350,7 @@ public final class PostgresStorage: Sendable {
                         endpoint: endpoint.displayName, reason: "ca_file \(caFile) holds no readable PEM certificate: \(error)")
                 }
             }
-            return .require(checked)
+            return (checked, true)
         }
     }
 }

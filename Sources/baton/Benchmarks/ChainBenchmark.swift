@@ -189,7 +189,8 @@ struct ChainLoad {
     }
 
     let client: HTTPClient
-    let url: String
+    /// Where chains are sent: worker *i* uses `urls[i % urls.count]` (several daemons).
+    let urls: [String]
     let token: String
     var entry: Entry = .invoke
     var input = "Show me 5 incidents assigned to me"
@@ -225,11 +226,18 @@ struct ChainLoad {
     static func with(
         url: String, token: String, connections: Int, entry: Entry = .invoke, input: String? = nil, _ body: (ChainLoad) async throws -> Void
     ) async throws {
+        try await with(urls: [url], token: token, connections: connections, entry: entry, input: input, body)
+    }
+
+    /// Runs `body` with a load spread over `urls` on its own client, shut down after.
+    static func with(
+        urls: [String], token: String, connections: Int, entry: Entry = .invoke, input: String? = nil, _ body: (ChainLoad) async throws -> Void
+    ) async throws {
         let client = HTTPClient(
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections + 4)))
         do {
-            var load = ChainLoad(client: client, url: url, token: token, entry: entry)
+            var load = ChainLoad(client: client, urls: urls, token: token, entry: entry)
             if let input { load.input = input }
             try await body(load)
             try await client.shutdown()
@@ -247,7 +255,7 @@ struct ChainLoad {
                     var samples: [(Int64, [String: Int64])] = []
                     var index = worker
                     while index < chains {
-                        samples.append(try await one())
+                        samples.append(try await one(worker: worker))
                         index += concurrency
                     }
                     return samples
@@ -268,11 +276,11 @@ struct ChainLoad {
         let deadline = ContinuousClock.now + duration
         let started = ContinuousClock.now
         let counts = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<concurrency {
+            for worker in 0..<concurrency {
                 group.addTask {
                     var done = 0
                     while ContinuousClock.now < deadline {
-                        _ = try await one()
+                        _ = try await one(worker: worker)
                         done += 1
                     }
                     return done
@@ -286,8 +294,8 @@ struct ChainLoad {
     static let mcpCall =
         #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"servicenow.query_incidents","arguments":{"limit":5},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#
 
-    private func one() async throws -> (Int64, [String: Int64]) {
-        var request = HTTPClientRequest(url: url)
+    private func one(worker: Int) async throws -> (Int64, [String: Int64]) {
+        var request = HTTPClientRequest(url: urls[worker % urls.count])
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Content-Type", value: "application/json")

@@ -83,7 +83,10 @@ struct BenchCommand: AsyncParsableCommand {
         var a2aPython = ".venv/a2a/bin/python"
         @Option(name: .long, help: "The a2a-sdk agent to put in the middle of that chain.")
         var a2aAgent = "Tests/BatonServerTests/Interop/a2a_echo_agent.py"
+        @Option(name: .long, help: "With --postgres: alternating rounds per concurrency of one daemon and of two.") var rounds = 3
         @OptionGroup var files: StackOptions
+        @OptionGroup(title: "On PostgreSQL: chains/s with one and with two daemons on the database (nothing else)")
+        var database: PostgresBenchOptions
 
         func run() async throws {
             try await reportingFailures {
@@ -91,6 +94,12 @@ struct BenchCommand: AsyncParsableCommand {
                 let root = NSTemporaryDirectory() + "baton-chain-bench-\(UUID().uuidString.prefix(8))"
                 defer { try? FileManager.default.removeItem(atPath: root) }
                 var stack = files.stack(dataDirectory: root, logger: Logger(label: "bench"))
+                if let postgres = try database.settings() {
+                    (stack.postgres, stack.daemons, stack.agentCoreExample) = (postgres, 2, nil)
+                    let benchmark = SharedChainBenchmark(chains: chains, concurrency: clients, rounds: rounds, stack: stack)
+                    for line in try await benchmark.run() { print(line) }
+                    return
+                }
                 let middleHop = try A2AMiddleHop.available(python: a2aPython, script: a2aAgent)
                 if let middleHop, let app = try TenantOptions.load(file: stack.tenantFile).application(A2AMiddleHop.agent) {
                     // The data directory holds sealed tokens: it is the daemon's alone from the start.

@@ -39,6 +39,8 @@ struct DevStack {
         let emulator: ServiceNowEmulator
         let daemon: BatonDaemon
         let dataDirectory: String
+        /// The other daemons' URLs (``DevStack/daemons`` − 1), on the same database as `daemon`.
+        var otherDaemons: [String] = []
     }
 
     let dataDirectory: String
@@ -50,6 +52,11 @@ struct DevStack {
     var modelRules: String?
     /// The seed's AgentCore agent, added to the mesh when set.
     var agentCoreExample: AgentCoreExample?
+    /// The database the daemons share instead of SQLite files in the data directory.
+    var postgres: PostgresSettings?
+    /// How many daemons serve the mesh; more than one needs `postgres`. Each has its own
+    /// listener and data directory, all in this process.
+    var daemons = 1
 
     /// Starts the three services, runs `body`, then stops them.
     func run<T: Sendable>(_ body: @Sendable (Running) async throws -> T) async throws -> T {
@@ -125,6 +132,14 @@ struct DevStack {
         configuration.identity = IdentitySettings(
             audiences: [frontDoor.appID] + frontDoor.identifierURIs,
             issuers: [IssuerSettings(name: "dev", kind: .entra, authority: idp, tenants: [tenant.id])])
+        if let postgres {
+            configuration.storage.engine = .postgres
+            configuration.storage.postgres = postgres
+            // Every daemon on the database must hold the same key; a fresh one per run.
+            if ProcessInfo.processInfo.environment["BATON_VAULT_KEY"] == nil {
+                variables["BATON_VAULT_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+            }
+        }
         let environment = ProcessInfo.processInfo.environment.merging(variables) { $1 }
         let daemon = try BatonDaemon(configuration: configuration, logger: logger, environment: environment)
         return try await LocalServer.run(logger: logger, { daemon.makeApplication(onServerRunning: $0) }) { baton in
@@ -133,8 +148,29 @@ struct DevStack {
                 idp: idp, tenant: tenant.id, servicenow: servicenow, baton: baton, servicenowOIDC: oidc,
                 agentcore: configuration.agentcore.enabled ? "\(baton)/agentcore" : nil, model: model,
                 agentcoreAgent: example == nil ? nil : AgentCoreExample.agent)
-            return try await body(
-                Running(endpoints: endpoints, provider: provider, emulator: emulator, daemon: daemon, dataDirectory: dataDirectory))
+            return try await withOtherDaemons(daemons - 1, configuration: configuration, environment: environment) { others in
+                var running = Running(endpoints: endpoints, provider: provider, emulator: emulator, daemon: daemon, dataDirectory: dataDirectory)
+                running.otherDaemons = others
+                return try await body(running)
+            }
+        }
+    }
+
+    /// Runs `body` with `count` more daemons of `configuration`, each in a data directory of its own.
+    private func withOtherDaemons<T: Sendable>(
+        _ count: Int, configuration: BatonConfiguration, environment: [String: String], started: [String] = [],
+        _ body: ([String]) async throws -> T
+    ) async throws -> T {
+        guard count > 0 else { return try await body(started) }
+        guard configuration.storage.engine == .postgres else { throw CommandFailure(message: "several daemons need a shared PostgreSQL database") }
+        var configuration = configuration
+        configuration.storage.dataDirectory = (dataDirectory as NSString).appendingPathComponent("daemon-\(started.count + 2)")
+        try FileManager.default.createDirectory(
+            atPath: configuration.storage.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let daemon = try BatonDaemon(configuration: configuration, logger: logger, environment: environment)
+        return try await LocalServer.run(logger: logger, { daemon.makeApplication(onServerRunning: $0) }) { url in
+            try await Self.waitUntilReady(daemon)
+            return try await withOtherDaemons(count - 1, configuration: configuration, environment: environment, started: started + [url], body)
         }
     }
 

@@ -9,13 +9,18 @@ struct PostgresBenchOptions: ParsableArguments {
     var postgres: String?
     @Option(name: .long, help: "The PostgreSQL schema to use (created if missing).") var schema = "public"
 
-    /// The database to run on; `nil` for SQLite.
-    func endpoint() throws -> PostgresEndpoint? {
+    /// The database to run on, as a daemon's configuration names it; `nil` for SQLite.
+    func settings() throws -> PostgresSettings? {
         guard let postgres else { return nil }
         do {
-            return PostgresEndpoint(try PostgresSettings(url: postgres, schema: schema))
+            return try PostgresSettings(url: postgres, schema: schema)
         } catch {
             throw CommandFailure(message: "--postgres: \(error)")
         }
+    }
+
+    /// The database to run on; `nil` for SQLite.
+    func endpoint() throws -> PostgresEndpoint? {
+        try settings().map(PostgresEndpoint.init)
     }
 }
