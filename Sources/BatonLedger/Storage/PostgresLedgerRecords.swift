@@ -9,8 +9,9 @@ import PostgresNIO
 /// the schema: one chain, whichever daemon wrote an entry.
 ///
 /// An append locks `ledger_head` (`SELECT … FOR UPDATE`), lets the writer seal its batch
-/// after the head it finds, inserts the records and tiles, moves the head and commits
-/// (`synchronous_commit = on`: durable when it returns). Daemons' batches therefore chain
+/// after the head it finds, inserts the records and tiles and moves the head in one
+/// statement, and commits (`synchronous_commit = on`: durable when it returns); the lock
+/// is held for three round trips and the commit's flush. Daemons' batches therefore chain
 /// one after another, never side by side. Each commit notifies the `ledger` channel with
 /// the new last sequence number, so indexers on other daemons need not poll.
 public struct PostgresLedgerRecords: LedgerRecordStore {
@@ -139,19 +140,25 @@ public struct PostgresLedgerRecords: LedgerRecordStore {
                         .decode(ByteBuffer.self).elements().first.map { Array(buffer: $0) }
                 })
             guard let last = batch.records.last else { return result }
+            // One statement, one round trip, while the head is locked: the records, the
+            // tiles, the head moved, and the notification (delivered at commit).
             try await connection.rows(
                 """
-                INSERT INTO ledger_entries (seq, record, hash)
-                SELECT * FROM unnest(\(PostgresArray.int8(batch.records.map(\.sequence)))::int8[],
-                                     \(PostgresArray.bytea(batch.records.map(\.record)))::bytea[],
-                                     \(PostgresArray.bytea(batch.records.map(\.hash)))::bytea[])
+                WITH records AS (
+                    INSERT INTO ledger_entries (seq, record, hash)
+                    SELECT * FROM unnest(\(PostgresArray.int8(batch.records.map(\.sequence)))::int8[],
+                                         \(PostgresArray.bytea(batch.records.map(\.record)))::bytea[],
+                                         \(PostgresArray.bytea(batch.records.map(\.hash)))::bytea[])),
+                tiles AS (
+                    INSERT INTO ledger_tiles (level, idx, hashes)
+                    SELECT * FROM unnest(\(PostgresArray.int4(batch.tiles.map { Int32($0.level) }))::int4[],
+                                         \(PostgresArray.int8(batch.tiles.map(\.index)))::int8[],
+                                         \(PostgresArray.bytea(batch.tiles.map(\.hashes)))::bytea[])
+                    ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes),
+                head AS (UPDATE ledger_head SET seq = \(last.sequence), hash = \(ByteBuffer(bytes: last.hash)))
+                SELECT pg_notify(\(channel), \(String(last.sequence)))
                 """, logger: logger
             ).drain()
-            try await Self.save(batch.tiles, on: connection, logger: logger)
-            try await connection.rows(
-                "UPDATE ledger_head SET seq = \(last.sequence), hash = \(ByteBuffer(bytes: last.hash))", logger: logger
-            ).drain()
-            try await connection.rows("SELECT pg_notify(\(channel), \(String(last.sequence)))", logger: logger).drain()
             return result
         }
     }

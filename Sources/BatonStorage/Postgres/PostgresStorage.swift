@@ -33,6 +33,8 @@ public final class PostgresStorage: Sendable {
     private let outage = Mutex<String?>(nil)
     private let watch = Mutex<Task<Void, Never>?>(nil)
     private let closing = Mutex(false)
+    /// The health watch's own connection, outside the pool.
+    private let healthConnection = Mutex<PostgresConnection?>(nil)
 
     /// How often the server is pinged. A ping may take the endpoint's connect timeout
     /// before the server is taken for unreachable (a refused connection fails at once).
@@ -48,17 +50,27 @@ public final class PostgresStorage: Sendable {
         running = Task.detached { await client.run() }
     }
 
+    deinit {
+        // Dropped without close(): the watch's connection must still be closed (an open
+        // PostgresConnection must not be released).
+        dropHealthConnection()
+    }
+
     /// Why the database cannot be used right now (it did not answer the last ping); `nil` when it can.
     public var unavailability: String? {
         outage.withLock { $0 }
     }
 
     /// Pings the server every ``healthInterval`` until closed, recording whether it answers.
+    ///
+    /// On a connection of the watch's own, not one from the pool: a pool whose connections
+    /// are all busy (a long read, a burst of requests) is not an unreachable server, and
+    /// must not turn readiness off and every request into a 503.
     private func startWatch() {
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.healthInterval)
-                guard let self else { return }
+                guard let self else { break }
                 await self.checkHealth()
             }
         }
@@ -68,9 +80,17 @@ public final class PostgresStorage: Sendable {
     private func checkHealth() async {
         let problem: String?
         do {
-            try await directPing()
+            do {
+                try await ping()
+            } catch {
+                // The watch's connection may have broken while the server is fine again
+                // (a restart): one more try on a new one before the server counts as down.
+                dropHealthConnection()
+                try await ping()
+            }
             problem = nil
         } catch {
+            dropHealthConnection()
             problem = Self.describe(error)
         }
         guard !closing.withLock({ $0 }) else { return }
@@ -87,6 +107,35 @@ public final class PostgresStorage: Sendable {
             logger.notice("PostgreSQL answers again", metadata: ["database": "\(endpoint.displayName)"])
         default: break
         }
+    }
+
+    /// `SELECT 1` on the watch's connection (opened when missing or closed), within the
+    /// endpoint's connect timeout. The connection is kept in ``healthConnection`` the
+    /// moment it opens, so one that opens after the deadline is still closed in the end.
+    private func ping() async throws {
+        let configuration = try Self.connectionConfiguration(endpoint)
+        let (name, deadline, logger) = (endpoint.displayName, endpoint.connectTimeout, logger)
+        try await withDeadline(deadline, expired: { StorageError.postgresUnreachable(endpoint: name, reason: "no answer within \(deadline)") }) {
+            var connection = self.healthConnection.withLock { $0 }
+            if connection?.isClosed ?? true {
+                let opened = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+                let replaced = self.healthConnection.withLock { kept in
+                    defer { kept = opened }
+                    return kept
+                }
+                if let replaced { Task { try? await replaced.close() } }
+                // close() sets `closing` before it drops the connection: whichever came
+                // second closes this one.
+                if self.closing.withLock({ $0 }) { self.dropHealthConnection() }
+                connection = opened
+            }
+            try await connection?.rows("SELECT 1", logger: logger).drain()
+        }
+    }
+
+    /// Closes the watch's connection (in the background: a dead server may not answer).
+    private func dropHealthConnection() {
+        if let connection = healthConnection.withLock({ $0.take() }) { Task { try? await connection.close() } }
     }
 
     /// A trivial query straight to the pool, within the endpoint's connect timeout.
@@ -158,6 +207,7 @@ public final class PostgresStorage: Sendable {
     public func close() async {
         closing.withLock { $0 = true }
         watch.withLock { $0 }?.cancel()
+        dropHealthConnection()
         running.cancel()
         let running = running
         _ = try? await withDeadline(.seconds(5), expired: { CancellationError() }) { await running.value }
