@@ -17,20 +17,9 @@ struct PostgresTLSTests {
         defer { root.remove() }
         let authority = try DevCertificateAuthority.loadOrCreate(in: root.file("ca"))
         let stranger = try DevCertificateAuthority.loadOrCreate(in: root.file("other-ca"))
-        // Not under `root`: the server runs as the unprivileged postgres user, who cannot enter it.
-        let cluster = "/tmp/baton-pg-tls-\(UUID().uuidString.prefix(8))"
-        let environment = ["POSTGRES_CLUSTER_DIR": cluster, "POSTGRES_CLUSTER_TLS": authority.directory]
-        let script = RepositoryPaths.path("scripts/postgres-cluster")
-        let started = try await ChildProcess.run(script, ["start"], environment: environment)
-        #expect(started.status == 0, "\(started.output)")
-        let url = try #require(started.output.split(separator: "\n").last.map(String.init))
-        do {
-            try await check(url: url, authority: authority, stranger: stranger)
-        } catch {
-            _ = try? await ChildProcess.run(script, ["stop"], environment: environment)
-            throw error
+        try await PrivatePostgresCluster.with(tls: authority.directory) { cluster in
+            try await check(url: cluster.url, authority: authority, stranger: stranger)
         }
-        _ = try await ChildProcess.run(script, ["stop"], environment: environment)
     }
 
     private func check(url: String, authority: DevCertificateAuthority, stranger: DevCertificateAuthority) async throws {

@@ -165,22 +165,11 @@ struct SharedDatabaseTests {
         "PostgreSQL stopped mid-load and started again: 503 with Retry-After meanwhile, readiness flips, recovery without a restart, nothing acknowledged lost"
     )
     func databaseOutage() async throws {
-        let cluster = "/tmp/baton-pg-outage-\(UUID().uuidString.prefix(8))"
-        let script = RepositoryPaths.path("scripts/postgres-cluster")
-        let environment = ["POSTGRES_CLUSTER_DIR": cluster]
-        let started = try await ChildProcess.run(script, ["start"], environment: environment)
-        #expect(started.status == 0, "\(started.output)")
-        let url = try #require(started.output.split(separator: "\n").last.map(String.init))
-        do {
-            try await outage(url: url, script: script, environment: environment)
-        } catch {
-            _ = try? await ChildProcess.run(script, ["stop"], environment: environment)
-            throw error
-        }
-        _ = try await ChildProcess.run(script, ["stop"], environment: environment)
+        try await PrivatePostgresCluster.with { cluster in try await outage(cluster) }
     }
 
-    private func outage(url: String, script: String, environment: [String: String]) async throws {
+    private func outage(_ cluster: PrivatePostgresCluster) async throws {
+        let url = cluster.url
         try await ServiceNowFixture.withRunning { sn in
             let root = try TemporaryDirectory()
             defer { root.remove() }
@@ -214,14 +203,14 @@ struct SharedDatabaseTests {
                 }
             }
             try await Task.sleep(for: .seconds(1))
-            let paused = try await ChildProcess.run(script, ["pause"], environment: environment)
+            let paused = try await cluster.run("pause")
             #expect(paused.status == 0, "\(paused.output)")
             for url in urls { _ = try await httpGet(url + "/readyz", until: 503, timeout: .seconds(15)) }
             let during = await Self.invoke(firstURL, token: token)
             #expect(during.status == 503, "a request while PostgreSQL is down gets 503")
             #expect(during.retryAfter != nil)
 
-            let resumed = try await ChildProcess.run(script, ["resume"], environment: environment)
+            let resumed = try await cluster.run("resume")
             #expect(resumed.status == 0, "\(resumed.output)")
             for url in urls { _ = try await httpGet(url + "/readyz", until: 200, timeout: .seconds(30)) }
             try await Task.sleep(for: .seconds(1))
