@@ -63,4 +63,37 @@ struct ConfigAndMigrateCommandTests {
         #expect(row(after.standardOutput, ["ledger", "0003", "entry_records", "applied"]))
         #expect(row(after.standardOutput, ["ledger_index", "0001", "store_identity", "applied"]))
     }
+
+    @Test(
+        "on PostgreSQL: migrate status shows pending and creates nothing; apply applies each store's migrations once; status then shows them applied")
+    func migrateStatusOnPostgres() async throws {
+        let schema = try PostgresTestDatabase.endpoint().schema
+        let environment = [
+            "BATON_STORAGE_ENGINE": "postgres", "BATON_STORAGE_POSTGRES_URL": try PostgresTestDatabase.clusterURL(),
+            "BATON_STORAGE_POSTGRES_SCHEMA": schema, "BATON_VAULT_KEY": Data(repeating: 7, count: 32).base64EncodedString(),
+        ]
+        func row(_ output: String, _ cells: [String]) -> Bool {
+            output.split(separator: "\n").contains { line in line.split(separator: " ").prefix(cells.count).map(String.init) == cells }
+        }
+        let before = BatonProcess(["migrate", "status"], environment: environment)
+        #expect(try await before.run() == 0, "\(before.standardError)")
+        for store in ["vault", "ledger", "ledger_index", "tasks"] {
+            let name = try #require(EmbeddedMigrations.migrations(engine: "postgres", store: store).first?.name)
+            #expect(row(before.standardOutput, [store, "0001", name, "pending"]), "\(before.standardOutput)")
+        }
+        let again = BatonProcess(["migrate", "status"], environment: environment)
+        #expect(try await again.run() == 0)
+        #expect(again.standardOutput.contains("pending") && !again.standardOutput.contains("applied"), "status created nothing")
+
+        for expected in ["1 applied, 1 in total", "0 applied, 1 in total"] {
+            let apply = BatonProcess(["migrate", "apply"], environment: environment)
+            #expect(try await apply.run() == 0, "\(apply.standardError)")
+            #expect(apply.standardOutput.contains("vault: \(expected)"), "\(apply.standardOutput)")
+            #expect(apply.standardOutput.contains("is up to date"))
+        }
+        let after = BatonProcess(["migrate", "status"], environment: environment)
+        #expect(try await after.run() == 0)
+        #expect(row(after.standardOutput, ["ledger", "0001", "ledger", "applied"]), "\(after.standardOutput)")
+        #expect(!after.standardOutput.contains("pending"))
+    }
 }

@@ -22,10 +22,12 @@ func withDeadline<T: Sendable>(
                 }
             }
             race.attach(work)
-            Task {
-                try? await Task.sleep(for: limit)
-                race.finish(.failure(expired()))
-            }
+            race.attach(
+                timer: Task {
+                    // Cancelled as soon as the work finishes: no sleeping task per call.
+                    guard (try? await Task.sleep(for: limit)) != nil else { return }
+                    race.finish(.failure(expired()))
+                })
         }
     } onCancel: {
         race.finish(.failure(CancellationError()))
@@ -37,6 +39,7 @@ private final class Race<T: Sendable>: Sendable {
     private struct State {
         var waiting: CheckedContinuation<T, any Error>?
         var work: Task<Void, Never>?
+        var timer: Task<Void, Never>?
         var finished = false
     }
 
@@ -59,15 +62,25 @@ private final class Race<T: Sendable>: Sendable {
         if finished { work.cancel() }
     }
 
-    /// Resumes the caller with `result` unless something finished first; the work is then cancelled.
+    func attach(timer: Task<Void, Never>) {
+        let finished = state.withLock { state in
+            state.timer = timer
+            return state.finished
+        }
+        if finished { timer.cancel() }
+    }
+
+    /// Resumes the caller with `result` unless something finished first; the work is then
+    /// cancelled if it has not finished, and the timer in any case.
     func finish(_ result: Result<T, any Error>) {
-        let (continuation, work) = state.withLock { state -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?) in
-            guard !state.finished else { return (nil, nil) }
+        let (continuation, work, timer) = state.withLock { state -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?, Task<Void, Never>?) in
+            guard !state.finished else { return (nil, nil, nil) }
             state.finished = true
-            return (state.waiting.take(), state.work)
+            return (state.waiting.take(), state.work, state.timer)
         }
         guard let continuation else { return }
         if case .failure = result { work?.cancel() }
+        timer?.cancel()
         continuation.resume(with: result)
     }
 }

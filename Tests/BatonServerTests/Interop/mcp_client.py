@@ -28,7 +28,7 @@ def fail(message):
 
 async def challenge_and_metadata():
     """No token: 401 whose resource_metadata serves metadata naming this very URL."""
-    async with httpx2.AsyncClient() as http:
+    async with httpx2.AsyncClient(timeout=30) as http:
         body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
         response = await http.post(URL, json=body, headers={"Accept": "application/json, text/event-stream"})
         if response.status_code != 401:
@@ -51,7 +51,7 @@ async def challenge_and_metadata():
 
 
 async def session(mode):
-    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as http:
         async with Client(streamable_http_client(URL, http_client=http), mode=mode) as client:
             version = client.protocol_version
             listed = await client.list_tools()

@@ -25,7 +25,9 @@ def fail(message):
 
 
 async def main():
-    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+    # httpx's 5 s default read timeout is shorter than a first tool call can take on a
+    # loaded CI host (Baton lists the MCP server and exchanges a token for it first).
+    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as http:
         async with Client(streamable_http_client(URL, http_client=http), mode="auto") as client:
             before = {tool.name: tool.description for tool in (await client.list_tools()).tools}
             if TOOL not in before:

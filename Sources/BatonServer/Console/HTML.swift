@@ -1,0 +1,68 @@
+/// A fragment of HTML in which every interpolated value is escaped unless it is HTML
+/// itself: the console's one place of escaping, so a user name, a resource or a query
+/// string can never become markup.
+///
+/// ```swift
+/// let row: HTML = "<td>\(entry.resource ?? "")</td>"     // escaped
+/// let page: HTML = "<tbody>\(rows)</tbody>"              // [HTML]: inserted as is
+/// ```
+struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    /// The markup.
+    private(set) var markup: String
+
+    init(stringLiteral literal: String) {
+        markup = literal
+    }
+
+    init(stringInterpolation: Interpolation) {
+        markup = stringInterpolation.markup
+    }
+
+    /// Markup that is already safe (built by this type, or a constant).
+    init(trusted markup: String) {
+        self.markup = markup
+    }
+
+    var description: String { markup }
+
+    struct Interpolation: StringInterpolationProtocol {
+        var markup = ""
+
+        init(literalCapacity: Int, interpolationCount: Int) {
+            markup.reserveCapacity(literalCapacity + interpolationCount * 16)
+        }
+
+        mutating func appendLiteral(_ literal: String) { markup += literal }
+
+        mutating func appendInterpolation(_ text: String) { markup += HTML.escape(text) }
+
+        mutating func appendInterpolation(_ text: String?) { markup += HTML.escape(text ?? "") }
+
+        mutating func appendInterpolation(_ number: some BinaryInteger) { markup += String(number) }
+
+        mutating func appendInterpolation(_ fragment: HTML) { markup += fragment.markup }
+
+        mutating func appendInterpolation(_ fragments: [HTML]) {
+            for fragment in fragments { markup += fragment.markup }
+        }
+    }
+
+    /// `text` with `&`, `<`, `>`, `"` and `'` written as character references: safe in
+    /// element content and in quoted attribute values alike.
+    static func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count + 16)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
+    }
+}
