@@ -79,10 +79,11 @@ public final class PostgresStorage: Sendable {
 
     private func checkHealth() async {
         let problem: String?
+        let reusing = healthConnection.withLock { $0 != nil }
         do {
             do {
                 try await ping()
-            } catch {
+            } catch where reusing {
                 // The watch's connection may have broken while the server is fine again
                 // (a restart): one more try on a new one before the server counts as down.
                 dropHealthConnection()
