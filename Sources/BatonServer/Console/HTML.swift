@@ -1,6 +1,8 @@
+import BatonCore
+
 /// A fragment of HTML in which every interpolated value is escaped unless it is HTML
-/// itself: the console's one place of escaping, so a user name, a resource or a query
-/// string can never become markup.
+/// itself, so a user name, a resource or a query string in a console page can never
+/// become markup.
 ///
 /// ```swift
 /// let row: HTML = "<td>\(entry.resource ?? "")</td>"     // escaped
@@ -47,22 +49,9 @@ struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, CustomString
         }
     }
 
-    /// `text` with `&`, `<`, `>`, `"` and `'` written as character references: safe in
-    /// element content and in quoted attribute values alike.
+    /// `text` escaped for element content and quoted attribute values (``HTMLText``, the
+    /// one escaping routine Baton's pages share).
     static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count + 16)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.unicodeScalars.append(character)
-            }
-        }
-        return escaped
+        HTMLText.escape(text)
     }
 }

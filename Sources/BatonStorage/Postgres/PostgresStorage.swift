@@ -83,7 +83,7 @@ public final class PostgresStorage: Sendable {
         do {
             do {
                 try await ping()
-            } catch where reusing {
+            } catch  where reusing {
                 // The watch's connection may have broken while the server is fine again
                 // (a restart): one more try on a new one before the server counts as down.
                 dropHealthConnection()
