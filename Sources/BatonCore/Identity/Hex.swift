@@ -12,13 +12,23 @@ public enum Hex {
     }
 
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0F)])
+        if let encoded = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0)) }) { return encoded }
+        return Array(bytes).withUnsafeBytes { encode($0) }
+    }
+
+    /// The spelling of `bytes`, written straight into the string's storage (ledger records
+    /// are read by the million).
+    public static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { output in
+            for (index, byte) in bytes.enumerated() { write(byte, into: output, at: index * 2) }
+            return bytes.count * 2
         }
-        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Writes the two digits of `byte` at `offset` in `output`.
+    public static func write(_ byte: UInt8, into output: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        output[offset] = digits[Int(byte >> 4)]
+        output[offset + 1] = digits[Int(byte & 0x0F)]
     }
 
     /// `byteCount` bytes from the system's secure generator, in hex: ids and tokens that

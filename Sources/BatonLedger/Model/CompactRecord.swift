@@ -148,7 +148,7 @@ struct ByteReader {
             return TextForm.uuid(try take(16))
         case 2:
             guard length > 0 else { throw .malformedRecord("an empty hexadecimal text") }
-            return TextForm.hex(try take(length))
+            return Hex.encode(try take(length))
         default:
             throw .malformedRecord("text form 3 is not defined")
         }
@@ -166,8 +166,6 @@ struct ByteReader {
 ///
 /// Every record read and written passes through here, so nothing allocates but the result.
 enum TextForm {
-    private static let digits: StaticString = "0123456789abcdef"
-
     /// Whether `utf8` is a lower-case `8-4-4-4-12` UUID spelling.
     static func isUUID(_ utf8: UnsafeRawBufferPointer) -> Bool {
         guard utf8.count == 36 else { return false }
@@ -215,27 +213,11 @@ enum TextForm {
                     output[written] = UInt8(ascii: "-")
                     written += 1
                 }
-                written += spell(byte, into: output, at: written)
+                Hex.write(byte, into: output, at: written)
+                written += 2
             }
             return written
         }
-    }
-
-    /// The lower-case hexadecimal spelling of `bytes`.
-    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
-        String(unsafeUninitializedCapacity: bytes.count * 2) { output in
-            var written = 0
-            for byte in bytes { written += spell(byte, into: output, at: written) }
-            return written
-        }
-    }
-
-    private static func spell(_ byte: UInt8, into output: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
-        digits.withUTF8Buffer { digits in
-            output[offset] = digits[Int(byte >> 4)]
-            output[offset + 1] = digits[Int(byte & 0x0F)]
-        }
-        return 2
     }
 
     /// The value of a lower-case hexadecimal digit.

@@ -35,14 +35,19 @@ public final class PostgresStorage: Sendable {
     private let closing = Mutex(false)
     /// The health watch's own connection, outside the pool.
     private let healthConnection = Mutex<PostgresConnection?>(nil)
+    /// How a connection outside the pool is opened (the first check, the health watch):
+    /// built once, its TLS context included.
+    private let singleConnection: PostgresConnection.Configuration
 
     /// How often the server is pinged. A ping may take the endpoint's connect timeout
     /// before the server is taken for unreachable (a refused connection fails at once).
     public static let healthInterval = Duration.milliseconds(500)
 
-    private init(endpoint: PostgresEndpoint, client: PostgresClient, logger: Logger) {
+    private init(endpoint: PostgresEndpoint, logger: Logger) throws {
         self.endpoint = endpoint
+        let client = PostgresClient(configuration: try Self.configuration(endpoint))
         self.client = client
+        self.singleConnection = try Self.connectionConfiguration(endpoint)
         self.logger = logger
         // Detached: the pool must not inherit the caller's graceful-shutdown handler (a
         // daemon's service group), which would close it while the stores still write their
@@ -114,9 +119,8 @@ public final class PostgresStorage: Sendable {
     /// endpoint's connect timeout. The connection is kept in ``healthConnection`` the
     /// moment it opens, so one that opens after the deadline is still closed in the end.
     private func ping() async throws {
-        let configuration = try Self.connectionConfiguration(endpoint)
-        let (name, deadline, logger) = (endpoint.displayName, endpoint.connectTimeout, logger)
-        try await withDeadline(deadline, expired: { StorageError.postgresUnreachable(endpoint: name, reason: "no answer within \(deadline)") }) {
+        let (configuration, logger) = (singleConnection, logger)
+        try await withinConnectTimeout {
             var connection = self.healthConnection.withLock { $0 }
             if connection?.isClosed ?? true {
                 let opened = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
@@ -139,22 +143,12 @@ public final class PostgresStorage: Sendable {
         if let connection = healthConnection.withLock({ $0.take() }) { Task { try? await connection.close() } }
     }
 
-    /// A trivial query straight to the pool, within the endpoint's connect timeout.
-    private func directPing() async throws {
-        let client = client
-        let (name, deadline) = (endpoint.displayName, endpoint.connectTimeout)
-        try await withDeadline(deadline, expired: { StorageError.postgresUnreachable(endpoint: name, reason: "no answer within \(deadline)") }) {
-            try await client.query("SELECT 1").drain()
-        }
-    }
-
     /// Opens and closes one connection of its own, outside the pool: a refused login or a
     /// certificate that does not verify fails here at once and in words, where the pool
     /// would retry it until the deadline and report only that nothing answered.
     private func checkFirstConnection() async throws {
-        let configuration = try Self.connectionConfiguration(endpoint)
-        let (name, deadline, logger) = (endpoint.displayName, endpoint.connectTimeout, logger)
-        try await withDeadline(deadline, expired: { StorageError.postgresUnreachable(endpoint: name, reason: "no answer within \(deadline)") }) {
+        let (configuration, logger) = (singleConnection, logger)
+        try await withinConnectTimeout {
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             do {
                 try await connection.rows("SELECT 1", logger: logger).drain()
@@ -166,6 +160,12 @@ public final class PostgresStorage: Sendable {
         }
     }
 
+    /// `work` within the endpoint's connect timeout, else unreachable.
+    private func withinConnectTimeout(_ work: @escaping @Sendable () async throws -> Void) async throws {
+        let (name, deadline) = (endpoint.displayName, endpoint.connectTimeout)
+        try await withDeadline(deadline, expired: { StorageError.postgresUnreachable(endpoint: name, reason: "no answer within \(deadline)") }, work)
+    }
+
     /// Throws at once while the server is taken for unreachable.
     private func requireAvailable() throws {
         if let problem = unavailability { throw StorageError.postgresUnreachable(endpoint: endpoint.displayName, reason: problem) }
@@ -175,10 +175,9 @@ public final class PostgresStorage: Sendable {
     ///
     /// - Throws: ``StorageError/postgres(endpoint:reason:)`` when it cannot be reached or refuses the login.
     public static func open(_ endpoint: PostgresEndpoint, logger: Logger) async throws -> PostgresStorage {
-        let database = PostgresStorage(endpoint: endpoint, client: PostgresClient(configuration: try configuration(endpoint)), logger: logger)
+        let database = try PostgresStorage(endpoint: endpoint, logger: logger)
         do {
             try await database.checkFirstConnection()
-            try await database.directPing()
         } catch {
             await database.close()
             throw database.failure(error)
@@ -345,7 +344,7 @@ public final class PostgresStorage: Sendable {
     }
 
     /// One connection's configuration, the same as the pool's.
-    static func connectionConfiguration(_ endpoint: PostgresEndpoint) throws -> PostgresConnection.Configuration {
+    private static func connectionConfiguration(_ endpoint: PostgresEndpoint) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
         switch try tlsSettings(endpoint) {
         case nil: tls = .disable

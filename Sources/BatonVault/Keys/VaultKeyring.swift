@@ -138,6 +138,12 @@ public struct VaultKeyring: Sendable {
         return SymmetricKey(data: bytes)
     }
 
+    /// A fresh random key in `BATON_VAULT_KEY`'s form (base64 of 32 bytes), for a
+    /// throwaway stack of daemons that must share one.
+    public static func randomSealingKey() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+    }
+
     private static func newKeyID() -> String {
         (0..<4).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }

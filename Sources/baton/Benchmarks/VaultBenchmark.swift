@@ -23,7 +23,7 @@ struct VaultBenchmark {
             let database = try await PostgresStorage.open(postgres, logger: Logger(label: "bench"))
             try await PostgresMigrator.embedded().migrate(database)
             store = PostgresVaultStore(database: database)
-            environment["BATON_VAULT_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+            environment["BATON_VAULT_KEY"] = VaultKeyring.randomSealingKey()
             close = { await database.close() }
         } else {
             let database = try SQLiteStore.open(.vault, in: directory, busyTimeout: .seconds(5), logger: Logger(label: "bench"))

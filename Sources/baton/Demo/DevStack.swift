@@ -2,6 +2,7 @@ import BatonConfig
 import BatonConnectors
 import BatonDevKit
 import BatonServer
+import BatonVault
 import Foundation
 import Logging
 
@@ -137,7 +138,7 @@ struct DevStack {
             configuration.storage.postgres = postgres
             // Every daemon on the database must hold the same key; a fresh one per run.
             if ProcessInfo.processInfo.environment["BATON_VAULT_KEY"] == nil {
-                variables["BATON_VAULT_KEY"] = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+                variables["BATON_VAULT_KEY"] = VaultKeyring.randomSealingKey()
             }
         }
         let environment = ProcessInfo.processInfo.environment.merging(variables) { $1 }
