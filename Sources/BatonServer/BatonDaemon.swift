@@ -3,6 +3,7 @@ import BatonAgents
 import BatonConfig
 import BatonCore
 import BatonIdentity
+import BatonLedger
 import BatonListeners
 import BatonStorage
 import BatonVault
@@ -118,6 +119,7 @@ public struct BatonDaemon: Sendable {
             AgentCoreCallbackRoutes(system: agents, sessions: sessions).register(on: router)
             AgentCoreDownstreamRoutes(system: agents).register(on: router)
         }
+        if configuration.console.isServed(on: configuration.server.listen) { consoleRoutes().register(on: router) }
         let listen = configuration.server.listen
         return Application(
             router: router,
@@ -132,6 +134,16 @@ public struct BatonDaemon: Sendable {
             },
             logger: logger
         )
+    }
+
+    /// The audit console's routes, with sign-in at the configured issuer when `console.client_id` is set.
+    func consoleRoutes() -> ConsoleRoutes {
+        let witnesses = configuration.storage.witnesses.compactMap { try? NoteVerifierKey(parsing: $0.key) }
+        return ConsoleRoutes(
+            storage: storage, sessions: ConsoleSessions(lifetime: configuration.console.sessionLifetime),
+            signIn: ConsoleSignIn(settings: configuration.console, identity: configuration.identity, verifier: verifier, policy: apiPolicy),
+            health: LedgerHealth(), settings: configuration.console, publicURL: configuration.server.publicURL,
+            ledgerOrigin: configuration.storage.ledgerOrigin(publicURL: configuration.server.publicURL), witnesses: witnesses)
     }
 
     /// Runs until SIGTERM or SIGINT, then lets in-flight requests finish (up to

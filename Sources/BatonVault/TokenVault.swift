@@ -298,6 +298,9 @@ public actor TokenVault: RefreshTokenStore {
     /// The active master key's id (never the key).
     public var activeMasterKeyID: String { keyring.activeKeyID }
 
+    /// What the vault holds, described without opening a seal (the audit console's overview).
+    public nonisolated var catalog: VaultCatalog { VaultCatalog(store: store) }
+
     // MARK: - Private
 
     private func dataKey(tenantID: String, objectID: String, create: Bool) async throws -> SymmetricKey? {

@@ -103,8 +103,18 @@ extension BatonConfiguration {
                     ("sweep_interval", scalar(vault.sweepInterval)),
                 ])
             ),
+            ("console", consoleNode()),
         ])
         return (try? Yams.serialize(node: document)) ?? ""
+    }
+
+    private func consoleNode() -> Node {
+        var pairs: [(String, Node)] = [("enabled", scalar(console.isServed(on: server.listen)))]
+        if let clientID = console.clientID { pairs.append(("client_id", scalar(clientID))) }
+        if let scope = console.scope { pairs.append(("scope", scalar(scope))) }
+        if let issuer = console.issuer { pairs.append(("issuer", scalar(issuer))) }
+        pairs.append(("session_lifetime", scalar(console.sessionLifetime)))
+        return mapping(pairs)
     }
 
     private func issuer(_ issuer: IssuerSettings) -> Node {

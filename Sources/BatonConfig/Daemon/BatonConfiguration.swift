@@ -17,6 +17,7 @@ public struct BatonConfiguration: Sendable, Equatable {
     public var identity: IdentitySettings
     public var vault: VaultSettings
     public var agentcore: AgentCoreSettings
+    public var console: ConsoleSettings
 
     public init(
         server: ServerSettings = .init(),
@@ -26,7 +27,8 @@ public struct BatonConfiguration: Sendable, Equatable {
         connectors: ConnectorSettings = .init(),
         identity: IdentitySettings = .init(),
         vault: VaultSettings = .init(),
-        agentcore: AgentCoreSettings = .init()
+        agentcore: AgentCoreSettings = .init(),
+        console: ConsoleSettings = .init()
     ) {
         self.server = server
         self.log = log
@@ -36,6 +38,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         self.identity = identity
         self.vault = vault
         self.agentcore = agentcore
+        self.console = console
     }
 
     /// Environment variables that start with `BATON_` but are read by something other than this file.
@@ -72,6 +75,11 @@ public struct BatonConfiguration: Sendable, Equatable {
         self.identity = try IdentitySettings(section: root.section("identity"))
         self.vault = try VaultSettings(section: root.section("vault"))
         self.agentcore = try AgentCoreSettings(section: root.section("agentcore"))
+        let consoleSection = try root.section("console")
+        self.console = try ConsoleSettings(section: consoleSection)
+        if let issuer = console.issuer, !identity.issuers.contains(where: { $0.name == issuer }) {
+            throw consoleSection.invalid("issuer", "'\(issuer)' is not the name of an issuer in identity.issuers")
+        }
         try root.finish()
     }
 }

@@ -37,3 +37,11 @@ public struct ListenAddress: Sendable, Equatable, ConfigValue, CustomStringConve
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
+
+extension ListenAddress {
+    /// Whether only this machine can connect: `127.0.0.0/8`, `::1` or `localhost`.
+    public var isLoopback: Bool {
+        let host = host.lowercased()
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

@@ -33,3 +33,26 @@ public struct AuthorizationCodeRedemption: Sendable {
         return (Secret(verifier), Base64URL.encode(Array(SHA256.hash(data: Data(verifier.utf8)))))
     }
 }
+
+extension AuthorizationCodeRedemption {
+    /// What a sign-in returns: the access token for the requested scope and, when `openid`
+    /// was asked for, the ID token that carries the sign-in's nonce.
+    public struct SignIn: Sendable {
+        public var accessToken: Secret
+        public var idToken: Secret?
+    }
+
+    /// Redeems a sign-in's `code` as the public client `clientID` (no secret: PKCE proves
+    /// the flow, RFC 7636), as the audit console does after its callback.
+    public func redeemSignIn(code: Secret, verifier: Secret, redirectURI: String, clientID: String, scope: String, tokenEndpoint: String)
+        async throws(ExchangeError) -> SignIn
+    {
+        let body = try await endpoint.post(
+            [
+                "client_id": clientID, "grant_type": "authorization_code", "code": code.revealed, "code_verifier": verifier.revealed,
+                "redirect_uri": redirectURI, "scope": scope,
+            ], to: tokenEndpoint)
+        let token = try TokenEndpointClient.token(from: body, now: Date())
+        return SignIn(accessToken: token.accessToken, idToken: body["id_token"]?.stringValue.map { Secret($0) })
+    }
+}

@@ -83,7 +83,7 @@ public struct TokenVerifier: Sendable {
             verified.insert(.init(claims: claims, algorithm: algorithm, kid: kid, expiresAt: expiry + skew, fingerprint: fingerprint), for: cacheKey)
         }
         try checkAudience(claims, policy: policy)
-        let principal = try principal(claims, fingerprint: fingerprint, tenant: tenant, version: issuer.version)
+        let principal = try principal(claims, fingerprint: fingerprint, tenant: tenant, version: issuer.version, isIDToken: policy.isIDToken)
         try checkAuthorization(principal, policy: policy)
         return VerifiedToken(principal: principal, claims: claims, issuer: iss)
     }
@@ -192,7 +192,9 @@ public struct TokenVerifier: Sendable {
         guard audiences.contains(where: { accepted.contains($0.lowercased()) }) else { throw .audienceInvalid(audiences.joined(separator: " ")) }
     }
 
-    private func principal(_ claims: JSONObject, fingerprint: TokenFingerprint, tenant: String?, version: Int?) throws(TokenRejection) -> Principal {
+    private func principal(_ claims: JSONObject, fingerprint: TokenFingerprint, tenant: String?, version: Int?, isIDToken: Bool) throws(TokenRejection)
+        -> Principal
+    {
         let oid = try string(claims, "oid")
         guard GUID.isValid(oid) else { throw .claimInvalid("oid", expected: "an object GUID") }
         var scopes: [String]?
@@ -205,8 +207,8 @@ public struct TokenVerifier: Sendable {
             guard let list = value.stringArrayValue else { throw .claimInvalid("roles", expected: "a list of strings") }
             roles = list
         }
-        let isAppOnly = claims["idtyp"]?.stringValue == "app" || (scopes == nil && roles != nil)
-        if scopes == nil, !isAppOnly { throw .notAnAccessToken }
+        let isAppOnly = !isIDToken && (claims["idtyp"]?.stringValue == "app" || (scopes == nil && roles != nil))
+        if scopes == nil, !isAppOnly, !isIDToken { throw .notAnAccessToken }
         return Principal(
             tenantID: tenant ?? "",
             objectID: oid.lowercased(),

@@ -33,6 +33,16 @@ public struct TokenPolicy: Sendable, Equatable {
     /// At least one of these delegated scopes or roles is needed; both empty means none is.
     public var requiredScopes: Set<String>
     public var requiredRoles: Set<String>
+    /// Expect an OpenID Connect ID token (audience: the client that signed the user in),
+    /// which names a user but carries no scopes. Default false: only access tokens pass.
+    public var isIDToken = false
+
+    /// What an ID token for `clientID` must be: signed by a trusted issuer, for that client, unexpired.
+    public static func idToken(for clientID: String) -> TokenPolicy {
+        var policy = TokenPolicy(audiences: [clientID])
+        policy.isIDToken = true
+        return policy
+    }
 
     public init(audiences: Set<String>, requireUser: Bool = true, requiredScopes: Set<String> = [], requiredRoles: Set<String> = []) {
         self.audiences = audiences

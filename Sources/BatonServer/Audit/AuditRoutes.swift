@@ -36,16 +36,22 @@ struct AuditRoutes {
 
     /// The query the parameters describe; an unknown value is a 400 naming the parameter.
     static func query(_ parameters: Parameters) throws -> LedgerQuery {
+        try query { parameters.get($0) }
+    }
+
+    /// The query the named values describe (`parameter` returns a parameter's value, or
+    /// `nil` when it is absent); the console's search form shares it.
+    static func query(_ parameter: (String) -> String?) throws -> LedgerQuery {
         func value<T>(_ name: String, _ make: (String) -> T?) throws -> T? {
-            guard let text = parameters.get(name) else { return nil }
+            guard let text = parameter(name) else { return nil }
             guard let value = make(text) else { throw HTTPError(.badRequest, message: "the query parameter \(name)=\(text) is not valid") }
             return value
         }
         let limit = try value("limit") { Int($0) } ?? 100
         guard (1...maximumLimit).contains(limit) else { throw HTTPError(.badRequest, message: "limit must be between 1 and \(maximumLimit)") }
         return LedgerQuery(
-            user: parameters.get("user"), agent: parameters.get("agent"), target: parameters.get("target"), resource: parameters.get("resource"),
-            kind: try value("kind", LedgerEventKind.init), decision: try value("outcome", LedgerDecision.init), chainID: parameters.get("chain"),
+            user: parameter("user"), agent: parameter("agent"), target: parameter("target"), resource: parameter("resource"),
+            kind: try value("kind", LedgerEventKind.init), decision: try value("outcome", LedgerDecision.init), chainID: parameter("chain"),
             since: try value("since") { try? Date($0, strategy: .iso8601) }, until: try value("until") { try? Date($0, strategy: .iso8601) },
             after: try value("after") { Int64($0) }, limit: limit)
     }

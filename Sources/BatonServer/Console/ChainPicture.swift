@@ -79,7 +79,8 @@ struct ChainPicture {
         return nodes
     }
 
-    private static func outcome(of entries: [LedgerEntry]) -> Node.Outcome {
+    /// The worst outcome among `entries`: denied when one was refused, an error when one failed.
+    static func outcome(of entries: [LedgerEntry]) -> Node.Outcome {
         var outcome = Node.Outcome.allowed
         for entry in entries {
             if entry.kind == .deny || entry.decision == .denied || entry.status == 401 || entry.status == 403 {

@@ -44,6 +44,7 @@ struct DevUpCommand: AsyncParsableCommand {
           identity provider  \(endpoints.idp)/\(endpoints.tenant)   (discovery: …/v2.0/.well-known/openid-configuration)
           ServiceNow         \(endpoints.servicenow)/api/now/table/incident
           Baton              \(endpoints.baton)\(endpoints.agentcore.map { "\n  AgentCore Identity \($0)   (BEDROCK_AGENTCORE_DP_ENDPOINT; dev key AKIABATONDEVSNOW0001, see workloads/)" } ?? "")\(endpoints.model.map { "\n  dev model          \($0)   (AWS_ENDPOINT_URL_BEDROCK_RUNTIME; OpenAI-compatible under \($0)/v1)" } ?? "")\(endpoints.agentcoreAgent.map { "\n  AgentCore agent    \($0)   (the seed's Strands agent, examples/agentcore: sign in with --scope api://\($0)/access_as_user)" } ?? "")
+          audit console      \(endpoints.baton)/console   (sign in as audrey@contoso.com / audrey-dev-password, an auditor, or as jane@contoso.com / jane-dev-password)
           endpoints.json     \((dataDirectory as NSString).appendingPathComponent("endpoints.json"))
 
         Try:

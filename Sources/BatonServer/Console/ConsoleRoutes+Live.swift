@@ -1,0 +1,65 @@
+import BatonLedger
+import Foundation
+internal import HTTPTypes
+import Hummingbird
+
+extension ConsoleRoutes {
+    static let livePollInterval = Duration.seconds(1)
+    static let liveKeepAlive = 15
+
+    /// One entry as the live view shows it.
+    struct LiveEntry: Encodable {
+        let sequence: Int64
+        let time: String
+        let chain: String
+        let user: String?
+        let agent: String?
+        let kind: String
+        let target: String?
+        let resource: String?
+        let outcome: String
+
+        init(_ entry: LedgerEntry) {
+            sequence = entry.sequence
+            time = ConsoleLayout.time(microseconds: entry.timestamp)
+            chain = entry.chainID
+            user = entry.user.map { $0.username ?? $0.objectID }
+            agent = entry.agent
+            kind = entry.kind.rawValue
+            target = entry.target
+            resource = entry.resource
+            outcome = ChainPicture.outcome(of: [entry]).rawValue
+        }
+    }
+
+    /// `GET /console/live/events`: server-sent events, one `entry` event per new ledger
+    /// entry the viewer may see. The stream ends when the session does or the browser goes
+    /// (the next write fails).
+    func liveEvents(_ request: Request) async throws -> Response {
+        let session = try await session(request)
+        let records = try await reader().records
+        let start = try await records.head()?.sequence ?? 0
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-store"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { [sessions] writer in
+                var (cursor, quiet) = (start, 0)
+                try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
+                while await sessions.session(id: session.id) != nil {
+                    let entries = try await records.entries(after: cursor, limit: 500)
+                    var events = ""
+                    for entry in entries where session.viewer.maySee(entry) {
+                        events += "event: entry\ndata: \(String(decoding: try JSONEncoder().encode(LiveEntry(entry)), as: UTF8.self))\n\n"
+                    }
+                    cursor = entries.last?.sequence ?? cursor
+                    quiet = events.isEmpty ? quiet + 1 : 0
+                    if quiet >= Self.liveKeepAlive { (events, quiet) = (": still here\n\n", 0) }
+                    if !events.isEmpty { try await writer.write(ByteBuffer(string: events)) }
+                    try await Task.sleep(for: Self.livePollInterval)
+                }
+                try await writer.finish(nil)
+            })
+    }
+}
