@@ -88,6 +88,7 @@ def auditor(driver):
     check(all("allowed" in fact for fact in facts[1:]), f"every hop of Jane's chain is shown allowed, in words: {facts}")
     check(all("allowed" in node.get_attribute("class") for node in nodes[1:]), "and coloured as allowed")
     check(driver.find_element(By.CSS_SELECTOR, "svg.chain").get_attribute("aria-label").startswith("The chain:"), "the picture is labelled")
+    driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(os.path.join(SHOTS, "chain.png"))
     # The entries behind a node, by keyboard: Tab to the ServiceNow box and press Enter.
     servicenow = [node for node in nodes if node.find_element(By.CSS_SELECTOR, "text.label").text == "servicenow"][0]
