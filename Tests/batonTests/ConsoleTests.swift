@@ -1,5 +1,6 @@
 import BatonTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// The audit console over HTTP, against `baton dev up`: who may see what, sessions, CSRF,
@@ -126,6 +127,36 @@ struct ConsoleTests {
                 #expect(result.headers["content-security-policy"] == "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", "CSP on \(path)")
                 #expect(!result.body.contains("Fatal error") && !result.body.contains("Swift/"), "no stack trace on \(path)")
             }
+        }
+    }
+
+    @Test("a ledger that fails verification shows a red banner naming the first bad entry on every page, never a stack trace")
+    func tamperedLedger() async throws {
+        try await InteropSlot.exclusive {
+            let directory = try TemporaryDirectory()
+            let first = try await ConsoleStack.start(in: directory)
+            #expect(try await first.process.stop(signal: SIGINT).status == 0)
+            let database = try DatabaseQueue(path: "\(first.dataDirectory)/ledger.sqlite")
+            try await database.write { db in
+                try db.execute(sql: "UPDATE ledger_entries SET record = (SELECT record FROM ledger_entries WHERE seq = 3) WHERE seq = 2")
+            }
+            try await database.close()
+            let stack = try await ConsoleStack.start(in: directory)
+            let audrey = ConsoleClient(base: stack.baton)
+            try await audrey.signIn("audrey@contoso.com")
+            #expect(!(try await audrey.get("/console").body.contains("does not verify")), "no banner before a verification")
+            let csrf = try #require(ConsoleClient.csrf(in: try await audrey.get("/console/ledger").body))
+            #expect(try await audrey.post("/console/ledger/verify", ["csrf": csrf]).status == 303)
+            for path in ["/console", "/console/ledger", "/console/chains/\(stack.janeChain)"] {
+                let page = try await audrey.get(path)
+                #expect(page.body.contains("<div class=\"banner failed\" role=\"alert\"><strong>The ledger does not verify.</strong> First bad entry: <a href=\"/console/ledger\">2</a>"), "the banner on \(path)")
+            }
+            let health = try await audrey.get("/console/ledger").body
+            #expect(health.contains("Not intact:") && health.contains("the first bad entry is 2"))
+            let jane = ConsoleClient(base: stack.baton)
+            try await jane.signIn("jane@contoso.com")
+            #expect(try await jane.get("/console").body.contains("The ledger does not verify."), "everyone is told")
+            #expect(try await stack.process.stop(signal: SIGINT).status == 0)
         }
     }
 }

@@ -16,12 +16,18 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["BATON_URL"]
 IDP = os.environ["IDP_URL"]
 SHOTS = os.environ["SCREENSHOTS"]
 seen = {}
+
+
+def wait(driver, seconds):
+    """A wait that looks again when the page it looked at was replaced by the next one."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException])
 
 
 def check(condition, message):
@@ -51,14 +57,14 @@ def no_token_in(driver, page):
 
 def sign_in(driver, user, password, start="/console"):
     driver.get(BASE + start)
-    WebDriverWait(driver, 20).until(lambda d: d.current_url.startswith(IDP))
+    wait(driver, 20).until(lambda d: d.current_url.startswith(IDP))
     username = driver.find_element(By.ID, "username")
     username.clear()
     username.send_keys(user)
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(driver, 20).until(lambda d: d.current_url.startswith(BASE + "/console") and "/callback" not in d.current_url)
-    WebDriverWait(driver, 20).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "form.account")))
+    wait(driver, 20).until(lambda d: d.current_url.startswith(BASE + "/console") and "/callback" not in d.current_url)
+    wait(driver, 20).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "form.account")))
     check(user.split("@")[0].lower() in driver.find_element(By.CSS_SELECTOR, "form.account").text.lower(), f"signed in as {user}")
 
 
@@ -68,7 +74,7 @@ def auditor(driver):
     field = driver.find_element(By.ID, "f-user")
     field.send_keys("jane@contoso.com")
     field.submit()
-    WebDriverWait(driver, 20).until(lambda d: "user=jane" in d.current_url)
+    wait(driver, 20).until(lambda d: "user=jane" in d.current_url)
     rows = driver.find_elements(By.CSS_SELECTOR, "table.entries tbody tr")
     check(rows, "the search for Jane finds entries")
     check(all("jane@contoso.com" in row.text for row in rows), "every entry found names Jane")
@@ -78,7 +84,7 @@ def auditor(driver):
 
     link = driver.find_element(By.CSS_SELECTOR, f"a[href^='/console/chains/{os.environ['JANE_CHAIN']}']")
     link.click()
-    WebDriverWait(driver, 20).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "svg.chain")))
+    wait(driver, 20).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "svg.chain")))
     nodes = driver.find_elements(By.CSS_SELECTOR, "svg.chain g.node")
     labels = [node.find_element(By.CSS_SELECTOR, "text.label").text for node in nodes]
     facts = [node.find_element(By.CSS_SELECTOR, "text.facts").text for node in nodes]
@@ -95,7 +101,7 @@ def auditor(driver):
     anchor = servicenow.find_element(By.XPATH, "..")
     driver.execute_script("arguments[0].focus()", anchor)
     anchor.send_keys("\n")
-    WebDriverWait(driver, 10).until(lambda d: "#entry-" in d.current_url)
+    wait(driver, 10).until(lambda d: "#entry-" in d.current_url)
     target = driver.current_url.split("#")[1]
     row = driver.find_element(By.ID, target)
     check("servicenow" in row.text, f"the ServiceNow box leads to its ledger entry: {row.text}")
@@ -114,7 +120,7 @@ def auditor(driver):
 
     driver.get(BASE + "/console/ledger")
     driver.find_element(By.CSS_SELECTOR, "form[action='/console/ledger/verify'] button").click()
-    WebDriverWait(driver, 60).until(lambda d: "Intact" in d.find_element(By.TAG_NAME, "main").text)
+    wait(driver, 60).until(lambda d: "Intact" in d.find_element(By.TAG_NAME, "main").text)
     seen["ledger"] = driver.find_element(By.TAG_NAME, "main").text
     driver.save_screenshot(os.path.join(SHOTS, "ledger.png"))
 
@@ -124,21 +130,44 @@ def auditor(driver):
     no_token_in(driver, "the vault page")
 
     driver.get(BASE + "/console/live")
-    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "live-status").text.startswith("Live"))
+    wait(driver, 20).until(lambda d: d.find_element(By.ID, "live-status").text.startswith("Live"))
     request = urllib.request.Request(
         BASE + "/v1/agents/concierge/invoke", data=json.dumps({"input": "Show me 5 incidents assigned to me"}).encode(),
         headers={"Authorization": "Bearer " + os.environ["JANE_TOKEN"], "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as answer:
         check(answer.status == 200, "one more chain of Jane's runs")
-    WebDriverWait(driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#live-rows tr")) >= 4)
+    wait(driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#live-rows tr")) >= 4)
     live = driver.find_element(By.ID, "live-rows").text
     check("jane@contoso.com" in live and "concierge" in live, f"the live view shows the new chain as it happens: {live[:200]}")
     seen["live_rows"] = len(driver.find_elements(By.CSS_SELECTOR, "#live-rows tr"))
 
+    accessible(driver)
+
     driver.find_element(By.CSS_SELECTOR, "form.account button").click()
-    WebDriverWait(driver, 20).until(lambda d: d.current_url.endswith("/console/signed-out"))
+    wait(driver, 20).until(lambda d: d.current_url.endswith("/console/signed-out"))
     driver.get(BASE + "/console")
-    WebDriverWait(driver, 20).until(lambda d: d.current_url.startswith(IDP))
+    wait(driver, 20).until(lambda d: d.current_url.startswith(IDP))
+
+
+def accessible(driver):
+    """Every control labelled; at 200 % zoom (a 680-pixel-wide viewport at twice the pixel
+    density) no page needs sideways scrolling — wide tables scroll inside their own box."""
+    driver.get(BASE + "/console")
+    unlabelled = driver.execute_script(
+        "return [...document.querySelectorAll('input:not([type=hidden]), select, button')]"
+        ".filter(e => !(e.labels && e.labels.length) && !e.textContent.trim()).map(e => e.outerHTML)")
+    check(not unlabelled, f"every control has a label: {unlabelled}")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 680, "height": 1000, "deviceScaleFactor": 2, "mobile": False})
+    try:
+        for path in ("/console", "/console/chains/" + os.environ["JANE_CHAIN"], "/console/ledger", "/console/users/jane@contoso.com"):
+            driver.get(BASE + path)
+            overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            check(overflow <= 1, f"{path} reflows at 200 % zoom (it overflows by {overflow} px)")
+        driver.get(BASE + "/console/chains/" + os.environ["JANE_CHAIN"])
+        driver.save_screenshot(os.path.join(SHOTS, "chain-200-percent.png"))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    seen["zoom"] = "reflows at 200 %"
 
 
 def user(driver):
@@ -159,7 +188,7 @@ def user(driver):
     driver.get(BASE + "/console")
     driver.execute_script("document.querySelector('form.account input[name=csrf]').remove()")
     driver.find_element(By.CSS_SELECTOR, "form.account button").click()
-    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Not allowed")
+    wait(driver, 20).until(lambda d: d.find_element(By.TAG_NAME, "h1").text == "Not allowed")
     check(status(driver) == 403, f"a POST without its CSRF token is 403, not {status(driver)}")
     driver.get(BASE + "/console")
     check(driver.current_url.startswith(BASE), "and the session is still good")
@@ -168,7 +197,7 @@ def user(driver):
     driver.delete_cookie("baton_console")
     driver.add_cookie({"name": "baton_console", "value": "forged-" + "A" * 36, "path": "/console"})
     driver.get(BASE + "/console/chains/" + os.environ["JANE_CHAIN"])
-    WebDriverWait(driver, 20).until(lambda d: d.current_url.startswith(IDP))
+    wait(driver, 20).until(lambda d: d.current_url.startswith(IDP))
     seen["forged_cookie"] = "sent to sign in"
 
 
