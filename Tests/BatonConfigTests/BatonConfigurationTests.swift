@@ -87,6 +87,36 @@ struct BatonConfigurationTests {
         }
     }
 
+    @Test("console: served on loopback by default, decided by enabled elsewhere; sign-in settings checked with the key named")
+    func console() throws {
+        let defaults = try load("").configuration
+        #expect(defaults.console.isServed(on: defaults.server.listen) && defaults.console.clientID == nil)
+        #expect(!(try load("server:\n  listen: 0.0.0.0:8080\n").configuration.console.isServed(on: ListenAddress(host: "0.0.0.0", port: 8080))))
+        let configured = try load(
+            """
+            server:
+              listen: 0.0.0.0:8080
+            identity:
+              audiences: [api://concierge]
+              issuers: [{name: dev, type: entra, authority: "http://127.0.0.1:9400", tenants: [adee7793-9972-5755-8b10-f72a6db321e6]}]
+            console:
+              enabled: true
+              client_id: app-1
+              scope: api://concierge/access_as_user
+              issuer: dev
+              session_lifetime: 2h
+            """
+        ).configuration
+        #expect(configured.console == ConsoleSettings(enabled: true, clientID: "app-1", scope: "api://concierge/access_as_user", issuer: "dev", sessionLifetime: .seconds(7_200)))
+        #expect(configured.console.isServed(on: configured.server.listen))
+        #expect(configured.renderedYAML().contains("console:\n  enabled: true\n  client_id: app-1"))
+        let path = directory.file("baton.yaml")
+        #expect(loadError("console:\n  client_id: app-1\n")?.description.hasPrefix("\(path):2: console.scope:") == true)
+        #expect(loadError("console:\n  session_lifetime: 5s\n")?.description.contains("console.session_lifetime") == true)
+        #expect(loadError("console:\n  issuer: nobody\n")?.description.contains("console.issuer: 'nobody' is not the name of an issuer") == true)
+        #expect(loadError("console:\n  enabled: sometimes\n")?.description.contains("console.enabled") == true)
+    }
+
     @Test("an unknown top-level section is refused")
     func unknownSection() throws {
         let error = try #require(loadError("servers:\n  listen: x\n"))

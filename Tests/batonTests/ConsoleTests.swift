@@ -45,6 +45,15 @@ struct ConsoleTests {
             #expect(csv.body.hasPrefix("sequence,time,chain_id,hop,"))
             #expect(csv.body.split(separator: "\r\n").count == ((exported?["entries"] as? [Any]) ?? []).count + 1)
 
+            // The proof bundle: before the first signed checkpoint covers the chain, a 503 that says so.
+            let proof = try await audrey.get("/console/chains/\(stack.janeChain)/proof.json")
+            if proof.status == 200 {
+                let bundles = (try JSONSerialization.jsonObject(with: Data(proof.body.utf8)) as? [String: Any])?["bundles"] as? [Any]
+                #expect(bundles?.count == ((exported?["entries"] as? [Any]) ?? []).count, "a bundle per entry")
+            } else {
+                #expect(proof.status == 503 && proof.body.contains("cannot be proven yet"), "\(proof.status) \(proof.body)")
+            }
+            #expect(try await jane.get("/console/chains/\(stack.harrietChain)/proof.json").status == 404)
             for client in [jane, audrey] {
                 for (path, result) in await client.responses {
                     #expect(result.headers["content-security-policy"]?.contains("script-src 'self'") == true, "CSP on \(path)")

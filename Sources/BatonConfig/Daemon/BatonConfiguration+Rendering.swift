@@ -109,7 +109,7 @@ extension BatonConfiguration {
     }
 
     private func consoleNode() -> Node {
-        var pairs: [(String, Node)] = [("enabled", scalar(console.isServed(on: server.listen)))]
+        var pairs: [(String, Node)] = console.enabled.map { [("enabled", scalar($0))] } ?? []
         if let clientID = console.clientID { pairs.append(("client_id", scalar(clientID))) }
         if let scope = console.scope { pairs.append(("scope", scalar(scope))) }
         if let issuer = console.issuer { pairs.append(("issuer", scalar(issuer))) }

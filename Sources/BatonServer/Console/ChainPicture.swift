@@ -115,7 +115,7 @@ struct ChainPicture {
         }
         for (index, node) in nodes.enumerated() { parts.append(box(node, row: index)) }
         return """
-            <svg class="chain" role="img" aria-label="The chain: \(summary)" viewBox="0 0 \(width) \(height)" width="\(width)" height="\(height)" xmlns="http://www.w3.org/2000/svg">\(parts)</svg>
+            <svg class="chain" role="group" aria-label="The chain: \(summary)" viewBox="0 0 \(width) \(height)" width="\(width)" height="\(height)" xmlns="http://www.w3.org/2000/svg">\(parts)</svg>
             """
     }
 

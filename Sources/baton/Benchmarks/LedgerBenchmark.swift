@@ -1,5 +1,6 @@
 import BatonCore
 import BatonLedger
+import BatonServer
 import BatonStorage
 import Foundation
 import Logging
@@ -107,8 +108,27 @@ struct LedgerBenchmark {
         }
         let found = try await LedgerQuery(user: user.objectID, since: Date().addingTimeInterval(-86_400), limit: 1_000).run(on: reader).entries.count
         lines.append("one user's last day: \(sample.summary), \(found) entries found")
+        lines += try await consolePages(reader: reader, user: user.objectID)
         try await close()
         return lines
+    }
+
+    /// The audit console's server time for its two heaviest pages, as an auditor: a chain
+    /// (read, picture, entries table) and a user's day (the day's first page of entries,
+    /// grouped into a timeline) — the same reads and templates `/console` serves.
+    private func consolePages(reader: LedgerReader, user: String) async throws -> [String] {
+        let renderer = ConsoleRenderer(reader: reader)
+        let today = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+        let chains = Array(Set(try await LedgerQuery(user: user, limit: 1_000).run(on: reader).entries.map(\.chainID)))
+        guard !chains.isEmpty else { return [] }
+        var bytes = 0
+        let chain = try await LatencySample.measure(count: 500) { bytes = try await renderer.chainPage(chains.randomElement()!).utf8.count }
+        var dayBytes = 0
+        let day = try await LatencySample.measure(count: 200) { dayBytes = try await renderer.userDayPage(user, day: today).utf8.count }
+        return [
+            "console chain page (one of \(chains.count) chains, \(bytes / 1_024) KiB): \(chain.summary)",
+            "console user's day page (today, \(dayBytes / 1_024) KiB): \(day.summary)",
+        ]
     }
 
     /// The transparency log's reads: an inclusion proof for a random entry, built from the

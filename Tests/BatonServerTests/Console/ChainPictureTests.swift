@@ -44,7 +44,7 @@ struct ChainPictureTests {
         #expect(picture.nodes[4].tokenSource == "vault" && picture.nodes[2].tokenSource == "idp")
         #expect(picture.nodes[3].entries == [5, 6] && picture.nodes[4].entries == [6])
         let svg = picture.svg.description
-        #expect(svg.contains("role=\"img\"") && svg.contains("aria-label=\"The chain: concierge: allowed; triage: allowed;"))
+        #expect(svg.contains("role=\"group\"") && svg.contains("aria-label=\"The chain: concierge: allowed; triage: allowed;"))
         #expect(svg.contains("href=\"#entry-6\"") && svg.contains("12.0 ms") && svg.contains("token from vault"))
     }
 

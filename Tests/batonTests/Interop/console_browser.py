@@ -14,7 +14,9 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
@@ -99,8 +101,12 @@ def auditor(driver):
     # The entries behind a node, by keyboard: Tab to the ServiceNow box and press Enter.
     servicenow = [node for node in nodes if node.find_element(By.CSS_SELECTOR, "text.label").text == "servicenow"][0]
     anchor = servicenow.find_element(By.XPATH, "..")
-    driver.execute_script("arguments[0].focus()", anchor)
-    anchor.send_keys("\n")
+    for _ in range(80):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        if driver.switch_to.active_element == anchor:
+            break
+    check(driver.switch_to.active_element == anchor, "the ServiceNow box is reached with the Tab key")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
     wait(driver, 10).until(lambda d: "#entry-" in d.current_url)
     target = driver.current_url.split("#")[1]
     row = driver.find_element(By.ID, target)
