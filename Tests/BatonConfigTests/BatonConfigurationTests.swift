@@ -107,7 +107,10 @@ struct BatonConfigurationTests {
               session_lifetime: 2h
             """
         ).configuration
-        #expect(configured.console == ConsoleSettings(enabled: true, clientID: "app-1", scope: "api://concierge/access_as_user", issuer: "dev", sessionLifetime: .seconds(7_200)))
+        #expect(
+            configured.console
+                == ConsoleSettings(
+                    enabled: true, clientID: "app-1", scope: "api://concierge/access_as_user", issuer: "dev", sessionLifetime: .seconds(7_200)))
         #expect(configured.console.isServed(on: configured.server.listen))
         #expect(configured.renderedYAML().contains("console:\n  enabled: true\n  client_id: app-1"))
         let path = directory.file("baton.yaml")

@@ -13,7 +13,9 @@ struct ConsoleBrowserTests {
     func browser() async throws {
         let python = try InteropVirtualenv.python("console", overriddenBy: "BATON_CONSOLE_PYTHON")
         for program in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
-            try #require(FileManager.default.isExecutableFile(atPath: program), "\(program) is missing: apt-get install chromium chromium-driver (.ci/run does)")
+            try #require(
+                FileManager.default.isExecutableFile(atPath: program),
+                "\(program) is missing: apt-get install chromium chromium-driver (.ci/run does)")
         }
         try? FileManager.default.removeItem(atPath: Self.screenshots)
         try FileManager.default.createDirectory(atPath: Self.screenshots, withIntermediateDirectories: true)

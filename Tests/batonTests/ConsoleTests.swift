@@ -25,9 +25,12 @@ struct ConsoleTests {
             #expect(search.status == 200)
             #expect(search.body.contains("jane@contoso.com") && !search.body.contains("harriet"), "Jane's search shows only her entries")
             let searchForHarriet = try await jane.get("/console?user=harriet%40contoso.com")
-            #expect(searchForHarriet.status == 200 && !searchForHarriet.body.contains("harriet@contoso.com</a>"), "a search for Harriet finds nothing for Jane")
+            #expect(
+                searchForHarriet.status == 200 && !searchForHarriet.body.contains("harriet@contoso.com</a>"),
+                "a search for Harriet finds nothing for Jane")
             let vault = try await jane.get("/console/vault")
-            #expect(vault.body.contains("jane@contoso.com") && !vault.body.contains("harriet@contoso.com"), "Jane's vault overview lists only her tokens")
+            #expect(
+                vault.body.contains("jane@contoso.com") && !vault.body.contains("harriet@contoso.com"), "Jane's vault overview lists only her tokens")
             let resource = try await jane.get("/console/resources?name=\(stack.janeResource)")
             #expect(resource.body.contains("concierge → triage → itsm"))
 
@@ -85,7 +88,8 @@ struct ConsoleTests {
             let csrf = try #require(ConsoleClient.csrf(in: page.body))
             #expect(try await jane.post("/console/signout", [:]).status == 403, "no CSRF token")
             #expect(try await jane.post("/console/signout", ["csrf": String(csrf.reversed())]).status == 403, "a wrong CSRF token")
-            #expect(try await jane.post("/console/signout", ["csrf": csrf], headers: ["Sec-Fetch-Site": "cross-site"]).status == 403, "from another site")
+            #expect(
+                try await jane.post("/console/signout", ["csrf": csrf], headers: ["Sec-Fetch-Site": "cross-site"]).status == 403, "from another site")
             #expect(try await jane.get("/console").status == 200, "the refused POSTs changed nothing")
             #expect(try await jane.post("/console/ledger/verify", ["csrf": csrf]).status == 403, "only auditors verify the whole ledger")
 
@@ -133,7 +137,10 @@ struct ConsoleTests {
             #expect(try await audrey.post("/console/ledger/verify", ["csrf": csrf]).status == 303)
             #expect(try await audrey.get("/console/ledger").body.contains("Intact:"))
             for (path, result) in await audrey.responses where result.status != 303 || path.hasPrefix("/console") {
-                #expect(result.headers["content-security-policy"] == "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", "CSP on \(path)")
+                #expect(
+                    result.headers["content-security-policy"]
+                        == "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                    "CSP on \(path)")
                 #expect(!result.body.contains("Fatal error") && !result.body.contains("Swift/"), "no stack trace on \(path)")
             }
         }
@@ -158,7 +165,10 @@ struct ConsoleTests {
             #expect(try await audrey.post("/console/ledger/verify", ["csrf": csrf]).status == 303)
             for path in ["/console", "/console/ledger", "/console/chains/\(stack.janeChain)"] {
                 let page = try await audrey.get(path)
-                #expect(page.body.contains("<div class=\"banner failed\" role=\"alert\"><strong>The ledger does not verify.</strong> First bad entry: <a href=\"/console/ledger\">2</a>"), "the banner on \(path)")
+                #expect(
+                    page.body.contains(
+                        "<div class=\"banner failed\" role=\"alert\"><strong>The ledger does not verify.</strong> First bad entry: <a href=\"/console/ledger\">2</a>"
+                    ), "the banner on \(path)")
             }
             let health = try await audrey.get("/console/ledger").body
             #expect(health.contains("Not intact:") && health.contains("the first bad entry is 2"))

@@ -25,7 +25,9 @@ public struct ConsoleSettings: Sendable, Equatable {
     /// How long a console session lasts after sign-in. Default 8 hours.
     public var sessionLifetime: Duration
 
-    public init(enabled: Bool? = nil, clientID: String? = nil, scope: String? = nil, issuer: String? = nil, sessionLifetime: Duration = .seconds(8 * 3_600)) {
+    public init(
+        enabled: Bool? = nil, clientID: String? = nil, scope: String? = nil, issuer: String? = nil, sessionLifetime: Duration = .seconds(8 * 3_600)
+    ) {
         self.enabled = enabled
         self.clientID = clientID
         self.scope = scope

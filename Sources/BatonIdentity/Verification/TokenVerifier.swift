@@ -192,7 +192,8 @@ public struct TokenVerifier: Sendable {
         guard audiences.contains(where: { accepted.contains($0.lowercased()) }) else { throw .audienceInvalid(audiences.joined(separator: " ")) }
     }
 
-    private func principal(_ claims: JSONObject, fingerprint: TokenFingerprint, tenant: String?, version: Int?, isIDToken: Bool) throws(TokenRejection)
+    private func principal(_ claims: JSONObject, fingerprint: TokenFingerprint, tenant: String?, version: Int?, isIDToken: Bool)
+        throws(TokenRejection)
         -> Principal
     {
         let oid = try string(claims, "oid")

@@ -12,19 +12,25 @@ enum ChainExport {
 
     static func json(chainID: String, entries: [LedgerEntry]) throws -> Data {
         struct Export: Encodable {
-            let chain_id: String
+            let chainID: String
             let entries: [LedgerEntry]
+
+            enum CodingKeys: String, CodingKey {
+                case chainID = "chain_id"
+                case entries
+            }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try encoder.encode(Export(chain_id: chainID, entries: entries))
+        return try encoder.encode(Export(chainID: chainID, entries: entries))
     }
 
     static func csv(_ entries: [LedgerEntry]) -> String {
         var text = csvColumns.joined(separator: ",") + "\r\n"
         for entry in entries {
             let cells: [String?] = [
-                String(entry.sequence), ConsoleLayout.time(microseconds: entry.timestamp), entry.chainID, String(entry.hop), entry.parentHop.map(String.init),
+                String(entry.sequence), ConsoleLayout.time(microseconds: entry.timestamp), entry.chainID, String(entry.hop),
+                entry.parentHop.map(String.init),
                 entry.kind.rawValue, entry.user?.username, entry.user?.objectID, entry.agent, entry.actorPath.joined(separator: " > "), entry.target,
                 entry.resource, entry.operation, entry.status.map(String.init), entry.decision?.rawValue, entry.reason, entry.tokenSource,
                 entry.latencyMicroseconds.map(String.init), entry.traceID,

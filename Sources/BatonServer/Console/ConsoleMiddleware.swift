@@ -26,7 +26,8 @@ struct ConsoleMiddleware: RouterMiddleware {
         } catch {
             context.logger.error("console request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             response = Self.page(
-                .internalServerError, title: "Something went wrong", message: "The console could not answer this request; the daemon's log has the details.")
+                .internalServerError, title: "Something went wrong",
+                message: "The console could not answer this request; the daemon's log has the details.")
         }
         Self.protect(&response.headers)
         return response
@@ -46,7 +47,8 @@ struct ConsoleMiddleware: RouterMiddleware {
         case .signInNeeded(let returnPath) where method == .get || method == .head:
             return redirect(to: "/console/signin\(ConsoleLayout.query([("return", returnPath)]))")
         case .signInNeeded:
-            return page(.unauthorized, title: "Sign in first", message: "Your session has ended or was never valid.", link: ("/console/signin", "Sign in"))
+            return page(
+                .unauthorized, title: "Sign in first", message: "Your session has ended or was never valid.", link: ("/console/signin", "Sign in"))
         case .forbidden(let message):
             return page(.forbidden, title: "Not allowed", message: "\(message)")
         case .notFound(let message):
@@ -59,7 +61,9 @@ struct ConsoleMiddleware: RouterMiddleware {
     }
 
     static func page(_ status: HTTPResponse.Status, title: String, message: HTML, link: (String, String)? = nil) -> Response {
-        html(MessagePage(title: title, message: message, link: link.map { (href: $0.0, text: $0.1) }).html(layout: ConsoleLayout(session: nil, verification: nil)), status: status)
+        html(
+            MessagePage(title: title, message: message, link: link.map { (href: $0.0, text: $0.1) }).html(
+                layout: ConsoleLayout(session: nil, verification: nil)), status: status)
     }
 
     static func html(_ html: HTML, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {

@@ -9,7 +9,8 @@ extension ConsoleRoutes {
     func beginSignIn(_ request: Request) async throws -> Response {
         guard let signIn else {
             throw ConsoleRefusal.unavailable(
-                "Sign-in is not configured: set console.client_id and console.scope (and an issuer under identity.issuers) in the daemon's configuration.")
+                "Sign-in is not configured: set console.client_id and console.scope (and an issuer under identity.issuers) in the daemon's configuration."
+            )
         }
         let (pending, challenge) = await sessions.begin(returnPath: Self.safeReturnPath(request.uri.queryParameters.get("return")))
         let location: String
@@ -34,7 +35,9 @@ extension ConsoleRoutes {
         let parameters = request.uri.queryParameters
         if let error = parameters.get("error") {
             let description = parameters.get("error_description").map { ": \($0)" } ?? ""
-            return ConsoleMiddleware.page(.forbidden, title: "Sign-in failed", message: "The identity provider said \(error)\(description)", link: ("/console/signin", "Try again"))
+            return ConsoleMiddleware.page(
+                .forbidden, title: "Sign-in failed", message: "The identity provider said \(error)\(description)",
+                link: ("/console/signin", "Try again"))
         }
         guard let state = parameters.get("state"), let code = parameters.get("code") else {
             throw ConsoleRefusal.badRequest("This address is where the identity provider sends a sign-in back; it needs its code and state.")
@@ -44,13 +47,15 @@ extension ConsoleRoutes {
         else {
             return ConsoleMiddleware.page(
                 .badRequest, title: "Sign-in not recognised",
-                message: "This sign-in was not started in this browser, was already used, or took longer than ten minutes.", link: ("/console/signin", "Sign in again"))
+                message: "This sign-in was not started in this browser, was already used, or took longer than ten minutes.",
+                link: ("/console/signin", "Sign in again"))
         }
         let principal: Principal
         do {
             principal = try await signIn.complete(code: code, pending: pending, redirectURI: callbackURL(request))
         } catch {
-            return ConsoleMiddleware.page(.forbidden, title: "Sign-in failed", message: "\(error.description)", link: ("/console/signin", "Try again"))
+            return ConsoleMiddleware.page(
+                .forbidden, title: "Sign-in failed", message: "\(error.description)", link: ("/console/signin", "Try again"))
         }
         let session = await sessions.open(for: ConsoleViewer(principal))
         // A page that moves on by itself: the browser then follows a same-site navigation, which
@@ -65,7 +70,9 @@ extension ConsoleRoutes {
             Cookie(
                 name: Self.cookieName, value: session.id, maxAge: Int(settings.sessionLifetime.timeInterval), path: "/console", secure: secureCookies,
                 httpOnly: true, sameSite: .strict))
-        response.setCookie(Cookie(name: Self.signInCookieName, value: "", maxAge: 0, path: "/console/callback", secure: secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(
+            Cookie(
+                name: Self.signInCookieName, value: "", maxAge: 0, path: "/console/callback", secure: secureCookies, httpOnly: true, sameSite: .lax))
         return response
     }
 
@@ -74,7 +81,8 @@ extension ConsoleRoutes {
         let (session, _) = try await postingSession(request)
         await sessions.close(id: session.id)
         var response = ConsoleMiddleware.redirect(to: "/console/signed-out")
-        response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/console", secure: secureCookies, httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/console", secure: secureCookies, httpOnly: true, sameSite: .strict))
         return response
     }
 

@@ -44,7 +44,8 @@ struct ConsoleRoutes: Sendable {
         console.get("callback") { request, _ in try await finishSignIn(request) }
         console.post("signout") { request, _ in try await signOut(request) }
         console.get("signed-out") { _, _ in
-            ConsoleMiddleware.page(.ok, title: "Signed out", message: "You have signed out of the audit console.", link: ("/console/signin", "Sign in again"))
+            ConsoleMiddleware.page(
+                .ok, title: "Signed out", message: "You have signed out of the audit console.", link: ("/console/signin", "Sign in again"))
         }
     }
 
@@ -124,7 +125,8 @@ struct ConsoleRoutes: Sendable {
         case .json:
             headers[.contentType] = "application/json"
             headers[.contentDisposition] = "attachment; filename=\"\(name).json\""
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try ChainExport.json(chainID: id, entries: entries))))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try ChainExport.json(chainID: id, entries: entries))))
         case .csv:
             headers[.contentType] = "text/csv; charset=utf-8"
             headers[.contentDisposition] = "attachment; filename=\"\(name).csv\""
@@ -196,9 +198,12 @@ struct ConsoleRoutes: Sendable {
         guard let vault = await storage.vault() else { throw ConsoleRefusal.unavailable("The vault is not open yet; try again in a moment.") }
         var entries = try await vault.catalog.entries()
         if !session.viewer.isAuditor {
-            entries = entries.filter { $0.objectID.lowercased() == session.viewer.objectID.lowercased() && $0.tenantID.lowercased() == session.viewer.tenantID.lowercased() }
+            entries = entries.filter {
+                $0.objectID.lowercased() == session.viewer.objectID.lowercased() && $0.tenantID.lowercased() == session.viewer.tenantID.lowercased()
+            }
         }
-        return ConsoleMiddleware.html(VaultPage(entries: entries, now: Date(), isAuditor: session.viewer.isAuditor).html(layout: await layout(session)))
+        return ConsoleMiddleware.html(
+            VaultPage(entries: entries, now: Date(), isAuditor: session.viewer.isAuditor).html(layout: await layout(session)))
     }
 
     func live(_ request: Request) async throws -> Response {

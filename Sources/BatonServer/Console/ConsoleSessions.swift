@@ -44,7 +44,8 @@ actor ConsoleSessions {
 
     /// A session for `viewer`, with a fresh id and CSRF token.
     func open(for viewer: ConsoleViewer) -> ConsoleSession {
-        let session = ConsoleSession(id: Self.randomToken(), viewer: viewer, csrfToken: Self.randomToken(), expiresAt: now().addingTimeInterval(lifetime))
+        let session = ConsoleSession(
+            id: Self.randomToken(), viewer: viewer, csrfToken: Self.randomToken(), expiresAt: now().addingTimeInterval(lifetime))
         if sessions.count >= Self.maximumSessions {
             sessions = sessions.filter { $0.value.expiresAt > now() }
             if sessions.count >= Self.maximumSessions, let oldest = sessions.values.min(by: { $0.expiresAt < $1.expiresAt }) {

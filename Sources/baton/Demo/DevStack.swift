@@ -135,7 +135,8 @@ struct DevStack {
             issuers: [IssuerSettings(name: "dev", kind: .entra, authority: idp, tenants: [tenant.id])])
         // The audit console signs people in as the tenant's front-end client, for the front door's API.
         if let client = tenant.applications.first(where: { $0.name == "baton-cli" }) {
-            configuration.console = ConsoleSettings(clientID: client.appID, scope: "\(frontDoor.identifierURIs.first ?? frontDoor.appID)/access_as_user")
+            configuration.console = ConsoleSettings(
+                clientID: client.appID, scope: "\(frontDoor.identifierURIs.first ?? frontDoor.appID)/access_as_user")
         }
         if let postgres {
             configuration.storage.engine = .postgres

@@ -20,7 +20,10 @@ struct ConsolePiecesTests {
     func returnPaths() {
         #expect(ConsoleRoutes.safeReturnPath("/console/chains/abc") == "/console/chains/abc")
         #expect(ConsoleRoutes.safeReturnPath("/console?user=jane") == "/console?user=jane")
-        for hostile in ["//evil.example/console", "https://evil.example/console", "/consolex", "/console/..//evil", "/console\\@evil", "/console/\r\nSet-Cookie: x", nil] {
+        for hostile in [
+            "//evil.example/console", "https://evil.example/console", "/consolex", "/console/..//evil", "/console\\@evil",
+            "/console/\r\nSet-Cookie: x", nil,
+        ] {
             #expect(ConsoleRoutes.safeReturnPath(hostile) == "/console", "\(hostile ?? "nil")")
         }
     }
@@ -38,7 +41,8 @@ struct ConsolePiecesTests {
 
     @Test("the witnesses on a checkpoint note are its signers other than the ledger")
     func cosigners() {
-        let note = "example.com/baton/ledger\n42\nabc=\n\n\u{2014} example.com/baton/ledger AAAA\n\u{2014} witness.example/w1 BBBB\n\u{2014} w2 CCCC\n"
+        let note =
+            "example.com/baton/ledger\n42\nabc=\n\n\u{2014} example.com/baton/ledger AAAA\n\u{2014} witness.example/w1 BBBB\n\u{2014} w2 CCCC\n"
         #expect(LedgerHealth.cosigners(of: note, besides: "example.com/baton/ledger") == ["witness.example/w1", "w2"])
         #expect(LedgerHealth.cosigners(of: nil, besides: "x").isEmpty)
     }

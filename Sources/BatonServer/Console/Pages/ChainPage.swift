@@ -27,4 +27,3 @@ struct ChainPage {
         return layout.page("Chain \(chainID.prefix(8))…", section: nil, content)
     }
 }
-

@@ -30,8 +30,11 @@ struct ConsoleLayout: Sendable {
     private func navigation(_ current: Section?) -> HTML {
         guard let session else { return "" }
         let links: [HTML] = Section.allCases.map { section in
-            let href = section == .day ? "/console/users/\(Self.path(session.viewer.username ?? session.viewer.objectID))" : "/console\(Self.href[section]!)"
-            return section == current ? "<li><a href=\"\(href)\" aria-current=\"page\">\(section.rawValue)</a></li>" : "<li><a href=\"\(href)\">\(section.rawValue)</a></li>"
+            let href =
+                section == .day ? "/console/users/\(Self.path(session.viewer.username ?? session.viewer.objectID))" : "/console\(Self.href[section]!)"
+            return section == current
+                ? "<li><a href=\"\(href)\" aria-current=\"page\">\(section.rawValue)</a></li>"
+                : "<li><a href=\"\(href)\">\(section.rawValue)</a></li>"
         }
         return "<nav aria-label=\"Console\"><ul>\(links)</ul></nav>"
     }
@@ -73,7 +76,9 @@ struct ConsoleLayout: Sendable {
 
     /// `2026-12-03 11:42:07Z`.
     static func time(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon).dateTimeSeparator(.space))
+        date.formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon).dateTimeSeparator(.space)
+        )
     }
 
     static func time(microseconds: Int64) -> String {

@@ -22,7 +22,9 @@ enum EntryTable {
         let resourceCell: HTML =
             entry.resource.map { "<a href=\"/console/resources\(ConsoleLayout.query([("name", $0)]))\">\($0)</a>" } ?? ""
         let chainCell: HTML =
-            showChain ? "<td><a href=\"/console/chains/\(ConsoleLayout.path(entry.chainID))#entry-\(entry.sequence)\">\(String(entry.chainID.prefix(8)))…</a></td>" : ""
+            showChain
+            ? "<td><a href=\"/console/chains/\(ConsoleLayout.path(entry.chainID))#entry-\(entry.sequence)\">\(String(entry.chainID.prefix(8)))…</a></td>"
+            : ""
         return """
             <tr id="entry-\(entry.sequence)"><td>\(entry.sequence)</td><td>\(ConsoleLayout.time(microseconds: entry.timestamp))</td>\(chainCell)\
             <td>\(userCell)</td><td>\(entry.hop)</td><td>\(entry.agent)</td><td>\(entry.kind.rawValue)</td><td>\(entry.target)</td><td>\(resourceCell)</td>\

@@ -23,11 +23,13 @@ struct UserDayPage {
         var items: [Item] = []
         var index: [String: Int] = [:]
         for entry in entries {
-            let position = index[entry.chainID] ?? {
-                items.append(Item(chainID: entry.chainID, started: entry.timestamp))
-                index[entry.chainID] = items.count - 1
-                return items.count - 1
-            }()
+            let position =
+                index[entry.chainID]
+                ?? {
+                    items.append(Item(chainID: entry.chainID, started: entry.timestamp))
+                    index[entry.chainID] = items.count - 1
+                    return items.count - 1
+                }()
             if let agent = entry.agent, !items[position].agents.contains(agent) { items[position].agents.append(agent) }
             if entry.kind == .downstream, let reached = entry.resource ?? entry.target, !items[position].reached.contains(reached) {
                 items[position].reached.append(reached)
@@ -57,7 +59,8 @@ struct UserDayPage {
             """
         content = items.isEmpty ? "\(content)<p class=\"empty\">No chains on this day.</p>" : "\(content)<ol class=\"timeline\">\(items)</ol>"
         if let nextCursor {
-            content = "\(content)<p class=\"paging\"><a href=\"/console/users/\(userPath)?day=\(dayText)&amp;after=\(nextCursor)\" rel=\"next\">Later entries of this day</a></p>"
+            content =
+                "\(content)<p class=\"paging\"><a href=\"/console/users/\(userPath)?day=\(dayText)&amp;after=\(nextCursor)\" rel=\"next\">Later entries of this day</a></p>"
         }
         return layout.page("\(user) on \(dayText)", section: isOwnDay ? .day : nil, content)
     }
