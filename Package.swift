@@ -140,6 +140,7 @@ let package = Package(
             name: "BatonAgents",
             dependencies: [
                 "BatonCore",
+                .product(name: "Metrics", package: "swift-metrics"),
                 "BatonConfig",
                 "BatonIdentity",
                 "BatonLedger",

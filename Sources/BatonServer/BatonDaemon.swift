@@ -35,6 +35,8 @@ public struct BatonDaemon: Sendable {
     let verifier: TokenVerifier?
     /// The agents and connectors, checked at startup.
     let agents: AgentSystem
+    /// Tells systemd when the daemon is ready, alive and stopping (`Type=notify`).
+    let notifier: SystemdNotifier
     /// The AgentCore workload identities, when `agentcore.enabled`.
     var workloads: WorkloadCatalog? { agents.workloads }
 
@@ -54,6 +56,7 @@ public struct BatonDaemon: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.readiness = Readiness()
+        self.notifier = SystemdNotifier(environment: environment, readiness: readiness)
         self.storage = StorageService(
             settings: configuration.storage, origin: configuration.storage.ledgerOrigin(publicURL: configuration.server.publicURL),
             vault: configuration.vault, environment: environment,
@@ -126,9 +129,13 @@ public struct BatonDaemon: Sendable {
             server: .http1(
                 configuration: GuardedHTTP1.configuration(configuration.server.connections, metrics: factory, answers: ErrorResponse.unreadable)),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
-            services: [storage, MemoryTrimmer(interval: configuration.server.memoryTrimInterval), AgentAppsStopper(system: agents)],
-            onServerRunning: { [agents] channel in
+            services: [
+                storage, MemoryTrimmer(interval: configuration.server.memoryTrimInterval), AgentAppsStopper(system: agents),
+                notifier,
+            ],
+            onServerRunning: { [agents, readiness] channel in
                 let url = Self.baseURL(of: channel.localAddress)
+                await readiness.listening(at: url)
                 await agents.listening(at: url)
                 await onServerRunning(url)
             },

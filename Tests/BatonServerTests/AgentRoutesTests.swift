@@ -94,6 +94,14 @@ struct AgentRoutesTests {
             #expect(try await Self.get("\(base)/v1/chains/\(chainID)", token: try await sn.idp.signIn("audrey@contoso.com")).status == 200)
             let agents = try await Self.get("\(base)/v1/agents", token: jane)
             #expect((agents.json["agents"] as? [[String: Any]])?.count == 5)
+
+            // Each agent's hop and each ledger barrier, in /metrics.
+            let metrics = try await httpGet("\(base)/metrics").body
+            for agent in ["concierge", "triage", "itsm"] {
+                #expect(metrics.contains("baton_agent_hop_duration_seconds_count{agent=\"\(agent)\",outcome=\"ok\"} 1"), "\(agent)'s hop")
+            }
+            let barriers = metrics.firstMatch(of: /baton_ledger_barrier_duration_seconds_count\{outcome="ok"\} (\d+)/).flatMap { Int($0.output.1) }
+            #expect((barriers ?? 0) >= 2, "a chain's barriers are timed: \(barriers ?? 0)")
         }
     }
 

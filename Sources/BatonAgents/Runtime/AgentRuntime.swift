@@ -3,6 +3,7 @@ import BatonCore
 import BatonIdentity
 import BatonLedger
 import Logging
+import Metrics
 
 /// Runs the agents: each an actor with its own app registration, delegating to each other
 /// as the same user, each hop re-exchanging the token and each step recorded.
@@ -28,6 +29,8 @@ public final class AgentRuntime: Sendable {
         public var environment: [String: String]
         /// The tenant an app-only token is asked in when no user names one.
         public var defaultTenant: String?
+        /// Where hop and barrier latencies go (`/metrics`); none when `nil`.
+        public var metrics: (any MetricsFactory)?
 
         public init(
             maximumDepth: Int = 5, tokenEndpoint: @escaping @Sendable (String) -> String, environment: [String: String] = [:],
@@ -68,7 +71,7 @@ public final class AgentRuntime: Sendable {
             catalog: catalog, connectors: connectors, agents: agents,
             policy: DelegationPolicy(catalog: catalog, connectors: connectors, maximumDepth: settings.maximumDepth), broker: broker,
             verifier: verifier, remote: remote, a2a: a2a, agentCore: agentCore, workloadTokens: workloadTokens, hopNumbers: HopCounter(),
-            deadlines: HopDeadlines(),
+            deadlines: HopDeadlines(), metrics: RuntimeMetrics(factory: settings.metrics),
             tokenEndpoint: settings.tokenEndpoint)
         self.recorder = audit
         self.fingerprinter = fingerprinter
@@ -314,7 +317,7 @@ public final class AgentRuntime: Sendable {
 
     /// A new invocation's auditor, recording through this runtime's ledger.
     func auditor() -> HopAuditor {
-        HopAuditor(recorder: recorder, fingerprinter: fingerprinter, counter: barriers, logger: logger)
+        HopAuditor(recorder: recorder, fingerprinter: fingerprinter, counter: barriers, metrics: services.metrics, logger: logger)
     }
 
     /// Barriers raised so far (each one group-committed ledger write, shared with other

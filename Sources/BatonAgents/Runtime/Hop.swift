@@ -101,11 +101,18 @@ struct Hop: Sendable {
 
     /// Runs the agent on `input` within its timeout and logs the hop for the answer's `hops`.
     func run(input: String) async throws(AgentError) -> AgentAnswer {
-        let answer = try await withinTimeLimit(definition.timeout, of: agent) { () async throws(AgentError) -> AgentAnswer in
-            if let actor { return try await actor.run(input: input, hop: self) }
-            guard let app = definition.agentCore else { throw .unknownAgent(agent) }
-            return try await runApp(app, input: input)
+        let answer: AgentAnswer
+        do {
+            answer = try await withinTimeLimit(definition.timeout, of: agent) { () async throws(AgentError) -> AgentAnswer in
+                if let actor { return try await actor.run(input: input, hop: self) }
+                guard let app = definition.agentCore else { throw .unknownAgent(agent) }
+                return try await runApp(app, input: input)
+            }
+        } catch {
+            services.metrics.hop(agent: agent, outcome: error.code, duration: ContinuousClock.now - started)
+            throw error
         }
+        services.metrics.hop(agent: agent, outcome: "ok", duration: ContinuousClock.now - started)
         await invocation.log.add(
             HopSummary(
                 hop: position.hop, parentHop: position.parentHop, agent: agent, audience: verified.claims["aud"]?.stringValue ?? "",

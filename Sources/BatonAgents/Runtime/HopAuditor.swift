@@ -18,13 +18,15 @@ actor HopAuditor {
     private let recorder: any AuditRecorder
     private let fingerprinter: TokenFingerprinter
     private let counter: BarrierCounter
+    private let metrics: RuntimeMetrics
     private let logger: Logger
     private var queued: [LedgerEntry] = []
 
-    init(recorder: any AuditRecorder, fingerprinter: TokenFingerprinter, counter: BarrierCounter, logger: Logger) {
+    init(recorder: any AuditRecorder, fingerprinter: TokenFingerprinter, counter: BarrierCounter, metrics: RuntimeMetrics, logger: Logger) {
         self.recorder = recorder
         self.fingerprinter = fingerprinter
         self.counter = counter
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -40,9 +42,12 @@ actor HopAuditor {
         queued = []
         guard !batch.isEmpty else { return }
         counter.add()
+        let started = ContinuousClock.now
         do {
             try await recorder.append(contentsOf: batch)
+            metrics.barrier(succeeded: true, duration: ContinuousClock.now - started)
         } catch {
+            metrics.barrier(succeeded: false, duration: ContinuousClock.now - started)
             logger.error(
                 "the ledger refused a barrier; the effect it guards is not taken",
                 metadata: ["kinds": "\(batch.map(\.kind.rawValue))", "agent": "\(batch.last?.agent ?? "")"])

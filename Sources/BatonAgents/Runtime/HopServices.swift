@@ -21,6 +21,7 @@ struct HopServices: Sendable {
     let workloadTokens: WorkloadTokens
     let hopNumbers: HopCounter
     let deadlines: HopDeadlines
+    let metrics: RuntimeMetrics
     /// The token endpoint for a user's tenant, for agents that do not name one.
     let tokenEndpoint: @Sendable (String) -> String
 

@@ -63,9 +63,11 @@ actor AgentSystem {
         self.storage = storage
         self.verifier = verifier
         self.fingerprinter = fingerprinter
-        self.settings = AgentRuntime.Settings(
+        var settings = AgentRuntime.Settings(
             tokenEndpoint: { EntraEndpoints.tokenEndpoint(authority: base, tenant: $0) }, environment: environment,
             defaultTenant: configuration.identity.issuers.first?.tenants.first)
+        settings.metrics = metrics
+        self.settings = settings
         self.metrics = metrics
         self.environment = environment
         self.logger = logger

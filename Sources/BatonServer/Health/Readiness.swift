@@ -12,10 +12,16 @@ public actor Readiness {
     }
 
     public private(set) var state: State = .starting(reason: "opening stores")
+    /// The listener's base URL once it is bound.
+    public private(set) var listeningAt: String?
 
     public init() {}
 
     func update(_ state: State) {
         self.state = state
+    }
+
+    func listening(at url: String) {
+        listeningAt = url
     }
 }

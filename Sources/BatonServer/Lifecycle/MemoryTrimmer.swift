@@ -11,7 +11,8 @@ struct MemoryTrimmer: Service {
     let interval: Duration
 
     func run() async throws {
-        guard interval > .zero, let trim = Self.mallocTrim else { return }
+        // A service that returns ends the daemon: with nothing to do, wait for the shutdown.
+        guard interval > .zero, let trim = Self.mallocTrim else { return try await gracefulShutdown() }
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
