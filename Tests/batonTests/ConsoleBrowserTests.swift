@@ -19,7 +19,7 @@ struct ConsoleBrowserTests {
         }
         try? FileManager.default.removeItem(atPath: Self.screenshots)
         try FileManager.default.createDirectory(atPath: Self.screenshots, withIntermediateDirectories: true)
-        try await ConsoleStack.with { stack in
+        try await DevUpStack.with { stack in
             let (status, output) = try await ChildProcess.run(
                 python, [RepositoryPaths.path("Tests/batonTests/Interop/console_browser.py")],
                 environment: [

@@ -9,7 +9,7 @@ import Testing
 struct ConsoleTests {
     @Test("Jane sees only her chains: Harriet's chain, day and entries are 404 or absent; the auditor sees both")
     func visibility() async throws {
-        try await ConsoleStack.with { stack in
+        try await DevUpStack.with { stack in
             let jane = ConsoleClient(base: stack.baton)
             try await jane.signIn("jane@contoso.com")
 
@@ -70,7 +70,7 @@ struct ConsoleTests {
 
     @Test("sessions: cookie flags, a forged cookie is no session, a POST without its CSRF token is 403, sign-out ends the session")
     func sessions() async throws {
-        try await ConsoleStack.with { stack in
+        try await DevUpStack.with { stack in
             let anonymous = ConsoleClient(base: stack.baton)
             let first = try await anonymous.get("/console/chains/\(stack.janeChain)")
             #expect(first.status == 303 && first.headers["location"] == "/console/signin?return=%2Fconsole%2Fchains%2F\(stack.janeChain)")
@@ -107,7 +107,7 @@ struct ConsoleTests {
 
     @Test("hostile query strings are escaped, bad values are 400 pages, unknown chains and paths 404 — all HTML with the CSP")
     func badInput() async throws {
-        try await ConsoleStack.with { stack in
+        try await DevUpStack.with { stack in
             let audrey = ConsoleClient(base: stack.baton)
             try await audrey.signIn("audrey@contoso.com")
             let script = "<script>alert(1)</script>"
@@ -150,14 +150,14 @@ struct ConsoleTests {
     func tamperedLedger() async throws {
         try await InteropSlot.exclusive {
             let directory = try TemporaryDirectory()
-            let first = try await ConsoleStack.start(in: directory)
+            let first = try await DevUpStack.start(in: directory)
             #expect(try await first.process.stop(signal: SIGINT).status == 0)
             let database = try DatabaseQueue(path: "\(first.dataDirectory)/ledger.sqlite")
             try await database.write { db in
                 try db.execute(sql: "UPDATE ledger_entries SET record = (SELECT record FROM ledger_entries WHERE seq = 3) WHERE seq = 2")
             }
             try await database.close()
-            let stack = try await ConsoleStack.start(in: directory)
+            let stack = try await DevUpStack.start(in: directory)
             let audrey = ConsoleClient(base: stack.baton)
             try await audrey.signIn("audrey@contoso.com")
             #expect(!(try await audrey.get("/console").body.contains("does not verify")), "no banner before a verification")

@@ -8,8 +8,8 @@ import Testing
 #endif
 
 /// `baton dev up` with Jane's and Harriet's demo chains in its ledger, for the audit
-/// console's tests, and a browser-like HTTP client that signs in through the dev IdP's page.
-struct ConsoleStack {
+/// console's and the backup's tests, and a browser-like HTTP client that signs in through the dev IdP's page.
+struct DevUpStack {
     let process: BatonProcess
     let baton: String
     let idp: String
@@ -21,8 +21,12 @@ struct ConsoleStack {
     let janeResource = "servicenow:incident/INC0012389"
 
     /// Starts the stack in `directory` and runs the three chains.
-    static func start(in directory: TemporaryDirectory) async throws -> ConsoleStack {
-        let data = directory.file("stack")
+    static func start(in directory: TemporaryDirectory) async throws -> DevUpStack {
+        try await start(dataDirectory: directory.file("stack"))
+    }
+
+    /// Starts the stack on the data directory `data` (new, or one a daemon used) and runs the three chains.
+    static func start(dataDirectory data: String) async throws -> DevUpStack {
         let process = BatonProcess(["dev", "up", "--data-dir", data], directory: RepositoryPaths.root)
         try process.start()
         for _ in 0..<1_200 where !FileManager.default.fileExists(atPath: "\(data)/endpoints.json") {
@@ -41,24 +45,29 @@ struct ConsoleStack {
         let jane = try await chain("jane@contoso.com", "Show me 5 incidents assigned to me")
         let harriet = try await chain("harriet@contoso.com", "Show me 5 incidents assigned to me")
         _ = try await chain("jane@contoso.com", "Set INC0012389 to in progress")
-        return ConsoleStack(process: process, baton: baton, idp: idp, dataDirectory: data, janeChain: jane, harrietChain: harriet)
+        return DevUpStack(process: process, baton: baton, idp: idp, dataDirectory: data, janeChain: jane, harrietChain: harriet)
     }
 
     /// Runs `body` with a stack of its own (the seed's Strands agent, which the stack starts,
     /// is one of the Pythons that run one at a time), and stops the stack after.
-    static func with(_ body: @Sendable (ConsoleStack) async throws -> Void) async throws {
+    static func with(_ body: @Sendable (DevUpStack) async throws -> Void) async throws {
         try await InteropSlot.exclusive {
             let directory = try TemporaryDirectory()
-            let stack = try await start(in: directory)
-            do {
-                try await body(stack)
-            } catch {
-                _ = try? await stack.process.stop(signal: SIGINT)
-                throw error
-            }
-            let (status, _) = try await stack.process.stop(signal: SIGINT)
-            #expect(status == 0, "baton dev up stops cleanly: \(stack.process.standardError.suffix(2_000))")
+            try await with(dataDirectory: directory.file("stack"), body)
         }
+    }
+
+    /// Runs `body` with a stack on `data` (the caller holds the interop slot), and stops it after.
+    static func with(dataDirectory data: String, _ body: @Sendable (DevUpStack) async throws -> Void) async throws {
+        let stack = try await start(dataDirectory: data)
+        do {
+            try await body(stack)
+        } catch {
+            _ = try? await stack.process.stop(signal: SIGINT)
+            throw error
+        }
+        let (status, _) = try await stack.process.stop(signal: SIGINT)
+        #expect(status == 0, "baton dev up stops cleanly: \(stack.process.standardError.suffix(2_000))")
     }
 
     /// A token for `user` from the stack's IdP (for the API, not the console).
