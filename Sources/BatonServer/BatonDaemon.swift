@@ -39,6 +39,11 @@ public struct BatonDaemon: Sendable {
     let notifier: SystemdNotifier
     /// The AgentCore workload identities, when `agentcore.enabled`.
     var workloads: WorkloadCatalog? { agents.workloads }
+    /// The file the configuration was read from, read again by ``reload()``.
+    let configurationFile: String?
+    let environment: [String: String]
+    /// Tells MCP clients when an agent's tools change (an MCP server's list, a reload).
+    let toolChanges: ToolListChanges
 
     /// Prepares the data directory and its fingerprint key, and builds the services.
     ///
@@ -50,9 +55,11 @@ public struct BatonDaemon: Sendable {
     ///   ``ConfigError`` naming the file and field when an agent or connector definition is wrong.
     public init(
         configuration: BatonConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, configurationFile: String? = nil
     ) throws {
         self.configuration = configuration
+        self.configurationFile = configurationFile
+        self.environment = environment
         self.logger = logger
         self.metrics = metrics
         self.readiness = Readiness()
@@ -66,7 +73,8 @@ public struct BatonDaemon: Sendable {
         self.verifier = TokenVerifier(configuration.identity, fingerprinter: fingerprinter, logger: logger)
         self.agents = try AgentSystem(
             configuration: configuration, storage: storage, verifier: verifier, fingerprinter: fingerprinter, environment: environment,
-            metrics: PrometheusMetricsFactory(registry: metrics), logger: logger)
+            metrics: PrometheusMetricsFactory(registry: metrics), logger: logger, configurationFile: configurationFile)
+        self.toolChanges = ToolListChanges.watching(agents.catalog, connectors: agents.connectors)
     }
 
     /// The HMAC key of token fingerprints. One daemon keeps it in `fingerprint.key` in its
@@ -108,12 +116,10 @@ public struct BatonDaemon: Sendable {
         let agentRoutes = AgentRoutes(system: agents, storage: storage, metrics: factory)
         agentRoutes.register(on: api)
         agentRoutes.registerInvoke(on: router)
-        let cards = AgentCards(
-            catalog: agents.catalog, connectors: agents.connectors, server: configuration.server, identity: configuration.identity)
+        let cards = AgentCards(mesh: agents.mesh, server: configuration.server, identity: configuration.identity)
         A2ARoutes(cards: cards, service: A2AService(system: agents, storage: storage, cards: cards, running: RunningTasks()), storage: storage)
             .register(on: router)
-        let changes = ToolListChanges.watching(agents.catalog, connectors: agents.connectors)
-        MCPRoutes(cards: cards, service: MCPService(system: agents, cards: cards, sessions: MCPSessions(), changes: changes)).register(on: router)
+        MCPRoutes(cards: cards, service: MCPService(system: agents, cards: cards, sessions: MCPSessions(), changes: toolChanges)).register(on: router)
         if let workloads {
             let signatures = SigV4Verifier(
                 region: configuration.agentcore.region, service: "bedrock-agentcore", secrets: { workloads.owner(ofAccessKey: $0)?.secret })
@@ -131,7 +137,7 @@ public struct BatonDaemon: Sendable {
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
             services: [
                 storage, MemoryTrimmer(interval: configuration.server.memoryTrimInterval), AgentAppsStopper(system: agents),
-                notifier,
+                notifier, ReloadOnHangup(daemon: self),
             ],
             onServerRunning: { [agents, readiness] channel in
                 let url = Self.baseURL(of: channel.localAddress)

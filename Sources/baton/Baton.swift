@@ -9,7 +9,7 @@ struct Baton: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, DemoCommand.self, InvokeCommand.self, AgentsCommand.self, DoctorCommand.self, ConfigCommand.self, MigrateCommand.self,
             AuditCommand.self,
-            VaultCommand.self, StorageCommand.self, BackupCommand.self, RestoreCommand.self, DevCommand.self, BenchCommand.self,
+            VaultCommand.self, StorageCommand.self, BackupCommand.self, RestoreCommand.self, ReloadCommand.self, DevCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -10,16 +10,17 @@ import Hummingbird
 /// endpoint is, how to sign in for it (the configured issuer's OpenID Connect metadata,
 /// with the agent's own scopes), and what it does.
 struct AgentCards: Sendable {
-    let catalog: AgentCatalog
-    let connectors: ConnectorCatalog
+    /// The definitions in force: a card always describes the agent as it is now.
+    let mesh: AgentMesh
+    var catalog: AgentCatalog { mesh.definitions.catalog }
+    var connectors: ConnectorCatalog { mesh.definitions.connectors }
     /// `server.public_url`, if set.
     let publicURL: String?
     /// The discovery document of the issuer whose tokens the agents accept.
     let discoveryURL: String?
 
-    init(catalog: AgentCatalog, connectors: ConnectorCatalog, server: ServerSettings, identity: IdentitySettings) {
-        self.catalog = catalog
-        self.connectors = connectors
+    init(mesh: AgentMesh, server: ServerSettings, identity: IdentitySettings) {
+        self.mesh = mesh
         self.publicURL = server.publicURL
         self.discoveryURL = identity.issuers.first.flatMap(Self.discoveryURL)
     }

@@ -11,8 +11,10 @@ import Metrics
 /// The daemon's agents and connectors: their definitions, read and cross-checked at
 /// startup, and the runtime, built once the vault and the ledger are open.
 actor AgentSystem {
-    let catalog: AgentCatalog
-    let connectors: ConnectorCatalog
+    /// The definitions in force; a reload replaces them.
+    nonisolated let mesh: AgentMesh
+    nonisolated var catalog: AgentCatalog { mesh.definitions.catalog }
+    nonisolated var connectors: ConnectorCatalog { mesh.definitions.connectors }
     /// The AgentCore workload identities, when `agentcore.enabled`.
     let workloads: WorkloadCatalog?
     private let agentCore: AgentCoreSettings
@@ -30,25 +32,21 @@ actor AgentSystem {
     private let publicURL: String?
     private let trustedChainKeys: [String]
     private var runtime: AgentRuntime?
+    /// The definitions' generation the runtime was built for.
+    private var runtimeGeneration = 0
+    /// Runtimes of replaced definitions, whose chains may still run: their apps stop at shutdown.
+    private var retired: [AgentRuntime] = []
     private var chainVerifier: ChainAssertionVerifier?
+    private let identity: IdentitySettings
 
     /// Reads `agents/`, `connectors/` and (with `agentcore.enabled`) `workloads/`; a
     /// definition error is a ``ConfigError`` naming the file and field.
     init(
         configuration: BatonConfiguration, storage: StorageService, verifier: TokenVerifier?, fingerprinter: TokenFingerprinter,
-        environment: [String: String], metrics: (any MetricsFactory)?, logger: Logger
+        environment: [String: String], metrics: (any MetricsFactory)?, logger: Logger, configurationFile: String? = nil
     ) throws(ConfigError) {
-        let connectors = try ConnectorCatalog.load(directory: configuration.connectors.directory, environment: environment, logger: logger)
-        let catalog = try AgentCatalog.load(directory: configuration.agents.directory, connectors: connectors, environment: environment)
-        let authority = configuration.identity.issuers.first { $0.kind == .entra }?.authority
-        if authority == nil, !configuration.identity.issuers.isEmpty,
-            let agent = catalog.ordered.first(where: { $0.opensHere && $0.tokenEndpoint == nil })
-        {
-            throw .invalidValue(
-                origin: .file(path: agent.file, line: nil), keyPath: "identity.token_endpoint",
-                problem: "no Entra issuer is configured to derive it from; set the token endpoint")
-        }
-        let base = authority ?? ""
+        let (catalog, connectors) = try Self.definitions(configuration, environment: environment, logger: logger)
+        let base = configuration.identity.issuers.first { $0.kind == .entra }?.authority ?? ""
         let workloads =
             configuration.agentcore.enabled
             ? try WorkloadCatalog.load(
@@ -56,10 +54,12 @@ actor AgentSystem {
                 agents: Set(catalog.ordered.filter(\.opensHere).map(\.id.rawValue)))
             : nil
         try Self.checkApps(of: catalog, against: workloads, connectors: connectors)
+        self.mesh = AgentMesh(
+            .init(catalog: catalog, connectors: connectors, files: Self.files(of: configuration, configurationFile: configurationFile), generation: 0)
+        )
+        self.identity = configuration.identity
         self.workloads = workloads
         self.agentCore = configuration.agentcore
-        self.catalog = catalog
-        self.connectors = connectors
         self.storage = storage
         self.verifier = verifier
         self.fingerprinter = fingerprinter
@@ -84,21 +84,72 @@ actor AgentSystem {
         return verifier
     }
 
-    /// The runtime, or why there is none yet.
+    /// The runtime of the definitions in force, or why there is none yet.
     func runtime() async throws(AgentSystemUnavailable) -> AgentRuntime {
-        if let runtime { return runtime }
+        let definitions = mesh.definitions
+        if let runtime, runtimeGeneration == definitions.generation { return runtime }
         guard let verifier else { throw .identityNotConfigured }
         guard let vault = await storage.vault(), let ledger = await storage.ledger(), let signer = await storage.signer() else {
             throw .storesNotOpen
         }
         let broker = TokenBroker(exchanger: OnBehalfOfExchanger(), cache: vault, logger: logger, metrics: metrics)
         let runtime = AgentRuntime(
-            catalog: catalog, connectors: connectors, broker: broker, verifier: verifier, audit: ledger.writer, fingerprinter: fingerprinter,
+            catalog: definitions.catalog, connectors: definitions.connectors, broker: broker, verifier: verifier, audit: ledger.writer,
+            fingerprinter: fingerprinter,
             settings: settings, a2a: A2AAgentClient(assertions: ChainAssertion(signer: signer, issuer: publicURL)),
             agentCore: AgentCoreAppClient(launchEnvironment: { [self] app in await self.launchEnvironment(for: app) }, logger: logger),
             workloadTokens: WorkloadTokens(lifetime: agentCore.workloadTokenLifetime), logger: logger)
+        if let replaced = self.runtime { retired.append(replaced) }
         self.runtime = runtime
+        runtimeGeneration = definitions.generation
         return runtime
+    }
+
+    /// Reads `configuration`'s agents and connectors again and, when every definition and
+    /// reference checks out as at startup, puts them in force for the chains that start
+    /// from now on. Workload identities stay as they are.
+    ///
+    /// - Parameter record: called with the old and new definitions before they take
+    ///   effect (the ledger's entry); when it throws, nothing changes.
+    /// - Throws: ``ConfigError`` naming the file and field; the definitions in force stay.
+    func reload(
+        _ configuration: BatonConfiguration, configurationFile: String?, record: (AgentMesh.Definitions, AgentMesh.Definitions) async throws -> Void
+    ) async throws -> (before: AgentMesh.Definitions, after: AgentMesh.Definitions) {
+        var reloaded = configuration
+        reloaded.identity = identity
+        let (catalog, connectors) = try Self.definitions(reloaded, environment: environment, logger: logger)
+        try Self.checkApps(of: catalog, against: workloads, connectors: connectors)
+        let before = mesh.definitions
+        let after = AgentMesh.Definitions(
+            catalog: catalog, connectors: connectors, files: Self.files(of: configuration, configurationFile: configurationFile),
+            generation: before.generation + 1)
+        try await record(before, after)
+        mesh.replace(after)
+        return (before, after)
+    }
+
+    /// The connectors and agents `configuration` names, read and cross-checked.
+    private static func definitions(_ configuration: BatonConfiguration, environment: [String: String], logger: Logger) throws(ConfigError) -> (
+        AgentCatalog, ConnectorCatalog
+    ) {
+        let connectors = try ConnectorCatalog.load(directory: configuration.connectors.directory, environment: environment, logger: logger)
+        let catalog = try AgentCatalog.load(directory: configuration.agents.directory, connectors: connectors, environment: environment)
+        let authority = configuration.identity.issuers.first { $0.kind == .entra }?.authority
+        if authority == nil, !configuration.identity.issuers.isEmpty,
+            let agent = catalog.ordered.first(where: { $0.opensHere && $0.tokenEndpoint == nil })
+        {
+            throw .invalidValue(
+                origin: .file(path: agent.file, line: nil), keyPath: "identity.token_endpoint",
+                problem: "no Entra issuer is configured to derive it from; set the token endpoint")
+        }
+        return (catalog, connectors)
+    }
+
+    /// The configuration file and every definition file, with their digests.
+    private static func files(of configuration: BatonConfiguration, configurationFile: String?) -> [String: String] {
+        AgentMesh.digests(
+            of: [configurationFile].compactMap { $0 } + ConnectorCatalog.yamlFiles(in: configuration.connectors.directory)
+                + ConnectorCatalog.yamlFiles(in: configuration.agents.directory))
     }
 }
 
@@ -163,9 +214,9 @@ extension AgentSystem {
         return variables
     }
 
-    /// Stops the AgentCore apps the runtime started (at shutdown).
+    /// Stops the AgentCore apps the runtimes started (at shutdown).
     func stopApps() async {
-        await runtime?.stopApps()
+        for runtime in retired + [runtime].compactMap({ $0 }) { await runtime.stopApps() }
     }
 }
 

@@ -13,13 +13,18 @@ actor ToolListChanges {
     /// that may call one of them.
     static func watching(_ catalog: AgentCatalog, connectors: ConnectorCatalog) -> ToolListChanges {
         let changes = ToolListChanges()
+        changes.watch(catalog, connectors: connectors)
+        return changes
+    }
+
+    /// Registers with `connectors`' MCP servers (after a reload, the new ones).
+    nonisolated func watch(_ catalog: AgentCatalog, connectors: ConnectorCatalog) {
         for (name, connector) in connectors.connectors {
             guard let server = connector as? MCPConnector else { continue }
             let agents = catalog.ordered.filter { $0.isLocal && $0.tools.contains { $0.hasPrefix("\(name).") } }.map(\.id.rawValue)
             guard !agents.isEmpty else { continue }
-            server.onToolsChange { Task { await changes.publish(agents) } }
+            server.onToolsChange { Task { await self.publish(agents) } }
         }
-        return changes
     }
 
     /// A stream that yields once per change of `agent`'s tools until it is dropped.

@@ -34,15 +34,18 @@ struct ServeCommand: AsyncParsableCommand {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let daemon: BatonDaemon
             do {
-                daemon = try BatonDaemon(configuration: loaded.configuration, logger: logger, metrics: registry)
+                daemon = try BatonDaemon(configuration: loaded.configuration, logger: logger, metrics: registry, configurationFile: options.file)
             } catch let error as ConfigError {
                 // An agent or connector definition is wrong: a configuration error, named by file and field.
                 throw CommandFailure(message: error.description, exitCode: .configurationError)
             }
             logger.info("starting", metadata: ["config": "\(loaded.source)", "listen": "\(loaded.configuration.server.listen)"])
+            let pidFile = PIDFile(dataDirectory: loaded.configuration.storage.dataDirectory)
             try await daemon.run { url in
+                pidFile.write()
                 logger.info("listening", metadata: ["url": "\(url)"])
             }
+            pidFile.remove()
             logger.info("stopped")
         }
     }

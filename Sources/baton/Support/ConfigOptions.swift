@@ -9,11 +9,16 @@ struct ConfigOptions: ParsableArguments {
         completion: .file(extensions: ["yaml", "yml"]))
     var config: String?
 
+    /// The configuration file in use: `--config`, else `$BATON_CONFIG`, else none.
+    var file: String? {
+        config ?? ProcessInfo.processInfo.environment["BATON_CONFIG"]
+    }
+
     /// Loads the configuration or exits with status 78 (EX_CONFIG) and the reason.
     func load() throws -> BatonConfiguration.Loaded {
         let environment = ProcessInfo.processInfo.environment
         do {
-            return try BatonConfiguration.load(file: config ?? environment["BATON_CONFIG"], environment: environment)
+            return try BatonConfiguration.load(file: file, environment: environment)
         } catch {
             throw CommandFailure(message: error.description, exitCode: .configurationError)
         }
