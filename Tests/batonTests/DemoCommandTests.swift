@@ -39,13 +39,7 @@ struct DemoCommandTests {
     func devUp() async throws {
         let directory = try TemporaryDirectory()
         let data = directory.file("stack")
-        let stack = BatonProcess(["dev", "up", "--data-dir", data], directory: RepositoryPaths.root)
-        try stack.start()
-        for _ in 0..<600 where !FileManager.default.fileExists(atPath: "\(data)/endpoints.json") {
-            guard stack.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let endpoints = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(data)/endpoints.json"))) as? [String: Any]
+        let (stack, endpoints) = try await DevUpStack.launch(dataDirectory: data)
         let baton = try #require(endpoints?["baton"] as? String)
         #expect(endpoints?["tenant"] as? String == "adee7793-9972-5755-8b10-f72a6db321e6")
         #expect((endpoints?["servicenow"] as? String)?.hasPrefix("http://127.0.0.1:") == true)

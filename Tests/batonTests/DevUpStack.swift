@@ -27,13 +27,7 @@ struct DevUpStack {
 
     /// Starts the stack on the data directory `data` (new, or one a daemon used) and runs the three chains.
     static func start(dataDirectory data: String) async throws -> DevUpStack {
-        let process = BatonProcess(["dev", "up", "--data-dir", data], directory: RepositoryPaths.root)
-        try process.start()
-        for _ in 0..<1_200 where !FileManager.default.fileExists(atPath: "\(data)/endpoints.json") {
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let endpoints = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(data)/endpoints.json"))) as? [String: Any]
+        let (process, endpoints) = try await launch(dataDirectory: data)
         let baton = try #require(endpoints?["baton"] as? String)
         let idp = try #require(endpoints?["idp"] as? String)
         func chain(_ user: String, _ request: String) async throws -> String {
@@ -46,6 +40,18 @@ struct DevUpStack {
         let harriet = try await chain("harriet@contoso.com", "Show me 5 incidents assigned to me")
         _ = try await chain("jane@contoso.com", "Set INC0012389 to in progress")
         return DevUpStack(process: process, baton: baton, idp: idp, dataDirectory: data, janeChain: jane, harrietChain: harriet)
+    }
+
+    /// `baton dev up` on `data`, once it has written `endpoints.json`, and what that file says.
+    static func launch(dataDirectory data: String) async throws -> (BatonProcess, [String: Any]?) {
+        let process = BatonProcess(["dev", "up", "--data-dir", data], directory: RepositoryPaths.root)
+        try process.start()
+        for _ in 0..<1_200 where !FileManager.default.fileExists(atPath: "\(data)/endpoints.json") {
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let endpoints = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(data)/endpoints.json"))) as? [String: Any]
+        return (process, endpoints)
     }
 
     /// Runs `body` with a stack of its own (the seed's Strands agent, which the stack starts,
