@@ -105,12 +105,14 @@ struct BatonConfigurationTests {
               scope: api://concierge/access_as_user
               issuer: dev
               session_lifetime: 2h
+              trace_url: https://jaeger.example.com/trace/{trace_id}
             """
         ).configuration
         #expect(
             configured.console
                 == ConsoleSettings(
-                    enabled: true, clientID: "app-1", scope: "api://concierge/access_as_user", issuer: "dev", sessionLifetime: .seconds(7_200)))
+                    enabled: true, clientID: "app-1", scope: "api://concierge/access_as_user", issuer: "dev", sessionLifetime: .seconds(7_200),
+                    traceURL: "https://jaeger.example.com/trace/{trace_id}"))
         #expect(configured.console.isServed(on: configured.server.listen))
         #expect(configured.renderedYAML().contains("console:\n  enabled: true\n  client_id: app-1"))
         let path = directory.file("baton.yaml")
@@ -118,6 +120,9 @@ struct BatonConfigurationTests {
         #expect(loadError("console:\n  session_lifetime: 5s\n")?.description.contains("console.session_lifetime") == true)
         #expect(loadError("console:\n  issuer: nobody\n")?.description.contains("console.issuer: 'nobody' is not the name of an issuer") == true)
         #expect(loadError("console:\n  enabled: sometimes\n")?.description.contains("console.enabled") == true)
+        #expect(
+            loadError("console:\n  trace_url: https://jaeger.example.com/\n")?.description.contains(
+                "console.trace_url: an http(s) URL with {trace_id}") == true)
     }
 
     @Test("an unknown top-level section is refused")

@@ -114,6 +114,7 @@ extension BatonConfiguration {
         if let scope = console.scope { pairs.append(("scope", scalar(scope))) }
         if let issuer = console.issuer { pairs.append(("issuer", scalar(issuer))) }
         pairs.append(("session_lifetime", scalar(console.sessionLifetime)))
+        if let traceURL = console.traceURL { pairs.append(("trace_url", scalar(traceURL))) }
         return mapping(pairs)
     }
 

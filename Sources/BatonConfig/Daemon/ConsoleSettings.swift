@@ -24,10 +24,15 @@ public struct ConsoleSettings: Sendable, Equatable {
     public var issuer: String?
     /// How long a console session lasts after sign-in. Default 8 hours.
     public var sessionLifetime: Duration
+    /// Where a trace id links to in the team's tracing backend, with `{trace_id}` in it
+    /// (`https://jaeger.example.com/trace/{trace_id}`); unset, trace ids are shown unlinked.
+    public var traceURL: String?
 
     public init(
-        enabled: Bool? = nil, clientID: String? = nil, scope: String? = nil, issuer: String? = nil, sessionLifetime: Duration = .seconds(8 * 3_600)
+        enabled: Bool? = nil, clientID: String? = nil, scope: String? = nil, issuer: String? = nil, sessionLifetime: Duration = .seconds(8 * 3_600),
+        traceURL: String? = nil
     ) {
+        self.traceURL = traceURL
         self.enabled = enabled
         self.clientID = clientID
         self.scope = scope
@@ -53,6 +58,10 @@ public struct ConsoleSettings: Sendable, Equatable {
         sessionLifetime = try section.value("session_lifetime", default: defaults.sessionLifetime)
         guard sessionLifetime >= .seconds(60), sessionLifetime <= .seconds(7 * 86_400) else {
             throw section.invalid("session_lifetime", "between 1m and 7d")
+        }
+        traceURL = try section.optionalValue("trace_url")
+        if let traceURL, !(traceURL.hasPrefix("https://") || traceURL.hasPrefix("http://")) || !traceURL.contains("{trace_id}") {
+            throw section.invalid("trace_url", "an http(s) URL with {trace_id} in it, such as https://jaeger.example.com/trace/{trace_id}")
         }
         try section.finish()
     }

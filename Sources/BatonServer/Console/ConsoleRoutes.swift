@@ -73,7 +73,7 @@ struct ConsoleRoutes: Sendable {
     }
 
     func layout(_ session: ConsoleSession?) async -> ConsoleLayout {
-        ConsoleLayout(session: session, verification: await health.last)
+        ConsoleLayout(session: session, verification: await health.last, traceURL: settings.traceURL)
     }
 
     func reader() async throws -> LedgerReader {

@@ -60,6 +60,17 @@ struct ConsolePiecesTests {
         #expect(!ConsoleLayout(session: nil, verification: intact).page("x", section: nil, "").markup.contains("banner"))
     }
 
+    @Test("a trace id links to the tracing backend when console.trace_url is set, escaped; otherwise it is shown as code")
+    func traceLinks() {
+        let plain = ConsoleLayout(session: nil, verification: nil)
+        #expect(plain.trace("4bf92f3577b34da6a3ce929d0e0e4736").markup == "<code>4bf92f3577b34da6a3ce929d0e0e4736</code>")
+        #expect(plain.trace(nil).markup.isEmpty)
+        let linked = ConsoleLayout(session: nil, verification: nil, traceURL: "https://jaeger.example.com/trace/{trace_id}?x=1&y=2")
+        #expect(
+            linked.trace("4bf92f35\"<x>").markup
+                == "<a href=\"https://jaeger.example.com/trace/4bf92f35%22%3Cx%3E?x=1&amp;y=2\" rel=\"noreferrer\">4bf92f35&quot;&lt;x&gt;</a>")
+    }
+
     @Test("sessions: unknown ids are none, a pending sign-in is used once, expired sessions end")
     func sessions() async {
         let clock = Clock()

@@ -19,10 +19,11 @@ struct ChainPage {
         let content: HTML = """
             <dl class="facts"><dt>User</dt><dd><a href="/console/users/\(ConsoleLayout.path(user))">\(user)</a></dd>\
             <dt>Chain</dt><dd><code>\(chainID)</code></dd><dt>Started</dt><dd>\(first.map { ConsoleLayout.time(microseconds: $0.timestamp) })</dd>\
-            <dt>Span</dt><dd>\(span)</dd><dt>Outcome</dt><dd class="outcome-\(outcome)">\(outcome)</dd><dt>Entries</dt><dd>\(entries.count)</dd></dl>
+            <dt>Span</dt><dd>\(span)</dd><dt>Outcome</dt><dd class="outcome-\(outcome)">\(outcome)</dd><dt>Entries</dt><dd>\(entries.count)</dd>\
+            <dt>Trace</dt><dd>\(layout.trace(first?.traceID))</dd></dl>
             <p class="exports">Export: <a href="/console/chains/\(path)/entries.json" download>JSON</a> · <a href="/console/chains/\(path)/entries.csv" download>CSV</a>\(proof)</p>
             <figure class="picture"><figcaption>Who acted, through which agents. Select a box for the entries behind it.</figcaption>\(picture.svg)</figure>
-            \(EntryTable.html(entries, caption: "The entries of this chain", showChain: false))
+            \(EntryTable.html(entries, caption: "The entries of this chain", layout: layout, showChain: false))
             """
         return layout.page("Chain \(chainID.prefix(8))…", section: nil, content)
     }

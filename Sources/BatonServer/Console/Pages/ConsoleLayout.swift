@@ -13,6 +13,8 @@ struct ConsoleLayout: Sendable {
 
     let session: ConsoleSession?
     let verification: LedgerHealth.Verification?
+    /// `console.trace_url`: where a trace id links to (`{trace_id}` replaced).
+    var traceURL: String? = nil
 
     func page(_ title: String, section: Section?, scripts: [String] = [], _ content: HTML) -> HTML {
         let scriptTags: [HTML] = scripts.map { "<script src=\"/console/assets/\($0)\" defer></script>" }
@@ -57,6 +59,13 @@ struct ConsoleLayout: Sendable {
             <a href="/console/ledger">\(problem.sequence)</a> — \(problem.description). \
             \(verification.problemCount) problem(s) found by the verification that finished \(Self.time(verification.finishedAt)).</div>
             """
+    }
+
+    /// A trace id, linked to the tracing backend when `console.trace_url` is set.
+    func trace(_ id: String?) -> HTML {
+        guard let id, !id.isEmpty else { return "" }
+        guard let traceURL else { return "<code>\(id)</code>" }
+        return "<a href=\"\(traceURL.replacingOccurrences(of: "{trace_id}", with: URLText.percentEncoded(id)))\" rel=\"noreferrer\">\(id)</a>"
     }
 
     static func csrfField(_ session: ConsoleSession) -> HTML {

@@ -52,6 +52,6 @@ struct ResourcePage {
         let more: HTML = truncated ? "<p class=\"paging\">Only the first \(entries.count) entries are counted; search for the rest.</p>" : ""
         return layout.page(
             "Who touched \(name)", section: nil,
-            "\(form)\(summary)\(more)\(EntryTable.html(entries.suffix(200).reversed(), caption: "The latest entries"))")
+            "\(form)\(summary)\(more)\(EntryTable.html(entries.suffix(200).reversed(), caption: "The latest entries", layout: layout))")
     }
 }

@@ -32,7 +32,7 @@ struct SearchPage {
         if let problem {
             results = "<p class=\"problem\" role=\"alert\">\(problem)</p>"
         } else if let page {
-            results = EntryTable.html(page.entries, caption: "Matching entries, oldest first (\(page.entries.count) on this page)")
+            results = EntryTable.html(page.entries, caption: "Matching entries, oldest first (\(page.entries.count) on this page)", layout: layout)
             if let next = page.nextCursor {
                 let query = ConsoleLayout.query(Self.filterNames.map { ($0, fields[$0]) } + [("after", String(next))])
                 results = "\(results)<p class=\"paging\"><a href=\"/console\(query)\" rel=\"next\">Next page</a></p>"
