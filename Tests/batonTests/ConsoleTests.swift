@@ -125,6 +125,8 @@ struct ConsoleTests {
             #expect(try await audrey.get("/console/users/jane@contoso.com?after=%3Cb%3E").status == 400)
             let unknown = try await audrey.get("/console/chains/00000000-0000-0000-0000-000000000000")
             #expect(unknown.status == 404 && unknown.contentType?.hasPrefix("text/html") == true)
+            let doubled = try await audrey.get("\(stack.baton)//console/signed-out")
+            #expect(doubled.headers["content-security-policy"] != nil, "//console/… is the console too: \(doubled.status)")
             let nowhere = try await audrey.get("/console/no/such/page")
             #expect(nowhere.status == 404 && nowhere.body.contains("Not found"))
             #expect(try await audrey.get("/console/assets/nope.js").status == 404)

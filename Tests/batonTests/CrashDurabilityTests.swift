@@ -38,7 +38,8 @@ struct CrashDurabilityTests {
                 let line = try await daemon.waitForLine(containing: "\"msg\":\"listening\"")
                 let url = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["url"] as? String)
                 _ = try await httpGet(url + "/readyz", until: 200)
-                let killAfter = Duration.milliseconds(Int.random(in: 100...900))
+                // Late enough for a fresh process to answer its first chains (keys fetched, caches cold) on a busy machine.
+                let killAfter = Duration.milliseconds(Int.random(in: 300...1_200))
                 let chains = try await withThrowingTaskGroup(of: [String].self) { group in
                     for _ in 0..<Self.clients {
                         group.addTask { await Self.runChains(at: url, token: token) }

@@ -13,7 +13,9 @@ struct ConsoleMiddleware: RouterMiddleware {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path == "/console" || request.uri.path.hasPrefix("/console/") else { return try await next(request, context) }
+        // The router skips empty segments (`//console/…` is `/console/…`), so this check does too.
+        let path = "/" + request.uri.path.drop { $0 == "/" }
+        guard path == "/console" || path.hasPrefix("/console/") else { return try await next(request, context) }
         var response: Response
         do {
             response = try await next(request, context)

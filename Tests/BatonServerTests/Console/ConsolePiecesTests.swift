@@ -13,7 +13,16 @@ struct ConsolePiecesTests {
         #expect(ChainExport.cell("say \"hi\"") == "\"say \"\"hi\"\"\"")
         #expect(ChainExport.cell("line\nbreak") == "\"line\nbreak\"")
         #expect(ChainExport.cell("=HYPERLINK(\"http://x\")") == "\"'=HYPERLINK(\"\"http://x\"\")\"")
+        #expect(ChainExport.cell("x\r\n=cmd|' /C calc'!A0") == "\"x\r\n=cmd|' /C calc'!A0\"", "a CRLF inside a cell keeps it one cell")
         #expect(ChainExport.cell("+1") == "'+1" && ChainExport.cell("@SUM(A1)") == "'@SUM(A1)" && ChainExport.cell("-2") == "'-2")
+    }
+
+    @Test("a quote with a combining mark after it is still escaped: no attribute injection")
+    func escapingByScalar() {
+        let hostile = "\"\u{0301} autofocus hidden x=\u{200D}'"
+        let page: HTML = "<input value=\"\(hostile)\">"
+        #expect(!page.markup.dropFirst(14).dropLast(2).unicodeScalars.contains("\""), "\(page.markup)")
+        #expect(page.markup.hasPrefix("<input value=\"&quot;\u{0301} autofocus") && page.markup.contains("&#39;"))
     }
 
     @Test("after sign-in only a console path is a place to return to: no open redirect")
