@@ -51,6 +51,16 @@ public enum SignedNote {
         return (text, signedBy)
     }
 
+    /// The key names on a note's signature lines, in order, without checking any signature
+    /// (what a page shows; ``open(_:verifiers:)`` is what trusts them).
+    public static func signers(of note: String) -> [String] {
+        guard let (_, lines) = try? split(note) else { return [] }
+        return lines.compactMap { line in
+            guard line.hasPrefix("— "), let space = line.dropFirst(2).lastIndex(of: " ") else { return nil }
+            return String(line.dropFirst(2)[..<space])
+        }
+    }
+
     /// The message a witness's cosignature at `timestamp` (seconds since 1970) covers.
     static func cosignedMessage(_ text: String, timestamp: UInt64) -> [UInt8] {
         Array("cosignature/v1\ntime \(timestamp)\n\(text)".utf8)

@@ -1,7 +1,6 @@
 import BatonAgents
 import BatonConnectors
 import BatonCore
-internal import Crypto
 import Foundation
 import Synchronization
 
@@ -33,11 +32,6 @@ final class AgentMesh: Sendable {
 
     /// The SHA-256 of each file that exists, hex, by path.
     static func digests(of paths: [String]) -> [String: String] {
-        var digests: [String: String] = [:]
-        for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            digests[path] = Hex.encode(Array(SHA256.hash(data: data)))
-        }
-        return digests
+        Dictionary(paths.compactMap { path in FileDigest.sha256(of: path).map { (path, $0) } }) { first, _ in first }
     }
 }

@@ -46,12 +46,13 @@ extension ConsoleRoutes {
             status: .ok, headers: headers,
             body: ResponseBody { [sessions] writer in
                 var (cursor, quiet) = (start, 0)
+                let encoder = JSONEncoder()
                 try await writer.write(ByteBuffer(string: "retry: 3000\n\n"))
                 while await sessions.session(id: session.id) != nil {
                     let entries = try await records.entries(after: cursor, limit: 500)
                     var events = ""
                     for entry in entries where session.viewer.maySee(entry) {
-                        events += "event: entry\ndata: \(String(decoding: try JSONEncoder().encode(LiveEntry(entry)), as: UTF8.self))\n\n"
+                        events += "event: entry\ndata: \(String(decoding: try encoder.encode(LiveEntry(entry)), as: UTF8.self))\n\n"
                     }
                     cursor = entries.last?.sequence ?? cursor
                     quiet = events.isEmpty ? quiet + 1 : 0

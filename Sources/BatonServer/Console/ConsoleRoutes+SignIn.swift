@@ -42,7 +42,7 @@ extension ConsoleRoutes {
         guard let state = parameters.get("state"), let code = parameters.get("code") else {
             throw ConsoleRefusal.badRequest("This address is where the identity provider sends a sign-in back; it needs its code and state.")
         }
-        guard let started = request.cookies[Self.signInCookieName]?.value, Self.constantTimeEqual(started, state),
+        guard let started = request.cookies[Self.signInCookieName]?.value, ConstantTime.equals(started, state),
             let pending = await sessions.finish(state: state)
         else {
             return ConsoleMiddleware.page(

@@ -66,7 +66,7 @@ struct ConsoleRoutes: Sendable {
         }
         let body = try await request.body.collect(upTo: 16_384)
         let fields = URLText.formDecoded(String(buffer: body))
-        guard let token = fields["csrf"], Self.constantTimeEqual(token, session.csrfToken) else {
+        guard let token = fields["csrf"], ConstantTime.equals(token, session.csrfToken) else {
             throw ConsoleRefusal.forbidden("This form lacks its security token (CSRF), so it was refused. Reload the page and try again.")
         }
         return (session, fields)
@@ -246,11 +246,5 @@ struct ConsoleRoutes: Sendable {
         case 19: return "\(value)Z"
         default: return value
         }
-    }
-
-    static func constantTimeEqual(_ first: String, _ second: String) -> Bool {
-        let (a, b) = (Array(first.utf8), Array(second.utf8))
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -61,11 +61,6 @@ actor LedgerHealth {
 
     /// The key names on a signed note's signature lines (`— name base64`), other than `origin`.
     static func cosigners(of note: String?, besides origin: String?) -> [String] {
-        guard let note, let blank = note.range(of: "\n\n") else { return [] }
-        return note[blank.upperBound...].split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("\u{2014} ") else { return nil }
-            let name = line.dropFirst(2).split(separator: " ").first.map(String.init)
-            return name == origin ? nil : name
-        }
+        note.map { SignedNote.signers(of: $0).filter { $0 != origin } } ?? []
     }
 }

@@ -2,7 +2,6 @@ import BatonCore
 import BatonLedger
 import BatonStorage
 import BatonVault
-import Crypto
 import Foundation
 import GRDB
 
@@ -64,7 +63,7 @@ enum OnlineBackup {
         }
         for name in try FileManager.default.contentsOfDirectory(atPath: destination.path) {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: destination.file(name))
-            files[name] = try sha256(of: destination.file(name))
+            files[name] = FileDigest.sha256(of: destination.file(name))
         }
         let report = try await verifyLedger(in: destination, what: "the copied ledger")
         let manifest = Manifest(
@@ -89,7 +88,7 @@ enum OnlineBackup {
             throw CommandFailure(message: "\(source.file(manifestName)) is not a manifest baton backup wrote")
         }
         for (name, digest) in manifest.files.sorted(by: { $0.key < $1.key }) {
-            guard FileManager.default.fileExists(atPath: source.file(name)), try sha256(of: source.file(name)) == digest else {
+            guard FileDigest.sha256(of: source.file(name)) == digest else {
                 throw CommandFailure(message: "\(source.file(name)) is not the file the backup wrote (missing or changed); nothing was restored")
             }
         }
@@ -159,9 +158,5 @@ enum OnlineBackup {
             try? FileManager.default.removeItem(atPath: database + "-wal")
             try? FileManager.default.removeItem(atPath: database + "-shm")
         }
-    }
-
-    private static func sha256(of path: String) throws -> String {
-        Hex.encode(Array(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path)))))
     }
 }

@@ -70,9 +70,6 @@ extension DevIdentityProvider {
 
     /// Compares secrets without an early exit, so timing says nothing about where they differ.
     static func constantTimeEquals(_ left: String, _ right: String) -> Bool {
-        let a = Array(left.utf8)
-        let b = Array(right.utf8)
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        ConstantTime.equals(left, right)
     }
 }
