@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // Only the OTLP/HTTP exporter: the gRPC one would add grpc-swift to every build.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: - Libraries, lowest first
@@ -33,6 +36,7 @@ let package = Package(
         .target(
             name: "BatonCore",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -70,6 +74,7 @@ let package = Package(
         .target(
             name: "BatonIdentity",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "BatonCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -127,6 +132,7 @@ let package = Package(
         .target(
             name: "BatonConnectors",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "BatonCore",
                 "BatonConfig",
                 "BatonIdentity",
@@ -139,6 +145,7 @@ let package = Package(
         .target(
             name: "BatonAgents",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "BatonCore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 "BatonConfig",
@@ -155,6 +162,8 @@ let package = Package(
         .target(
             name: "BatonServer",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
                 "BatonAgentCore",
                 "BatonListeners",
                 "BatonCore",

@@ -44,6 +44,8 @@ public struct BatonDaemon: Sendable {
     let environment: [String: String]
     /// Tells MCP clients when an agent's tools change (an MCP server's list, a reload).
     let toolChanges: ToolListChanges
+    /// Exports the process's spans (`tracing.enabled`); `nil` when tracing is off.
+    let traceExport: (any Service)?
 
     /// Prepares the data directory and its fingerprint key, and builds the services.
     ///
@@ -52,7 +54,8 @@ public struct BatonDaemon: Sendable {
     ///   - environment: the process environment; the vault reads `BATON_VAULT_KEY` from it,
     ///     agent and connector files interpolate `${VAR}` from it.
     /// - Throws: ``StorageError`` when the data directory or its key cannot be used;
-    ///   ``ConfigError`` naming the file and field when an agent or connector definition is wrong.
+    ///   ``ConfigError`` naming the file and field when an agent or connector definition is wrong;
+    ///   ``TracingSetupError`` when the traces exporter cannot be built.
     public init(
         configuration: BatonConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         environment: [String: String] = ProcessInfo.processInfo.environment, configurationFile: String? = nil
@@ -75,6 +78,7 @@ public struct BatonDaemon: Sendable {
             configuration: configuration, storage: storage, verifier: verifier, fingerprinter: fingerprinter, environment: environment,
             metrics: PrometheusMetricsFactory(registry: metrics), logger: logger, configurationFile: configurationFile)
         self.toolChanges = ToolListChanges.watching(agents.catalog, connectors: agents.connectors)
+        self.traceExport = try ProcessTracer.start(configuration.tracing, logger: logger)
     }
 
     /// The HMAC key of token fingerprints. One daemon keeps it in `fingerprint.key` in its
@@ -108,6 +112,7 @@ public struct BatonDaemon: Sendable {
         let router = Router(context: BatonRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(factory: factory))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: TracingMiddleware())
         HealthRoutes(readiness: readiness, storage: storage, metrics: metrics).register(on: router)
         TransparencyLogRoutes(storage: storage).register(on: router)
         let api = router.group("v1").add(middleware: BearerTokenMiddleware(verifier: verifier, policy: apiPolicy, metrics: factory))
@@ -135,7 +140,8 @@ public struct BatonDaemon: Sendable {
             server: .http1(
                 configuration: GuardedHTTP1.configuration(configuration.server.connections, metrics: factory, answers: ErrorResponse.unreadable)),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "baton"),
-            services: [
+            // The span exporter first: services stop in reverse order, so it flushes what the others finished.
+            services: (traceExport.map { [$0] } ?? []) + [
                 storage, MemoryTrimmer(interval: configuration.server.memoryTrimInterval), AgentAppsStopper(system: agents),
                 notifier, ReloadOnHangup(daemon: self),
             ],

@@ -125,6 +125,37 @@ struct BatonConfigurationTests {
                 "console.trace_url: an http(s) URL with {trace_id}") == true)
     }
 
+    @Test("tracing: off by default; endpoint, sampling, service name and export delay checked with the key named")
+    func tracing() throws {
+        let defaults = try load("").configuration.tracing
+        #expect(!defaults.enabled && defaults.sampling == 1 && !defaults.recordsRequestText && defaults.endpoint == "http://localhost:4318/v1/traces")
+        let configured = try load(
+            """
+            tracing:
+              enabled: true
+              endpoint: https://otel.example.com:4318/v1/traces
+              sampling: 0.25
+              service_name: baton-eu
+              record_request_text: true
+              export_delay: 500ms
+            """
+        ).configuration
+        #expect(
+            configured.tracing
+                == TracingSettings(
+                    enabled: true, endpoint: "https://otel.example.com:4318/v1/traces", sampling: 0.25, serviceName: "baton-eu", recordsRequestText: true,
+                    exportDelay: .milliseconds(500)))
+        #expect(try load(configured.renderedYAML()).configuration.tracing == configured.tracing, "renders back to the same settings")
+        #expect(try load("", environment: ["BATON_TRACING_SAMPLING": "0.5"]).configuration.tracing.sampling == 0.5)
+        let path = directory.file("baton.yaml")
+        #expect(loadError("tracing:\n  sampling: 1.5\n")?.description.hasPrefix("\(path):2: tracing.sampling: between 0 and 1") == true)
+        #expect(loadError("tracing:\n  sampling: often\n")?.description.contains("tracing.sampling") == true)
+        #expect(loadError("tracing:\n  endpoint: localhost:4318\n")?.description.contains("tracing.endpoint: an http(s) URL") == true)
+        #expect(loadError("tracing:\n  service_name: ''\n")?.description.contains("tracing.service_name") == true)
+        #expect(loadError("tracing:\n  export_delay: 2m\n")?.description.contains("tracing.export_delay") == true)
+        #expect(loadError("tracing:\n  exporter: grpc\n")?.description.contains("tracing.exporter") == true)
+    }
+
     @Test("an unknown top-level section is refused")
     func unknownSection() throws {
         let error = try #require(loadError("servers:\n  listen: x\n"))

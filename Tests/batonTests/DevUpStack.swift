@@ -42,9 +42,9 @@ struct DevUpStack {
         return DevUpStack(process: process, baton: baton, idp: idp, dataDirectory: data, janeChain: jane, harrietChain: harriet)
     }
 
-    /// `baton dev up` on `data`, once it has written `endpoints.json`, and what that file says.
-    static func launch(dataDirectory data: String) async throws -> (BatonProcess, [String: Any]?) {
-        let process = BatonProcess(["dev", "up", "--data-dir", data], directory: RepositoryPaths.root)
+    /// `baton dev up` (with `arguments`) on `data`, once it has written `endpoints.json`, and what that file says.
+    static func launch(dataDirectory data: String, arguments: [String] = []) async throws -> (BatonProcess, [String: Any]?) {
+        let process = BatonProcess(["dev", "up", "--data-dir", data] + arguments, directory: RepositoryPaths.root)
         try process.start()
         for _ in 0..<1_200 where !FileManager.default.fileExists(atPath: "\(data)/endpoints.json") {
             guard process.isRunning else { break }

@@ -4,6 +4,7 @@ import BatonIdentity
 import BatonLedger
 import Logging
 import Metrics
+import Tracing
 
 /// Runs the agents: each an actor with its own app registration, delegating to each other
 /// as the same user, each hop re-exchanging the token and each step recorded.
@@ -31,6 +32,8 @@ public final class AgentRuntime: Sendable {
         public var defaultTenant: String?
         /// Where hop and barrier latencies go (`/metrics`); none when `nil`.
         public var metrics: (any MetricsFactory)?
+        /// Whether `invoke_agent` spans carry the user's request text (`tracing.record_request_text`).
+        public var recordsRequestText = false
 
         public init(
             maximumDepth: Int = 5, tokenEndpoint: @escaping @Sendable (String) -> String, environment: [String: String] = [:],
@@ -72,7 +75,7 @@ public final class AgentRuntime: Sendable {
             policy: DelegationPolicy(catalog: catalog, connectors: connectors, maximumDepth: settings.maximumDepth), broker: broker,
             verifier: verifier, remote: remote, a2a: a2a, agentCore: agentCore, workloadTokens: workloadTokens, hopNumbers: HopCounter(),
             deadlines: HopDeadlines(), metrics: RuntimeMetrics(factory: settings.metrics),
-            tokenEndpoint: settings.tokenEndpoint)
+            spans: HopSpans(recordsRequestText: settings.recordsRequestText), tokenEndpoint: settings.tokenEndpoint)
         self.recorder = audit
         self.fingerprinter = fingerprinter
         self.defaultTenant = settings.defaultTenant
@@ -94,7 +97,7 @@ public final class AgentRuntime: Sendable {
         traceID: String? = nil, events: EventSink? = nil, caller: VerifiedCaller? = nil
     ) async throws(AgentError) -> AgentAnswer {
         let (answer, invocation, _) = try await inHop(
-            at: id, token: token, joining: position, expectedUser: expectedUser, traceID: traceID, caller: caller, events: events
+            at: id, token: token, joining: position, expectedUser: expectedUser, traceID: traceID, caller: caller, events: events, input: input
         ) { hop throws(AgentError) in try await hop.run(input: input) }
         return AgentAnswer(text: answer.text, data: answer.data, chainID: answer.chainID, hops: await invocation.log.hops.sorted { $0.hop < $1.hop })
     }
@@ -106,18 +109,40 @@ public final class AgentRuntime: Sendable {
     /// With `resuming`, the hop at that position is open already (an AgentCore app asks
     /// for a token while Baton runs it): its token is verified again, nothing is recorded
     /// of the opening, and what `work` does is recorded at that position.
+    ///
+    /// A new hop is an `invoke_agent` span; a new chain's trace id is the tracer's (the
+    /// caller's trace when it sent one), so the ledger names the trace the spans are in.
     private func inHop<T: Sendable>(
         at id: String, token: Secret, joining position: ChainPosition?, resuming: ChainPosition? = nil, expectedUser: ChainUser? = nil,
-        traceID: String?, caller: VerifiedCaller? = nil, operation: String = "invoke", events: EventSink? = nil,
+        traceID: String?, caller: VerifiedCaller? = nil, operation: String = "invoke", events: EventSink? = nil, input: String? = nil,
         _ work: (Hop) async throws(AgentError) -> T
     ) async throws(AgentError) -> (T, Invocation, ChainPosition) {
+        if let resuming {
+            return try await inHop(
+                at: id, token: token, start: resuming, resuming: true, expectedUser: expectedUser, caller: caller, operation: operation, events: events,
+                work)
+        }
+        return try await services.spans.invokeAgent(
+            id, description: catalog.definition(named: id)?.description, kind: .internal, input: input
+        ) { span throws(AgentError) in
+            let start = position?.arriving(at: id) ?? ChainPosition.start(at: id, traceID: TraceContext.current?.traceID ?? traceID)
+            HopSpans.place(span, at: start)
+            return try await inHop(
+                at: id, token: token, start: start, resuming: false, expectedUser: expectedUser, caller: caller, operation: operation, events: events,
+                work)
+        }
+    }
+
+    private func inHop<T: Sendable>(
+        at id: String, token: Secret, start: ChainPosition, resuming: Bool, expectedUser: ChainUser?, caller: VerifiedCaller?, operation: String,
+        events: EventSink?, _ work: (Hop) async throws(AgentError) -> T
+    ) async throws(AgentError) -> (T, Invocation, ChainPosition) {
         let invocation = Invocation(auditor: auditor(), events: events ?? { _ in }, log: HopLog())
-        let start = resuming ?? position?.arriving(at: id) ?? ChainPosition.start(at: id, traceID: traceID)
         let outcome: Result<T, AgentError>
         do throws(AgentError) {
             let hop = try await Hop.open(
                 agent: id, token: token, at: start, expectedUser: expectedUser, services: services, invocation: invocation, caller: caller,
-                operation: operation, announced: resuming == nil)
+                operation: operation, announced: !resuming)
             outcome = .success(try await work(hop))
         } catch {
             outcome = .failure(error)

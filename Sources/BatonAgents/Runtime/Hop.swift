@@ -3,6 +3,7 @@ import BatonCore
 import BatonIdentity
 import BatonLedger
 import Foundation
+import Tracing
 
 /// One agent's turn in a chain: opened once its token is verified as the agent's and as
 /// the chain user's, then the two things its brain may ask for — a delegation or a tool
@@ -152,24 +153,33 @@ struct Hop: Sendable {
     /// A2A message to it.
     func delegate(to callee: String, input: String, scopes requested: ScopeSet? = nil) async throws(AgentError) -> AgentAnswer {
         let (target, token) = try await prepareDelegation(to: callee, scopes: requested)
-        if let card = target.a2a { return try await sendA2A(to: target, card: card, input: input, token: token) }
-        if let url = target.remote {
-            try await auditor.barrier()
-            let answer = try await services.remote.invoke(
-                url: url, agent: callee, input: input, token: token, position: position.child(callee, hop: position.hop + 1))
-            await invocation.log.add(answer.hops)
-            return answer
+        let remote = target.a2a != nil || target.remote != nil
+        return try await services.spans.invokeAgent(
+            callee, description: target.description, kind: remote ? .client : .internal, input: input
+        ) { span throws(AgentError) in
+            if let card = target.a2a { return try await sendA2A(to: target, card: card, input: input, token: token, span: span) }
+            if let url = target.remote {
+                let at = position.child(callee, hop: position.hop + 1)
+                HopSpans.place(span, at: at)
+                try await auditor.barrier()
+                let answer = try await services.remote.invoke(url: url, agent: callee, input: input, token: token, position: at)
+                await invocation.log.add(answer.hops)
+                return answer
+            }
+            let hop = try await openCallee(callee, token: token)
+            HopSpans.place(span, at: hop.position)
+            return try await hop.run(input: input)
         }
-        return try await openCallee(callee, token: token).run(input: input)
     }
 
     /// The hop to an A2A agent: durable before the message leaves, and recorded as the
     /// callee's hop (answered or not) against the chain's user, since that agent keeps no
     /// ledger of ours.
-    private func sendA2A(to target: AgentDefinition, card: String, input: String, token: Secret) async throws(AgentError) -> AgentAnswer {
+    private func sendA2A(to target: AgentDefinition, card: String, input: String, token: Secret, span: any Span) async throws(AgentError) -> AgentAnswer {
         let callee = target.id.rawValue
         let number = await services.hopNumbers.allocate(in: position.chainID, after: position.hop)
         let at = position.child(callee, hop: number)
+        HopSpans.place(span, at: at)
         try await auditor.barrier()
         let sent = ContinuousClock.now
         let result: Result<AgentAnswer, AgentError>
@@ -233,10 +243,16 @@ struct Hop: Sendable {
 
     // MARK: - Tools
 
-    /// Calls `name` (`connector.tool`) with the user's token for the connector's audience.
-    /// The call and its token are durable before the first request leaves; each request's
-    /// outcome is queued for the next barrier.
+    /// Calls `name` (`connector.tool`) with the user's token for the connector's audience,
+    /// in its `execute_tool` span. The call and its token are durable before the first
+    /// request leaves; each request's outcome is queued for the next barrier.
     func callTool(_ name: String, arguments: JSONObject) async throws(AgentError) -> ToolResult {
+        try await services.spans.executeTool(name, at: position) { () async throws(AgentError) -> ToolResult in
+            try await performToolCall(name, arguments: arguments)
+        }
+    }
+
+    private func performToolCall(_ name: String, arguments: JSONObject) async throws(AgentError) -> ToolResult {
         let grant: (tool: ToolName, scopes: ScopeSet)
         do {
             grant = try services.policy.tool(name, for: definition.id)
@@ -316,11 +332,17 @@ struct Hop: Sendable {
         let auditor = self.auditor
         let exchanged: BrokeredToken
         do {
-            exchanged = try await services.broker.token(
-                for: ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes), issuer: verified.issuer,
-                context: VaultEntryContext(
-                    tenantID: user.tenantID, objectID: user.objectID, username: user.username, agent: agent, audience: resource, scopes: scopes),
-                beforeIdentityProvider: { try await auditor.barrier() })
+            exchanged = try await withTracedSpan(
+                "exchange_token", attributes: [BatonSpanAttribute.tokenAudience: .string(resource)], errorType: { $0.code }
+            ) { span throws(ExchangeError) in
+                let brokered = try await services.broker.token(
+                    for: ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes), issuer: verified.issuer,
+                    context: VaultEntryContext(
+                        tenantID: user.tenantID, objectID: user.objectID, username: user.username, agent: agent, audience: resource, scopes: scopes),
+                    beforeIdentityProvider: { try await auditor.barrier() })
+                if span.isRecording { span.attributes[BatonSpanAttribute.tokenSource] = brokered.source.rawValue }
+                return brokered
+            }
         } catch {
             if case .notRecorded(let reason) = error { throw .auditFailed(reason: reason) }
             await auditor.queue(

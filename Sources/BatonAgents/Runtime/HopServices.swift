@@ -22,6 +22,8 @@ struct HopServices: Sendable {
     let hopNumbers: HopCounter
     let deadlines: HopDeadlines
     let metrics: RuntimeMetrics
+    /// The spans hops open (`invoke_agent`, `execute_tool`).
+    let spans: HopSpans
     /// The token endpoint for a user's tenant, for agents that do not name one.
     let tokenEndpoint: @Sendable (String) -> String
 

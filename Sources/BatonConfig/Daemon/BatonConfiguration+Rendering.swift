@@ -104,6 +104,14 @@ extension BatonConfiguration {
                 ])
             ),
             ("console", consoleNode()),
+            (
+                "tracing",
+                mapping([
+                    ("enabled", scalar(tracing.enabled)), ("endpoint", scalar(tracing.endpoint)), ("sampling", scalar(tracing.sampling)),
+                    ("service_name", scalar(tracing.serviceName)), ("record_request_text", scalar(tracing.recordsRequestText)),
+                    ("export_delay", scalar(tracing.exportDelay)),
+                ])
+            ),
         ])
         return (try? Yams.serialize(node: document)) ?? ""
     }

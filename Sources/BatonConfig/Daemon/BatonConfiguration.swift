@@ -18,6 +18,7 @@ public struct BatonConfiguration: Sendable, Equatable {
     public var vault: VaultSettings
     public var agentcore: AgentCoreSettings
     public var console: ConsoleSettings
+    public var tracing: TracingSettings
 
     public init(
         server: ServerSettings = .init(),
@@ -28,7 +29,8 @@ public struct BatonConfiguration: Sendable, Equatable {
         identity: IdentitySettings = .init(),
         vault: VaultSettings = .init(),
         agentcore: AgentCoreSettings = .init(),
-        console: ConsoleSettings = .init()
+        console: ConsoleSettings = .init(),
+        tracing: TracingSettings = .init()
     ) {
         self.server = server
         self.log = log
@@ -39,6 +41,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         self.vault = vault
         self.agentcore = agentcore
         self.console = console
+        self.tracing = tracing
     }
 
     /// Environment variables that start with `BATON_` but are read by something other than this file.
@@ -80,6 +83,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         if let issuer = console.issuer, !identity.issuers.contains(where: { $0.name == issuer }) {
             throw consoleSection.invalid("issuer", "'\(issuer)' is not the name of an issuer in identity.issuers")
         }
+        self.tracing = try TracingSettings(section: root.section("tracing"))
         try root.finish()
     }
 }

@@ -35,6 +35,15 @@ extension Int: ConfigValue {
     public var configText: String { String(self) }
 }
 
+extension Double: ConfigValue {
+    public static var expectation: String { "a number such as 0.25" }
+    public init?(configText: String) {
+        guard let value = Double(configText), value.isFinite else { return nil }
+        self = value
+    }
+    public var configText: String { String(self) }
+}
+
 extension Bool: ConfigValue {
     public static var expectation: String { "true or false" }
     public init?(configText: String) {

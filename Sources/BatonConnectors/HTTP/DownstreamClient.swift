@@ -3,6 +3,7 @@ import BatonCore
 import BatonIdentity
 import Foundation
 import Logging
+import Tracing
 internal import NIOCore
 internal import NIOHTTP1
 
@@ -46,7 +47,16 @@ public struct DownstreamClient: Sendable {
                 throw .auditFailed(reason: "\(error)")
             }
             let started = ContinuousClock.now
-            let outcome = await execute(request, token: token, traceID: context.traceID)
+            let outcome = await HTTPClientSpan.around(
+                method: request.method, url: request.url, template: request.pathTemplate, in: context.traceID, resend: attempt - 1
+            ) { traceparent, span in
+                let outcome = await execute(request, token: token, traceparent: traceparent)
+                switch outcome {
+                case .success(let response): HTTPClientSpan.record(status: response.status, on: span)
+                case .failure: span.markFailed("transport")
+                }
+                return outcome
+            }
             let status = (try? outcome.get())?.status
             do {
                 try await context.record(
@@ -99,14 +109,14 @@ public struct DownstreamClient: Sendable {
         }
     }
 
-    private func execute(_ request: DownstreamRequest, token: Secret, traceID: String?) async -> Result<DownstreamResponse, TransportFailure> {
+    private func execute(_ request: DownstreamRequest, token: Secret, traceparent: String?) async -> Result<DownstreamResponse, TransportFailure> {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         outgoing.headers.add(name: "Authorization", value: "Bearer \(token.revealed)")
         if !request.headers.contains(where: { $0.0.caseInsensitiveCompare("Accept") == .orderedSame }) {
             outgoing.headers.add(name: "Accept", value: "application/json")
         }
-        if let traceID { outgoing.headers.add(name: TraceContext.header, value: TraceContext(traceID: traceID).traceparent) }
+        if let traceparent { outgoing.headers.add(name: TraceContext.header, value: traceparent) }
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if let body = request.body {
             outgoing.headers.add(name: "Content-Type", value: "application/json")

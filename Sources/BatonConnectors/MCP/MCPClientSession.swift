@@ -12,10 +12,13 @@ struct MCPClientSession {
     /// Sends `method` and returns its result, or the failure as a ``ConnectorError``.
     func request(_ method: String, params: JSONObject, name toolName: String?) async throws(ConnectorError) -> JSONValue {
         var modern = params
-        modern["_meta"] = [
+        var meta: JSONObject = [
             "io.modelcontextprotocol/protocolVersion": .string(MCPConnector.revision), "io.modelcontextprotocol/clientCapabilities": [:],
             "io.modelcontextprotocol/clientInfo": ["name": "baton", "version": "1.0"],
         ]
+        // The trace rides in `_meta` too (MCP's binding of W3C Trace Context), for servers that read it there.
+        if let traceID = context.traceID { meta["traceparent"] = .string(TraceContext.outgoing(in: traceID).traceparent) }
+        modern["_meta"] = .object(meta)
         var headers = [("MCP-Protocol-Version", MCPConnector.revision), ("Mcp-Method", method)]
         if let toolName { headers.append(("Mcp-Name", toolName)) }
         let response = try await send(method, params: .object(modern), headers: headers)

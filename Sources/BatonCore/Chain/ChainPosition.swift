@@ -63,10 +63,11 @@ extension ChainPosition {
             traceID: TraceContext(traceparent: header(TraceContext.header))?.traceID ?? TraceContext.makeTraceID())
     }
 
-    /// The headers that carry this position to another daemon, `traceparent` with a new span id.
+    /// The headers that carry this position to another daemon: `traceparent` names the
+    /// current span when a tracer records the chain, else a new span id in its trace.
     public var headers: [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = [
-            (TraceContext.header, TraceContext(traceID: traceID).traceparent),
+            (TraceContext.header, TraceContext.outgoing(in: traceID).traceparent),
             (Self.chainHeader, chainID),
             (Self.hopHeader, String(hop)),
         ]

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import BatonCore
 import Foundation
 import Logging
+import Tracing
 internal import NIOCore
 internal import NIOHTTP1
 
@@ -33,7 +34,14 @@ public struct TokenEndpointClient: Sendable {
         var attempt = 1
         var backoff = retry.initialBackoff
         while true {
-            let outcome = await send(fields, to: endpoint)
+            let outcome = await HTTPClientSpan.around(method: "POST", url: endpoint, in: nil, resend: attempt - 1) { traceparent, span in
+                let outcome = await send(fields, to: endpoint, traceparent: traceparent)
+                switch outcome {
+                case .success: HTTPClientSpan.record(status: 200, on: span)
+                case .failure(let error, _): span.markFailed(error.code)
+                }
+                return outcome
+            }
             switch outcome {
             case .success(let body):
                 return body
@@ -55,11 +63,12 @@ public struct TokenEndpointClient: Sendable {
         case failure(ExchangeError, retryAfter: Int?)
     }
 
-    private func send(_ fields: [String: String], to endpoint: String) async -> Outcome {
+    private func send(_ fields: [String: String], to endpoint: String, traceparent: String?) async -> Outcome {
         var request = HTTPClientRequest(url: endpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
+        if let traceparent { request.headers.add(name: TraceContext.header, value: traceparent) }
         request.body = .bytes(ByteBuffer(string: Self.formEncode(fields)))
         let response: HTTPClientResponse
         let body: ByteBuffer

@@ -67,6 +67,7 @@ actor AgentSystem {
             tokenEndpoint: { EntraEndpoints.tokenEndpoint(authority: base, tenant: $0) }, environment: environment,
             defaultTenant: configuration.identity.issuers.first?.tenants.first)
         settings.metrics = metrics
+        settings.recordsRequestText = configuration.tracing.recordsRequestText
         self.settings = settings
         self.metrics = metrics
         self.environment = environment

@@ -4,6 +4,7 @@ import BatonCore
 import Foundation
 internal import HTTPTypes
 import Hummingbird
+import Tracing
 import ServiceLifecycle
 
 /// One agent as an MCP server over Streamable HTTP: `/mcp/{agent}`.
@@ -293,6 +294,16 @@ struct MCPService: Sendable {
         if let problem = JSONSchemaCheck.problem(with: .object(arguments), against: tool.definition.parameters, at: "arguments") {
             return .success(MCPToolShapes.failure(problem, code: "invalid_arguments"))
         }
+        // The call's server span, a child of the span `_meta.traceparent` names when the client sent one there.
+        return await withTracedSpan(
+            "tools/call \(name)", context: Self.traceContext(request, params), ofKind: .server,
+            attributes: ["mcp.method.name": "tools/call", GenAISpanAttribute.toolName: .string(name)]
+        ) { _ in await run(name, arguments: arguments, request, params, caller) }
+    }
+
+    private func run(_ name: String, arguments: JSONObject, _ request: Request, _ params: JSONValue, _ caller: MCPCaller) async -> Result<
+        JSONValue, MCPError
+    > {
         do throws(AgentError) {
             if name == MCPToolShapes.askName {
                 let answer = try await caller.runtime.invoke(
@@ -355,8 +366,25 @@ struct MCPService: Sendable {
 
     private static func traceID(_ request: Request, _ params: JSONValue) -> String? {
         let header = request.headers[HTTPField.Name(TraceContext.header)!]
-        let meta = params.objectValue?["_meta"]?.objectValue?["traceparent"]?.stringValue
-        return TraceContext(traceparent: header ?? meta)?.traceID
+        return TraceContext(traceparent: header ?? metaTraceHeaders(params)[TraceContext.header])?.traceID
+    }
+
+    /// The context a tool call runs in: the request's (its `traceparent` header, extracted
+    /// by ``TracingMiddleware``), or the one `_meta.traceparent` names when only `_meta` has one.
+    private static func traceContext(_ request: Request, _ params: JSONValue) -> InstrumentationContext? {
+        guard request.headers[HTTPField.Name(TraceContext.header)!] == nil else { return nil }
+        let meta = metaTraceHeaders(params)
+        return meta.isEmpty ? nil : TraceHeaders.context(from: meta)
+    }
+
+    /// `traceparent` and `tracestate` from `params._meta`.
+    private static func metaTraceHeaders(_ params: JSONValue) -> [String: String] {
+        let meta = params.objectValue?["_meta"]?.objectValue ?? [:]
+        var headers: [String: String] = [:]
+        for name in [TraceContext.header, "tracestate"] {
+            if let value = meta[name]?.stringValue { headers[name] = value }
+        }
+        return headers
     }
 
     private static func adding(_ value: JSONValue, _ members: JSONObject) -> JSONValue {

@@ -58,6 +58,8 @@ struct DevStack {
     /// How many daemons serve the mesh; more than one needs `postgres`. Each has its own
     /// listener and data directory, all in this process.
     var daemons = 1
+    /// Where the daemon sends its traces (`baton dev up --otlp-endpoint`); off when `nil`.
+    var tracing: TracingSettings?
 
     /// Starts the three services, runs `body`, then stops them.
     func run<T: Sendable>(_ body: @Sendable (Running) async throws -> T) async throws -> T {
@@ -115,6 +117,7 @@ struct DevStack {
         configuration.storage.dataDirectory = dataDirectory
         configuration.agents.directory = agentsDirectory
         configuration.connectors.directory = connectorsDirectory
+        if let tracing { configuration.tracing = tracing }
         // The workload identities beside the agents (./workloads in a checkout).
         let workloads = ((agentsDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("workloads")
         if FileManager.default.fileExists(atPath: workloads) {

@@ -1,3 +1,4 @@
+import BatonConfig
 import ArgumentParser
 import Foundation
 import Logging
@@ -59,9 +60,19 @@ struct StackOptions: ParsableArguments {
             discussion: "That Python is BATON_AGENTCORE_PYTHON, or .venv/agentcore/bin/python (scripts/interop-clients builds it)."))
     var agentcoreExample = "examples/agentcore"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Send the daemon's OpenTelemetry traces to this OTLP/HTTP URL (…/v1/traces), such as a local Jaeger's http://localhost:4318/v1/traces.",
+            valueName: "url"))
+    var otlpEndpoint: String?
+
     func stack(dataDirectory: String, logger: Logger) -> DevStack {
-        DevStack(
+        var stack = DevStack(
             dataDirectory: dataDirectory, tenantFile: tenant, agentsDirectory: agents, connectorsDirectory: connectors, logger: logger,
             modelRules: modelRules, agentCoreExample: AgentCoreExample.find(at: agentcoreExample))
+        // Spans sent within a second: a developer looks at the trace right after the chain.
+        stack.tracing = otlpEndpoint.map { TracingSettings(enabled: true, endpoint: $0, exportDelay: .seconds(1)) }
+        return stack
     }
 }

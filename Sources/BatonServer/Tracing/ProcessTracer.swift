@@ -1,0 +1,62 @@
+import BatonConfig
+import Logging
+import OTel
+import ServiceLifecycle
+import Synchronization
+import Tracing
+
+/// OpenTelemetry tracing for this process, from `tracing:`: spans exported over OTLP/HTTP
+/// (protobuf) in batches, sampled parent-first, propagated as W3C Trace Context.
+///
+/// The tracer is process-wide (swift-distributed-tracing's `InstrumentationSystem`), so
+/// the first daemon of a process that turns tracing on sets it up; its settings stay until
+/// the process ends — a reload does not change them.
+enum ProcessTracer {
+    private static let installed = Mutex(false)
+
+    /// Sets up the tracer and returns the service that exports its spans — to run in the
+    /// daemon's service group, stopping last so it flushes what the others finished — or
+    /// `nil` when tracing is off or this process has a tracer already.
+    static func start(_ settings: TracingSettings, logger: Logger) throws -> (any Service)? {
+        guard settings.enabled else { return nil }
+        guard !installed.withLock({ $0 }) else {
+            logger.warning("tracing is set up already in this process; the first daemon's tracing settings stay")
+            return nil
+        }
+        let backend: (factory: any Tracer, service: any Service)
+        do {
+            backend = try OTel.makeTracingBackend(configuration: configuration(settings, logger: logger))
+        } catch {
+            throw TracingSetupError(endpoint: settings.endpoint, reason: "\(error)")
+        }
+        installed.withLock { $0 = true }
+        InstrumentationSystem.bootstrap(backend.factory)
+        logger.info("tracing chains", metadata: ["endpoint": "\(settings.endpoint)", "sampling": "\(settings.sampling)"])
+        return backend.service
+    }
+
+    static func configuration(_ settings: TracingSettings, logger: Logger) -> OTel.Configuration {
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = settings.serviceName
+        configuration.diagnosticLogger = .custom(logger)
+        configuration.propagators = [.traceContext]
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false
+        configuration.traces.enabled = true
+        configuration.traces.exporter = .otlp
+        configuration.traces.otlpExporter.protocol = .httpProtobuf
+        configuration.traces.otlpExporter.endpoint = settings.endpoint
+        configuration.traces.batchSpanProcessor.scheduleDelay = settings.exportDelay
+        configuration.traces.sampler =
+            settings.sampling >= 1 ? .parentBasedAlwaysOn : (.parentBasedTraceIDRatio(ratio: settings.sampling) ?? .parentBasedAlwaysOn)
+        return configuration
+    }
+}
+
+/// The traces exporter could not be built from `tracing:`.
+public struct TracingSetupError: Error, CustomStringConvertible {
+    public let endpoint: String
+    public let reason: String
+
+    public var description: String { "tracing: cannot export spans to \(endpoint): \(reason)" }
+}
