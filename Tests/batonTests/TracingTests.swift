@@ -128,6 +128,45 @@ struct TracingTests {
             let entries = try #require((try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])?["entries"] as? [[String: Any]])
             #expect(entries.count >= 6, "\(page.body)")
             #expect(entries.allSatisfy { $0["traceID"] as? String == callerTrace }, "\(entries.map { $0["traceID"] ?? "none" })")
+
+            // An MCP client that puts its trace in `_meta` (no header): the tool call joins it.
+            let mcpTrace = TraceContext.makeTraceID()
+            let mcpSpan = TraceContext(traceID: mcpTrace).spanID
+            let itsmToken = BatonProcess(
+                ["dev", "token", "--user", "jane@contoso.com", "--idp", idp, "--client", "mcp-client", "--scope", "api://itsm/access_as_user"],
+                directory: RepositoryPaths.root)
+            #expect(try await itsmToken.run() == 0, "\(itsmToken.standardError)")
+            var call = URLRequest(url: URL(string: "\(baton)/mcp/itsm")!, timeoutInterval: 60)
+            call.httpMethod = "POST"
+            call.setValue("Bearer \(itsmToken.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))", forHTTPHeaderField: "Authorization")
+            call.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            call.setValue("application/json, text/event-stream", forHTTPHeaderField: "Accept")
+            for (name, value) in ["MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "servicenow.get_incident"] {
+                call.setValue(value, forHTTPHeaderField: name)
+            }
+            call.httpBody = try JSONSerialization.data(withJSONObject: [
+                "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                "params": [
+                    "name": "servicenow.get_incident", "arguments": ["number": "INC0012389"],
+                    "_meta": [
+                        "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": [String: String](),
+                        "traceparent": "00-\(mcpTrace)-\(mcpSpan)-01",
+                    ],
+                ],
+            ])
+            let called = try await httpRequest(call)
+            #expect(called.status == 200, "\(called.body)")
+            var mcpSpans: [ExportedSpan] = []
+            for _ in 0..<300 {
+                mcpSpans = Self.spans(in: spansFile).filter { $0.traceID == mcpTrace }
+                if mcpSpans.contains(where: { $0.kind == "client" && $0.attribute("server.port") == String(servicenow) }) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let toolCall = try #require(mcpSpans.first { $0.name == "tools/call servicenow.get_incident" }, "\(mcpSpans.map(\.name))")
+            #expect(toolCall.parentSpanID == mcpSpan && toolCall.kind == "server", "the call is a child of the span `_meta` named")
+            let mcpTool = try #require(mcpSpans.first { $0.name == "execute_tool servicenow.get_incident" })
+            let mcpHop = try #require(mcpSpans.first { $0.spanID == mcpTool.parentSpanID })
+            #expect(mcpHop.name == "invoke_agent itsm" && mcpHop.parentSpanID == toolCall.spanID)
         }
     }
 

@@ -24,6 +24,8 @@ struct ChainBenchmark {
     let stack: DevStack
     /// The a2a-sdk agent as a middle hop, when its virtualenv is here.
     var middleHop: A2AMiddleHop?
+    /// Only the HTTP chains at each concurrency, to compare builds or settings (tracing on and off).
+    var chainsOnly = false
 
     func run() async throws -> [String] {
         try await stack.run { running in
@@ -40,16 +42,18 @@ struct ChainBenchmark {
                 _ = try await load.run(chains: 20, concurrency: 4)  // warm: tokens cached, connections open
                 lines.append("idle RSS after warm-up: \(Memory.residentMegabytes()) MB")
                 for level in concurrency {
-                    let (barriers, fsyncs) = (runtime.barrierCount, await ledger.writer.batchesCommitted)
+                    let (barriers, fsyncs, cpu) = (runtime.barrierCount, await ledger.writer.batchesCommitted, CPUTime.used())
                     let result = try await load.run(chains: max(chains, level * 4), concurrency: level)
-                    let perChain = { (count: Int) in Double(count) / Double(max(result.chains, 1)) }
+                    let perChain = { (count: Double) in count / Double(max(result.chains, 1)) }
                     lines.append(
                         result.summary(concurrency: level)
                             + String(
-                                format: "; %.2f barriers and %.2f fsyncs per chain", perChain(runtime.barrierCount - barriers),
-                                perChain(await ledger.writer.batchesCommitted - fsyncs)))
+                                format: "; %.2f barriers and %.2f fsyncs per chain; %.3f ms CPU per chain",
+                                perChain(Double(runtime.barrierCount - barriers)), perChain(Double(await ledger.writer.batchesCommitted - fsyncs)),
+                                perChain((CPUTime.used() - cpu) * 1_000)))
                 }
             }
+            if chainsOnly { return lines }
             // The same chain entered as an A2A client enters it: SendMessage on the front door's JSON-RPC endpoint.
             let a2a = "\(running.endpoints.baton)/a2a/concierge"
             try await ChainLoad.with(url: a2a, token: token, connections: concurrency.max() ?? 1, entry: .a2a) { load in

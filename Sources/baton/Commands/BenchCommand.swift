@@ -84,6 +84,10 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(name: .long, help: "The a2a-sdk agent to put in the middle of that chain.")
         var a2aAgent = "Tests/BatonServerTests/Interop/a2a_echo_agent.py"
         @Option(name: .long, help: "With --postgres: alternating rounds per concurrency of one daemon and of two.") var rounds = 3
+        @Flag(
+            name: .long,
+            help: "Only the chains over HTTP at each --clients level (no A2A, MCP, AgentCore, sustain, peak or warm hops): to compare builds or settings.")
+        var chainsOnly = false
         @OptionGroup var files: StackOptions
         @OptionGroup(title: "On PostgreSQL: chains/s with one and with two daemons on the database (nothing else)")
         var database: PostgresBenchOptions
@@ -109,6 +113,7 @@ struct BenchCommand: AsyncParsableCommand {
                 var benchmark = ChainBenchmark(
                     chains: chains, concurrency: clients, peakConcurrency: peak, hops: hops, sustain: .seconds(sustain), stack: stack)
                 benchmark.middleHop = middleHop
+                benchmark.chainsOnly = chainsOnly
                 for line in try await benchmark.run() { print(line) }
             }
         }

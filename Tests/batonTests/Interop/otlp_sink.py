@@ -4,13 +4,18 @@ Decodes each ExportTraceServiceRequest (protobuf, gzip or not) with OpenTelemetr
 definitions (opentelemetry-proto) and appends one JSON line per span to the file named on
 the command line. Prints the port it listens on, then serves until killed.
 
+With --count instead of a file (the tracing benchmark), it only counts the spans, and
+prints "spans N requests M" when it is stopped with SIGTERM.
+
 A request body that holds "eyJ" (the start of a JWT) is recorded as a line of its own,
 {"leak": true}, so the test can fail on a token in any span, attribute or resource.
 """
 
 import gzip
 import json
+import signal
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from google.protobuf.json_format import MessageToDict
@@ -20,6 +25,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 
 OUTPUT = sys.argv[1]
+COUNTING = OUTPUT == "--count"
+counted = {"spans": 0, "requests": 0}
+counting_lock = threading.Lock()
 KINDS = {0: "unspecified", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
 
 
@@ -49,6 +57,13 @@ class Receiver(BaseHTTPRequestHandler):
             return
         request = ExportTraceServiceRequest()
         request.ParseFromString(body)
+        if COUNTING:
+            spans = sum(len(scope.spans) for resource in request.resource_spans for scope in resource.scope_spans)
+            with counting_lock:
+                counted["spans"] += spans
+                counted["requests"] += 1
+            self.answer()
+            return
         lines = []
         if b"eyJ" in body:
             lines.append({"leak": True})
@@ -69,6 +84,9 @@ class Receiver(BaseHTTPRequestHandler):
         with open(OUTPUT, "a", encoding="utf-8") as file:
             for line in lines:
                 file.write(json.dumps(line, sort_keys=True) + "\n")
+        self.answer()
+
+    def answer(self):
         answer = ExportTraceServiceResponse().SerializeToString()
         self.send_response(200)
         self.send_header("Content-Type", "application/x-protobuf")
@@ -80,6 +98,13 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
+def stop(*_):
+    if COUNTING:
+        print(f"spans {counted['spans']} requests {counted['requests']}", flush=True)
+    sys.exit(0)
+
+
+signal.signal(signal.SIGTERM, stop)
 server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
 print(server.server_address[1], flush=True)
 server.serve_forever()
