@@ -143,7 +143,8 @@ struct BatonConfigurationTests {
         #expect(
             configured.tracing
                 == TracingSettings(
-                    enabled: true, endpoint: "https://otel.example.com:4318/v1/traces", sampling: 0.25, serviceName: "baton-eu", recordsRequestText: true,
+                    enabled: true, endpoint: "https://otel.example.com:4318/v1/traces", sampling: 0.25, serviceName: "baton-eu",
+                    recordsRequestText: true,
                     exportDelay: .milliseconds(500)))
         #expect(try load(configured.renderedYAML()).configuration.tracing == configured.tracing, "renders back to the same settings")
         #expect(try load("", environment: ["BATON_TRACING_SAMPLING": "0.5"]).configuration.tracing.sampling == 0.5)

@@ -22,7 +22,9 @@ struct TracingTests {
         let status: Int
 
         init?(_ line: [String: Any]) {
-            guard let trace = line["trace_id"] as? String, let span = line["span_id"] as? String, let name = line["name"] as? String else { return nil }
+            guard let trace = line["trace_id"] as? String, let span = line["span_id"] as? String, let name = line["name"] as? String else {
+                return nil
+            }
             traceID = trace
             spanID = span
             parentSpanID = line["parent_span_id"] as? String ?? ""
@@ -105,7 +107,8 @@ struct TracingTests {
             }
             let tool = try #require(spans.first { $0.name.hasPrefix("execute_tool servicenow.") }, "\(spans.map(\.name))")
             #expect(tool.parentSpanID == itsm.spanID && tool.kind == "internal")
-            #expect(tool.attribute("gen_ai.operation.name") == "execute_tool" && tool.name == "execute_tool \(tool.attribute("gen_ai.tool.name") ?? "")")
+            #expect(
+                tool.attribute("gen_ai.operation.name") == "execute_tool" && tool.name == "execute_tool \(tool.attribute("gen_ai.tool.name") ?? "")")
             #expect(tool.attribute("gen_ai.conversation.id") == chainID)
             let downstream = try #require(spans.first { $0.kind == "client" && $0.attribute("server.port") == String(servicenow) })
             #expect(downstream.parentSpanID == tool.spanID, "ServiceNow's request is the tool's")
@@ -115,7 +118,9 @@ struct TracingTests {
             let exchanges = spans.filter { $0.name == "exchange_token" }
             #expect(exchanges.count >= 3, "an exchange per hop and for the connector: \(spans.map(\.name))")
             let ids = Set(spans.map(\.spanID))
-            #expect(spans.allSatisfy { $0.spanID == server.spanID || ids.contains($0.parentSpanID) }, "every span but the request's has its parent in the trace")
+            #expect(
+                spans.allSatisfy { $0.spanID == server.spanID || ids.contains($0.parentSpanID) },
+                "every span but the request's has its parent in the trace")
 
             let exported = try String(contentsOfFile: spansFile, encoding: .utf8)
             #expect(!exported.contains("\"leak\""), "no request to the sink held eyJ (a JWT)")
@@ -125,7 +130,8 @@ struct TracingTests {
             var audit = URLRequest(url: URL(string: "\(baton)/v1/audit?chain=\(chainID)")!, timeoutInterval: 30)
             audit.setValue(invoke.value(forHTTPHeaderField: "Authorization"), forHTTPHeaderField: "Authorization")
             let page = try await httpRequest(audit)
-            let entries = try #require((try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])?["entries"] as? [[String: Any]])
+            let entries = try #require(
+                (try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])?["entries"] as? [[String: Any]])
             #expect(entries.count >= 6, "\(page.body)")
             #expect(entries.allSatisfy { $0["traceID"] as? String == callerTrace }, "\(entries.map { $0["traceID"] ?? "none" })")
 

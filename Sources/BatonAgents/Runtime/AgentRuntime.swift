@@ -119,7 +119,8 @@ public final class AgentRuntime: Sendable {
     ) async throws(AgentError) -> (T, Invocation, ChainPosition) {
         if let resuming {
             return try await inHop(
-                at: id, token: token, start: resuming, resuming: true, expectedUser: expectedUser, caller: caller, operation: operation, events: events,
+                at: id, token: token, start: resuming, resuming: true, expectedUser: expectedUser, caller: caller, operation: operation,
+                events: events,
                 work)
         }
         return try await services.spans.invokeAgent(

@@ -175,7 +175,9 @@ struct Hop: Sendable {
     /// The hop to an A2A agent: durable before the message leaves, and recorded as the
     /// callee's hop (answered or not) against the chain's user, since that agent keeps no
     /// ledger of ours.
-    private func sendA2A(to target: AgentDefinition, card: String, input: String, token: Secret, span: any Span) async throws(AgentError) -> AgentAnswer {
+    private func sendA2A(to target: AgentDefinition, card: String, input: String, token: Secret, span: any Span) async throws(AgentError)
+        -> AgentAnswer
+    {
         let callee = target.id.rawValue
         let number = await services.hopNumbers.allocate(in: position.chainID, after: position.hop)
         let at = position.child(callee, hop: number)

@@ -17,24 +17,35 @@ struct HopSpans: Sendable {
     func invokeAgent<T>(
         _ agent: String, description: String?, kind: SpanKind, input: String?, _ work: (any Span) async throws(AgentError) -> T
     ) async throws(AgentError) -> T {
-        var attributes: SpanAttributes = [
-            GenAISpanAttribute.operationName: "invoke_agent", GenAISpanAttribute.agentID: .string(agent), GenAISpanAttribute.agentName: .string(agent),
-        ]
-        if let description, !description.isEmpty { attributes[GenAISpanAttribute.agentDescription] = description }
-        if recordsRequestText, let input { attributes[GenAISpanAttribute.inputMessages] = Self.inputMessages(input) }
-        return try await withTracedSpan(
-            GenAISpanAttribute.invokeAgent(agent), ofKind: kind, attributes: attributes, errorType: { $0.code }, work)
+        try await withTracedSpan(
+            GenAISpanAttribute.invokeAgent(agent), ofKind: kind, attributes: agentAttributes(agent, description: description, input: input),
+            errorType: { $0.code }, work)
     }
 
     /// Runs `work` in the `execute_tool {tool}` span of `tool` (`connector.tool`) at `position`.
     func executeTool<T>(_ tool: String, at position: ChainPosition, _ work: () async throws(AgentError) -> T) async throws(AgentError) -> T {
-        let attributes: SpanAttributes = [
+        try await withTracedSpan(
+            GenAISpanAttribute.executeTool(tool), attributes: Self.toolAttributes(tool, at: position), errorType: { $0.code }
+        ) { _ throws(AgentError) in
+            try await work()
+        }
+    }
+
+    private func agentAttributes(_ agent: String, description: String?, input: String?) -> SpanAttributes {
+        var attributes: SpanAttributes = [
+            GenAISpanAttribute.operationName: "invoke_agent", GenAISpanAttribute.agentID: .string(agent),
+            GenAISpanAttribute.agentName: .string(agent),
+        ]
+        if let description, !description.isEmpty { attributes[GenAISpanAttribute.agentDescription] = description }
+        if recordsRequestText, let input { attributes[GenAISpanAttribute.inputMessages] = Self.inputMessages(input) }
+        return attributes
+    }
+
+    private static func toolAttributes(_ tool: String, at position: ChainPosition) -> SpanAttributes {
+        [
             GenAISpanAttribute.operationName: "execute_tool", GenAISpanAttribute.toolName: .string(tool), GenAISpanAttribute.toolType: "function",
             GenAISpanAttribute.conversationID: .string(position.chainID), BatonSpanAttribute.hop: .int64(Int64(position.hop)),
         ]
-        return try await withTracedSpan(GenAISpanAttribute.executeTool(tool), attributes: attributes, errorType: { $0.code }) { _ throws(AgentError) in
-            try await work()
-        }
     }
 
     /// Names the chain a hop's span belongs to, once its position is known.

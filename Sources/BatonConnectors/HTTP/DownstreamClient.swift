@@ -3,9 +3,9 @@ import BatonCore
 import BatonIdentity
 import Foundation
 import Logging
-import Tracing
 internal import NIOCore
 internal import NIOHTTP1
+import Tracing
 
 /// The HTTP layer every connector shares: the user's bearer token on each request, a
 /// timeout, bounded retries of idempotent requests on 5xx and 429 (honouring

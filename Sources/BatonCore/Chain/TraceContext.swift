@@ -17,18 +17,25 @@ public struct TraceContext: Sendable, Equatable {
         self.isSampled = sampled
     }
 
-    /// Parses `traceparent`; `nil` unless it is well formed.
+    /// Parses `traceparent`; `nil` unless it is well formed. Read byte by byte: every
+    /// request a chain sends or receives parses one.
     public init?(traceparent: String?) {
         guard let traceparent else { return nil }
-        let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 4, parts[0].utf8.count == 2, parts[0] != "ff", Self.isValidTraceID(parts[1]), parts[2].utf8.count == 16,
-            parts[2].allSatisfy(\.isHexDigit), parts[2].contains(where: { $0 != "0" }), parts[3].utf8.count == 2,
-            let flags = UInt8(parts[3], radix: 16)
+        let bytes = Array(traceparent.utf8)
+        // version "-" 32 hex "-" 16 hex "-" 2 hex, then, after a later version, "-" and more.
+        guard bytes.count >= 55, bytes[2] == 0x2D, bytes[35] == 0x2D, bytes[52] == 0x2D,
+            bytes[0..<2].allSatisfy(Self.isHex), bytes[3..<35].allSatisfy(Self.isHex), bytes[36..<52].allSatisfy(Self.isHex),
+            bytes[53..<55].allSatisfy(Self.isHex)
         else { return nil }
-        // Version 00 has exactly four fields; a later version may add more after them.
-        if parts[0] == "00", parts.count != 4 { return nil }
-        self.traceID = parts[1].lowercased()
-        self.spanID = parts[2].lowercased()
+        let version = String(decoding: bytes[0..<2], as: UTF8.self).lowercased()
+        guard version != "ff", version == "00" ? bytes.count == 55 : (bytes.count == 55 || bytes[55] == 0x2D) else { return nil }
+        let trace = String(decoding: bytes[3..<35], as: UTF8.self).lowercased()
+        let span = String(decoding: bytes[36..<52], as: UTF8.self).lowercased()
+        guard trace.utf8.contains(where: { $0 != 0x30 }), span.utf8.contains(where: { $0 != 0x30 }),
+            let flags = UInt8(String(decoding: bytes[53..<55], as: UTF8.self), radix: 16)
+        else { return nil }
+        self.traceID = trace
+        self.spanID = span
         self.isSampled = flags & 1 == 1
     }
 
@@ -42,6 +49,10 @@ public struct TraceContext: Sendable, Equatable {
 
     /// A new random trace id.
     public static func makeTraceID() -> String { randomHex(32) }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+    }
 
     private static func randomHex(_ digits: Int) -> String {
         Hex.random(byteCount: digits / 2)

@@ -1,5 +1,5 @@
-public import Tracing
 import Foundation
+public import Tracing
 
 /// The client span of one HTTP request Baton sends (OpenTelemetry HTTP conventions): named
 /// `{method} {template}`, carrying the method, server, the URL without its query and the
@@ -13,7 +13,8 @@ public enum HTTPClientSpan {
         _ send: (_ traceparent: String?, _ span: any Span) async throws(E) -> T
     ) async throws(E) -> T {
         try await withTracedSpan(
-            template.map { "\(method) \($0)" } ?? method, ofKind: .client, attributes: attributes(method: method, url: url, template: template, resend: resend)
+            template.map { "\(method) \($0)" } ?? method, ofKind: .client,
+            attributes: attributes(method: method, url: url, template: template, resend: resend)
         ) { span throws(E) in
             let traceparent = traceID.map { TraceContext.outgoing(in: $0).traceparent } ?? TraceContext.current?.traceparent
             return try await send(traceparent, span)

@@ -10,9 +10,9 @@ extension TraceContext {
 
     /// The trace context `context` holds, read by injecting it the way it would be sent.
     public static func of(_ context: InstrumentationContext) -> TraceContext? {
-        var headers: [String: String] = [:]
-        InstrumentationSystem.instrument.inject(context, into: &headers, using: TraceHeaders())
-        return TraceContext(traceparent: headers[header])
+        var traceparent: String?
+        InstrumentationSystem.instrument.inject(context, into: &traceparent, using: TraceparentOnly())
+        return TraceContext(traceparent: traceparent)
     }
 
     /// The `traceparent` to send on a request now: the current span's when a tracer records
@@ -21,5 +21,13 @@ extension TraceContext {
     public static func outgoing(in traceID: String) -> TraceContext {
         if let current, current.traceID == traceID { return current }
         return TraceContext(traceID: traceID)
+    }
+}
+
+/// Keeps only `traceparent` of what a tracer injects: reading the current span's context
+/// costs no dictionary.
+private struct TraceparentOnly: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout String?) {
+        if key.lowercased() == TraceContext.header { carrier = value }
     }
 }

@@ -5,7 +5,8 @@ public import Tracing
 /// `operation`'s typed error.
 ///
 /// A thrown error marks the span failed with `error.type` = `errorType(error)` — a code,
-/// never the error's text, which could carry a user's words.
+/// never the error's text, which could carry a user's words. `attributes` is evaluated only
+/// for a span that records: an unsampled chain pays for no attribute it would not send.
 ///
 /// ```swift
 /// let answer = try await withTracedSpan("invoke_agent triage", attributes: ["gen_ai.agent.id": "triage"]) { span throws(AgentError) in
@@ -13,12 +14,13 @@ public import Tracing
 /// }
 /// ```
 public func withTracedSpan<T, E: Error>(
-    _ name: String, context: InstrumentationContext? = nil, ofKind kind: SpanKind = .internal, attributes: SpanAttributes = [:],
+    _ name: String, context: InstrumentationContext? = nil, ofKind kind: SpanKind = .internal,
+    attributes: @autoclosure () -> SpanAttributes = [:],
     errorType: (E) -> String = { _ in "error" }, _ operation: (any Span) async throws(E) -> T
 ) async throws(E) -> T {
     let span = startSpan(name, context: context ?? InstrumentationContext.current ?? .topLevel, ofKind: kind)
     defer { span.end() }
-    if span.isRecording { span.attributes.merge(attributes) }
+    if span.isRecording { span.attributes.merge(attributes()) }
     let outcome = await InstrumentationContext.$current.withValue(span.context) { () async -> Result<T, E> in
         do throws(E) {
             return .success(try await operation(span))

@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import BatonCore
 import Foundation
 import Logging
-import Tracing
 internal import NIOCore
 internal import NIOHTTP1
+import Tracing
 
 /// POSTs token requests and reads token responses, with timeouts and bounded retries.
 ///

@@ -4,8 +4,8 @@ import BatonCore
 import Foundation
 internal import HTTPTypes
 import Hummingbird
-import Tracing
 import ServiceLifecycle
+import Tracing
 
 /// One agent as an MCP server over Streamable HTTP: `/mcp/{agent}`.
 ///

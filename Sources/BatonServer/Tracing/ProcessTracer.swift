@@ -47,6 +47,10 @@ enum ProcessTracer {
         configuration.traces.otlpExporter.protocol = .httpProtobuf
         configuration.traces.otlpExporter.endpoint = settings.endpoint
         configuration.traces.batchSpanProcessor.scheduleDelay = settings.exportDelay
+        // Room for a busy daemon's spans between exports: at 1,000 chains/s (ten spans each)
+        // the conventions' defaults (2,048 queued, 512 a batch) drop spans.
+        configuration.traces.batchSpanProcessor.maxQueueSize = 16_384
+        configuration.traces.batchSpanProcessor.maxExportBatchSize = 4_096
         configuration.traces.sampler =
             settings.sampling >= 1 ? .parentBasedAlwaysOn : (.parentBasedTraceIDRatio(ratio: settings.sampling) ?? .parentBasedAlwaysOn)
         return configuration

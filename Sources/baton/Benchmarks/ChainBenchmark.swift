@@ -50,7 +50,7 @@ struct ChainBenchmark {
                             + String(
                                 format: "; %.2f barriers and %.2f fsyncs per chain; %.3f ms CPU per chain",
                                 perChain(Double(runtime.barrierCount - barriers)), perChain(Double(await ledger.writer.batchesCommitted - fsyncs)),
-                                perChain((CPUTime.used() - cpu) * 1_000)))
+                                perChain((CPUTime.used() - cpu) / 1_000)))
                 }
             }
             if chainsOnly { return lines }

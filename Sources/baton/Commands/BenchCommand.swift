@@ -86,7 +86,9 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(name: .long, help: "With --postgres: alternating rounds per concurrency of one daemon and of two.") var rounds = 3
         @Flag(
             name: .long,
-            help: "Only the chains over HTTP at each --clients level (no A2A, MCP, AgentCore, sustain, peak or warm hops): to compare builds or settings.")
+            help:
+                "Only the chains over HTTP at each --clients level (no A2A, MCP, AgentCore, sustain, peak or warm hops): to compare builds or settings."
+        )
         var chainsOnly = false
         @OptionGroup var files: StackOptions
         @OptionGroup(title: "On PostgreSQL: chains/s with one and with two daemons on the database (nothing else)")

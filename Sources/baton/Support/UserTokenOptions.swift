@@ -1,5 +1,5 @@
-import BatonConfig
 import ArgumentParser
+import BatonConfig
 import Foundation
 import Logging
 
