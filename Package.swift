@@ -132,6 +132,7 @@ let package = Package(
         .target(
             name: "BatonConnectors",
             dependencies: [
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "BatonCore",
                 "BatonConfig",
@@ -164,6 +165,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "OTel", package: "swift-otel"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "BatonAgentCore",
                 "BatonListeners",
                 "BatonCore",

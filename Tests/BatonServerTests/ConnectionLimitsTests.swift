@@ -108,7 +108,7 @@ struct ConnectionLimitsTests {
             var emulatorServer = ServiceNowEmulatorServer(emulator: emulator, logger: Logger(label: "test"))
             emulatorServer.connections = limits
             try await LocalServer.run(logger: Logger(label: "test"), { try idpServer.makeApplication(onRunning: $0) }) { idpURL in
-                try await LocalServer.run(logger: Logger(label: "test"), { emulatorServer.makeApplication(onRunning: $0) }) { snURL in
+                try await LocalServer.run(logger: Logger(label: "test"), { try emulatorServer.makeApplication(onRunning: $0) }) { snURL in
                     for url in [idpURL, snURL] {
                         let silent = try await RawConnection(port: try #require(URLComponents(string: url)?.port))
                         let outcome = await silent.readUntilClosed(timeout: .seconds(60))

@@ -23,7 +23,7 @@ public struct ServiceNowFixture: Sendable {
             let settings = ServiceNowOIDCSettings(metadataURL: await provider.discoveryURL, clientID: idp.app("servicenow").appID)
             let emulator = try ServiceNowEmulator(path: path, oidc: settings, logger: Logger(label: "test-servicenow"))
             let server = ServiceNowEmulatorServer(emulator: emulator, logger: Logger(label: "test-servicenow"))
-            return try await LocalServer.run(logger: Logger(label: "test-servicenow"), { server.makeApplication(onRunning: $0) }) { url in
+            return try await LocalServer.run(logger: Logger(label: "test-servicenow"), { try server.makeApplication(onRunning: $0) }) { url in
                 try await body(ServiceNowFixture(provider: provider, idp: idp, emulator: emulator, url: url))
             }
         }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import BatonConfig
 import BatonCore
 import Foundation
@@ -38,8 +39,16 @@ public struct ConnectorCatalog: Sendable {
     public subscript(name: String) -> (any Connector)? { connectors[name] }
 
     static func make(_ definition: ConnectorDefinition, logger: Logger) -> any Connector {
+        var http = HTTPClient.shared
+        if let caFile = definition.caFile {
+            do {
+                http = try TrustedClients.client(trusting: caFile)
+            } catch {
+                logger.error("the connector's ca_file cannot be read; it trusts the system's CAs only", metadata: ["connector": "\(definition.name)"])
+            }
+        }
         let client = DownstreamClient(
-            connector: definition.name, timeout: definition.timeout, retry: .init(attempts: definition.retries), logger: logger)
+            connector: definition.name, client: http, timeout: definition.timeout, retry: .init(attempts: definition.retries), logger: logger)
         switch definition.kind {
         case .servicenow:
             return ServiceNowConnector(

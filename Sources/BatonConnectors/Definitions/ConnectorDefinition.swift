@@ -32,6 +32,9 @@ public struct ConnectorDefinition: Sendable {
     public var tools: [String]
     /// ServiceNow: what the instance's OIDC inbound integration expects, for `baton doctor`.
     public var expectedInbound: ServiceNowOIDCSettings?
+    /// A CA (PEM) to trust for `base_url` besides the system's: an instance behind an
+    /// internal CA, or the dev stack's emulator. Unset or empty: the system's CAs only.
+    public var caFile: String?
     /// The file it was read from.
     public var file: String
 
@@ -58,6 +61,14 @@ public struct ConnectorDefinition: Sendable {
         scopes = ScopeSet(try root.list("scopes", default: [String]()))
         timeout = try root.value("timeout", default: Duration.seconds(30))
         guard timeout > .zero else { throw root.invalid("timeout", "must be positive") }
+        caFile = try root.optionalValue("ca_file").flatMap { (path: String) in path.isEmpty ? nil : path }
+        if let caFile {
+            do {
+                _ = try TrustedClients.certificates(in: caFile)
+            } catch {
+                throw root.invalid("ca_file", "cannot read a PEM certificate from \(caFile): \(error)")
+            }
+        }
         retries = try root.value("retries", default: 3)
         guard (1...10).contains(retries) else { throw root.invalid("retries", "must be between 1 and 10 attempts") }
         apiVersion = kind == .salesforce ? try root.value("api_version", default: "v62.0") : nil

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import BatonConfig
 import Logging
 import OTel
@@ -30,6 +31,11 @@ enum ProcessTracer {
             throw TracingSetupError(endpoint: settings.endpoint, reason: "\(error)")
         }
         installed.withLock { $0 = true }
+        // An AsyncHTTPClient client takes the process's tracer when it is created and then
+        // adds a span of its own to every request, its query (a user's words) among the
+        // attributes. The shared one, which Baton's clients use, is created before the
+        // tracer, so its requests are traced only by Baton's own client spans.
+        _ = HTTPClient.shared
         InstrumentationSystem.bootstrap(backend.factory)
         logger.info("tracing chains", metadata: ["endpoint": "\(settings.endpoint)", "sampling": "\(settings.sampling)"])
         return backend.service

@@ -237,9 +237,11 @@ struct ChainLoad {
     static func with(
         urls: [String], token: String, connections: Int, entry: Entry = .invoke, input: String? = nil, _ body: (ChainLoad) async throws -> Void
     ) async throws {
-        let client = HTTPClient(
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections + 4)))
+        var configuration = HTTPClient.Configuration(
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections + 4))
+        // The load is the callers', not the daemon's: no span of its own in a traced run.
+        configuration.tracing.tracer = nil
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         do {
             var load = ChainLoad(client: client, urls: urls, token: token, entry: entry)
             if let input { load.input = input }

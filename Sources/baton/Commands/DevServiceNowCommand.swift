@@ -13,7 +13,9 @@ struct DevServiceNowCommand: AsyncParsableCommand {
         discussion: """
             Accepts tokens the way a real instance's OIDC inbound integration does: signed by the IdP behind \
             --idp, aud equal to the tenant's `servicenow` app, preferred_username matched to sys_user.email. \
-            Data lives in DATA_DIR/dev-servicenow/servicenow.sqlite and survives restarts; delete it to re-seed.
+            Data lives in DATA_DIR/dev-servicenow/servicenow.sqlite and survives restarts; delete it to re-seed. \
+            With --https it serves TLS with the dev CA of `baton dev idp --https` (DATA_DIR/dev-idp/ca.pem), as a real \
+            instance does and as ServiceNow's pysnc requires.
             """
     )
 
@@ -40,6 +42,9 @@ struct DevServiceNowCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Turn on JTI claim verification (each token usable once; Entra tokens have no jti).")
     var jti = false
 
+    @Flag(name: .long, help: "Serve HTTPS with the dev CA (DATA_DIR/dev-idp/ca.pem, created if missing).")
+    var https = false
+
     func run() async throws {
         try await reportingFailures {
             let tenant = try tenantOptions.load()
@@ -55,14 +60,18 @@ struct DevServiceNowCommand: AsyncParsableCommand {
                 userField: userField, jtiVerification: jti)
             let emulator = try ServiceNowEmulator(
                 path: (directory as NSString).appendingPathComponent("servicenow.sqlite"), oidc: settings, logger: logger)
-            let application = ServiceNowEmulatorServer(emulator: emulator, host: host, port: port, logger: logger).makeApplication { url in
-                let lines = [
+            let authority = try https ? DevCertificateAuthority.loadOrCreate(in: (dataDir as NSString).appendingPathComponent("dev-idp")) : nil
+            var server = ServiceNowEmulatorServer(emulator: emulator, host: host, port: port, logger: logger)
+            server.tls = try authority?.serverTLSConfiguration()
+            let application = try server.makeApplication { url in
+                var lines = [
                     "ServiceNow emulator at \(url)",
                     "  Table API:   \(url)/api/now/table/incident",
                     "  OIDC:        metadata \(settings.metadataURL), client id \(settings.clientID)",
                     "  admin view:  \(url)/_dev/visibility?email=jane@contoso.com",
                     "  diagnose:    baton doctor servicenow --user jane@contoso.com --idp \(idp)",
                 ]
+                if let authority { lines.append("  CA file:     \(authority.certificateAuthorityPath)") }
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             }
             let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

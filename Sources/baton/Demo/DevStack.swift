@@ -25,9 +25,11 @@ struct DevStack {
         var model: String?
         /// The AgentCore agent in the mesh (the seed's Strands agent), when it can run here.
         var agentcoreAgent: String?
+        /// The dev CA's certificate (PEM) with `--https`: what a client trusts the emulator with.
+        var ca: String?
 
         enum CodingKeys: String, CodingKey {
-            case idp, tenant, servicenow, baton, agentcore, model
+            case idp, tenant, servicenow, baton, agentcore, model, ca
             case agentcoreAgent = "agentcore_agent"
             case servicenowOIDC = "servicenow_oidc"
         }
@@ -60,6 +62,14 @@ struct DevStack {
     var daemons = 1
     /// Where the daemon sends its traces (`baton dev up --otlp-endpoint`); off when `nil`.
     var tracing: TracingSettings?
+    /// Whether the emulator serves HTTPS with the dev CA (`--https`), which the daemon's
+    /// connector then trusts (`BATON_SERVICENOW_CA`).
+    var https = false
+
+    /// The dev CA, kept where `baton dev idp --https` keeps it.
+    var certificateAuthority: DevCertificateAuthority? {
+        get throws { try https ? DevCertificateAuthority.loadOrCreate(in: (dataDirectory as NSString).appendingPathComponent("dev-idp")) : nil }
+    }
 
     /// Starts the three services, runs `body`, then stops them.
     func run<T: Sendable>(_ body: @Sendable (Running) async throws -> T) async throws -> T {
@@ -83,8 +93,9 @@ struct DevStack {
             let oidc = ServiceNowOIDCSettings(metadataURL: await provider.discoveryURL, clientID: servicenowApp.appID)
             let emulator = try ServiceNowEmulator(
                 path: (emulatorDirectory as NSString).appendingPathComponent("servicenow.sqlite"), oidc: oidc, logger: logger)
-            let emulatorServer = ServiceNowEmulatorServer(emulator: emulator, logger: logger)
-            return try await LocalServer.run(logger: logger, { emulatorServer.makeApplication(onRunning: $0) }) { servicenow in
+            var emulatorServer = ServiceNowEmulatorServer(emulator: emulator, logger: logger)
+            emulatorServer.tls = try certificateAuthority?.serverTLSConfiguration()
+            return try await LocalServer.run(logger: logger, { try emulatorServer.makeApplication(onRunning: $0) }) { servicenow in
                 try await withModel { model in
                     try await runDaemon(
                         idp: idp, tenant: tenant, frontDoor: frontDoor, servicenow: servicenow, oidc: oidc, model: model, provider: provider,
@@ -124,6 +135,8 @@ struct DevStack {
             configuration.agentcore = AgentCoreSettings(enabled: true, directory: workloads)
         }
         var variables = ["BATON_SERVICENOW_URL": servicenow]
+        let ca = try certificateAuthority?.certificateAuthorityPath
+        if let ca { variables["BATON_SERVICENOW_CA"] = ca }
         let example = model == nil ? nil : agentCoreExample
         if let example, let model {
             let mesh = try example.mesh(
@@ -156,7 +169,7 @@ struct DevStack {
             let endpoints = Endpoints(
                 idp: idp, tenant: tenant.id, servicenow: servicenow, baton: baton, servicenowOIDC: oidc,
                 agentcore: configuration.agentcore.enabled ? "\(baton)/agentcore" : nil, model: model,
-                agentcoreAgent: example == nil ? nil : AgentCoreExample.agent)
+                agentcoreAgent: example == nil ? nil : AgentCoreExample.agent, ca: ca)
             return try await withOtherDaemons(daemons - 1, configuration: configuration, environment: environment) { others in
                 var running = Running(endpoints: endpoints, provider: provider, emulator: emulator, daemon: daemon, dataDirectory: dataDirectory)
                 running.otherDaemons = others

@@ -67,12 +67,18 @@ struct StackOptions: ParsableArguments {
             valueName: "url"))
     var otlpEndpoint: String?
 
+    @Flag(
+        name: .long,
+        help: "Serve the ServiceNow emulator over HTTPS with the dev CA (DATA_DIR/dev-idp/ca.pem, named as `ca` in endpoints.json), as pysnc requires.")
+    var https = false
+
     func stack(dataDirectory: String, logger: Logger) -> DevStack {
         var stack = DevStack(
             dataDirectory: dataDirectory, tenantFile: tenant, agentsDirectory: agents, connectorsDirectory: connectors, logger: logger,
             modelRules: modelRules, agentCoreExample: AgentCoreExample.find(at: agentcoreExample))
         // Spans sent within a second: a developer looks at the trace right after the chain.
         stack.tracing = otlpEndpoint.map { TracingSettings(enabled: true, endpoint: $0, exportDelay: .seconds(1)) }
+        stack.https = https
         return stack
     }
 }

@@ -42,7 +42,7 @@ struct TableAPIRoutes: Sendable {
         await respond(request, context, body)
     }
 
-    private func respond(
+    func respond(
         _ request: Request, _ context: BasicRequestContext,
         _ body: (Request, Target, ServiceNowInstance.Session) async throws -> Response
     ) async -> Response {
@@ -78,7 +78,7 @@ struct TableAPIRoutes: Sendable {
 
     // MARK: - Operations
 
-    private func list(_ request: Request, _ target: Target, _ session: ServiceNowInstance.Session) async throws -> Response {
+    func list(_ request: Request, _ target: Target, _ session: ServiceNowInstance.Session) async throws -> Response {
         let parameters = request.uri.queryParameters
         let limit = try Self.integer(parameters.get("sysparm_limit"), name: "sysparm_limit") ?? Self.defaultLimit
         let offset = try Self.integer(parameters.get("sysparm_offset"), name: "sysparm_offset") ?? 0
@@ -102,13 +102,13 @@ struct TableAPIRoutes: Sendable {
         return response
     }
 
-    private func get(_ request: Request, _ target: Target, _ session: ServiceNowInstance.Session) async throws -> Response {
+    func get(_ request: Request, _ target: Target, _ session: ServiceNowInstance.Session) async throws -> Response {
         let record = try await emulator.instance.get(target.table, sysID: target.sysID ?? "", as: session)
         let rendered = await emulator.instance.render(record, table: target.table, options: options(request, target), as: session)
         return Self.json(.ok, ["result": rendered])
     }
 
-    private func create(_ request: Request, _ target: Target, _ session: ServiceNowInstance.Session) async throws -> Response {
+    func create(_ request: Request, _ target: Target, _ session: ServiceNowInstance.Session) async throws -> Response {
         let values = try await Self.values(request)
         let record = try await emulator.instance.insert(target.table, values: values, as: session)
         let rendered = await emulator.instance.render(record, table: target.table, options: options(request, target), as: session)
@@ -117,14 +117,14 @@ struct TableAPIRoutes: Sendable {
         return response
     }
 
-    private func update(_ request: Request, _ target: Target, _ session: ServiceNowInstance.Session) async throws -> Response {
+    func update(_ request: Request, _ target: Target, _ session: ServiceNowInstance.Session) async throws -> Response {
         let values = try await Self.values(request)
         let record = try await emulator.instance.update(target.table, sysID: target.sysID ?? "", values: values, as: session)
         let rendered = await emulator.instance.render(record, table: target.table, options: options(request, target), as: session)
         return Self.json(.ok, ["result": rendered], head: request.headers[HTTPField.Name("X-no-response-body")!] == "true")
     }
 
-    private func delete(_ request: Request, _ target: Target, _ session: ServiceNowInstance.Session) async throws -> Response {
+    func delete(_ request: Request, _ target: Target, _ session: ServiceNowInstance.Session) async throws -> Response {
         try await emulator.instance.delete(target.table, sysID: target.sysID ?? "", as: session)
         return Response(status: .noContent)
     }

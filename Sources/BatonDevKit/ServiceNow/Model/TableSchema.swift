@@ -77,6 +77,12 @@ extension TableSchema {
                 name: "sys_user_grmember",
                 fields: [("user", .reference(table: "sys_user")), ("group", .reference(table: "sys_user_group"))], displayField: "sys_id"),
             TableSchema(
+                name: "sys_attachment",
+                fields: [
+                    ("file_name", .string), ("table_name", .string), ("table_sys_id", .string), ("content_type", .string),
+                    ("size_bytes", .integer), ("size_compressed", .integer), ("compressed", .boolean), ("hash", .string), ("state", .string),
+                ], displayField: "file_name"),
+            TableSchema(
                 name: "sys_journal_field",
                 fields: [("element_id", .string), ("name", .string), ("element", .string), ("value", .string)], displayField: "value"),
         ].map { ($0.name, $0) })

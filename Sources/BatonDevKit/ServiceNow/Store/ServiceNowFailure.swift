@@ -13,6 +13,8 @@ public struct ServiceNowFailure: Error, Sendable, Equatable {
         status: 403, message: "Operation Failed", detail: "ACL Exception Insert Failed due to security constraints")
     static let updateDenied = ServiceNowFailure(
         status: 403, message: "Operation Failed", detail: "ACL Exception Update Failed due to security constraints")
+    static let attachmentDenied = ServiceNowFailure(
+        status: 403, message: "Operation Failed", detail: "ACL Exception Insert Failed due to security constraints")
     static let deleteDenied = ServiceNowFailure(
         status: 403, message: "Operation Failed", detail: "ACL Exception Delete Failed due to security constraints")
 

@@ -23,10 +23,12 @@ public actor ServiceNowInstance {
     }
 
     let schemas: [String: TableSchema]
-    private let acl = ServiceNowACL()
-    private var tables: [String: [ServiceNowRecord]] = [:]
+    let acl = ServiceNowACL()
+    var tables: [String: [ServiceNowRecord]] = [:]
+    /// Attachments' bytes by the attachment's sys_id.
+    var attachmentFiles: [String: [UInt8]] = [:]
     private var positions: [String: [String: Int]] = [:]
-    private let database: DatabaseQueue?
+    let database: DatabaseQueue?
     /// The instance's clock, which a test may set wrong.
     public nonisolated let clock = InstanceClock()
 
@@ -45,7 +47,13 @@ public actor ServiceNowInstance {
                     sql: "CREATE TABLE IF NOT EXISTS records (tbl TEXT NOT NULL, sys_id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tbl, sys_id))"
                 )
             }
+            try database.write { db in
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS attachment_files (sys_id TEXT PRIMARY KEY, data BLOB NOT NULL)")
+            }
             self.database = database
+            for row in try database.read({ db in try Row.fetchAll(db, sql: "SELECT sys_id, data FROM attachment_files") }) {
+                attachmentFiles[row["sys_id"]] = [UInt8](row["data"] as Data)
+            }
             let rows = try database.read { db in try Row.fetchAll(db, sql: "SELECT tbl, data FROM records ORDER BY rowid") }
             for row in rows {
                 loaded.append((row["tbl"], try JSONDecoder().decode(ServiceNowRecord.self, from: Data((row["data"] as String).utf8))))
@@ -212,7 +220,7 @@ public actor ServiceNowInstance {
 
     // MARK: - Private
 
-    private func schema(_ table: String) throws -> TableSchema {
+    func schema(_ table: String) throws -> TableSchema {
         guard let schema = schemas[table] else { throw ServiceNowFailure.invalidTable(table) }
         return schema
     }
@@ -221,7 +229,12 @@ public actor ServiceNowInstance {
         QueryEvaluator(session: session.query) { record, path in self.resolve(record, path, in: table) }
     }
 
-    private func canRead(_ record: ServiceNowRecord, table: String, as session: Session) -> Bool {
+    func canRead(_ record: ServiceNowRecord, table: String, as session: Session) -> Bool {
+        if table == "sys_attachment" {
+            // An attachment is readable exactly when the record it hangs on is.
+            let parentTable = record["table_name"] ?? ""
+            return self.record(parentTable, record["table_sys_id"] ?? "").map { acl.canRead($0, table: parentTable, as: session.subject) } ?? false
+        }
         if table == "sys_journal_field" {
             let parentTable = record["name"] ?? ""
             let parent = self.record(parentTable, record["element_id"] ?? "")
@@ -239,7 +252,7 @@ public actor ServiceNowInstance {
         canRead(record, table: table, as: session)
     }
 
-    private func record(_ table: String, _ sysID: String) -> ServiceNowRecord? {
+    func record(_ table: String, _ sysID: String) -> ServiceNowRecord? {
         guard let index = positions[table]?[sysID] else { return nil }
         return tables[table]?[index]
     }
@@ -304,7 +317,7 @@ public actor ServiceNowInstance {
         return prefix + String(format: "%07d", highest + 1)
     }
 
-    private func append(_ record: ServiceNowRecord, to table: String) {
+    func append(_ record: ServiceNowRecord, to table: String) {
         tables[table, default: []].append(record)
         positions[table, default: [:]][record.sysID] = tables[table]!.count - 1
     }
@@ -314,11 +327,11 @@ public actor ServiceNowInstance {
         tables[table]?[index] = record
     }
 
-    private func reindex(_ table: String) {
+    func reindex(_ table: String) {
         positions[table] = Dictionary(uniqueKeysWithValues: (tables[table] ?? []).enumerated().map { ($0.element.sysID, $0.offset) })
     }
 
-    private func persist(_ table: String, _ record: ServiceNowRecord) throws {
+    func persist(_ table: String, _ record: ServiceNowRecord) throws {
         try database?.write { db in try Self.persist(table, record, in: db) }
     }
 
