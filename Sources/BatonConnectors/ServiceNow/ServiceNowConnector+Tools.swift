@@ -45,6 +45,26 @@ extension ServiceNowConnector {
                     "offset": Schema.integer("Records to skip."), "display_values": Schema.boolean("Labels instead of stored values."),
                 ], required: ["table"])),
         ToolDefinition(
+            name: "count_records",
+            description:
+                "How many records of a table match an encoded query, optionally per value of one field (the Aggregate API; only records the user may read are counted).",
+            parameters: Schema.object(
+                [
+                    "table": Schema.string("Table name, e.g. incident."),
+                    "query": Schema.string("Encoded query, e.g. active=true^assigned_to=javascript:gs.getUserID()."),
+                    "group_by": Schema.string("A field to count per value of, e.g. priority."),
+                ], required: ["table"]),
+            output: [
+                "type": "object", "required": ["count"],
+                "properties": [
+                    "count": ["type": "integer", "description": "Matching records in all."],
+                    "groups": [
+                        "type": "array", "items": ["type": "object"],
+                        "description": "Per value of group_by: value, display_value and count.",
+                    ],
+                ],
+            ]),
+        ToolDefinition(
             name: "get_record", description: "One record by sys_id or number.",
             parameters: Schema.object(
                 ["table": Schema.string("Table name."), "sys_id": Schema.string("32 hex characters."), "number": Schema.string("Record number.")],

@@ -38,6 +38,7 @@ public struct ServiceNowConnector: Connector {
         case "update_incident": return try await updateIncident(arguments, context)
         case "query_table": return try await queryTable(arguments, context)
         case "get_record": return try await getRecord(arguments, context)
+        case "count_records": return try await countRecords(arguments, context)
         case "create_record": return try await createRecord(arguments, context)
         case "update_record": return try await updateRecord(arguments, context)
         case "add_work_note", "add_comment":
@@ -111,6 +112,45 @@ public struct ServiceNowConnector: Connector {
         return ToolResult(
             content: ["records": .array(page.records), "total": page.total.map { .integer(Int64($0)) } ?? .null],
             summary: "\(page.records.count) \(table) record(s) visible to you.")
+    }
+
+    /// The Aggregate API: a count, or counts per value of `group_by`, of the records the user may read.
+    private func countRecords(_ arguments: ToolArguments, _ context: ConnectorContext) async throws(ConnectorError) -> ToolResult {
+        let table = try Self.checkedTable(try arguments.requiredString("table"), tool: arguments.tool)
+        let query = try arguments.string("query") ?? ""
+        if Self.hasDisallowedScript(query) {
+            throw .invalidArguments(
+                tool: arguments.tool, problem: "only gs.getUserID(), gs.getUserName() and getMyGroups() may appear as javascript: values")
+        }
+        var parameters = [URLQueryItem(name: "sysparm_count", value: "true"), URLQueryItem(name: "sysparm_query", value: query)]
+        let groupBy = try arguments.string("group_by")
+        if let groupBy {
+            guard Self.isFieldName(groupBy) else { throw .invalidArguments(tool: arguments.tool, problem: "'group_by' must be one field name") }
+            parameters += [URLQueryItem(name: "sysparm_group_by", value: groupBy), URLQueryItem(name: "sysparm_display_value", value: "true")]
+        }
+        let response = try await client.send(
+            DownstreamRequest(
+                method: "GET", url: "\(baseURL)/api/now/stats/\(table)?\(Self.encode(parameters))", pathTemplate: "/api/now/stats/{table}",
+                resource: "\(name):\(table)"),
+            context: context)
+        let result = try response.successBody(connector: name).objectValue?["result"]
+        let count = { (stats: JSONValue?) in Int(stats?.objectValue?["stats"]?.objectValue?["count"]?.stringValue ?? "") ?? 0 }
+        guard groupBy != nil else {
+            let total = count(result)
+            return ToolResult(content: ["count": .integer(Int64(total))], summary: "\(total) \(table) record(s) match.")
+        }
+        let groups: [JSONValue] = (result?.arrayValue ?? []).map { group in
+            let field = group.objectValue?["groupby_fields"]?.arrayValue?.first?.objectValue
+            return [
+                "value": field?["value"] ?? "", "display_value": field?["display_value"] ?? field?["value"] ?? "",
+                "count": .integer(Int64(count(group))),
+            ]
+        }
+        let total = groups.reduce(0) { $0 + Int($1.objectValue?["count"]?.integerValue ?? 0) }
+        let parts = groups.map { "\($0.objectValue?["display_value"]?.stringValue ?? "?"): \($0.objectValue?["count"]?.integerValue ?? 0)" }
+        return ToolResult(
+            content: ["count": .integer(Int64(total)), "groups": .array(groups)],
+            summary: "\(total) \(table) record(s): \(parts.joined(separator: ", ")).")
     }
 
     private func getRecord(_ arguments: ToolArguments, _ context: ConnectorContext) async throws(ConnectorError) -> ToolResult {
@@ -256,6 +296,11 @@ public struct ServiceNowConnector: Connector {
             throw .invalidArguments(tool: tool, problem: "'\(table)' is not a table name")
         }
         return table
+    }
+
+    /// A field name or dot-walked path: lower-case letters, digits, `_` and `.`.
+    static func isFieldName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 80 && name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "_" || $0 == "." }
     }
 
     static func checkedSysID(_ sysID: String, tool: String) throws(ConnectorError) -> String {

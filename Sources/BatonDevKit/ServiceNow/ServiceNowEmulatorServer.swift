@@ -30,6 +30,7 @@ public struct ServiceNowEmulatorServer: Sendable {
         TableAPIRoutes(emulator: emulator).register(on: router)
         AttachmentAPIRoutes(emulator: emulator).register(on: router)
         BatchAPIRoutes(emulator: emulator).register(on: router)
+        AggregateAPIRoutes(emulator: emulator).register(on: router)
         EmulatorKnobRoutes(emulator: emulator).register(on: router)
         return router
     }

@@ -69,7 +69,8 @@ struct StackOptions: ParsableArguments {
 
     @Flag(
         name: .long,
-        help: "Serve the ServiceNow emulator over HTTPS with the dev CA (DATA_DIR/dev-idp/ca.pem, named as `ca` in endpoints.json), as pysnc requires.")
+        help:
+            "Serve the ServiceNow emulator over HTTPS with the dev CA (DATA_DIR/dev-idp/ca.pem, named as `ca` in endpoints.json), as pysnc requires.")
     var https = false
 
     func stack(dataDirectory: String, logger: Logger) -> DevStack {

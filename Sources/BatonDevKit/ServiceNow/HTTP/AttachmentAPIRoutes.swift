@@ -49,7 +49,8 @@ struct AttachmentAPIRoutes: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = attachment["content_type"].flatMap { $0.isEmpty ? nil : $0 } ?? "application/octet-stream"
         headers[.contentDisposition] = "attachment;filename=\"\(Self.headerSafe(attachment["file_name"] ?? ""))\""
-        headers[HTTPField.Name("X-Attachment-Metadata")!] = String(decoding: JSONValue.object(["sys_id": .string(attachment.sysID)]).serialized, as: UTF8.self)
+        headers[HTTPField.Name("X-Attachment-Metadata")!] = String(
+            decoding: JSONValue.object(["sys_id": .string(attachment.sysID)]).serialized, as: UTF8.self)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 

@@ -72,7 +72,7 @@ struct BatchAPIRoutes: Sendable {
         }
         let body = CollectedBody()
         try? await response.body.write(CollectingWriter(sink: body))
-        let headers: [JSONValue] = response.headers.map { ["name": .string($0.name.canonicalName), "value": .string($0.value)] }
+        let headers: [JSONValue] = response.headers.map { ["name": .string($0.name.rawName), "value": .string($0.value)] }
         return [
             "id": .string(id), "status_code": .integer(Int64(response.status.code)), "status_text": .string(response.status.reasonPhrase),
             "headers": .array(headers), "body": .string(Data(body.buffer.readableBytesView).base64EncodedString()),
@@ -86,7 +86,8 @@ struct BatchAPIRoutes: Sendable {
         else { throw ServiceNowFailure.badRequest("Invalid batch request", detail: "each rest_request needs an id, a method and a relative url") }
         var headers = HTTPFields()
         for header in fields["headers"]?.arrayValue ?? [] {
-            guard let name = header.objectValue?["name"]?.stringValue.flatMap({ HTTPField.Name($0) }), let value = header.objectValue?["value"]?.stringValue
+            guard let name = header.objectValue?["name"]?.stringValue.flatMap({ HTTPField.Name($0) }),
+                let value = header.objectValue?["value"]?.stringValue
             else { throw ServiceNowFailure.badRequest("Invalid batch request", detail: "headers must be {name, value} objects") }
             headers[name] = value
         }

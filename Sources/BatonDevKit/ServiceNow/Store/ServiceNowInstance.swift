@@ -225,7 +225,7 @@ public actor ServiceNowInstance {
         return schema
     }
 
-    private func evaluator(for session: Session, table: String) -> QueryEvaluator {
+    func evaluator(for session: Session, table: String) -> QueryEvaluator {
         QueryEvaluator(session: session.query) { record, path in self.resolve(record, path, in: table) }
     }
 
