@@ -96,7 +96,10 @@ struct MCPRoutesTests {
             #expect(result["resultType"] as? String == "complete" && result["ttlMs"] != nil && result["cacheScope"] as? String == "private")
             let names = (result["tools"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             #expect(
-                names == ["servicenow.query_incidents", "servicenow.get_incident", "servicenow.update_incident", "servicenow.add_work_note", "ask"])
+                names == [
+                    "servicenow.query_incidents", "servicenow.get_incident", "servicenow.update_incident", "servicenow.add_work_note",
+                    "servicenow.count_records", "ask",
+                ])
             let query = (result["tools"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "servicenow.query_incidents" }
             #expect((query?["outputSchema"] as? [String: Any])?["required"] as? [String] == ["incidents"], "\(query ?? [:])")
 
