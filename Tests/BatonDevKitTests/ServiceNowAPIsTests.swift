@@ -8,9 +8,9 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// The emulator's APIs beyond the Table API: Aggregate, Attachment and Batch — their
+/// The emulator's APIs beyond the Table API: Aggregate, Attachment, Batch and Change — their
 /// shapes, their ACLs and their answers to bad input (ServiceNow's error body, never a 5xx).
-@Suite("The ServiceNow emulator: Aggregate, Attachment and Batch APIs")
+@Suite("The ServiceNow emulator: Aggregate, Attachment, Batch and Change Management APIs")
 struct ServiceNowAPIsTests {
     @Test("Aggregate: a count, counts per priority with display values, sums and averages, having — of readable rows only")
     func aggregate() async throws {
@@ -143,6 +143,52 @@ struct ServiceNowAPIsTests {
             #expect(empty.status == 200 && (empty.json["serviced_requests"] as? [Any])?.isEmpty == true)
             let malformed = try await sn.request("/api/now/v1/batch", method: "POST", token: jane, body: ["rest_requests": "no"])
             #expect(malformed.status == 400 && malformed.json["status"] as? String == "failure")
+        }
+    }
+
+    @Test(
+        "Change Management: fields as value and display value, the model's first state, tasks, templates; bad states, templates and callers refused")
+    func changes() async throws {
+        try await ServiceNowFixture.withRunning { sn in
+            let jane = try await sn.token()
+            let created = try await sn.request(
+                "/api/sn_chg_rest/change/normal", method: "POST", token: jane, body: ["short_description": "Patch the VPN concentrator", "risk": "2"])
+            #expect(created.status == 200, "\(created.body)")
+            let change = try #require(created.json["result"] as? [String: Any])
+            #expect((change["state"] as? [String: String]) == ["value": "-5", "display_value": "New"])
+            #expect((change["risk"] as? [String: String])?["display_value"] == "High")
+            #expect((change["requested_by"] as? [String: String])?["display_value"] == "Jane Smith")
+            let sysID = try #require((change["sys_id"] as? [String: String])?["value"])
+
+            let task = try await sn.request(
+                "/api/sn_chg_rest/change/\(sysID)/task", method: "POST", token: jane, body: ["short_description": "Back up the config"])
+            #expect(((task.json["result"] as? [String: Any])?["number"] as? [String: String])?["value"]?.hasPrefix("CTASK") == true)
+            let tasks = try await sn.request("/api/sn_chg_rest/change/\(sysID)/task", token: jane)
+            #expect(tasks.records.count == 1 && tasks.headers["x-total-count"] == "1")
+
+            let templates = try await sn.request("/api/sn_chg_rest/change/standard/template", token: jane)
+            #expect(templates.records.count == 2)
+            let templateID = try #require((templates.records.first?["sys_id"] as? [String: String])?["value"])
+            let standard = try await sn.request("/api/sn_chg_rest/change/standard/\(templateID)", method: "POST", token: jane, body: [:])
+            #expect(((standard.json["result"] as? [String: Any])?["state"] as? [String: String])?["display_value"] == "Scheduled")
+
+            let moved = try await sn.request(
+                "/api/sn_chg_rest/change/\(sysID)", method: "PATCH", token: jane, body: ["state": "3", "close_code": "successful"])
+            #expect(((moved.json["result"] as? [String: Any])?["active"] as? [String: String])?["value"] == "false", "a closed change is inactive")
+
+            for (path, method, body, status) in [
+                ("/api/sn_chg_rest/change/\(sysID)", "PATCH", ["state": "42"], 400),
+                ("/api/sn_chg_rest/change/standard/\(String(repeating: "0", count: 32))", "POST", [:], 400),
+                ("/api/sn_chg_rest/change/\(String(repeating: "f", count: 32))", "GET", nil, 404),
+                ("/api/sn_chg_rest/change/normal", "POST", ["short_description": ["not", "a string"]], 400),
+            ] as [(String, String, [String: Any]?, Int)] {
+                let refused = try await sn.request(path, method: method, token: jane, body: body)
+                #expect(refused.status == status && refused.json["status"] as? String == "failure", "\(method) \(path): \(refused.body)")
+            }
+            let audrey = try await sn.token(for: "audrey@contoso.com")
+            let denied = try await sn.request("/api/sn_chg_rest/change/normal", method: "POST", token: audrey, body: ["short_description": "x"])
+            #expect(denied.status == 403)
+            #expect(try await sn.request("/api/sn_chg_rest/change", token: audrey).records.isEmpty, "Audrey sees no change she did not ask for")
         }
     }
 

@@ -121,6 +121,9 @@ public struct DownstreamClient: Sendable {
         if let body = request.body {
             outgoing.headers.add(name: "Content-Type", value: "application/json")
             outgoing.body = .bytes(ByteBuffer(bytes: body.serialized))
+        } else if let raw = request.rawBody {
+            outgoing.headers.add(name: "Content-Type", value: raw.contentType)
+            outgoing.body = .bytes(ByteBuffer(bytes: raw.bytes))
         }
         do {
             let response = try await client.execute(outgoing, timeout: .init(timeout))

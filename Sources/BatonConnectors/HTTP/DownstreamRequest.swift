@@ -11,6 +11,8 @@ public struct DownstreamRequest: Sendable {
     /// What is touched, for the ledger.
     public var resource: String
     public var body: JSONValue?
+    /// A body that is not JSON (an attachment's bytes), sent as they are with its content type.
+    public var rawBody: (bytes: [UInt8], contentType: String)?
     public var headers: [(String, String)]
 
     public init(method: String, url: String, pathTemplate: String, resource: String, body: JSONValue? = nil, headers: [(String, String)] = []) {

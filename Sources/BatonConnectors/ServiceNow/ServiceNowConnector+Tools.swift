@@ -65,6 +65,54 @@ extension ServiceNowConnector {
                 ],
             ]),
         ToolDefinition(
+            name: "create_change",
+            description:
+                "Raise a change request: normal or emergency, or standard from a pre-approved template (by name), as the user (the Change Management API).",
+            parameters: Schema.object(
+                [
+                    "type": Schema.string("normal, emergency or standard.", enum: ["normal", "emergency", "standard"]),
+                    "template": Schema.string("For a standard change: the template's name, e.g. Clear BGP sessions on a router."),
+                    "short_description": Schema.string("What changes."), "description": Schema.string("Details."),
+                    "justification": Schema.string("Why."), "implementation_plan": Schema.string("How."),
+                    "backout_plan": Schema.string("How to undo it."), "test_plan": Schema.string("How to check it worked."),
+                    "start_date": Schema.string("Planned start, yyyy-MM-dd HH:mm:ss (UTC)."),
+                    "end_date": Schema.string("Planned end, yyyy-MM-dd HH:mm:ss (UTC)."),
+                    "risk": Schema.string("1 Very High, 2 High, 3 Moderate, 4 Low.", enum: ["1", "2", "3", "4"]),
+                    "impact": Schema.string("1 High, 2 Medium, 3 Low.", enum: ["1", "2", "3"]),
+                ], required: ["type"])),
+        ToolDefinition(
+            name: "get_change", description: "One change request by its number (e.g. CHG0030001), with its tasks.",
+            parameters: Schema.object(["number": Schema.string("The change number.")], required: ["number"])),
+        ToolDefinition(
+            name: "update_change", description: "Move a change request on (its state) or change its plan, or add a work note.",
+            parameters: Schema.object(
+                [
+                    "number": Schema.string("The change number."),
+                    "state": Schema.string(
+                        "-5 New, -4 Assess, -3 Authorize, -2 Scheduled, -1 Implement, 0 Review, 3 Closed, 4 Canceled.",
+                        enum: ["-5", "-4", "-3", "-2", "-1", "0", "3", "4"]),
+                    "short_description": Schema.string("A new short description."), "description": Schema.string("New details."),
+                    "start_date": Schema.string("Planned start."), "end_date": Schema.string("Planned end."),
+                    "implementation_plan": Schema.string("How."), "backout_plan": Schema.string("How to undo it."),
+                    "close_code": Schema.string("successful, successful_issues or unsuccessful, when closing."),
+                    "close_notes": Schema.string("Closing notes."), "work_notes": Schema.string("An internal work note to add."),
+                ], required: ["number"])),
+        ToolDefinition(
+            name: "list_attachments", description: "The files attached to a record (name, type, size), e.g. an incident's logs.",
+            parameters: Schema.object(
+                [
+                    "table": Schema.string("Table name (default incident)."), "number": Schema.string("Record number."),
+                    "sys_id": Schema.string("Or its sys_id."),
+                ])),
+        ToolDefinition(
+            name: "attach_file", description: "Attach a text file (a log excerpt, notes) to a record, as the user.",
+            parameters: Schema.object(
+                [
+                    "table": Schema.string("Table name (default incident)."), "number": Schema.string("Record number."),
+                    "sys_id": Schema.string("Or its sys_id."), "file_name": Schema.string("The file's name, e.g. vpn.log."),
+                    "content": Schema.string("The file's text."), "content_type": Schema.string("Its media type (default text/plain)."),
+                ], required: ["file_name", "content"])),
+        ToolDefinition(
             name: "get_record", description: "One record by sys_id or number.",
             parameters: Schema.object(
                 ["table": Schema.string("Table name."), "sys_id": Schema.string("32 hex characters."), "number": Schema.string("Record number.")],

@@ -41,6 +41,11 @@ public struct ServiceNowConnector: Connector {
         case "count_records": return try await countRecords(arguments, context)
         case "create_record": return try await createRecord(arguments, context)
         case "update_record": return try await updateRecord(arguments, context)
+        case "create_change": return try await createChange(arguments, context)
+        case "get_change": return try await getChange(arguments, context)
+        case "update_change": return try await updateChange(arguments, context)
+        case "list_attachments": return try await listAttachments(arguments, context)
+        case "attach_file": return try await attachFile(arguments, context)
         case "add_work_note", "add_comment":
             return try await addJournal(arguments, context, element: call.tool == "add_work_note" ? "work_notes" : "comments")
         default: throw .unknownTool(connector: name, tool: call.tool)
@@ -247,8 +252,7 @@ public struct ServiceNowConnector: Connector {
         return Page(records: Array(records.prefix(limit)), total: total)
     }
 
-    private func findByNumber(_ table: String, number: String, fields: [String], context: ConnectorContext) async throws(ConnectorError) -> JSONValue
-    {
+    func findByNumber(_ table: String, number: String, fields: [String], context: ConnectorContext) async throws(ConnectorError) -> JSONValue {
         var parameters = [
             URLQueryItem(name: "sysparm_query", value: "number=\(number)"), URLQueryItem(name: "sysparm_limit", value: "1"),
             URLQueryItem(name: "sysparm_exclude_reference_link", value: "true"), URLQueryItem(name: "sysparm_display_value", value: "true"),

@@ -31,6 +31,7 @@ public struct ServiceNowEmulatorServer: Sendable {
         AttachmentAPIRoutes(emulator: emulator).register(on: router)
         BatchAPIRoutes(emulator: emulator).register(on: router)
         AggregateAPIRoutes(emulator: emulator).register(on: router)
+        ChangeAPIRoutes(emulator: emulator).register(on: router)
         EmulatorKnobRoutes(emulator: emulator).register(on: router)
         return router
     }

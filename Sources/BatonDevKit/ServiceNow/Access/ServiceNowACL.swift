@@ -25,10 +25,17 @@ struct ServiceNowACL: Sendable {
             }
             if !subject.roles.isDisjoint(with: ["itil", "sn_incident_read", "sn_incident_write"]) { return true }
             return isInvolved(subject, in: record)
+        case "change_request", "change_task":
+            // Fulfillers read every change; anyone else the changes they asked for or opened.
+            if !subject.roles.isDisjoint(with: Self.changeReaders) { return true }
+            return record["requested_by"] == subject.userID || record["opened_by"] == subject.userID
         default:
             return true
         }
     }
+
+    /// Roles that read and work every change request and change task.
+    static let changeReaders: Set<String> = ["itil", "sn_change_read", "sn_change_write", "change_manager"]
 
     func canWrite(_ record: ServiceNowRecord, table: String, fields: Set<String>, as subject: Subject) -> Bool {
         if subject.isAdmin { return true }
@@ -38,6 +45,8 @@ struct ServiceNowACL: Sendable {
             if !subject.roles.isDisjoint(with: ["itil", "sn_incident_write"]) { return true }
             // A caller may add comments to their own incident, nothing else.
             return isInvolved(subject, in: record) && fields.isSubset(of: ["comments"])
+        case "change_request", "change_task":
+            return !subject.roles.isDisjoint(with: ["itil", "sn_change_write", "change_manager"])
         case "sys_user", "sys_user_group", "sys_user_grmember":
             return subject.roles.contains("user_admin")
         default:
@@ -47,6 +56,9 @@ struct ServiceNowACL: Sendable {
 
     func canCreate(table: String, as subject: Subject) -> Bool {
         if subject.isAdmin { return true }
+        if table == "change_request" || table == "change_task" {
+            return !subject.roles.isDisjoint(with: ["itil", "sn_change_write", "change_manager"])
+        }
         return table == "incident"
     }
 

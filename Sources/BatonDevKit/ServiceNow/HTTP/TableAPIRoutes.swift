@@ -171,7 +171,7 @@ struct TableAPIRoutes: Sendable {
     }
 
     /// A write body's fields as strings; an array body's first element, as the platform does.
-    private static func values(_ request: Request) async throws -> [String: String] {
+    static func values(_ request: Request) async throws -> [String: String] {
         if let type = request.headers[.contentType], !type.lowercased().contains("json") {
             throw ServiceNowFailure(status: 415, message: "Unsupported Media Type", detail: "Only application/json bodies are supported")
         }

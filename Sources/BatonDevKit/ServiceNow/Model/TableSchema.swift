@@ -49,6 +49,15 @@ extension TableSchema {
     static func isClosed(state: Int) -> Bool { state == 7 || state == 8 }
     static let priority: [String: String] = ["1": "1 - Critical", "2": "2 - High", "3": "3 - Moderate", "4": "4 - Low", "5": "5 - Planning"]
     static let impact: [String: String] = ["1": "1 - High", "2": "2 - Medium", "3": "3 - Low"]
+    /// A change request's states (the base instance's change model).
+    static let changeState: [String: String] = [
+        "-5": "New", "-4": "Assess", "-3": "Authorize", "-2": "Scheduled", "-1": "Implement", "0": "Review", "3": "Closed", "4": "Canceled",
+    ]
+    static let changeRisk: [String: String] = ["1": "Very High", "2": "High", "3": "Moderate", "4": "Low"]
+    static let changeTaskState: [String: String] = ["1": "Open", "2": "Work in Progress", "3": "Closed", "4": "Canceled", "-5": "Pending"]
+
+    /// Whether a change in `state` is over (Closed or Canceled).
+    static func isChangeClosed(state: String) -> Bool { state == "3" || state == "4" }
 
     /// The tables the emulator serves.
     public static let standard: [String: TableSchema] = Dictionary(
@@ -76,6 +85,30 @@ extension TableSchema {
             TableSchema(
                 name: "sys_user_grmember",
                 fields: [("user", .reference(table: "sys_user")), ("group", .reference(table: "sys_user_group"))], displayField: "sys_id"),
+            TableSchema(
+                name: "change_request",
+                fields: [
+                    ("number", .string), ("short_description", .string), ("description", .string), ("type", .string),
+                    ("state", .choice(changeState)), ("priority", .choice(priority)), ("risk", .choice(changeRisk)), ("impact", .choice(impact)),
+                    ("category", .string), ("assignment_group", .reference(table: "sys_user_group")),
+                    ("assigned_to", .reference(table: "sys_user")), ("requested_by", .reference(table: "sys_user")),
+                    ("opened_by", .reference(table: "sys_user")), ("start_date", .dateTime), ("end_date", .dateTime), ("justification", .string),
+                    ("implementation_plan", .string), ("backout_plan", .string), ("test_plan", .string),
+                    ("std_change_producer_version", .reference(table: "std_change_producer_version")), ("active", .boolean),
+                    ("close_code", .string), ("close_notes", .string), ("comments", .journal), ("work_notes", .journal),
+                ], displayField: "number", numberPrefix: "CHG"),
+            TableSchema(
+                name: "change_task",
+                fields: [
+                    ("number", .string), ("change_request", .reference(table: "change_request")), ("short_description", .string),
+                    ("description", .string), ("state", .choice(changeTaskState)), ("change_task_type", .string),
+                    ("assignment_group", .reference(table: "sys_user_group")), ("assigned_to", .reference(table: "sys_user")),
+                    ("active", .boolean), ("work_notes", .journal),
+                ], displayField: "number", numberPrefix: "CTASK"),
+            TableSchema(
+                name: "std_change_producer_version",
+                fields: [("name", .string), ("short_description", .string), ("template", .string), ("active", .boolean)],
+                displayField: "name"),
             TableSchema(
                 name: "sys_attachment",
                 fields: [

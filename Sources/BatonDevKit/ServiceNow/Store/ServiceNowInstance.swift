@@ -185,6 +185,7 @@ public actor ServiceNowInstance {
         record["sys_updated_by"] = session.userName
         record["sys_mod_count"] = "0"
         if table == "incident" { applyIncidentDefaults(&record, session: session, timestamp: timestamp) }
+        if table == "change_request" || table == "change_task" { applyChangeDefaults(&record, table: table, session: session) }
         if let prefix = schema.numberPrefix, (record["number"] ?? "").isEmpty { record["number"] = nextNumber(table, prefix: prefix) }
         append(record, to: table)
         try persist(table, record)
@@ -200,6 +201,9 @@ public actor ServiceNowInstance {
         let timestamp = ServiceNowTime.format(now)
         record.merge(writable(values, schema: schema, table: table, session: session)) { $1 }
         if table == "incident" { recomputeIncident(&record, changed: fields, session: session, timestamp: timestamp) }
+        if table == "change_request", fields.contains("state") {
+            record["active"] = TableSchema.isChangeClosed(state: record["state"] ?? "") ? "false" : "true"
+        }
         record["sys_updated_on"] = timestamp
         record["sys_updated_by"] = session.userName
         record["sys_mod_count"] = String((Int(record["sys_mod_count"] ?? "0") ?? 0) + 1)
@@ -280,6 +284,24 @@ public actor ServiceNowInstance {
         if (record["caller_id"] ?? "").isEmpty { record["caller_id"] = session.user.sysID }
         if (record["opened_at"] ?? "").isEmpty { record["opened_at"] = timestamp }
         recomputeIncident(&record, changed: ["impact", "urgency", "state"], session: session, timestamp: timestamp)
+    }
+
+    /// A new change: its model's first state (normal New, emergency Authorize, standard
+    /// Scheduled), the caller as requester and opener; a task starts Open.
+    private func applyChangeDefaults(_ record: inout ServiceNowRecord, table: String, session: Session) {
+        if table == "change_task" {
+            if (record["state"] ?? "").isEmpty { record["state"] = "1" }
+            record["active"] = "true"
+            return
+        }
+        if (record["type"] ?? "").isEmpty { record["type"] = "normal" }
+        if (record["state"] ?? "").isEmpty {
+            record["state"] = ["emergency": "-3", "standard": "-2"][record["type"] ?? ""] ?? "-5"
+        }
+        for (field, value) in [("risk", "3"), ("impact", "3"), ("priority", "4")] where (record[field] ?? "").isEmpty { record[field] = value }
+        if (record["requested_by"] ?? "").isEmpty { record["requested_by"] = session.user.sysID }
+        if (record["opened_by"] ?? "").isEmpty { record["opened_by"] = session.user.sysID }
+        record["active"] = TableSchema.isChangeClosed(state: record["state"] ?? "") ? "false" : "true"
     }
 
     /// Priority from impact × urgency; `incident_state` mirrors `state`; states 7 and 8 are inactive.

@@ -95,6 +95,18 @@ public struct ServiceNowSeed: Sendable {
     /// The HR complaint and the SOC alert that exist but Jane must never see.
     public static let hiddenFromJane = ["INC0012350", "INC0012399"]
 
+    /// The standard change templates a fresh instance offers (pre-approved, low risk).
+    static let standardChangeTemplates: [(name: String, summary: String, values: String)] = [
+        (
+            "Clear BGP sessions on a router", "Clear BGP sessions on a router",
+            "short_description=Clear BGP sessions on a router^category=network^risk=4^impact=3"
+        ),
+        (
+            "Add a user to a distribution list", "Add a user to a distribution list",
+            "short_description=Add a user to a distribution list^category=software^risk=4^impact=3"
+        ),
+    ]
+
     /// The records of every table, in insertion order.
     func tables(now: Date = Date()) -> [String: [ServiceNowRecord]] {
         let created = ServiceNowTime.format(now.addingTimeInterval(-90 * 86_400))
@@ -141,6 +153,13 @@ public struct ServiceNowSeed: Sendable {
             ]) { $1 }
             return record
         }
+        result["std_change_producer_version"] = Self.standardChangeTemplates.map { template in
+            system("std_change_producer_version", template.name).merging([
+                "name": template.name, "short_description": template.summary, "template": template.values, "active": "true",
+            ]) { $1 }
+        }
+        result["change_request"] = []
+        result["change_task"] = []
         result["sys_journal_field"] = []
         return result
     }
