@@ -1,5 +1,6 @@
 import BatonConnectors
 import BatonCore
+import BatonTestSupport
 import Foundation
 
 /// Credentials that hand out `tokens` in turn: the first on `token()`, the next on each `renew()`.
@@ -32,5 +33,14 @@ actor CallLog {
 
     nonisolated func context(_ credentials: any DownstreamCredentials) -> ConnectorContext {
         ConnectorContext(credentials: credentials) { call in await self.record(call) }
+    }
+}
+
+extension ServiceNowFixture {
+    /// The ServiceNow connector pointed at this emulator, retrying quickly.
+    func connector() -> ServiceNowConnector {
+        ServiceNowConnector(
+            baseURL: url, audience: "api://servicenow", scopes: ["user_impersonation"],
+            client: DownstreamClient(connector: "servicenow", retry: .init(attempts: 3, initialBackoff: .milliseconds(10))))
     }
 }

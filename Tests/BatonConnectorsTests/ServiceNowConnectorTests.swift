@@ -8,11 +8,7 @@ import Testing
 
 @Suite("The ServiceNow connector against the emulator")
 struct ServiceNowConnectorTests {
-    func connector(_ sn: ServiceNowFixture) -> ServiceNowConnector {
-        ServiceNowConnector(
-            baseURL: sn.url, audience: "api://servicenow", scopes: ["user_impersonation"],
-            client: DownstreamClient(connector: "servicenow", retry: .init(attempts: 3, initialBackoff: .milliseconds(10))))
-    }
+    func connector(_ sn: ServiceNowFixture) -> ServiceNowConnector { sn.connector() }
 
     @Test("Jane sees exactly her visible incidents; each request is recorded with the resource; no cookie is ever sent back")
     func janesIncidents() async throws {

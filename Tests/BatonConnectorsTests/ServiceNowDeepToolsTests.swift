@@ -10,11 +10,7 @@ import Testing
 /// against the emulator, as Jane, each request recorded with what it touched.
 @Suite("The ServiceNow connector: counts, changes and attachments")
 struct ServiceNowDeepToolsTests {
-    func connector(_ sn: ServiceNowFixture) -> ServiceNowConnector {
-        ServiceNowConnector(
-            baseURL: sn.url, audience: "api://servicenow", scopes: ["user_impersonation"],
-            client: DownstreamClient(connector: "servicenow", retry: .init(attempts: 3, initialBackoff: .milliseconds(10))))
-    }
+    func connector(_ sn: ServiceNowFixture) -> ServiceNowConnector { sn.connector() }
 
     @Test("count_records: Jane's open incidents by priority add up to her five; a bad group_by is one clear sentence")
     func counts() async throws {

@@ -104,11 +104,7 @@ public struct ServiceNowConnector: Connector {
 
     private func queryTable(_ arguments: ToolArguments, _ context: ConnectorContext) async throws(ConnectorError) -> ToolResult {
         let table = try Self.checkedTable(try arguments.requiredString("table"), tool: arguments.tool)
-        let query = try arguments.string("query") ?? ""
-        if Self.hasDisallowedScript(query) {
-            throw .invalidArguments(
-                tool: arguments.tool, problem: "only gs.getUserID(), gs.getUserName() and getMyGroups() may appear as javascript: values")
-        }
+        let query = try Self.checkedQuery(try arguments.string("query") ?? "", tool: arguments.tool)
         let page = try await list(
             table: table, query: query, fields: try arguments.strings("fields"),
             limit: try arguments.integer("limit", default: 100, range: 1...maximumRecords) ?? 100,
@@ -122,11 +118,7 @@ public struct ServiceNowConnector: Connector {
     /// The Aggregate API: a count, or counts per value of `group_by`, of the records the user may read.
     private func countRecords(_ arguments: ToolArguments, _ context: ConnectorContext) async throws(ConnectorError) -> ToolResult {
         let table = try Self.checkedTable(try arguments.requiredString("table"), tool: arguments.tool)
-        let query = try arguments.string("query") ?? ""
-        if Self.hasDisallowedScript(query) {
-            throw .invalidArguments(
-                tool: arguments.tool, problem: "only gs.getUserID(), gs.getUserName() and getMyGroups() may appear as javascript: values")
-        }
+        let query = try Self.checkedQuery(try arguments.string("query") ?? "", tool: arguments.tool)
         var parameters = [URLQueryItem(name: "sysparm_count", value: "true"), URLQueryItem(name: "sysparm_query", value: query)]
         let groupBy = try arguments.string("group_by")
         if let groupBy {
@@ -293,6 +285,14 @@ public struct ServiceNowConnector: Connector {
         var rest = query
         for script in allowedScripts { rest = rest.replacingOccurrences(of: script, with: "") }
         return rest.lowercased().unicodeScalars.contains("javascript:".unicodeScalars)
+    }
+
+    /// An encoded query an agent passed: any `javascript:` value in it must be one the instance allows.
+    static func checkedQuery(_ query: String, tool: String) throws(ConnectorError) -> String {
+        if hasDisallowedScript(query) {
+            throw .invalidArguments(tool: tool, problem: "only gs.getUserID(), gs.getUserName() and getMyGroups() may appear as javascript: values")
+        }
+        return query
     }
 
     static func checkedTable(_ table: String, tool: String) throws(ConnectorError) -> String {
