@@ -9,6 +9,7 @@ struct FuzzTarget: Sendable {
 
     static let all: [FuzzTarget] = [
         JWSFuzzing.target, JSONFuzzing.target, JSONRPCFuzzing.target, QueryFuzzing.target, YAMLFuzzing.target, LedgerRecordFuzzing.target,
+        MultipartFuzzing.target,
     ]
 
     static func named(_ name: String) -> FuzzTarget? {

@@ -95,6 +95,33 @@ struct ServiceNowAPIsTests {
             #expect(oversized.status == 400, "\(oversized.body)")
             #expect(try await sn.request("/api/now/v1/attachment?sysparm_query=table_sys_id%3D\(sysID)", token: jane).records.count == 1)
 
+            // The multipart upload: fields first, then the file part.
+            let boundary = "----baton\(UInt32.random(in: 0...UInt32.max))"
+            var form = Data()
+            for (name, value) in [("table_name", "incident"), ("table_sys_id", sysID)] {
+                form.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+            }
+            form.append(
+                Data(
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"uploadFile\"; filename=\"notes.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+                        .utf8))
+            form.append(Data("line one\r\n--not the boundary\r\nline three".utf8))
+            form.append(Data("\r\n--\(boundary)--\r\n".utf8))
+            let multipart = try await upload(
+                sn, "/api/now/attachment/upload", form, token: jane, contentType: "multipart/form-data; boundary=\(boundary)")
+            #expect(multipart.status == 201, "\(multipart.body)")
+            let note = try #require(multipart.json["result"] as? [String: Any])
+            #expect(
+                note["file_name"] as? String == "notes.txt" && note["content_type"] as? String == "text/plain"
+                    && note["size_bytes"] as? String == "40")
+            let broken = try await upload(
+                sn, "/api/now/attachment/upload", Data("--\(boundary)\r\nno headers".utf8), token: jane,
+                contentType: "multipart/form-data; boundary=\(boundary)")
+            #expect(broken.status == 400 && broken.json["status"] as? String == "failure")
+            let notForm = try await upload(sn, "/api/now/attachment/upload", form, token: jane)
+            #expect(notForm.status == 415)
+            #expect(try await sn.request("/api/now/attachment/\(note["sys_id"] as? String ?? "")", method: "DELETE", token: jane).status == 204)
+
             let id = try #require(attachment["sys_id"] as? String)
             #expect(try await sn.request("/api/now/attachment/\(id)", token: harriet).status == 200, "Harriet (itil) reads INC0012389 too")
             #expect(try await sn.request("/api/now/attachment/\(id)", method: "DELETE", token: jane).status == 204)
@@ -192,11 +219,13 @@ struct ServiceNowAPIsTests {
         }
     }
 
-    private func upload(_ sn: ServiceNowFixture, _ path: String, _ data: Data, token: String) async throws -> HTTPResult {
+    private func upload(
+        _ sn: ServiceNowFixture, _ path: String, _ data: Data, token: String, contentType: String = "application/octet-stream"
+    ) async throws -> HTTPResult {
         var request = URLRequest(url: URL(string: sn.url + path)!, timeoutInterval: 30)
         request.httpMethod = "POST"
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         request.httpBody = data
         return try await httpRequest(request)
     }

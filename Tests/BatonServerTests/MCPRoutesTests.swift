@@ -98,7 +98,7 @@ struct MCPRoutesTests {
             #expect(
                 names == [
                     "servicenow.query_incidents", "servicenow.get_incident", "servicenow.update_incident", "servicenow.add_work_note",
-                    "servicenow.count_records", "ask",
+                    "servicenow.count_records", "servicenow.list_attachments", "servicenow.attach_file", "ask",
                 ])
             let query = (result["tools"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "servicenow.query_incidents" }
             #expect((query?["outputSchema"] as? [String: Any])?["required"] as? [String] == ["incidents"], "\(query ?? [:])")

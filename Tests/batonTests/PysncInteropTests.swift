@@ -3,13 +3,17 @@ import BatonTestSupport
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// ServiceNow's own Python client, `pysnc` 1.2.1, against the emulator of `baton dev up
 /// --https` with a token the dev IdP issued On-Behalf-Of Jane for ServiceNow's audience —
 /// what a user's existing scripts do, unchanged (`Interop/pysnc_client.py`).
 @Suite("pysnc against the ServiceNow emulator")
 struct PysncInteropTests {
     @Test(
-        "Jane's pysnc script: her incidents by encoded query, ordering, display values and pages; get by sys_id and number; insert and update as her; an attachment read back byte for byte, none on an HR incident; update_multiple through the Batch API"
+        "Jane's pysnc script: her incidents by encoded query, ordering, display values and pages; get by sys_id and number; insert and update as her; an attachment read back byte for byte, none on an HR incident; update_multiple through the Batch API; then the same APIs through Baton's connector, in the ledger"
     )
     func janesScript() async throws {
         let python = try InteropVirtualenv.python("pysnc", overriddenBy: "BATON_PYSNC_PYTHON")
@@ -78,6 +82,38 @@ struct PysncInteropTests {
             #expect(report["batch_update"] as? Bool == true)
             let after = try #require(report["batch_after"] as? [[String: Any]])
             #expect(after.count == 2 && after.allSatisfy { $0["urgency"] as? String == "1" && $0["updated_by"] as? String == "jane.smith" })
+
+            // 5. The same APIs through Baton's connector, over HTTPS (its ca_file), each call in the ledger.
+            let baton = try #require(endpoints?["baton"] as? String)
+            let counted = try await Self.chain(baton: baton, idp: idp, "How many incidents are open for me by priority?")
+            #expect(counted.output.contains("2 - High"), "\(counted.output)")
+            let attached = try await Self.chain(baton: baton, idp: idp, "Attach a note to INC0012389: Outlook logs show 0x8004010F")
+            #expect(attached.output.contains("Attached note.txt"), "\(attached.output)")
+            let jane = BatonProcess(["dev", "token", "--user", "jane@contoso.com", "--idp", idp], directory: RepositoryPaths.root)
+            #expect(try await jane.run() == 0)
+            let bearer = "Bearer \(jane.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))"
+            for (chain, resource, operation) in [
+                (counted.chain, "servicenow:incident", "GET /api/now/stats/{table}"),
+                (attached.chain, "servicenow:sys_attachment/incident/INC0012389", "POST /api/now/attachment/file"),
+            ] {
+                var audit = URLRequest(url: URL(string: "\(baton)/v1/audit?chain=\(chain)")!, timeoutInterval: 30)
+                audit.setValue(bearer, forHTTPHeaderField: "Authorization")
+                let page = try await httpRequest(audit)
+                let entries = (try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])?["entries"] as? [[String: Any]] ?? []
+                #expect(
+                    entries.contains {
+                        $0["kind"] as? String == "downstream" && $0["resource"] as? String == resource && $0["operation"] as? String == operation
+                            && [200, 201].contains($0["status"] as? Int ?? 0)
+                    }, "\(resource) in \(page.body)")
+            }
         }
+    }
+
+    /// Jane's request through the stack's front door: its output and chain id.
+    static func chain(baton: String, idp: String, _ request: String) async throws -> (output: String, chain: String) {
+        let invoke = BatonProcess(["invoke", "--url", baton, "--idp", idp, "--user", "jane@contoso.com", request], directory: RepositoryPaths.root)
+        #expect(try await invoke.run() == 0, "\(invoke.standardError)")
+        let match = try #require(invoke.standardOutput.firstMatch(of: /chain ([0-9a-f-]{36})/), "\(invoke.standardOutput)")
+        return (invoke.standardOutput, String(match.output.1))
     }
 }

@@ -19,6 +19,7 @@ struct AttachmentAPIRoutes: Sendable {
         for prefix in ["api/now/attachment", "api/now/:version/attachment"] {
             router.get("\(prefix)") { request, context in await table.respond(request, context) { try await list($0, $2) } }
             router.post("\(prefix)/file") { request, context in await table.respond(request, context) { try await upload($0, $2) } }
+            router.post("\(prefix)/upload") { request, context in await table.respond(request, context) { try await uploadForm($0, $2) } }
             router.get("\(prefix)/:sys_id") { request, context in await table.respond(request, context) { try await metadata($1, $2) } }
             router.get("\(prefix)/:sys_id/file") { request, context in await table.respond(request, context) { try await download($1, $2) } }
             router.delete("\(prefix)/:sys_id") { request, context in await table.respond(request, context) { try await delete($1, $2) } }
@@ -73,6 +74,36 @@ struct AttachmentAPIRoutes: Sendable {
         let attachment = try await emulator.instance.attach(
             to: tableName, sysID: sysID, fileName: fileName, contentType: request.headers[.contentType] ?? "application/octet-stream",
             bytes: Array(body.readableBytesView), as: session)
+        var response = TableAPIRoutes.json(.created, ["result": rendered(attachment)])
+        response.headers[.location] = "\(emulator.baseURL)/api/now/attachment/\(attachment.sysID)"
+        return response
+    }
+
+    /// `POST …/attachment/upload`: `multipart/form-data` with `table_name` and `table_sys_id`
+    /// fields, then the file part (its file name and content type are the attachment's).
+    private func uploadForm(_ request: Request, _ session: ServiceNowInstance.Session) async throws -> Response {
+        guard let boundary = MultipartForm.boundary(in: request.headers[.contentType]) else {
+            throw ServiceNowFailure(status: 415, message: "Unsupported Media Type", detail: "Send multipart/form-data with a boundary")
+        }
+        let body: ByteBuffer
+        do {
+            // The form's fields and part headers on top of the file's own limit.
+            body = try await request.body.collect(upTo: ServiceNowInstance.maximumAttachmentSize + 64 * 1024)
+        } catch {
+            throw ServiceNowFailure(
+                status: 400, message: "Failed to create the attachment",
+                detail: "The file exceeds the maximum of \(ServiceNowInstance.maximumAttachmentSize) bytes")
+        }
+        guard let form = MultipartForm(Array(body.readableBytesView), boundary: boundary) else {
+            throw ServiceNowFailure.badRequest("Failed to create the attachment", detail: "The multipart body is not well formed")
+        }
+        guard let tableName = form.field("table_name"), let sysID = form.field("table_sys_id"), let file = form.file else {
+            throw ServiceNowFailure.badRequest(
+                "Failed to create the attachment", detail: "table_name and table_sys_id fields and a file part are required")
+        }
+        let attachment = try await emulator.instance.attach(
+            to: tableName, sysID: sysID, fileName: file.fileName ?? "", contentType: file.contentType ?? "application/octet-stream",
+            bytes: file.bytes, as: session)
         var response = TableAPIRoutes.json(.created, ["result": rendered(attachment)])
         response.headers[.location] = "\(emulator.baseURL)/api/now/attachment/\(attachment.sysID)"
         return response
