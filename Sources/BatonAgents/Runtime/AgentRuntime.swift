@@ -118,7 +118,7 @@ public final class AgentRuntime: Sendable {
         _ work: (Hop) async throws(AgentError) -> T
     ) async throws(AgentError) -> (T, Invocation, ChainPosition) {
         if let resuming {
-            return try await inHop(
+            return try await openHop(
                 at: id, token: token, start: resuming, resuming: true, expectedUser: expectedUser, caller: caller, operation: operation,
                 events: events,
                 work)
@@ -128,13 +128,15 @@ public final class AgentRuntime: Sendable {
         ) { span throws(AgentError) in
             let start = position?.arriving(at: id) ?? ChainPosition.start(at: id, traceID: TraceContext.current?.traceID ?? traceID)
             HopSpans.place(span, at: start)
-            return try await inHop(
+            return try await openHop(
                 at: id, token: token, start: start, resuming: false, expectedUser: expectedUser, caller: caller, operation: operation, events: events,
                 work)
         }
     }
 
-    private func inHop<T: Sendable>(
+    /// The hop at `start`, opened and run: ``inHop(at:token:joining:resuming:expectedUser:traceID:caller:operation:events:input:_:)``
+    /// once the position (and its span) is settled.
+    private func openHop<T: Sendable>(
         at id: String, token: Secret, start: ChainPosition, resuming: Bool, expectedUser: ChainUser?, caller: VerifiedCaller?, operation: String,
         events: EventSink?, _ work: (Hop) async throws(AgentError) -> T
     ) async throws(AgentError) -> (T, Invocation, ChainPosition) {

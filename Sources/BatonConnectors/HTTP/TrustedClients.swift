@@ -11,9 +11,9 @@ enum TrustedClients {
 
     /// The client trusting the certificates in `caFile` (and the system's CAs).
     static func client(trusting caFile: String) throws -> HTTPClient {
-        let certificates = try certificates(in: caFile)
-        return clients.withLock { clients in
+        try clients.withLock { clients in
             if let client = clients[caFile] { return client }
+            let certificates = try certificates(in: caFile)
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.additionalTrustRoots = [.certificates(certificates)]
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls)

@@ -6,6 +6,9 @@ public import Instrumentation
 public struct TraceHeaders: Extractor, Injector {
     public typealias Carrier = [String: String]
 
+    /// The W3C Trace Context headers a caller's span travels in.
+    public static let names = [TraceContext.header, "tracestate"]
+
     public init() {}
 
     public func extract(key: String, from carrier: [String: String]) -> String? {

@@ -381,7 +381,7 @@ struct MCPService: Sendable {
     private static func metaTraceHeaders(_ params: JSONValue) -> [String: String] {
         let meta = params.objectValue?["_meta"]?.objectValue ?? [:]
         var headers: [String: String] = [:]
-        for name in [TraceContext.header, "tracestate"] {
+        for name in TraceHeaders.names {
             if let value = meta[name]?.stringValue { headers[name] = value }
         }
         return headers

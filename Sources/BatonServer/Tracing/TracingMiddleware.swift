@@ -17,7 +17,7 @@ struct TracingMiddleware<Context: RequestContext>: RouterMiddleware {
         let path = request.uri.path
         guard !Self.untracedPrefixes.contains(where: { path.hasPrefix($0) }) else { return try await next(request, context) }
         var headers: [String: String] = [:]
-        for name in [TraceContext.header, "tracestate"] {
+        for name in TraceHeaders.names {
             if let value = request.headers[HTTPField.Name(name)!] { headers[name] = value }
         }
         let route = context.endpointPath ?? path

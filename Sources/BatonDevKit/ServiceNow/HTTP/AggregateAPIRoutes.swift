@@ -8,12 +8,8 @@ import Hummingbird
 /// `sysparm_display_value`, answered in the platform's shapes. Counts only rows the user may read.
 struct AggregateAPIRoutes: Sendable {
     let emulator: ServiceNowEmulator
-    let table: TableAPIRoutes
-
-    init(emulator: ServiceNowEmulator) {
-        self.emulator = emulator
-        self.table = TableAPIRoutes(emulator: emulator)
-    }
+    /// The Table API's request handling (faults, authentication, error bodies), shared.
+    var table: TableAPIRoutes { TableAPIRoutes(emulator: emulator) }
 
     func register(on router: Router<BasicRequestContext>) {
         for prefix in ["api/now/stats", "api/now/:version/stats"] {

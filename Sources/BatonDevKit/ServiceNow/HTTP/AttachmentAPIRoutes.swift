@@ -8,12 +8,8 @@ import Hummingbird
 /// `/file`, delete. The record an attachment hangs on decides who may see or change it.
 struct AttachmentAPIRoutes: Sendable {
     let emulator: ServiceNowEmulator
-    let table: TableAPIRoutes
-
-    init(emulator: ServiceNowEmulator) {
-        self.emulator = emulator
-        self.table = TableAPIRoutes(emulator: emulator)
-    }
+    /// The Table API's request handling (faults, authentication, error bodies), shared.
+    var table: TableAPIRoutes { TableAPIRoutes(emulator: emulator) }
 
     func register(on router: Router<BasicRequestContext>) {
         for prefix in ["api/now/attachment", "api/now/:version/attachment"] {

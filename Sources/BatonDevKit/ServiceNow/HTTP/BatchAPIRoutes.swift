@@ -12,16 +12,12 @@ import Hummingbird
 /// answered on its own (400, ServiceNow's error body); it does not fail the batch.
 struct BatchAPIRoutes: Sendable {
     let emulator: ServiceNowEmulator
-    let table: TableAPIRoutes
+    /// The Table API's request handling (faults, authentication, error bodies), shared.
+    var table: TableAPIRoutes { TableAPIRoutes(emulator: emulator) }
 
     /// Inner requests in one batch at most.
     static let maximumRequests = 1_000
     static let maximumBody = 10 << 20
-
-    init(emulator: ServiceNowEmulator) {
-        self.emulator = emulator
-        self.table = TableAPIRoutes(emulator: emulator)
-    }
 
     func register(on router: Router<BasicRequestContext>) {
         for path in ["api/now/batch", "api/now/:version/batch"] {

@@ -9,12 +9,8 @@ import Hummingbird
 /// as that API writes it; the user's ACLs apply as in the Table API.
 struct ChangeAPIRoutes: Sendable {
     let emulator: ServiceNowEmulator
-    let table: TableAPIRoutes
-
-    init(emulator: ServiceNowEmulator) {
-        self.emulator = emulator
-        self.table = TableAPIRoutes(emulator: emulator)
-    }
+    /// The Table API's request handling (faults, authentication, error bodies), shared.
+    var table: TableAPIRoutes { TableAPIRoutes(emulator: emulator) }
 
     func register(on router: Router<BasicRequestContext>) {
         for prefix in ["api/sn_chg_rest/change", "api/sn_chg_rest/:version/change"] {
