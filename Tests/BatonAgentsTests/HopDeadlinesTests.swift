@@ -12,11 +12,14 @@ struct HopDeadlinesTests {
     func firesAndForgets() async throws {
         let deadlines = HopDeadlines()
         let fired = Atomic<Int>(0)
+        // The forgotten deadline lies a second out, so that a busy machine cannot let it pass
+        // before `forget` runs; the test then waits past it.
+        let forgottenAt = ContinuousClock.now + .seconds(1)
         let kept = await deadlines.watch(until: .now + .milliseconds(50)) { fired.add(1, ordering: .relaxed) }
-        let forgotten = await deadlines.watch(until: .now + .milliseconds(60)) { fired.add(100, ordering: .relaxed) }
+        let forgotten = await deadlines.watch(until: forgottenAt) { fired.add(100, ordering: .relaxed) }
         await deadlines.forget(forgotten)
         try await Self.waitUntil { fired.load(ordering: .relaxed) != 0 }
-        try await Task.sleep(for: HopDeadlines.resolution * 2)
+        try await Task.sleep(until: forgottenAt + HopDeadlines.resolution * 3)
         #expect(fired.load(ordering: .relaxed) == 1)
         await deadlines.forget(kept)
         #expect(await deadlines.count == 0)

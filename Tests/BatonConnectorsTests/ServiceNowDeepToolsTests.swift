@@ -127,4 +127,60 @@ struct ServiceNowDeepToolsTests {
             }
         }
     }
+
+    /// One bad call per tool, and the words the answer must hold.
+    static let badCalls: [(tool: String, arguments: JSONObject, code: String, says: String)] = [
+        ("query_incidents", ["priority": 9], "invalid_arguments", "'priority' must be between 1 and 5"),
+        ("get_incident", ["number": "INC 12; drop"], "invalid_arguments", "is not a record number such as INC0012389"),
+        ("update_incident", ["number": "INC0099999", "state": "2"], "not_found", "no incident INC0099999 visible to this user"),
+        ("query_table", ["table": "incident", "query": "priority=1^=x"], "downstream_error", "Invalid query"),
+        ("count_records", ["table": "incident", "group_by": "colour"], "downstream_error", "Invalid field: colour"),
+        ("count_records", ["table": "incident", "query": "priority=1^=x"], "downstream_error", "Invalid query"),
+        ("create_change", ["type": "routine"], "invalid_arguments", "type is normal, emergency or standard"),
+        ("get_change", ["number": "CHG0099999"], "not_found", "no change CHG0099999 visible to this user"),
+        ("update_change", ["number": "CHG0030001"], "invalid_arguments", "give at least one field to change"),
+        ("list_attachments", ["table": "incident"], "invalid_arguments", "name the record by 'number' or 'sys_id'"),
+        (
+            "attach_file", ["number": "INC0012389", "file_name": "big.log", "content": .string(String(repeating: "x", count: (1 << 20) + 1))],
+            "invalid_arguments", "the file is 1048577 bytes; at most 1048576"
+        ),
+        ("get_record", ["table": "Incident; drop", "number": "INC0012389"], "invalid_arguments", "'Incident; drop' is not a table name"),
+        ("create_record", ["table": "incident", "values": "short_description=x"], "invalid_arguments", "'values' must be an object"),
+        ("update_record", ["table": "incident", "sys_id": "abc", "values": ["state": "2"]], "invalid_arguments", "a sys_id is 32 hex characters"),
+        ("add_work_note", ["number": "INC0012389"], "invalid_arguments", "'text' is required"),
+        ("add_comment", ["number": "INC0099999", "text": "hello"], "not_found", "no incident INC0099999 visible to this user"),
+        ("query_table", ["table": "incident", "query": "caller_id=javascript:gs.sleep(100)"], "invalid_arguments", "javascript: values"),
+    ]
+
+    @Test(
+        "every tool's bad input — a malformed encoded query, an unknown group-by field, an oversized file, a missing record — is one clear sentence, and nothing is written"
+    )
+    func badInputIsOneSentence() async throws {
+        try await ServiceNowFixture.withRunning { sn in
+            let log = CallLog()
+            let context = log.context(ScriptedCredentials([try await sn.token()]))
+            let before = try await sn.request("/api/now/table/incident?sysparm_limit=100", token: try await sn.token()).records.count
+            var covered = Set<String>()
+            for bad in Self.badCalls {
+                do {
+                    _ = try await connector(sn).execute(ToolCall(tool: bad.tool, arguments: bad.arguments), context: context)
+                    Issue.record("\(bad.tool) accepted \(bad.arguments)")
+                } catch let error as ConnectorError {
+                    let sentence = error.description
+                    #expect(error.code == bad.code, "\(bad.tool): \(error.code), \(sentence)")
+                    #expect(sentence.contains(bad.says), "\(bad.tool): \(sentence)")
+                    #expect(!sentence.contains("\n") && sentence.count <= 300, "\(bad.tool): one line, not a dump: \(sentence)")
+                    #expect(!sentence.contains("{") && !sentence.contains("eyJ"), "\(bad.tool): no JSON, no token: \(sentence)")
+                    covered.insert(bad.tool)
+                }
+            }
+            #expect(
+                covered == Set(connector(sn).tools.map(\.name)),
+                "every tool has a bad call: \(Set(connector(sn).tools.map(\.name)).subtracting(covered))")
+            let after = try await sn.request("/api/now/table/incident?sysparm_limit=100", token: try await sn.token()).records.count
+            #expect(after == before, "no bad call wrote a record")
+            let methods = await log.calls.map(\.method)
+            #expect(!methods.contains { $0 != "GET" }, "no bad call reached ServiceNow with a write: \(methods)")
+        }
+    }
 }

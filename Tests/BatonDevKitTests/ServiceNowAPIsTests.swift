@@ -229,4 +229,38 @@ struct ServiceNowAPIsTests {
         request.httpBody = data
         return try await httpRequest(request)
     }
+
+    @Test(
+        "Table API details pysnc relies on: display_value=all pairs, reference links or none, no count, no pagination header, a view that fields override"
+    )
+    func tableDetails() async throws {
+        try await ServiceNowFixture.withRunning { sn in
+            let jane = try await sn.token()
+            func header(_ result: HTTPResult, _ name: String) -> String? {
+                result.headers.first { $0.key.lowercased() == name.lowercased() }?.value
+            }
+            let base = "/api/now/table/incident?sysparm_query=number%3DINC0012389&sysparm_limit=1"
+            let plain = try await sn.request(base, token: jane)
+            #expect(header(plain, "X-Total-Count") == "1" && header(plain, "Link")?.contains(#"rel="first""#) == true)
+            let reference = try #require(plain.records.first?["assigned_to"] as? [String: Any], "a reference is a {link, value} object")
+            #expect((reference["link"] as? String)?.hasSuffix("/api/now/table/sys_user/\(reference["value"] as? String ?? "?")") == true)
+
+            let pairs = try await sn.request(base + "&sysparm_display_value=all&sysparm_exclude_reference_link=true", token: jane)
+            let state = try #require(pairs.records.first?["state"] as? [String: Any])
+            #expect(state["value"] as? String == "1" && state["display_value"] as? String == "New")
+            let assignee = try #require(pairs.records.first?["assigned_to"] as? [String: Any])
+            #expect(assignee["display_value"] as? String == "Jane Smith" && assignee["link"] == nil, "no link when excluded")
+
+            let bare = try await sn.request(base + "&sysparm_no_count=true&sysparm_suppress_pagination_header=true", token: jane)
+            #expect(header(bare, "X-Total-Count") == nil && header(bare, "Link") == nil)
+            #expect(bare.records.count == 1)
+
+            // A view renders the view's fields; the emulator's one layout holds every field, and
+            // sysparm_fields overrides a view as on an instance.
+            let viewed = try await sn.request(base + "&sysparm_view=desktop", token: jane)
+            #expect(Set((viewed.records.first ?? [:]).keys) == Set((plain.records.first ?? [:]).keys))
+            let narrowed = try await sn.request(base + "&sysparm_view=mobile&sysparm_fields=number,state", token: jane)
+            #expect(Set((narrowed.records.first ?? [:]).keys) == ["number", "state"])
+        }
+    }
 }

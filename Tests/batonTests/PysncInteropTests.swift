@@ -13,7 +13,7 @@ import Testing
 @Suite("pysnc against the ServiceNow emulator")
 struct PysncInteropTests {
     @Test(
-        "Jane's pysnc script: her incidents by encoded query, ordering, display values and pages; get by sys_id and number; insert and update as her; an attachment read back byte for byte, none on an HR incident; update_multiple through the Batch API; then the same APIs through Baton's connector, in the ledger"
+        "Jane's pysnc script: her incidents by encoded query, ordering, display values and pages; get by sys_id and number; insert and update as her; an attachment read back byte for byte, none on an HR incident; update_multiple and delete_multiple through the Batch API (Jane's deletes refused, an admin's done); then the same APIs through Baton's connector, in the ledger"
     )
     func janesScript() async throws {
         let python = try InteropVirtualenv.python("pysnc", overriddenBy: "BATON_PYSNC_PYTHON")
@@ -27,27 +27,12 @@ struct PysncInteropTests {
             let idp = try #require(endpoints?["idp"] as? String)
             let tenantID = try #require(endpoints?["tenant"] as? String)
 
-            // Jane signs in for itsm; itsm exchanges her token On-Behalf-Of her for ServiceNow.
-            let signIn = BatonProcess(
-                ["dev", "token", "--user", "jane@contoso.com", "--idp", idp, "--client", "mcp-client", "--scope", "api://itsm/access_as_user"],
-                directory: RepositoryPaths.root)
-            #expect(try await signIn.run() == 0, "\(signIn.standardError)")
-            let tenant = try IdentityProviderFixture.shippedTenant()
-            let itsm = try #require(tenant.application("itsm"))
-            let exchanged = try await httpPostForm(
-                "\(idp)/\(tenantID)/oauth2/v2.0/token",
-                [
-                    "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "client_id": itsm.appID, "client_secret": "itsm-dev-secret",
-                    "assertion": signIn.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines),
-                    "scope": "api://servicenow/user_impersonation", "requested_token_use": "on_behalf_of",
-                ])
-            try #require(exchanged.status == 200, "\(exchanged.body)")
-            let token = try #require(
-                (try JSONSerialization.jsonObject(with: Data(exchanged.body.utf8)) as? [String: Any])?["access_token"] as? String)
+            let token = try await Self.serviceNowToken(for: "jane@contoso.com", idp: idp, tenantID: tenantID)
+            let adminToken = try await Self.serviceNowToken(for: "ada@contoso.com", idp: idp, tenantID: tenantID)
 
             let (status, output) = try await ChildProcess.run(
                 python, [RepositoryPaths.path("Tests/batonTests/Interop/pysnc_client.py")],
-                environment: ["SN_URL": servicenow, "SN_CA": ca, "SN_TOKEN": token])
+                environment: ["SN_URL": servicenow, "SN_CA": ca, "SN_TOKEN": token, "SN_ADMIN_TOKEN": adminToken])
             #expect(status == 0, "\(output)")
             let line = try #require(output.split(separator: "\n").last, "\(output)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(output)")
@@ -83,6 +68,12 @@ struct PysncInteropTests {
             let after = try #require(report["batch_after"] as? [[String: Any]])
             #expect(after.count == 2 && after.allSatisfy { $0["urgency"] as? String == "1" && $0["updated_by"] as? String == "jane.smith" })
 
+            // delete_multiple: refused for Jane (no delete ACL), nothing gone; Ada's deletes all.
+            #expect(report["jane_delete_multiple"] as? Bool == false, "\(report["jane_delete_multiple"] ?? "")")
+            #expect(report["left_after_jane"] as? Int == 2)
+            #expect(report["admin_delete_multiple"] as? Bool == true)
+            #expect(report["left_after_admin"] as? Int == 0)
+
             // 5. The same APIs through Baton's connector, over HTTPS (its ca_file), each call in the ledger.
             let baton = try #require(endpoints?["baton"] as? String)
             let counted = try await Self.chain(baton: baton, idp: idp, "How many incidents are open for me by priority?")
@@ -107,6 +98,25 @@ struct PysncInteropTests {
                     }, "\(resource) in \(page.body)")
             }
         }
+    }
+
+    /// A token for ServiceNow's audience naming `user`: they sign in for itsm, and itsm
+    /// exchanges that token On-Behalf-Of them, as the connector does.
+    static func serviceNowToken(for user: String, idp: String, tenantID: String) async throws -> String {
+        let signIn = BatonProcess(
+            ["dev", "token", "--user", user, "--idp", idp, "--client", "mcp-client", "--scope", "api://itsm/access_as_user"],
+            directory: RepositoryPaths.root)
+        #expect(try await signIn.run() == 0, "\(signIn.standardError)")
+        let itsm = try #require(try IdentityProviderFixture.shippedTenant().application("itsm"))
+        let exchanged = try await httpPostForm(
+            "\(idp)/\(tenantID)/oauth2/v2.0/token",
+            [
+                "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "client_id": itsm.appID, "client_secret": "itsm-dev-secret",
+                "assertion": signIn.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines),
+                "scope": "api://servicenow/user_impersonation", "requested_token_use": "on_behalf_of",
+            ])
+        try #require(exchanged.status == 200, "\(exchanged.body)")
+        return try #require((try JSONSerialization.jsonObject(with: Data(exchanged.body.utf8)) as? [String: Any])?["access_token"] as? String)
     }
 
     /// Jane's request through the stack's front door: its output and chain id.

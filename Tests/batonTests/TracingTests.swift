@@ -75,12 +75,14 @@ struct TracingTests {
             try #require(answer.status == 200, "\(answer.body)")
             let chainID = try #require((try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])?["chain_id"] as? String)
 
-            // The spans arrive in batches; the chain is complete once ServiceNow's request is in.
+            // The spans arrive in batches, and the server span ends last (after the answer is
+            // written), so it may come in a later batch than the rest: wait for all three ends.
             var spans: [ExportedSpan] = []
             for _ in 0..<300 {
                 spans = Self.spans(in: spansFile).filter { $0.traceID == callerTrace }
                 if spans.contains(where: { $0.kind == "client" && $0.attribute("server.port") == String(servicenow) }),
-                    spans.contains(where: { $0.name == "invoke_agent concierge" })
+                    spans.contains(where: { $0.name == "invoke_agent concierge" }),
+                    spans.contains(where: { $0.kind == "server" })
                 {
                     break
                 }
@@ -165,7 +167,11 @@ struct TracingTests {
             var mcpSpans: [ExportedSpan] = []
             for _ in 0..<300 {
                 mcpSpans = Self.spans(in: spansFile).filter { $0.traceID == mcpTrace }
-                if mcpSpans.contains(where: { $0.kind == "client" && $0.attribute("server.port") == String(servicenow) }) { break }
+                if mcpSpans.contains(where: { $0.kind == "client" && $0.attribute("server.port") == String(servicenow) }),
+                    mcpSpans.contains(where: { $0.name == "tools/call servicenow.get_incident" })
+                {
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
             let toolCall = try #require(mcpSpans.first { $0.name == "tools/call servicenow.get_incident" }, "\(mcpSpans.map(\.name))")

@@ -34,8 +34,18 @@ extension DownstreamResponse {
     }
 
     /// The downstream's explanation: ServiceNow `{"error":{"message","detail"}}`, Graph
-    /// `{"error":{"code","message"}}`, Salesforce `[{"message","errorCode"}]`, or the status.
+    /// `{"error":{"code","message"}}`, Salesforce `[{"message","errorCode"}]`, or the status
+    /// — as one line of at most ``maximumMessageLength`` characters, whatever the downstream sent.
     var errorMessage: String {
+        let words = explanation.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard words.count > Self.maximumMessageLength else { return words }
+        return words.prefix(Self.maximumMessageLength - 1) + "…"
+    }
+
+    /// The longest downstream message an error repeats: a sentence, not a stack trace.
+    static let maximumMessageLength = 200
+
+    private var explanation: String {
         switch json {
         case .object(let object):
             if case .object(let error)? = object["error"] {

@@ -8,7 +8,7 @@ extension ServiceNowConnector {
     static let maximumAttachment = 1 << 20
 
     func listAttachments(_ arguments: ToolArguments, _ context: ConnectorContext) async throws(ConnectorError) -> ToolResult {
-        let (table, sysID, label) = try await parent(arguments, context)
+        let (table, sysID, label) = try await namedRecord(arguments, context)
         let query = Self.encode([URLQueryItem(name: "sysparm_query", value: "table_name=\(table)^table_sys_id=\(sysID)")])
         let response = try await client.send(
             DownstreamRequest(
@@ -35,7 +35,7 @@ extension ServiceNowConnector {
             throw .invalidArguments(tool: arguments.tool, problem: "the file is \(content.count) bytes; at most \(Self.maximumAttachment)")
         }
         let contentType = try arguments.string("content_type") ?? "text/plain"
-        let (table, sysID, label) = try await parent(arguments, context)
+        let (table, sysID, label) = try await namedRecord(arguments, context)
         let query = Self.encode([
             URLQueryItem(name: "table_name", value: table), URLQueryItem(name: "table_sys_id", value: sysID),
             URLQueryItem(name: "file_name", value: fileName),
@@ -47,19 +47,5 @@ extension ServiceNowConnector {
         let response = try await client.send(request, context: context)
         let attachment = try response.successBody(connector: name).objectValue?["result"] ?? .null
         return ToolResult(content: attachment, summary: "Attached \(fileName) (\(content.count) bytes) to \(label).")
-    }
-
-    /// The record a tool names by `number` or `sys_id` in `table` (default incident): its
-    /// table, sys_id and how the ledger names it.
-    private func parent(_ arguments: ToolArguments, _ context: ConnectorContext) async throws(ConnectorError) -> (String, String, String) {
-        let table = try Self.checkedTable(try arguments.string("table") ?? "incident", tool: arguments.tool)
-        if let number = try arguments.string("number") {
-            let checked = try Self.checkedNumber(number, tool: arguments.tool)
-            let found = try await findByNumber(table, number: checked, fields: ["sys_id"], context: context)
-            guard let sysID = found.objectValue?["sys_id"]?.stringValue else { throw .notFound(connector: name, message: checked) }
-            return (table, sysID, checked)
-        }
-        let sysID = try Self.checkedSysID(try arguments.requiredString("sys_id"), tool: arguments.tool)
-        return (table, sysID, sysID)
     }
 }

@@ -192,21 +192,27 @@ public struct ServiceNowConnector: Connector {
     }
 
     private func addJournal(_ arguments: ToolArguments, _ context: ConnectorContext, element: String) async throws(ConnectorError) -> ToolResult {
-        let table = try Self.checkedTable(try arguments.string("table") ?? "incident", tool: arguments.tool)
         let text = try arguments.requiredString("text")
-        let sysID: String
-        let resourceName: String
+        let (table, sysID, label) = try await namedRecord(arguments, context)
+        let record = try await patch(table: table, sysID: sysID, resourceName: label, values: [element: .string(text)], context: context)
+        return ToolResult(content: record, summary: "Added a \(element == "work_notes" ? "work note" : "comment") to \(label).")
+    }
+
+    /// The record a tool names by `number` or `sys_id` in `table` (default incident): its
+    /// table, its sys_id and the name the ledger gives it (the number when there is one).
+    func namedRecord(_ arguments: ToolArguments, _ context: ConnectorContext) async throws(ConnectorError) -> (String, String, String) {
+        let table = try Self.checkedTable(try arguments.string("table") ?? "incident", tool: arguments.tool)
         if let number = try arguments.string("number") {
-            let found = try await findByNumber(
-                table, number: try Self.checkedNumber(number, tool: arguments.tool), fields: ["sys_id"], context: context)
-            guard let id = found.objectValue?["sys_id"]?.stringValue else { throw .notFound(connector: name, message: number) }
-            (sysID, resourceName) = (id, number)
-        } else {
-            sysID = try Self.checkedSysID(try arguments.requiredString("sys_id"), tool: arguments.tool)
-            resourceName = sysID
+            let checked = try Self.checkedNumber(number, tool: arguments.tool)
+            let found = try await findByNumber(table, number: checked, fields: ["sys_id"], context: context)
+            guard let sysID = found.objectValue?["sys_id"]?.stringValue else { throw .notFound(connector: name, message: checked) }
+            return (table, sysID, checked)
         }
-        let record = try await patch(table: table, sysID: sysID, resourceName: resourceName, values: [element: .string(text)], context: context)
-        return ToolResult(content: record, summary: "Added a \(element == "work_notes" ? "work note" : "comment") to \(resourceName).")
+        guard let sysID = try arguments.string("sys_id") else {
+            throw .invalidArguments(tool: arguments.tool, problem: "name the record by 'number' or 'sys_id'")
+        }
+        let checked = try Self.checkedSysID(sysID, tool: arguments.tool)
+        return (table, checked, checked)
     }
 
     // MARK: - Requests

@@ -1,7 +1,8 @@
 """ServiceNow's own Python client (pysnc 1.2.1) against the emulator, as Jane, with a
 Bearer token Entra (the dev IdP) issued On-Behalf-Of her for ServiceNow's audience.
 
-Environment: SN_URL (https://…), SN_CA (the dev CA), SN_TOKEN. Prints one JSON report as
+Environment: SN_URL (https://…), SN_CA (the dev CA), SN_TOKEN (Jane's), SN_ADMIN_TOKEN (Ada's,
+a ServiceNow admin, for the deletes). Prints one JSON report as
 its last line.
 """
 
@@ -120,5 +121,23 @@ after.add_query("short_description", "ENDSWITH", "(pysnc)")
 after.fields = "number,urgency,sys_updated_by"
 after.query()
 report["batch_after"] = [{"urgency": r.urgency.get_value(), "updated_by": r.sys_updated_by.get_value()} for r in after]
+
+# 5. delete_multiple (a batch of DELETEs): Jane may not delete, so each inner request is
+#    refused and every record stays; Ada, a ServiceNow admin, deletes them all.
+def pysnc_rows(as_client):
+    rows = as_client.GlideRecord("incident")
+    rows.add_query("short_description", "ENDSWITH", "(pysnc)")
+    rows.query()
+    return rows
+
+
+try:
+    report["jane_delete_multiple"] = pysnc_rows(client).delete_multiple()
+except Exception as error:
+    report["jane_delete_multiple"] = type(error).__name__
+report["left_after_jane"] = len(pysnc_rows(client))
+admin = ServiceNowClient(os.environ["SN_URL"], Bearer(os.environ["SN_ADMIN_TOKEN"]), verify=os.environ["SN_CA"])
+report["admin_delete_multiple"] = pysnc_rows(admin).delete_multiple()
+report["left_after_admin"] = len(pysnc_rows(admin))
 
 print(json.dumps(report, sort_keys=True))

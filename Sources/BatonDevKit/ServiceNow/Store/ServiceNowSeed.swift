@@ -49,6 +49,7 @@ public struct ServiceNowSeed: Sendable {
                 userName: "beth.anglin", first: "Beth", last: "Anglin", email: "beth.anglin@contoso.com", roles: ["itil"],
                 groups: ["Network"]),
             User(userName: "david.miller", first: "David", last: "Miller", email: "david.miller@contoso.com", roles: [], groups: []),
+            User(userName: "ada.admin", first: "Ada", last: "Admin", email: "ada@contoso.com", roles: ["admin"], groups: []),
         ],
         groups: ["Service Desk", "Network", "HR Partners", "Security Operations"],
         incidents: [
