@@ -75,7 +75,7 @@ extension MCPInteropTests {
     static let toolsServer = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interop/mcp_tools_server.py").path
 
     @Test(
-        "an MCP server written with the Python SDK is itsm's connector (kind mcp, its audience learned from its protected-resource metadata): Baton calls its tool for Jane with a token for the server's own app that speaks for her, never the caller's; a client listening on Baton's MCP endpoint hears that itsm's tools changed when Baton lists the server's; the ledger shows the call; a tool error is the agent's error; the tool is offered again on Baton's own MCP endpoint"
+        "an MCP server written with the Python SDK is itsm's connector (kind mcp, its audience learned from its protected-resource metadata): Baton calls its tool for Jane with a token for the server's own app that speaks for her, never the caller's, the chain's trace in `_meta`; a client listening on Baton's MCP endpoint hears that itsm's tools changed when Baton lists the server's; the ledger shows the call; a tool error is the agent's error; the tool is offered again on Baton's own MCP endpoint"
     )
     func serverAsConnector() async throws {
         let python = try InteropPython.mcp()
@@ -133,6 +133,10 @@ extension MCPInteropTests {
 
                 let chainID = try #require(answer.json["chain_id"] as? String)
                 let entries = try await LedgerQuery(chainID: chainID, limit: 100).run(on: try #require(await daemon.storage.ledger()).reader).entries
+                let traceID = try #require(entries.first?.traceID)
+                #expect(
+                    (seen["traceparent"] as? String)?.hasPrefix("00-\(traceID)-") == true,
+                    "the chain's trace rides in the call's _meta (MCP's trace context binding): \(seen)")
                 #expect(entries.contains { $0.kind == .exchange && $0.target == "mcptools" && $0.user?.objectID == jane.oid })
                 let calls = entries.filter { $0.kind == .downstream && $0.target == "mcptools" }
                 #expect(calls.contains { $0.resource == "mcptools:tools/call" && $0.status == 200 }, "\(calls.map(\.resource))")

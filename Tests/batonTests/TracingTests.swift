@@ -1,4 +1,5 @@
 import BatonCore
+import BatonDevKit
 import BatonTestSupport
 import Foundation
 import Testing
@@ -179,6 +180,130 @@ struct TracingTests {
             let mcpTool = try #require(mcpSpans.first { $0.name == "execute_tool servicenow.get_incident" })
             let mcpHop = try #require(mcpSpans.first { $0.spanID == mcpTool.parentSpanID })
             #expect(mcpHop.name == "invoke_agent itsm" && mcpHop.parentSpanID == toolCall.spanID)
+        }
+    }
+
+    @Test(
+        "a hop to an A2A agent is a CLIENT span and the traceparent the agent receives names it; with sampling 0 a caller's sampled trace is still recorded, a new chain or an unsampled caller's is not (the ledger keeps their trace ids); record_request_text puts the words on invoke_agent spans"
+    )
+    func remoteHopSamplingAndRequestText() async throws {
+        let otlp = try InteropVirtualenv.python("otlp", overriddenBy: "BATON_OTLP_PYTHON")
+        let a2a = try InteropVirtualenv.python("a2a", overriddenBy: "BATON_A2A_PYTHON")
+        let directory = try TemporaryDirectory()
+        let spansFile = directory.file("spans.jsonl")
+        let sink = try SpawnedProcess(
+            otlp, [RepositoryPaths.path("Tests/batonTests/Interop/otlp_sink.py"), spansFile], adding: [:], mergingErrors: true)
+        defer { sink.signal(SIGTERM) }
+        let sinkPort = try await sink.line(where: { Int($0) != nil }, description: "its port", timeout: .seconds(30))
+        try await ServiceNowFixture.withRunning { sn in
+            let echo = sn.idp.app("a2a-echo")
+            // The daemon's port is chosen first: the A2A agent trusts the keys it publishes.
+            let port = try LoopbackPort.free()
+            let agent = try SpawnedProcess(
+                a2a, [RepositoryPaths.path("Tests/BatonServerTests/Interop/a2a_echo_agent.py")],
+                adding: [
+                    "JWKS_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/discovery/v2.0/keys", "AUDIENCES": "\(echo.appID),api://a2a-echo",
+                    "BATON_KEYS_URL": "http://127.0.0.1:\(port)/.well-known/baton-keys.json", "EVENTS_LOG": directory.file("echo-events.log"),
+                    "STREAMING": "1", "FORWARD_TO": "http://127.0.0.1:\(port)/a2a/itsm",
+                    "TOKEN_URL": "\(sn.idp.base)/\(sn.idp.tenant.id)/oauth2/v2.0/token", "CLIENT_ID": echo.appID,
+                    "CLIENT_SECRET": "a2a-echo-dev-secret", "FORWARD_SCOPE": "api://itsm/access_as_user",
+                ])
+            defer { agent.signal(SIGKILL) }
+            let agentURL = String(try await agent.line(startingWith: "READY ", timeout: .seconds(30)).dropFirst("READY ".count))
+            let agents = try A2ADelegateMesh.write(
+                from: RepositoryPaths.path("agents"), to: directory.file("agents"),
+                delegates: [.init(name: "a2a-echo", url: agentURL, match: #"(?i)\becho\b"#, clientID: echo.appID, resource: "api://a2a-echo")])
+            let config = try directory.write(
+                "baton.yaml",
+                sn.daemonConfiguration(storage: "  engine: sqlite")
+                    .replacingOccurrences(of: "dir: \(RepositoryPaths.path("agents"))", with: "dir: \(agents)")
+                        + """
+
+                        tracing:
+                          enabled: true
+                          endpoint: http://127.0.0.1:\(sinkPort)/v1/traces
+                          sampling: 0
+                          record_request_text: true
+                          export_delay: 100ms
+                        """)
+            let daemon = BatonProcess(
+                ["serve", "--config", config, "--log-format", "json"],
+                environment: [
+                    "BATON_SERVER_LISTEN": "127.0.0.1:\(port)", "BATON_SERVICENOW_URL": sn.url, "BATON_VAULT_KEY": SharedDatabaseTests.sealingKey,
+                    "BATON_STORAGE_DATA_DIR": directory.file("data"),
+                ])
+            try daemon.start()
+            defer { daemon.signal(SIGTERM) }
+            _ = try await daemon.waitForLine(containing: "\"msg\":\"listening\"")
+            let base = "http://127.0.0.1:\(port)"
+            _ = try await httpGet(base + "/readyz", until: 200)
+            let token = try await sn.idp.signIn()
+
+            /// Asks the concierge with an optional caller traceparent; the answer's JSON.
+            func ask(_ input: String, traceparent: String?) async throws -> [String: Any] {
+                var invoke = URLRequest(url: URL(string: "\(base)/v1/agents/concierge/invoke")!, timeoutInterval: 60)
+                invoke.httpMethod = "POST"
+                invoke.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                invoke.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                if let traceparent { invoke.setValue(traceparent, forHTTPHeaderField: "traceparent") }
+                invoke.httpBody = try JSONSerialization.data(withJSONObject: ["input": input])
+                let answer = try await httpRequest(invoke)
+                try #require(answer.status == 200, "\(answer.body)")
+                return try #require(try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])
+            }
+            /// The trace id the ledger holds for a chain.
+            func ledgerTrace(_ answer: [String: Any]) async throws -> String? {
+                let chain = try #require(answer["chain_id"] as? String)
+                var audit = URLRequest(url: URL(string: "\(base)/v1/audit?chain=\(chain)")!, timeoutInterval: 30)
+                audit.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                let page = try await httpRequest(audit)
+                let entries = (try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])?["entries"] as? [[String: Any]]
+                return entries?.first?["traceID"] as? String
+            }
+
+            // First the chains that must leave no span: one Baton starts (sampling 0), one whose caller did not sample.
+            let unsampledTrace = TraceContext.makeTraceID()
+            let unsampled = try await ask(
+                "Show me 5 incidents assigned to me", traceparent: "00-\(unsampledTrace)-\(TraceContext(traceID: unsampledTrace).spanID)-00")
+            #expect(try await ledgerTrace(unsampled) == unsampledTrace, "an unsampled caller's trace id is still in the ledger")
+            let root = try await ask("Show me 5 incidents assigned to me", traceparent: nil)
+            let rootTrace = try #require(try await ledgerTrace(root))
+
+            // Then a sampled caller's chain into the A2A agent.
+            let callerTrace = TraceContext.makeTraceID()
+            let callerSpan = TraceContext(traceID: callerTrace).spanID
+            let request = "echo this incident note"
+            let echoed = try await ask(request, traceparent: "00-\(callerTrace)-\(callerSpan)-01")
+            let seen = try #require(echoed["data"] as? [String: Any], "\(echoed)")
+            var spans: [ExportedSpan] = []
+            for _ in 0..<300 {
+                spans = Self.spans(in: spansFile)
+                if spans.contains(where: { $0.traceID == callerTrace && $0.kind == "server" }),
+                    spans.contains(where: { $0.traceID == callerTrace && $0.name == "invoke_agent a2a-echo" })
+                {
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let traced = spans.filter { $0.traceID == callerTrace }
+            let remote = try #require(traced.first { $0.name == "invoke_agent a2a-echo" }, "\(traced.map(\.name))")
+            let triage = try #require(traced.first { $0.name == "invoke_agent triage" })
+            #expect(remote.kind == "client", "a hop to an agent in another process is CLIENT")
+            #expect(remote.parentSpanID == triage.spanID && remote.attribute("gen_ai.agent.id") == "a2a-echo")
+            #expect(triage.kind == "internal")
+            let sent = try #require((seen["traceparent"] as? String)?.split(separator: "-").map(String.init), "\(seen)")
+            #expect(sent.count == 4 && sent[1] == callerTrace && sent[3] == "01", "\(sent)")
+            let named = try #require(traced.first { $0.spanID == sent[2] }, "the traceparent names a span of the trace: \(sent)")
+            #expect(named.spanID == remote.spanID || named.parentSpanID == remote.spanID, "the agent's parent is the hop's span or its request's")
+
+            // Request text, allowed here: on the invoke_agent spans, in the conventions' message shape.
+            let words = try #require(traced.first { $0.name == "invoke_agent concierge" }?.attribute("gen_ai.input.messages"))
+            #expect(words.contains(request) && words.contains("\"role\":\"user\""), "\(words)")
+            #expect(!(try String(contentsOfFile: spansFile, encoding: .utf8)).contains("eyJ"), "still no token")
+
+            // Sampling: nothing of the chain Baton started, nor of the unsampled caller's.
+            #expect(!spans.contains { $0.traceID == rootTrace }, "sampling 0: a chain Baton starts is not recorded")
+            #expect(!spans.contains { $0.traceID == unsampledTrace }, "a caller's unsampled decision is followed")
         }
     }
 

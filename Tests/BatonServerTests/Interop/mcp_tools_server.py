@@ -7,7 +7,8 @@ URI), SCOPE (the scope a token must carry, in full as Entra names it:
 `api://mcp-tools/access_as_user`; its protected-resource metadata lists it, so a client can
 learn the audience from it). Prints `READY http://127.0.0.1:<port>/mcp`.
 
-Tools: `whoami` (the verified token's aud, oid, azp, scp and the protocol revision),
+Tools: `whoami` (the verified token's aud, oid, azp, scp, the protocol revision and the
+`traceparent` of the request's `_meta`),
 `fail` (always a tool error).
 """
 
@@ -59,8 +60,9 @@ def main():
     async def whoami(ctx: Context) -> dict[str, Any]:
         """What the verified token says: audience, user, calling app and scopes."""
         claims = getattr(get_access_token(), "claims", None) or {}
+        meta = ctx.request_context.meta or {}
         return {"aud": claims.get("aud"), "oid": claims.get("oid"), "azp": claims.get("azp") or claims.get("appid"),
-                "scp": claims.get("scp"), "version": ctx.protocol_version}
+                "scp": claims.get("scp"), "version": ctx.protocol_version, "traceparent": meta.get("traceparent")}
 
     @server.tool()
     def fail() -> str:
