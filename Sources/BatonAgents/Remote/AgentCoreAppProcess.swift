@@ -66,14 +66,18 @@ final class AgentCoreAppProcess: Sendable {
 
     private func waitUntilReady(within timeout: Duration, client: HTTPClient, logger: Logger) async throws(AgentError) {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        // Asked once more after the deadline has passed: on a starved machine the last sleep
+        // can overrun it, and an app that is up by then is ready.
+        var lastTry = false
+        while !lastTry {
+            lastTry = ContinuousClock.now >= deadline
             guard process.isRunning else {
                 logger.error("the AgentCore app exited before it was ready", metadata: ["agent": "\(agent)", "output": "\(process.output)"])
                 throw .remoteFailed(
                     agent: agent, status: 503, message: "the AgentCore app exited (status \(process.exitStatus ?? -1)) before answering /ping")
             }
             if await AgentCoreAppClient.ping(baseURL, client: client) { return }
-            try? await Task.sleep(for: .milliseconds(100))
+            if !lastTry { try? await Task.sleep(for: .milliseconds(100)) }
         }
         await stop()
         logger.error("the AgentCore app was not ready in time", metadata: ["agent": "\(agent)", "output": "\(process.output)"])

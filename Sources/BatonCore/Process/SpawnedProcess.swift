@@ -146,10 +146,14 @@ public final class SpawnedProcess: Sendable {
         where matches: (Substring) -> Bool, description: String, inErrors: Bool = false, timeout: Duration = .seconds(60)
     ) async throws -> String {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        // The output is read once more after the deadline has passed: on a starved machine
+        // the last sleep can overrun it, and a line written meanwhile counts.
+        var lastLook = false
+        while !lastLook {
+            lastLook = ContinuousClock.now >= deadline
             if let line = (inErrors ? errors : output).split(separator: "\n").first(where: matches) { return String(line) }
             guard isRunning else { break }
-            try await Task.sleep(for: .milliseconds(20))
+            if !lastLook { try await Task.sleep(for: .milliseconds(20)) }
         }
         throw ProcessFailure(message: "no line \(description); the output was:\n\(output)\(errors)")
     }
