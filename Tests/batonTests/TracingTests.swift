@@ -118,8 +118,15 @@ struct TracingTests {
             #expect(downstream.attribute("http.request.method") == "GET" && downstream.attribute("http.response.status_code") == "200")
             #expect(downstream.attribute("url.full")?.contains("?") == false, "no query (it can carry a user's words) in url.full")
             #expect(downstream.name == "GET \(downstream.attribute("url.template") ?? "")")
+            // The first chain exchanges at the IdP for triage, itsm and ServiceNow: each
+            // exchange_token span holds the POST to the token endpoint.
             let exchanges = spans.filter { $0.name == "exchange_token" }
-            #expect(exchanges.count >= 3, "an exchange per hop and for the connector: \(spans.map(\.name))")
+            #expect(exchanges.count == 3, "an exchange per hop and for the connector: \(spans.map(\.name))")
+            for exchange in exchanges {
+                #expect(
+                    spans.contains { $0.parentSpanID == exchange.spanID && $0.kind == "client" && $0.attribute("http.request.method") == "POST" },
+                    "the IdP request is the exchange's child: \(exchange.attribute("baton.token.audience") ?? "?")")
+            }
             let ids = Set(spans.map(\.spanID))
             #expect(
                 spans.allSatisfy { $0.spanID == server.spanID || ids.contains($0.parentSpanID) },
@@ -137,6 +144,32 @@ struct TracingTests {
                 (try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])?["entries"] as? [[String: Any]])
             #expect(entries.count >= 6, "\(page.body)")
             #expect(entries.allSatisfy { $0["traceID"] as? String == callerTrace }, "\(entries.map { $0["traceID"] ?? "none" })")
+
+            // The same request again: every token comes from the vault, so no exchange_token
+            // span, while the ledger's exchange entries say where the tokens came from.
+            let warmTrace = TraceContext.makeTraceID()
+            invoke.setValue("00-\(warmTrace)-\(TraceContext(traceID: warmTrace).spanID)-01", forHTTPHeaderField: "traceparent")
+            let warm = try await httpRequest(invoke)
+            try #require(warm.status == 200, "\(warm.body)")
+            var warmSpans: [ExportedSpan] = []
+            for _ in 0..<300 {
+                warmSpans = Self.spans(in: spansFile).filter { $0.traceID == warmTrace }
+                if warmSpans.contains(where: { $0.kind == "server" }),
+                    warmSpans.contains(where: { $0.kind == "client" && $0.attribute("server.port") == String(servicenow) })
+                {
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(warmSpans.filter { $0.name.hasPrefix("invoke_agent ") }.count == 3, "\(warmSpans.map(\.name))")
+            #expect(!warmSpans.contains { $0.name == "exchange_token" }, "a vault hit is no exchange: \(warmSpans.map(\.name))")
+            let warmChain = try #require((try JSONSerialization.jsonObject(with: Data(warm.body.utf8)) as? [String: Any])?["chain_id"] as? String)
+            audit.url = URL(string: "\(baton)/v1/audit?chain=\(warmChain)")
+            let warmEntries =
+                (try JSONSerialization.jsonObject(with: Data(try await httpRequest(audit).body.utf8)) as? [String: Any])?["entries"]
+                as? [[String: Any]] ?? []
+            let sources = warmEntries.filter { $0["kind"] as? String == "exchange" }.compactMap { $0["tokenSource"] as? String }
+            #expect(sources.count == 3 && !sources.contains("idp"), "the ledger names the vault as each token's source: \(sources)")
 
             // An MCP client that puts its trace in `_meta` (no header): the tool call joins it.
             let mcpTrace = TraceContext.makeTraceID()

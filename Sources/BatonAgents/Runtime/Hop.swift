@@ -334,17 +334,12 @@ struct Hop: Sendable {
         let auditor = self.auditor
         let exchanged: BrokeredToken
         do {
-            exchanged = try await withTracedSpan(
-                "exchange_token", attributes: [BatonSpanAttribute.tokenAudience: .string(resource)], errorType: { $0.code }
-            ) { span throws(ExchangeError) in
-                let brokered = try await services.broker.token(
-                    for: ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes), issuer: verified.issuer,
-                    context: VaultEntryContext(
-                        tenantID: user.tenantID, objectID: user.objectID, username: user.username, agent: agent, audience: resource, scopes: scopes),
-                    beforeIdentityProvider: { try await auditor.barrier() })
-                if span.isRecording { span.attributes[BatonSpanAttribute.tokenSource] = brokered.source.rawValue }
-                return brokered
-            }
+            // The broker opens an `exchange_token` span when it asks the IdP; a vault hit has none.
+            exchanged = try await services.broker.token(
+                for: ExchangeRequest(subjectToken: token, client: client, resource: resource, scopes: scopes), issuer: verified.issuer,
+                context: VaultEntryContext(
+                    tenantID: user.tenantID, objectID: user.objectID, username: user.username, agent: agent, audience: resource, scopes: scopes),
+                beforeIdentityProvider: { try await auditor.barrier() })
         } catch {
             if case .notRecorded(let reason) = error { throw .auditFailed(reason: reason) }
             await auditor.queue(

@@ -49,6 +49,4 @@ public enum BatonSpanAttribute {
     public static let operation = "baton.operation"
     /// The audience a token was exchanged for.
     public static let tokenAudience = "baton.token.audience"
-    /// Where an exchanged token came from: the vault or the identity provider.
-    public static let tokenSource = "baton.token.source"
 }

@@ -92,7 +92,9 @@ public actor TokenBroker {
         var request = request
         request.wantsRefreshToken = true
         exchangeCount += 1
-        let token = try await exchanger.exchange(request)
+        let token = try await Self.traced(audience: request.resource) { [exchanger, request] () async throws(ExchangeError) in
+            try await exchanger.exchange(request)
+        }
         let session = LongRunningSession(
             issuer: issuer, tenantID: context.tenantID, objectID: context.objectID, clientID: request.client.clientID, audience: request.resource,
             scopes: request.scopes)
@@ -126,7 +128,9 @@ public actor TokenBroker {
         }
         guard let stored else { throw .sessionUnavailable(reason: "no refresh token is kept for it, or its maximum age has passed") }
         exchangeCount += 1
-        let token = try await exchanger.redeem(stored.token, client: client, resource: session.audience, scopes: session.scopes)
+        let token = try await Self.traced(audience: session.audience) { [exchanger] () async throws(ExchangeError) in
+            try await exchanger.redeem(stored.token, client: client, resource: session.audience, scopes: session.scopes)
+        }
         do {
             try await store.store(token, for: key, context: context)
             if let rotated = token.refreshToken {
@@ -211,7 +215,9 @@ public actor TokenBroker {
         let started = ContinuousClock.now
         let token: ExchangedToken
         do {
-            token = try await exchanger.exchange(request)
+            token = try await Self.traced(audience: request.resource) { [exchanger] () async throws(ExchangeError) in
+                try await exchanger.exchange(request)
+            }
         } catch {
             count("baton_broker_exchange_errors_total", ("code", error.code))
             throw error
@@ -223,6 +229,16 @@ public actor TokenBroker {
             logger.warning("cannot store an exchanged token in the vault", metadata: ["error": "\(error)"])
         }
         return token
+    }
+
+    /// `request` to the identity provider in an `exchange_token` span. Only a real exchange
+    /// has one: a token the vault serves costs a chain's trace nothing.
+    private static func traced(audience: String, _ request: () async throws(ExchangeError) -> ExchangedToken) async throws(ExchangeError)
+        -> ExchangedToken
+    {
+        try await withTracedSpan(
+            "exchange_token", attributes: [BatonSpanAttribute.tokenAudience: .string(audience)], errorType: { $0.code }
+        ) { _ throws(ExchangeError) in try await request() }
     }
 
     /// Renews a token nearing expiry once, in the background, while the old one is still served.
