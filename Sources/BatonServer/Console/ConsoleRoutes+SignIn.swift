@@ -4,15 +4,16 @@ internal import HTTPTypes
 import Hummingbird
 
 extension ConsoleRoutes {
-    /// `GET /console/signin`: a new pending sign-in, remembered by a short-lived cookie in
-    /// this browser (so a sign-in cannot be finished in someone else's), and off to the issuer.
+    /// `GET /console/signin`: a new pending sign-in, sealed in a short-lived cookie of this
+    /// browser (so it cannot be finished in someone else's, and costs the daemon nothing),
+    /// and off to the issuer.
     func beginSignIn(_ request: Request) async throws -> Response {
         guard let signIn else {
             throw ConsoleRefusal.unavailable(
                 "Sign-in is not configured: set console.client_id and console.scope (and an issuer under identity.issuers) in the daemon's configuration."
             )
         }
-        let (pending, challenge) = await sessions.begin(returnPath: Self.safeReturnPath(request.uri.queryParameters.get("return")))
+        let (pending, challenge, cookie) = sessions.begin(returnPath: Self.safeReturnPath(request.uri.queryParameters.get("return")))
         let location: String
         do {
             location = try await signIn.authorizationURL(for: pending, challenge: challenge, redirectURI: callbackURL(request))
@@ -22,7 +23,7 @@ extension ConsoleRoutes {
         var response = Response(status: .seeOther, headers: [.location: location])
         response.setCookie(
             Cookie(
-                name: Self.signInCookieName, value: pending.state, maxAge: Int(ConsoleSessions.pendingLifetime), path: "/console/callback",
+                name: Self.signInCookieName, value: cookie, maxAge: Int(ConsoleSessions.pendingLifetime), path: "/console/callback",
                 secure: secureCookies, httpOnly: true, sameSite: .lax))
         return response
     }
@@ -42,8 +43,7 @@ extension ConsoleRoutes {
         guard let state = parameters.get("state"), let code = parameters.get("code") else {
             throw ConsoleRefusal.badRequest("This address is where the identity provider sends a sign-in back; it needs its code and state.")
         }
-        guard let started = request.cookies[Self.signInCookieName]?.value, ConstantTime.equals(started, state),
-            let pending = await sessions.finish(state: state)
+        guard let started = request.cookies[Self.signInCookieName]?.value, let pending = await sessions.pending(cookie: started, state: state)
         else {
             return ConsoleMiddleware.page(
                 .badRequest, title: "Sign-in not recognised",
@@ -57,6 +57,7 @@ extension ConsoleRoutes {
             return ConsoleMiddleware.page(
                 .forbidden, title: "Sign-in failed", message: "\(error.description)", link: ("/console/signin", "Try again"))
         }
+        await sessions.complete(pending)
         let session = await sessions.open(for: ConsoleViewer(principal))
         // A page that moves on by itself: the browser then follows a same-site navigation, which
         // carries the SameSite=Strict session cookie even when the issuer is another site.

@@ -3,19 +3,23 @@ import BatonIdentity
 internal import Crypto
 import Foundation
 
-/// The console's sessions and pending sign-ins, in this daemon's memory.
+/// The console's sessions, and the sign-ins in flight, for this daemon.
 ///
-/// Both are bounded: a pending sign-in lasts ten minutes, a session its configured
-/// lifetime, and the oldest are dropped first when either table is full, so a flood of
-/// sign-in attempts costs memory in proportion to nothing.
+/// A sign-in in flight lives in the browser that started it, sealed in its cookie
+/// (``PendingSignInSeal``): starting one costs no memory, so a flood of sign-in attempts
+/// can neither exhaust the daemon nor push out a real user's. What is kept is bounded and
+/// earned: a session per successful sign-in (its configured lifetime, the oldest dropped
+/// first when the table is full) and, for ten minutes, the `state` of each completed
+/// sign-in, so that one cannot be completed twice.
 actor ConsoleSessions {
     static let pendingLifetime: TimeInterval = 600
-    static let maximumPending = 10_000
     static let maximumSessions = 100_000
 
     private let lifetime: TimeInterval
     private let now: @Sendable () -> Date
-    private var pending: [String: PendingSignIn] = [:]
+    private let seal = PendingSignInSeal()
+    /// The states of completed sign-ins, with when each started.
+    private var completed: [String: Date] = [:]
     private var sessions: [String: ConsoleSession] = [:]
 
     init(lifetime: Duration, now: @escaping @Sendable () -> Date = Date.init) {
@@ -23,23 +27,25 @@ actor ConsoleSessions {
         self.now = now
     }
 
-    /// A new sign-in: its state, PKCE pair and nonce.
-    func begin(returnPath: String) -> (pending: PendingSignIn, challenge: String) {
+    /// A new sign-in: its state, PKCE pair and nonce, and the sealed cookie that carries it.
+    nonisolated func begin(returnPath: String) -> (pending: PendingSignIn, challenge: String, cookie: String) {
         let (verifier, challenge) = AuthorizationCodeRedemption.pkce()
         let sign = PendingSignIn(state: Self.randomToken(), verifier: verifier, nonce: Self.randomToken(), returnPath: returnPath, startedAt: now())
-        sweepPending()
-        if pending.count >= Self.maximumPending, let oldest = pending.values.min(by: { $0.startedAt < $1.startedAt }) {
-            pending[oldest.state] = nil
-        }
-        pending[sign.state] = sign
-        return (sign, challenge)
+        return (sign, challenge, seal.seal(sign))
     }
 
-    /// The pending sign-in `state` names, removed so it cannot be used twice; `nil` when
-    /// unknown or older than ten minutes.
-    func finish(state: String) -> PendingSignIn? {
-        guard let sign = pending.removeValue(forKey: state) else { return nil }
+    /// The sign-in `cookie` carries, when it is this daemon's, names `state`, is at most ten
+    /// minutes old and has not been completed; otherwise `nil`.
+    func pending(cookie: String, state: String) -> PendingSignIn? {
+        guard let sign = seal.open(cookie), ConstantTime.equals(sign.state, state), completed[sign.state] == nil else { return nil }
         return now().timeIntervalSince(sign.startedAt) <= Self.pendingLifetime ? sign : nil
+    }
+
+    /// Marks `pending` completed: its cookie cannot complete another sign-in.
+    func complete(_ pending: PendingSignIn) {
+        let cutoff = now().addingTimeInterval(-Self.pendingLifetime)
+        if completed.count >= 1_000 { completed = completed.filter { $0.value > cutoff } }
+        completed[pending.state] = pending.startedAt
     }
 
     /// A session for `viewer`, with a fresh id and CSRF token.
@@ -68,11 +74,6 @@ actor ConsoleSessions {
 
     func close(id: String) {
         sessions[id] = nil
-    }
-
-    private func sweepPending() {
-        let cutoff = now().addingTimeInterval(-Self.pendingLifetime)
-        if pending.count > 1_000 { pending = pending.filter { $0.value.startedAt > cutoff } }
     }
 
     /// 256 random bits, base64url: unguessable, and valid in a cookie and a URL.

@@ -84,19 +84,38 @@ struct ConsolePiecesTests {
     func sessions() async {
         let clock = Clock()
         let sessions = ConsoleSessions(lifetime: .seconds(60), now: { clock.now })
-        let (pending, challenge) = await sessions.begin(returnPath: "/console")
+        let (pending, challenge, cookie) = sessions.begin(returnPath: "/console")
         #expect(challenge.count == 43 && pending.state.count == 43 && pending.nonce != pending.state)
-        #expect(await sessions.finish(state: pending.state) != nil)
-        #expect(await sessions.finish(state: pending.state) == nil, "used once")
+        #expect(await sessions.pending(cookie: cookie, state: pending.state) == pending)
+        await sessions.complete(pending)
+        #expect(await sessions.pending(cookie: cookie, state: pending.state) == nil, "used once")
         let viewer = ConsoleViewer(tenantID: "t", objectID: "o", username: "jane@contoso.com", name: nil, isAuditor: false)
         let session = await sessions.open(for: viewer)
         #expect(await sessions.session(id: session.id)?.viewer == viewer)
         #expect(await sessions.session(id: session.id + "x") == nil)
         clock.now = clock.now.addingTimeInterval(61)
         #expect(await sessions.session(id: session.id) == nil, "expired")
-        let late = await sessions.begin(returnPath: "/console").pending
+        let late = sessions.begin(returnPath: "/console")
         clock.now = clock.now.addingTimeInterval(601)
-        #expect(await sessions.finish(state: late.state) == nil, "a sign-in older than ten minutes")
+        #expect(await sessions.pending(cookie: late.cookie, state: late.pending.state) == nil, "a sign-in older than ten minutes")
+    }
+
+    @Test(
+        "a pending sign-in lives sealed in its browser's cookie: a flood of sign-ins keeps nothing and pushes out no one; an altered, foreign or mismatched cookie opens nothing; the verifier is not readable in it"
+    )
+    func sealedSignIns() async {
+        let sessions = ConsoleSessions(lifetime: .seconds(60))
+        let jane = sessions.begin(returnPath: "/console/chains")
+        for _ in 0..<20_000 { _ = sessions.begin(returnPath: "/console") }
+        #expect(await sessions.pending(cookie: jane.cookie, state: jane.pending.state)?.returnPath == "/console/chains", "still hers after the flood")
+        #expect(await sessions.pending(cookie: jane.cookie, state: "another-state") == nil, "a cookie answers only for its own state")
+        var altered = Array(jane.cookie)
+        altered[altered.count / 2] = altered[altered.count / 2] == "A" ? "B" : "A"
+        #expect(await sessions.pending(cookie: String(altered), state: jane.pending.state) == nil, "an altered cookie")
+        let other = ConsoleSessions(lifetime: .seconds(60))
+        #expect(await other.pending(cookie: jane.cookie, state: jane.pending.state) == nil, "another daemon's (or a restarted one's) cookie")
+        #expect(await sessions.pending(cookie: "", state: jane.pending.state) == nil)
+        #expect(!jane.cookie.contains(jane.pending.verifier.revealed) && !jane.cookie.contains(jane.pending.state), "sealed, not encoded")
     }
 
     final class Clock: @unchecked Sendable {
