@@ -105,6 +105,50 @@ struct ConsoleTests {
         }
     }
 
+    @Test("a session holds at most four live views: a fifth is a 429 page; a closed one gives its place back within seconds")
+    func liveStreamsPerSession() async throws {
+        try await DevUpStack.with { stack in
+            let jane = ConsoleClient(base: stack.baton)
+            try await jane.signIn("jane@contoso.com")
+            let cookie = try #require(await jane.cookies["baton_console"])
+            let port = try #require(URL(string: stack.baton)?.port)
+            let request =
+                "GET /console/live/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: baton_console=\(cookie)\r\nAccept: text/event-stream\r\n\r\n"
+            /// A new stream and what it answered in its first moments.
+            func open() async throws -> (RawConnection, String) {
+                let connection = try await RawConnection(port: port)
+                try await connection.send(request)
+                return (connection, await connection.readUntilClosed(timeout: .milliseconds(1_500)).text)
+            }
+            var streams: [RawConnection] = []
+            for _ in 0..<4 {
+                let (stream, head) = try await open()
+                #expect(head.hasPrefix("HTTP/1.1 200") && head.contains("retry: 3000"), "\(head.prefix(300))")
+                streams.append(stream)
+            }
+            let (_, refused) = try await open()
+            #expect(refused.hasPrefix("HTTP/1.1 429") && refused.contains("live views open"), "\(refused.prefix(300))")
+            #expect(try await jane.get("/console").status == 200, "the session itself is untouched")
+
+            streams.removeFirst()  // the tab closes; the daemon notices at its next keep-alive
+            var reopened = ""
+            for _ in 0..<30 where !reopened.hasPrefix("HTTP/1.1 200") {
+                try await Task.sleep(for: .seconds(1))
+                let (stream, head) = try await open()
+                reopened = head
+                if head.hasPrefix("HTTP/1.1 200") { streams.append(stream) }
+            }
+            #expect(reopened.hasPrefix("HTTP/1.1 200"), "a closed view's place is given back: \(reopened.prefix(200))")
+
+            // Another user's session has its own four.
+            let audrey = ConsoleClient(base: stack.baton)
+            try await audrey.signIn("audrey@contoso.com")
+            let other = try await RawConnection(port: port)
+            try await other.send(request.replacingOccurrences(of: cookie, with: try #require(await audrey.cookies["baton_console"])))
+            #expect(await other.readUntilClosed(timeout: .milliseconds(1_500)).text.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
     @Test("hostile query strings are escaped, bad values are 400 pages, unknown chains and paths 404 — all HTML with the CSP")
     func badInput() async throws {
         try await DevUpStack.with { stack in

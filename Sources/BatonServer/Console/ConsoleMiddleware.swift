@@ -59,6 +59,8 @@ struct ConsoleMiddleware: RouterMiddleware {
             return page(.badRequest, title: "Bad request", message: "\(message)")
         case .unavailable(let message):
             return page(.serviceUnavailable, title: "The console is not available", message: "\(message)")
+        case .tooMany(let message):
+            return page(.tooManyRequests, title: "Too many open", message: "\(message)")
         }
     }
 

@@ -11,4 +11,6 @@ enum ConsoleRefusal: Error {
     case badRequest(String)
     /// The console cannot work as configured (no sign-in client, the ledger not open).
     case unavailable(String)
+    /// The session already holds as many of something as it may (live views).
+    case tooMany(String)
 }

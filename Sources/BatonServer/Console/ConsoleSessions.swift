@@ -14,6 +14,8 @@ import Foundation
 actor ConsoleSessions {
     static let pendingLifetime: TimeInterval = 600
     static let maximumSessions = 100_000
+    /// Live views one session may hold open at once (tabs): each polls the ledger every second.
+    static let maximumLiveStreams = 4
 
     private let lifetime: TimeInterval
     private let now: @Sendable () -> Date
@@ -21,6 +23,8 @@ actor ConsoleSessions {
     /// The states of completed sign-ins, with when each started.
     private var completed: [String: Date] = [:]
     private var sessions: [String: ConsoleSession] = [:]
+    /// Open live streams per session id.
+    private var liveStreams: [String: Int] = [:]
 
     init(lifetime: Duration, now: @escaping @Sendable () -> Date = Date.init) {
         self.lifetime = lifetime.timeInterval
@@ -74,6 +78,24 @@ actor ConsoleSessions {
 
     func close(id: String) {
         sessions[id] = nil
+    }
+
+    /// Whether session `id` may open another live stream now.
+    func mayOpenLiveStream(for id: String) -> Bool {
+        liveStreams[id, default: 0] < Self.maximumLiveStreams
+    }
+
+    /// Takes one of session `id`'s live-stream places; `false` when all are taken.
+    func openLiveStream(for id: String) -> Bool {
+        guard mayOpenLiveStream(for: id) else { return false }
+        liveStreams[id, default: 0] += 1
+        return true
+    }
+
+    /// Gives back a place ``openLiveStream(for:)`` took.
+    func closeLiveStream(for id: String) {
+        let left = liveStreams[id, default: 1] - 1
+        liveStreams[id] = left > 0 ? left : nil
     }
 
     /// 256 random bits, base64url: unguessable, and valid in a cookie and a URL.
