@@ -17,14 +17,9 @@ struct PendingSignIn: Sendable, Equatable {
         ["s": state, "v": verifier.revealed, "n": nonce, "r": returnPath, "t": startedAt.timeIntervalSince1970]
     }
 
-    init(state: String, verifier: Secret, nonce: String, returnPath: String, startedAt: Date) {
-        self.state = state
-        self.verifier = verifier
-        self.nonce = nonce
-        self.returnPath = returnPath
-        self.startedAt = startedAt
-    }
+}
 
+extension PendingSignIn {
     /// The sign-in a sealed cookie held, or `nil` when a field is missing or mistyped.
     init?(sealed fields: [String: Any]) {
         guard let state = fields["s"] as? String, let verifier = fields["v"] as? String, let nonce = fields["n"] as? String,
