@@ -16,7 +16,6 @@ struct PendingSignIn: Sendable, Equatable {
     var sealable: [String: Any] {
         ["s": state, "v": verifier.revealed, "n": nonce, "r": returnPath, "t": startedAt.timeIntervalSince1970]
     }
-
 }
 
 extension PendingSignIn {
