@@ -28,7 +28,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         // Only the OTLP/HTTP exporter: the gRPC one would add grpc-swift to every build.
-        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: - Libraries, lowest first
@@ -164,7 +163,6 @@ let package = Package(
             name: "BatonServer",
             dependencies: [
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "OTel", package: "swift-otel"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "BatonAgentCore",
                 "BatonListeners",

@@ -78,7 +78,7 @@ public struct BatonDaemon: Sendable {
             configuration: configuration, storage: storage, verifier: verifier, fingerprinter: fingerprinter, environment: environment,
             metrics: PrometheusMetricsFactory(registry: metrics), logger: logger, configurationFile: configurationFile)
         self.toolChanges = ToolListChanges.watching(agents.catalog, connectors: agents.connectors)
-        self.traceExport = try ProcessTracer.start(configuration.tracing, logger: logger)
+        self.traceExport = try ProcessTracer.start(configuration.tracing, environment: environment, logger: logger)
     }
 
     /// The HMAC key of token fingerprints. One daemon keeps it in `fingerprint.key` in its
