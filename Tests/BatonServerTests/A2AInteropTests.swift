@@ -13,6 +13,7 @@ enum InteropPython {
     static func a2a() throws -> String { try InteropVirtualenv.python("a2a", overriddenBy: "BATON_A2A_PYTHON") }
     static func mcp() throws -> String { try InteropVirtualenv.python("mcp", overriddenBy: "BATON_MCP_PYTHON") }
     static func agentcore() throws -> String { try InteropVirtualenv.python("agentcore", overriddenBy: "BATON_AGENTCORE_PYTHON") }
+    static func otlp() throws -> String { try InteropVirtualenv.python("otlp", overriddenBy: "BATON_OTLP_PYTHON") }
 
     struct InteropMissing: Error, CustomStringConvertible {
         let message: String

@@ -41,10 +41,10 @@ struct TraceExportSettings {
             throw TracingSetupError(variable: "the traces endpoint", reason: "\(Self.redacted(endpoint)) is not an http(s) URL")
         }
         if let proto = variables.signal("PROTOCOL"), proto.value != "http/protobuf" {
-            throw variables.invalid(proto.name, "only 'http/protobuf' is supported")
+            throw variables.invalid(proto.name, "'http/protobuf', the one protocol Baton sends")
         }
         if let compression = variables.signal("COMPRESSION"), compression.value != "none" {
-            throw variables.invalid(compression.name, "only 'none' is supported")
+            throw variables.invalid(compression.name, "'none': Baton sends spans uncompressed")
         }
         headers = try variables.pairs(variables.signal("HEADERS")?.name)
         timeout = .milliseconds(try variables.count(variables.signal("TIMEOUT")?.name, default: 10_000))
