@@ -1,4 +1,3 @@
-import Foundation
 public import Tracing
 
 /// The client span of one HTTP request Baton sends (OpenTelemetry HTTP conventions): named
@@ -32,16 +31,10 @@ public enum HTTPClientSpan {
         var attributes: SpanAttributes = [HTTPSpanAttribute.requestMethod: .string(method)]
         if let template { attributes[HTTPSpanAttribute.urlTemplate] = template }
         if resend > 0 { attributes[HTTPSpanAttribute.resendCount] = resend }
-        guard var components = URLComponents(string: url) else { return attributes }
-        components.query = nil
-        components.fragment = nil
-        components.user = nil
-        components.password = nil
-        if let full = components.string { attributes[HTTPSpanAttribute.urlFull] = full }
-        if let host = components.host { attributes[HTTPSpanAttribute.serverAddress] = host }
-        if let port = components.port ?? (components.scheme == "https" ? 443 : components.scheme == "http" ? 80 : nil) {
-            attributes[HTTPSpanAttribute.serverPort] = port
-        }
+        guard let parts = URLParts(url) else { return attributes }
+        attributes[HTTPSpanAttribute.urlFull] = parts.withoutQuery
+        attributes[HTTPSpanAttribute.serverAddress] = parts.host
+        if let port = parts.port { attributes[HTTPSpanAttribute.serverPort] = port }
         return attributes
     }
 }

@@ -10,8 +10,9 @@ extension TraceContext {
 
     /// The trace context `context` holds, read by injecting it the way it would be sent.
     public static func of(_ context: InstrumentationContext) -> TraceContext? {
+        guard let tracer = ChainTracing.tracer else { return nil }
         var traceparent: String?
-        InstrumentationSystem.instrument.inject(context, into: &traceparent, using: TraceparentOnly())
+        tracer.inject(context, into: &traceparent, using: TraceparentOnly())
         return TraceContext(traceparent: traceparent)
     }
 

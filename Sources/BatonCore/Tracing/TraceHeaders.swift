@@ -23,8 +23,8 @@ public struct TraceHeaders: Extractor, Injector {
     /// parent of the spans started in it. Unchanged when no tracer is set up.
     public static func context(from headers: [String: String]) -> InstrumentationContext {
         var context = InstrumentationContext.current ?? .topLevel
-        guard !headers.isEmpty else { return context }
-        InstrumentationSystem.instrument.extract(headers, into: &context, using: TraceHeaders())
+        guard !headers.isEmpty, let tracer = ChainTracing.tracer else { return context }
+        tracer.extract(headers, into: &context, using: TraceHeaders())
         return context
     }
 }

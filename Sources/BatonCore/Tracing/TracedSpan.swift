@@ -18,7 +18,7 @@ public func withTracedSpan<T, E: Error>(
     attributes: @autoclosure () -> SpanAttributes = [:],
     errorType: (E) -> String = { _ in "error" }, _ operation: (any Span) async throws(E) -> T
 ) async throws(E) -> T {
-    let span = startSpan(name, context: context ?? InstrumentationContext.current ?? .topLevel, ofKind: kind)
+    let span = ChainTracing.startSpan(name, context: context ?? InstrumentationContext.current ?? .topLevel, ofKind: kind)
     defer { span.end() }
     if span.isRecording { span.attributes.merge(attributes()) }
     let outcome = await InstrumentationContext.$current.withValue(span.context) { () async -> Result<T, E> in

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BatonConfig
+import BatonCore
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -33,7 +34,7 @@ enum ProcessTracer {
         // attributes. The shared one, which Baton's clients and the exporter use, is
         // created before the tracer, so its requests are traced only by Baton's own spans.
         let client = HTTPClient.shared
-        InstrumentationSystem.bootstrap(ChainTracer(sampler: settings.sampler, queue: queue))
+        ChainTracing.install(ChainTracer(sampler: settings.sampler, queue: queue))
         logger.info(
             "tracing chains", metadata: ["endpoint": "\(TraceExportSettings.redacted(settings.endpoint))", "sampling": "\(settings.sampler)"])
         return SpanExporter(

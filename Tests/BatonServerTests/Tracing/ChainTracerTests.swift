@@ -26,7 +26,8 @@ struct ChainTracerTests {
         return headers["traceparent"]
     }
 
-    @Test("a root span starts a trace; its child shares the trace id and names the root as parent; each reaches the queue once, even when ended twice")
+    @Test(
+        "a root span starts a trace; its child shares the trace id and names the root as parent; each reaches the queue once, even when ended twice")
     func rootAndChild() throws {
         let tracer = Self.tracer()
         let root = tracer.startSpan("POST /v1/agents/{id}/invoke", context: .topLevel, ofKind: .server)
@@ -61,7 +62,9 @@ struct ChainTracerTests {
         #expect(finished.traceID == "4bf92f3577b34da6a3ce929d0e0e4736" && finished.parentSpanID == "00f067aa0ba902b7")
         #expect(finished.parentIsRemote && finished.traceState == "congo=t61rcWkgMzE")
 
-        for malformed in ["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "garbage"] {
+        for malformed in [
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "garbage",
+        ] {
             let fresh = tracer.startSpan("POST /mcp/itsm", context: Self.context(traceparent: malformed, tracer: tracer), ofKind: .server)
             fresh.end()
             let started = try #require(tracer.queue.take(atMost: 1).first)

@@ -70,7 +70,9 @@ struct OTLPTraceRequestTests {
         child.kind = .client
         child.status = SpanStatus(code: .error, message: "timed_out")
         child.events = [SpanEvent(name: "exception", at: DefaultTracerClock.now, attributes: ["exception.type": "TimeoutError"])]
-        child.links = [FinishedSpan.Link(traceID: "0af7651916cd43dd8448eb211c80319c", spanID: "b9c7c989f97918e1", traceState: nil, attributes: ["why": "retry"])]
+        child.links = [
+            FinishedSpan.Link(traceID: "0af7651916cd43dd8448eb211c80319c", spanID: "b9c7c989f97918e1", traceState: nil, attributes: ["why": "retry"])
+        ]
         var root = Self.span("POST /v1/agents/{id}/invoke")
         root.kind = .server
         // Long enough that its length prefix takes more than one byte.

@@ -32,7 +32,10 @@ struct SpanExporterTests {
             router.post("/v1/traces") { request, _ -> Response in
                 let body = try await request.body.collect(upTo: 1 << 24)
                 self.received.withLock {
-                    $0.append(Received(contentType: request.headers[.contentType], apiKey: request.headers[HTTPField.Name("api-key")!], bytes: body.readableBytes))
+                    $0.append(
+                        Received(
+                            contentType: request.headers[.contentType], apiKey: request.headers[HTTPField.Name("api-key")!], bytes: body.readableBytes
+                        ))
                 }
                 let status = self.answers.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
                 return Response(status: HTTPResponse.Status(code: status))
@@ -55,7 +58,8 @@ struct SpanExporterTests {
         for index in 0..<count { tracer.startSpan("execute_tool t\(index)", context: .topLevel, ofKind: .internal).end() }
     }
 
-    @Test("a queue of 25 goes as batches of 10, 10 and 5, as protobuf with the configured header; a 503 and a 429 are retried until the batch is taken")
+    @Test(
+        "a queue of 25 goes as batches of 10, 10 and 5, as protobuf with the configured header; a 503 and a 429 are retried until the batch is taken")
     func batchesAndRetries() async throws {
         let receiver = Receiver(answers: [503, 429])
         try await receiver.application().test(.live) { client in

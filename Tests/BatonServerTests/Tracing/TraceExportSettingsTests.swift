@@ -8,7 +8,9 @@ import Tracing
 struct TraceExportSettingsTests {
     static let file = TracingSettings(enabled: true, endpoint: "http://collector:4318/v1/traces", sampling: 0.5, serviceName: "baton-eu")
 
-    @Test("without variables the file decides: endpoint, sampling share following the parent, service name, export delay, 16,384 queued and 4,096 a batch")
+    @Test(
+        "without variables the file decides: endpoint, sampling share following the parent, service name, export delay, 16,384 queued and 4,096 a batch"
+    )
     func fileDefaults() throws {
         let settings = try TraceExportSettings(Self.file, environment: [:])
         #expect(settings.enabled && settings.endpoint == "http://collector:4318/v1/traces")
@@ -38,7 +40,8 @@ struct TraceExportSettingsTests {
         #expect(settings.resource.filter { $0.key == "service.name" }.count == 1)
 
         let traces = try TraceExportSettings(
-            Self.file, environment: ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://tempo:4318/otlp/v1/traces", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://x"])
+            Self.file,
+            environment: ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://tempo:4318/otlp/v1/traces", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://x"])
         #expect(traces.endpoint == "http://tempo:4318/otlp/v1/traces")
         for (name, sampler) in [
             ("always_on", SpanSampler(root: .always, followsParent: false)), ("always_off", SpanSampler(root: .never, followsParent: false)),

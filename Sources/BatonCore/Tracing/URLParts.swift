@@ -1,0 +1,43 @@
+/// What a client span records of an absolute `http(s)` URL, split by hand: every
+/// downstream request of a traced chain is split, and Foundation's `URLComponents` cost
+/// more than the rest of the span.
+///
+/// The user info, query and fragment never leave this type: they can carry a credential
+/// or a user's words.
+struct URLParts: Equatable {
+    /// `scheme://host[:port]/path`: the URL without user info, query or fragment.
+    let withoutQuery: String
+    /// The host, without brackets for an IPv6 literal.
+    let host: String
+    /// The port the URL names, else the scheme's default (80, 443); `nil` for another scheme.
+    let port: Int?
+
+    init?(_ url: String) {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        let afterScheme = url[schemeEnd.upperBound...]
+        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
+        var authority = afterScheme[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        let rest = afterScheme[authorityEnd...]
+        let path = rest.prefix { $0 != "?" && $0 != "#" }
+
+        var host = authority
+        var port: Int?
+        let closing = authority.lastIndex(of: "]")
+        if let colon = authority.lastIndex(of: ":"), closing.map({ colon > $0 }) ?? true {
+            host = authority[..<colon]
+            let digits = authority[authority.index(after: colon)...]
+            if !digits.isEmpty {
+                guard let number = Int(digits), (0...65_535).contains(number) else { return nil }
+                port = number
+            }
+        }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        guard !host.isEmpty, !scheme.isEmpty else { return nil }
+
+        self.withoutQuery = "\(scheme)://\(authority)\(path)"
+        self.host = String(host)
+        self.port = port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : nil)
+    }
+}
