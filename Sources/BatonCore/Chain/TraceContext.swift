@@ -13,7 +13,7 @@ public struct TraceContext: Sendable, Equatable {
     /// A new span in trace `traceID`.
     public init(traceID: String, sampled: Bool = true) {
         self.traceID = traceID
-        self.spanID = Self.randomHex(16)
+        self.spanID = SpanIDSource.next()
         self.isSampled = sampled
     }
 
@@ -48,13 +48,9 @@ public struct TraceContext: Sendable, Equatable {
     }
 
     /// A new random trace id.
-    public static func makeTraceID() -> String { randomHex(32) }
+    public static func makeTraceID() -> String { Hex.random(byteCount: 16) }
 
     private static func isHex(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
-    }
-
-    private static func randomHex(_ digits: Int) -> String {
-        Hex.random(byteCount: digits / 2)
     }
 }

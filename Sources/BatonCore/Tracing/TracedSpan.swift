@@ -20,7 +20,17 @@ public func withTracedSpan<T, E: Error>(
 ) async throws(E) -> T {
     let span = ChainTracing.startSpan(name, context: context ?? InstrumentationContext.current ?? .topLevel, ofKind: kind)
     defer { span.end() }
-    if span.isRecording { span.attributes.merge(attributes()) }
+    if span.isRecording {
+        // Set whole when the span starts with none (Baton's tracer): merging into an empty
+        // set grows it an entry at a time.
+        var initial = span.attributes
+        if initial.isEmpty {
+            span.attributes = attributes()
+        } else {
+            initial.merge(attributes())
+            span.attributes = initial
+        }
+    }
     let outcome = await InstrumentationContext.$current.withValue(span.context) { () async -> Result<T, E> in
         do throws(E) {
             return .success(try await operation(span))

@@ -70,12 +70,35 @@ extension ProtobufWriter {
         fixed32(16, Self.sampledAndRemoteKnown | (span.parentIsRemote ? Self.remote : 0))
     }
 
-    /// `common.v1.KeyValue` in field `field`.
+    /// `common.v1.KeyValue` in field `field`. A scalar's sizes are known before it is
+    /// written, so its lengths go first and nothing is moved; an array is written in place.
     fileprivate mutating func keyValue(_ field: UInt32, _ key: String, _ value: SpanAttribute) {
         guard Self.isEncodable(value) else { return }
-        message(field) { pair in
-            pair.string(1, key)
-            pair.message(2) { $0.anyValue(value) }
+        guard let valueSize = Self.scalarSize(value) else {
+            message(field) { pair in
+                pair.string(1, key, always: true)
+                pair.message(2) { $0.anyValue(value) }
+            }
+            return
+        }
+        let keySize = key.utf8.count
+        let pairSize = 1 + Self.varintSize(UInt64(keySize)) + keySize + 1 + Self.varintSize(UInt64(valueSize)) + valueSize
+        lengthDelimited(field, size: pairSize)
+        string(1, key, always: true)
+        lengthDelimited(2, size: valueSize)
+        anyValue(value)
+    }
+
+    /// The encoded size of a scalar `AnyValue`; `nil` for an array.
+    private static func scalarSize(_ value: SpanAttribute) -> Int? {
+        switch value {
+        case .string(let text): let count = text.utf8.count; return 1 + varintSize(UInt64(count)) + count
+        case .stringConvertible(let convertible): let count = convertible.description.utf8.count; return 1 + varintSize(UInt64(count)) + count
+        case .bool: return 2
+        case .int32(let number): return 1 + varintSize(UInt64(bitPattern: Int64(number)))
+        case .int64(let number): return 1 + varintSize(UInt64(bitPattern: number))
+        case .double: return 9
+        default: return nil
         }
     }
 
@@ -104,8 +127,22 @@ extension ProtobufWriter {
         }
     }
 
+    /// The bytes an id's hex digits spell, written straight in (ids are lower-case hex by
+    /// construction; anything else is written as no bytes, as a missing id).
     private mutating func hexBytes(_ field: UInt32, _ hex: String) {
-        bytes(field, Hex.decode(hex) ?? [])
+        let digits = hex.utf8
+        guard !digits.isEmpty, digits.count % 2 == 0, digits.allSatisfy(Hex.isDigit) else { return }
+        lengthDelimited(field, size: digits.count / 2)
+        var high: UInt8?
+        for digit in digits {
+            let value = digit <= UInt8(ascii: "9") ? digit - UInt8(ascii: "0") : (digit | 0x20) - UInt8(ascii: "a") + 10
+            if let first = high {
+                append(first << 4 | value)
+                high = nil
+            } else {
+                high = value
+            }
+        }
     }
 
     private static func isEncodable(_ value: SpanAttribute) -> Bool {

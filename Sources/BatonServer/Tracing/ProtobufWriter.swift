@@ -69,6 +69,21 @@ struct ProtobufWriter {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// The tag and length of a length-delimited field whose `size` bytes the caller writes next.
+    mutating func lengthDelimited(_ field: UInt32, size: Int) {
+        tag(field, wireType: 2)
+        varint(UInt64(size))
+    }
+
+    mutating func append(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    /// How many bytes `value` takes as a varint.
+    static func varintSize(_ value: UInt64) -> Int {
+        value == 0 ? 1 : (64 - value.leadingZeroBitCount + 6) / 7
+    }
+
     private mutating func tag(_ field: UInt32, wireType: UInt32) {
         varint(UInt64(field << 3 | wireType))
     }
