@@ -8,12 +8,9 @@ extension TraceContext {
         return of(context)
     }
 
-    /// The trace context `context` holds, read by injecting it the way it would be sent.
+    /// The trace context `context` holds, as the tracer would send it.
     public static func of(_ context: InstrumentationContext) -> TraceContext? {
-        guard let tracer = ChainTracing.tracer else { return nil }
-        var traceparent: String?
-        tracer.inject(context, into: &traceparent, using: TraceparentOnly())
-        return TraceContext(traceparent: traceparent)
+        ChainTracing.traceContext(of: context)
     }
 
     /// The `traceparent` to send on a request now: the current span's when a tracer records
@@ -22,13 +19,5 @@ extension TraceContext {
     public static func outgoing(in traceID: String) -> TraceContext {
         if let current, current.traceID == traceID { return current }
         return TraceContext(traceID: traceID)
-    }
-}
-
-/// Keeps only `traceparent` of what a tracer injects: reading the current span's context
-/// costs no dictionary.
-private struct TraceparentOnly: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout String?) {
-        if key.lowercased() == TraceContext.header { carrier = value }
     }
 }

@@ -7,25 +7,16 @@ import Tracing
 /// `traceparent` on.
 final class ChainSpan: Span {
     let context: InstrumentationContext
+    /// What a recorded span was started with; `nil` for one that is not recorded.
     private let recording: Recording?
+    private let state: Mutex<State>
 
-    /// What a recorded span keeps until it ends.
-    private final class Recording: Sendable {
+    private struct Recording {
         let identity: SpanIdentity
         let parent: SpanIdentity?
         let kind: SpanKind
         let startNanoseconds: UInt64
         let queue: SpanQueue
-        let state: Mutex<State>
-
-        init(identity: SpanIdentity, parent: SpanIdentity?, kind: SpanKind, name: String, start: UInt64, queue: SpanQueue) {
-            self.identity = identity
-            self.parent = parent
-            self.kind = kind
-            self.startNanoseconds = start
-            self.queue = queue
-            self.state = Mutex(State(name: name))
-        }
     }
 
     private struct State {
@@ -41,6 +32,7 @@ final class ChainSpan: Span {
     init(unrecorded context: InstrumentationContext) {
         self.context = context
         self.recording = nil
+        self.state = Mutex(State(name: ""))
     }
 
     /// A recorded span named `name`, in `context`, queued to `queue` when it ends.
@@ -49,30 +41,33 @@ final class ChainSpan: Span {
         start: UInt64, queue: SpanQueue
     ) {
         self.context = context
-        self.recording = Recording(identity: identity, parent: parent, kind: kind, name: name, start: start, queue: queue)
+        self.recording = Recording(identity: identity, parent: parent, kind: kind, startNanoseconds: start, queue: queue)
+        self.state = Mutex(State(name: name))
     }
 
     var isRecording: Bool { recording != nil }
 
     var operationName: String {
-        get { recording?.state.withLock { $0.name } ?? "" }
-        set { recording?.state.withLock { $0.name = newValue } }
+        get { state.withLock { $0.name } }
+        set { if isRecording { state.withLock { $0.name = newValue } } }
     }
 
     var attributes: SpanAttributes {
-        get { recording?.state.withLock { $0.attributes } ?? [:] }
-        set { recording?.state.withLock { $0.attributes = newValue } }
+        get { state.withLock { $0.attributes } }
+        set { if isRecording { state.withLock { $0.attributes = newValue } } }
     }
 
     func setStatus(_ status: SpanStatus) {
-        recording?.state.withLock { state in
+        guard isRecording else { return }
+        state.withLock { state in
             // OpenTelemetry: once a span is OK, it stays OK.
             if state.status?.code != .ok { state.status = status }
         }
     }
 
     func addEvent(_ event: SpanEvent) {
-        recording?.state.withLock { $0.events.append(event) }
+        guard isRecording else { return }
+        state.withLock { $0.events.append(event) }
     }
 
     /// An `exception` event with the error's type only: an error's text can hold what a
@@ -88,13 +83,13 @@ final class ChainSpan: Span {
         guard let linked = link.context.spanIdentity else { return }
         let entry = FinishedSpan.Link(
             traceID: linked.trace.traceID, spanID: linked.trace.spanID, traceState: linked.traceState, attributes: link.attributes)
-        recording?.state.withLock { $0.links.append(entry) }
+        if isRecording { state.withLock { $0.links.append(entry) } }
     }
 
     func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         guard let recording else { return }
         let end = instant().nanosecondsSinceEpoch
-        let finished: FinishedSpan? = recording.state.withLock { state in
+        let finished: FinishedSpan? = state.withLock { state in
             guard !state.ended else { return nil }
             state.ended = true
             return FinishedSpan(

@@ -34,7 +34,7 @@ enum ProcessTracer {
         // attributes. The shared one, which Baton's clients and the exporter use, is
         // created before the tracer, so its requests are traced only by Baton's own spans.
         let client = HTTPClient.shared
-        ChainTracing.install(ChainTracer(sampler: settings.sampler, queue: queue))
+        ChainTracing.install(ChainTracer(sampler: settings.sampler, queue: queue)) { $0.spanIdentity?.trace }
         logger.info(
             "tracing chains", metadata: ["endpoint": "\(TraceExportSettings.redacted(settings.endpoint))", "sampling": "\(settings.sampler)"])
         return SpanExporter(
