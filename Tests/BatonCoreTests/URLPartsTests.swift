@@ -28,7 +28,10 @@ struct URLPartsTests {
 
     @Test("a string that is no absolute URL, or names a port out of range, gives nothing")
     func notURLs() {
-        for text in ["", "incident", "/api/now/table/incident", "https://", "https://:443/x", "http://host:99999/", "http://host:8o/"] {
+        for text in [
+            "", "incident", "/api/now/table/incident", "https://", "https://:443/x", "http://host:99999/", "http://host:8o/", "/p?q=a://b",
+            "1http://host/",
+        ] {
             #expect(URLParts(text) == nil, "\(text)")
         }
     }

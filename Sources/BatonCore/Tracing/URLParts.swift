@@ -16,6 +16,11 @@ struct URLParts: Equatable {
         // Not `range(of:)`: that is Foundation's, and searches through CFString.
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
         let scheme = url[..<colon].lowercased()
+        // RFC 3986: a letter, then letters, digits, "+", "-" or "." — so a relative path
+        // holding "://" in its query is no URL here.
+        guard let first = scheme.utf8.first, (0x61...0x7A).contains(first),
+            scheme.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E })
+        else { return nil }
         let afterScheme = url[url.index(colon, offsetBy: 3)...]
         let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
         var authority = afterScheme[..<authorityEnd]

@@ -72,8 +72,10 @@ extension ProtobufWriter {
 
     /// `common.v1.KeyValue` in field `field`. A scalar's sizes are known before it is
     /// written, so its lengths go first and nothing is moved; an array is written in place.
-    fileprivate mutating func keyValue(_ field: UInt32, _ key: String, _ value: SpanAttribute) {
-        guard Self.isEncodable(value) else { return }
+    fileprivate mutating func keyValue(_ field: UInt32, _ key: String, _ attribute: SpanAttribute) {
+        guard Self.isEncodable(attribute) else { return }
+        // A convertible's text is read once: sized and written from the same string.
+        let value: SpanAttribute = if case .stringConvertible(let convertible) = attribute { .string(convertible.description) } else { attribute }
         guard let valueSize = Self.scalarSize(value) else {
             message(field) { pair in
                 pair.string(1, key, always: true)
@@ -93,7 +95,6 @@ extension ProtobufWriter {
     private static func scalarSize(_ value: SpanAttribute) -> Int? {
         switch value {
         case .string(let text): let count = text.utf8.count; return 1 + varintSize(UInt64(count)) + count
-        case .stringConvertible(let convertible): let count = convertible.description.utf8.count; return 1 + varintSize(UInt64(count)) + count
         case .bool: return 2
         case .int32(let number): return 1 + varintSize(UInt64(bitPattern: Int64(number)))
         case .int64(let number): return 1 + varintSize(UInt64(bitPattern: number))

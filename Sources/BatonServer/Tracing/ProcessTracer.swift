@@ -23,23 +23,26 @@ enum ProcessTracer {
         guard tracing.enabled else { return nil }
         let settings = try TraceExportSettings(tracing, environment: environment)
         guard settings.enabled else { return nil }
-        guard !installed.withLock({ $0 }) else {
+        let first = installed.withLock { installed in
+            defer { installed = true }
+            return !installed
+        }
+        guard first else {
             logger.warning("tracing is set up already in this process; the first daemon's tracing settings stay")
             return nil
         }
-        installed.withLock { $0 = true }
         let queue = SpanQueue(capacity: settings.maxQueueSize)
         // An AsyncHTTPClient client takes the process's tracer when it is created and then
         // adds a span of its own to every request, its query (a user's words) among the
-        // attributes. The shared one, which Baton's clients and the exporter use, is
-        // created before the tracer, so its requests are traced only by Baton's own spans.
-        let client = HTTPClient.shared
+        // attributes. The shared one, which Baton's clients use, is created before the
+        // tracer, so its requests are traced only by Baton's own spans.
+        _ = HTTPClient.shared
         ChainTracing.install(ChainTracer(sampler: settings.sampler, queue: queue)) { $0.spanIdentity?.trace }
         logger.info(
             "tracing chains", metadata: ["endpoint": "\(TraceExportSettings.redacted(settings.endpoint))", "sampling": "\(settings.sampler)"])
         return SpanExporter(
             queue: queue, request: OTLPTraceRequest(resource: settings.resource, scopeName: "baton", scopeVersion: ""),
-            settings: settings, client: client, logger: logger)
+            settings: settings, logger: logger)
     }
 }
 

@@ -46,7 +46,7 @@ struct TraceExportSettings {
         if let compression = variables.signal("COMPRESSION"), compression.value != "none" {
             throw variables.invalid(compression.name, "'none': Baton sends spans uncompressed")
         }
-        headers = try variables.pairs(variables.signal("HEADERS")?.name)
+        headers = try variables.headers(variables.signal("HEADERS")?.name)
         timeout = .milliseconds(try variables.count(variables.signal("TIMEOUT")?.name, default: 10_000))
         sampler = try variables.sampler(default: SpanSampler(share: settings.sampling))
         exportDelay =
@@ -55,7 +55,7 @@ struct TraceExportSettings {
         // Room for a busy daemon's spans between exports: at 1,000 chains/s (six spans each)
         // the conventions' defaults (2,048 queued, 512 a batch) drop spans.
         maxQueueSize = try variables.count("OTEL_BSP_MAX_QUEUE_SIZE", default: 16_384)
-        maxBatchSize = try variables.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", default: 4_096)
+        maxBatchSize = try variables.count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", default: min(4_096, maxQueueSize))
         guard maxBatchSize <= maxQueueSize else {
             throw variables.invalid("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "a positive count no larger than the queue (\(maxQueueSize))")
         }
@@ -70,12 +70,17 @@ struct TraceExportSettings {
             ] + resource.map { ($0.name, .string($0.value)) }
     }
 
-    /// `url` without user info, for messages.
+    /// `url` without user info or query, for messages: whatever it is, nothing before an
+    /// `@` of its authority, and nothing after a `?`, is shown.
     static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
-        components.user = nil
-        components.password = nil
-        return components.string ?? "the URL"
+        let withoutQuery = url.prefix { $0 != "?" && $0 != "#" }
+        let schemeEnd = withoutQuery.firstIndex(of: ":").flatMap { colon in
+            withoutQuery[colon...].hasPrefix("://") ? withoutQuery.index(colon, offsetBy: 3) : nil
+        }
+        let authorityStart = schemeEnd ?? withoutQuery.startIndex
+        let authorityEnd = withoutQuery[authorityStart...].firstIndex(of: "/") ?? withoutQuery.endIndex
+        guard let at = withoutQuery[authorityStart..<authorityEnd].lastIndex(of: "@") else { return String(withoutQuery) }
+        return String(withoutQuery[..<authorityStart]) + String(withoutQuery[withoutQuery.index(after: at)...])
     }
 }
 
@@ -91,7 +96,7 @@ private struct OTelVariables {
 
     /// A set, non-empty variable, trimmed.
     subscript(name: String) -> String? {
-        guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
         return value
     }
 
@@ -130,6 +135,24 @@ private struct OTelVariables {
             pairs.append((key, value))
         }
         return pairs
+    }
+
+    /// HTTP headers as `pairs`: each name an HTTP token, each value free of control
+    /// characters — a key with a stray newline would otherwise be refused at the first
+    /// export, in an error that repeats it.
+    func headers(_ name: String?) throws(TracingSetupError) -> [(name: String, value: String)] {
+        let headers = try pairs(name)
+        let tokenCharacters = Set("!#$%&'*+-.^_`|~".utf8)
+        for header in headers {
+            let isToken = header.name.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || tokenCharacters.contains(byte)
+            }
+            let isPrintable = header.value.unicodeScalars.allSatisfy { $0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F) }
+            guard let name, isToken, isPrintable else {
+                throw invalid(name ?? "OTEL_EXPORTER_OTLP_HEADERS", "header names that are HTTP tokens and values without control characters")
+            }
+        }
+        return headers
     }
 
     func sampler(default fallback: SpanSampler) throws(TracingSetupError) -> SpanSampler {

@@ -34,7 +34,7 @@ struct OTLPTraceRequestTests {
         let attributes: SpanAttributes = [
             "text": "itsm", "empty": "", "yes": true, "no": false, "zero": 0, "negative": .int64(-42), "big": .int64(Int64.max),
             "small": .int32(-7), "ratio": 0.25, "nothing": 0.0, "names": .stringArray(["a", ""]), "flags": .boolArray([true, false]),
-            "numbers": .int64Array([1, -1]), "ratios": .doubleArray([1.5]),
+            "numbers": .int64Array([1, -1]), "ratios": .doubleArray([1.5]), "convertible": .stringConvertible(Growing()),
         ]
         let decoded = try await Self.decoded([Self.span("execute_tool servicenow.query_incidents", attributes: attributes)], resource: [])
         let span = try #require(decoded.first)
@@ -56,6 +56,17 @@ struct OTLPTraceRequestTests {
         #expect((got["flags"]?.last as? [[Any]])?.map { $0.last as? Bool } == [true, false])
         #expect((got["numbers"]?.last as? [[Any]])?.map { $0.last as? Int } == [1, -1])
         #expect((got["ratios"]?.last as? [[Any]])?.map { $0.last as? Double } == [1.5])
+        #expect(member("convertible") == "string_value" && (got["convertible"]?.last as? String)?.hasPrefix("x") == true)
+    }
+
+    /// A convertible whose text grows each time it is read: the encoder must size and write
+    /// the same text.
+    final class Growing: CustomStringConvertible, @unchecked Sendable {
+        private var reads = 0
+        var description: String {
+            reads += 1
+            return String(repeating: "x", count: reads * 200)
+        }
     }
 
     @Test(

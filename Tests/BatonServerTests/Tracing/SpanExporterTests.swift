@@ -38,7 +38,16 @@ struct SpanExporterTests {
                         ))
                 }
                 let status = self.answers.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
-                return Response(status: HTTPResponse.Status(code: status))
+                guard (300..<400).contains(status) else { return Response(status: HTTPResponse.Status(code: status)) }
+                return Response(status: HTTPResponse.Status(code: status), headers: [.location: "/v1/elsewhere"])
+            }
+            router.get("/v1/elsewhere") { _, _ -> Response in
+                self.received.withLock { $0.append(Received(contentType: nil, apiKey: nil, bytes: -1)) }
+                return Response(status: .ok)
+            }
+            router.post("/v1/elsewhere") { _, _ -> Response in
+                self.received.withLock { $0.append(Received(contentType: nil, apiKey: nil, bytes: -1)) }
+                return Response(status: .ok)
             }
             return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         }
@@ -50,7 +59,7 @@ struct SpanExporterTests {
             environment: ["OTEL_EXPORTER_OTLP_HEADERS": "api-key=k3y-never-logged", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "10"])
         return SpanExporter(
             queue: queue, request: OTLPTraceRequest(resource: settings.resource, scopeName: "baton", scopeVersion: ""), settings: settings,
-            client: .shared, logger: logs.logger("test"))
+            logger: logs.logger("test"))
     }
 
     static func fill(_ queue: SpanQueue, _ count: Int) {
@@ -66,7 +75,7 @@ struct SpanExporterTests {
             let queue = SpanQueue(capacity: 100)
             Self.fill(queue, 25)
             let logs = LogCapture()
-            try await Self.exporter(port: try #require(client.port), queue: queue, logs: logs).exportQueued(retrying: true)
+            try await Self.exporter(port: try #require(client.port), queue: queue, logs: logs).exportQueued(retrying: true, using: .shared)
             let received = receiver.received.withLock { $0 }
             #expect(received.count == 5)
             #expect(received.allSatisfy { $0.contentType == "application/x-protobuf" && $0.apiKey == "k3y-never-logged" && $0.bytes > 0 })
@@ -82,11 +91,29 @@ struct SpanExporterTests {
             let queue = SpanQueue(capacity: 5)
             Self.fill(queue, 8)
             let logs = LogCapture()
-            try await Self.exporter(port: try #require(client.port), queue: queue, logs: logs).exportQueued(retrying: true)
+            try await Self.exporter(port: try #require(client.port), queue: queue, logs: logs).exportQueued(retrying: true, using: .shared)
             #expect(receiver.received.withLock { $0.count } == 1)
             #expect(logs.lines.contains { $0.contains("spans not exported") && $0.contains("answered 400") && $0.contains("\"spans\": 5") })
             #expect(logs.lines.contains { $0.contains("spans dropped") && $0.contains("\"spans\": 3") })
             #expect(!logs.lines.contains { $0.contains("k3y-never-logged") })
+        }
+    }
+
+    @Test("a redirect is not followed (it would carry the API key elsewhere, or turn the POST into a GET): the batch is dropped with a warning")
+    func redirectsNotFollowed() async throws {
+        for status in [302, 307] {
+            let receiver = Receiver(answers: [status])
+            try await receiver.application().test(.live) { client in
+                let queue = SpanQueue(capacity: 10)
+                Self.fill(queue, 3)
+                let logs = LogCapture()
+                let exporter = try Self.exporter(port: try #require(client.port), queue: queue, logs: logs)
+                let http = SpanExporter.makeClient()
+                await exporter.exportQueued(retrying: true, using: http)
+                try await http.shutdown()
+                #expect(receiver.received.withLock { $0.map(\.bytes).allSatisfy { $0 > 0 } && $0.count == 1 }, "\(status)")
+                #expect(logs.lines.contains { $0.contains("spans not exported") && $0.contains("answered \(status)") }, "\(status)")
+            }
         }
     }
 

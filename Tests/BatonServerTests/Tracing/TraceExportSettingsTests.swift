@@ -51,6 +51,11 @@ struct TraceExportSettingsTests {
             #expect(try TraceExportSettings(Self.file, environment: ["OTEL_TRACES_SAMPLER": name]).sampler == sampler, "\(name)")
         }
         #expect(try !TraceExportSettings(Self.file, environment: ["OTEL_SDK_DISABLED": "true"]).enabled)
+        // A key read from a file keeps its newline: trimmed, as the specification's values are.
+        #expect(try TraceExportSettings(Self.file, environment: ["OTEL_EXPORTER_OTLP_HEADERS": "api-key=k3y\n"]).headers.first?.value == "k3y")
+        // The specification's own queue size: the batch shrinks to fit it.
+        let small = try TraceExportSettings(Self.file, environment: ["OTEL_BSP_MAX_QUEUE_SIZE": "2048"])
+        #expect(small.maxQueueSize == 2048 && small.maxBatchSize == 2048)
         #expect(try !TraceExportSettings(Self.file, environment: ["OTEL_TRACES_EXPORTER": "none"]).enabled)
     }
 
@@ -67,6 +72,9 @@ struct TraceExportSettingsTests {
             ("OTEL_SDK_DISABLED", "yes", "OTEL_SDK_DISABLED must be 'true' or 'false'"),
             ("OTEL_TRACES_EXPORTER", "zipkin", "OTEL_TRACES_EXPORTER must be 'otlp' or 'none'"),
             ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "ftp://user:pw@x/v1/traces", "the traces endpoint ftp://x/v1/traces is not an http(s) URL"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "apikey:pw@ingest.example.com", "the traces endpoint ingest.example.com/v1/traces is not an http(s) URL"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "api-key=s3cr3t%0Aevil: yes", "OTEL_EXPORTER_OTLP_HEADERS must be header names that are HTTP tokens"),
+            ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "api key=s3cr3t", "OTEL_EXPORTER_OTLP_TRACES_HEADERS must be header names that are HTTP tokens"),
         ]
         for (name, value, message) in cases {
             let environment = name == "OTEL_TRACES_SAMPLER_ARG" ? [name: value, "OTEL_TRACES_SAMPLER": "traceidratio"] : [name: value]
@@ -75,7 +83,7 @@ struct TraceExportSettingsTests {
                 _ = try TraceExportSettings(Self.file, environment: environment)
             } catch {
                 #expect(error.description.hasPrefix("tracing: \(message)"), "\(error)")
-                if name == "OTEL_EXPORTER_OTLP_HEADERS" { #expect(!error.description.contains("s3cr3t")) }
+                if name.hasSuffix("HEADERS") { #expect(!error.description.contains("s3cr3t")) }
                 if name.hasSuffix("ENDPOINT") { #expect(!error.description.contains("pw")) }
             }
         }
