@@ -12,7 +12,6 @@ struct OTLPTraceRequest {
     /// The resource's attributes: `service.name` and the rest of `OTEL_RESOURCE_ATTRIBUTES`.
     let resource: [(key: String, value: SpanAttribute)]
     let scopeName: String
-    let scopeVersion: String
 
     /// The encoded request carrying `spans`.
     func encode(_ spans: [FinishedSpan]) -> [UInt8] {
@@ -22,10 +21,7 @@ struct OTLPTraceRequest {
                 for (key, value) in self.resource { resource.keyValue(1, key, value) }
             }
             resourceSpans.message(2) { scopeSpans in
-                scopeSpans.message(1) { scope in
-                    scope.string(1, scopeName)
-                    scope.string(2, scopeVersion)
-                }
+                scopeSpans.message(1) { $0.string(1, scopeName) }
                 for span in spans { scopeSpans.message(2) { $0.span(span) } }
             }
         }

@@ -41,7 +41,7 @@ enum ProcessTracer {
         logger.info(
             "tracing chains", metadata: ["endpoint": "\(TraceExportSettings.redacted(settings.endpoint))", "sampling": "\(settings.sampler)"])
         return SpanExporter(
-            queue: queue, request: OTLPTraceRequest(resource: settings.resource, scopeName: "baton", scopeVersion: ""),
+            queue: queue, request: OTLPTraceRequest(resource: settings.resource, scopeName: "baton"),
             settings: settings, logger: logger)
     }
 }

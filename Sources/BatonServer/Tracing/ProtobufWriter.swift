@@ -34,14 +34,6 @@ struct ProtobufWriter {
         bytes.append(contentsOf: value.utf8)
     }
 
-    /// A bytes field; empty bytes are not written.
-    mutating func bytes(_ field: UInt32, _ value: [UInt8]) {
-        guard !value.isEmpty else { return }
-        tag(field, wireType: 2)
-        varint(UInt64(value.count))
-        bytes.append(contentsOf: value)
-    }
-
     /// A varint field (`uint32`, `uint64`, `int64`, `bool`, enum); zero is not written.
     mutating func varint(_ field: UInt32, _ value: UInt64) {
         guard value != 0 else { return }

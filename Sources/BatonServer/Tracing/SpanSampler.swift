@@ -8,6 +8,11 @@ struct SpanSampler: Sendable, Equatable {
         /// Traces whose id falls in the lowest `share` of the id space: the same decision on
         /// every hop and every process that uses the same share.
         case share(Double)
+
+        /// A share from 0 to 1, where 1 is always and 0 never.
+        init(share: Double) {
+            self = share >= 1 ? .always : share <= 0 ? .never : .share(share)
+        }
     }
 
     var root: Root
@@ -15,7 +20,7 @@ struct SpanSampler: Sendable, Equatable {
 
     /// `tracing.sampling`: a share of the chains that start here, the caller's decision otherwise.
     init(share: Double) {
-        self.init(root: share >= 1 ? .always : share <= 0 ? .never : .share(share), followsParent: true)
+        self.init(root: Root(share: share), followsParent: true)
     }
 
     init(root: Root, followsParent: Bool) {

@@ -49,9 +49,7 @@ struct TraceExportSettings {
         headers = try variables.headers(variables.signal("HEADERS")?.name)
         timeout = .milliseconds(try variables.count(variables.signal("TIMEOUT")?.name, default: 10_000))
         sampler = try variables.sampler(default: SpanSampler(share: settings.sampling))
-        exportDelay =
-            variables["OTEL_BSP_SCHEDULE_DELAY"] == nil
-            ? settings.exportDelay : .milliseconds(try variables.count("OTEL_BSP_SCHEDULE_DELAY", default: 0))
+        exportDelay = .milliseconds(try variables.count("OTEL_BSP_SCHEDULE_DELAY", default: Int(settings.exportDelay / .milliseconds(1))))
         // Room for a busy daemon's spans between exports: at 1,000 chains/s (six spans each)
         // the conventions' defaults (2,048 queued, 512 a batch) drop spans.
         maxQueueSize = try variables.count("OTEL_BSP_MAX_QUEUE_SIZE", default: 16_384)
@@ -160,7 +158,7 @@ private struct OTelVariables {
         func share() throws(TracingSetupError) -> SpanSampler.Root {
             guard let argument = self["OTEL_TRACES_SAMPLER_ARG"] else { return .always }
             guard let share = Double(argument), (0...1).contains(share) else { throw invalid("OTEL_TRACES_SAMPLER_ARG", "between 0 and 1") }
-            return share >= 1 ? .always : share <= 0 ? .never : .share(share)
+            return SpanSampler.Root(share: share)
         }
         switch name.lowercased() {
         case "always_on": return SpanSampler(root: .always, followsParent: false)

@@ -15,7 +15,7 @@ struct OTLPTraceRequestTests {
     static func decoded(_ spans: [FinishedSpan], resource: [(key: String, value: SpanAttribute)]) async throws -> [[String: Any]] {
         let directory = try TemporaryDirectory()
         let file = directory.file("request.bin")
-        let request = OTLPTraceRequest(resource: resource, scopeName: "baton", scopeVersion: "")
+        let request = OTLPTraceRequest(resource: resource, scopeName: "baton")
         try Data(request.encode(spans)).write(to: URL(fileURLWithPath: file))
         let (status, output) = try await ChildProcess.run(try InteropPython.otlp(), [decoder, file], environment: [:])
         try #require(status == 0, "\(output)")

@@ -58,7 +58,7 @@ struct SpanExporterTests {
             TracingSettings(enabled: true, endpoint: "http://127.0.0.1:\(port)/v1/traces", exportDelay: delay),
             environment: ["OTEL_EXPORTER_OTLP_HEADERS": "api-key=k3y-never-logged", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "10"])
         return SpanExporter(
-            queue: queue, request: OTLPTraceRequest(resource: settings.resource, scopeName: "baton", scopeVersion: ""), settings: settings,
+            queue: queue, request: OTLPTraceRequest(resource: settings.resource, scopeName: "baton"), settings: settings,
             logger: logs.logger("test"))
     }
 
